@@ -1,0 +1,30 @@
+import GatewayCore
+
+/// Langboard (FastAPI): machine auth by `X-Api-Key`, checked against a per-key IP allow-list
+/// read from `X-Real-IP`/`X-Forwarded-For`; `GET /health` unauthenticated.
+public struct LangboardKind: ConnectorKind {
+    public init() {}
+    public let name = "langboard"
+    public let summary = "Langboard project board API (X-Api-Key, IP allow-listed)"
+    public let supportedModes: [ConnectorMode] = [.project, .hybrid, .jit, .poll, .uiOnly, .scimProjected]
+    public let defaultMode: ConnectorMode = .project
+    public let credentials = [CredentialSpec(key: "api_key", header: "X-Api-Key")]
+    public let options = [
+        SettingSpec("forwarded_for", .choice(["client", "egress"]), env: .suffix("FORWARDED_FOR"), default: .string("client"),
+                    summary: "address sent in X-Real-IP/X-Forwarded-For: the true caller, or the gateway's egress address"),
+        SettingSpec("egress_address", .string, env: .suffix("EGRESS_ADDRESS"),
+                    summary: "the gateway's egress IP, sent when forwarded_for is egress"),
+        SettingSpec("scim_path", .httpPath, default: .string("/scim/v2"),
+                    summary: "Langboard's own SCIM provider path (scim_projected)"),
+    ]
+
+    public func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
+        if connector.string("forwarded_for") == "egress", connector.string("egress_address") == nil {
+            diagnostics.append(ConfigIssue(
+                .requiredKey, at: connector.settings["forwarded_for"]?.source.description, connector: connector.name,
+                key: "egress_address",
+                problem: "forwarded_for is egress but no egress_address says which address to send.",
+                fix: "Set egress_address to the IP the Langboard key is bound to, or use forwarded_for: client."))
+        }
+    }
+}

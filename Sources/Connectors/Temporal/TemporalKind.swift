@@ -1,0 +1,33 @@
+import GatewayCore
+
+/// Temporal frontend (gRPC). The connector owns a TCP listener that passes bytes both ways to
+/// `FRACTALOPS_TEMPORAL_EXECUTOR_ADDRESS`; TLS stays end to end.
+public struct TemporalKind: ConnectorKind {
+    public init() {}
+    public let name = "temporal"
+    public let summary = "Temporal frontend, L4 pass-through on the connector's own listener"
+    public let supportedModes: [ConnectorMode] = [.project, .hybrid]
+    public let defaultMode: ConnectorMode = .project
+    public let tcpAddressKey: String? = "executor_address"
+    /// gRPC is passed through as bytes: no HTTP-level rewriting, limits or executor URL apply.
+    public let excludedCommonKeys: Set<String> = [
+        "executor_url", "scim_base_url", "host_header", "limits.connect_timeout", "limits.first_byte_timeout",
+        "limits.idle_timeout", "limits.max_body_bytes", "limits.max_connections",
+    ]
+    public let options = [
+        SettingSpec("executor_address", .address(allowAnyPort: false), env: .suffix("EXECUTOR_ADDRESS"), required: true,
+                    summary: "the Temporal frontend's host:port (7233 by convention)"),
+        SettingSpec("listen", .address(allowAnyPort: true), env: .suffix("LISTEN"), required: true,
+                    summary: "the connector's own TCP listener"),
+        SettingSpec("tls", .bool, env: .suffix("TLS"), default: .bool(false),
+                    summary: "the frontend speaks TLS (passed through end to end; the probe verifies it per verify_tls/ca_file)"),
+        SettingSpec("connect_timeout", .duration(minimum: 0.01), default: .duration(seconds: 5),
+                    summary: "upstream connect timeout"),
+        SettingSpec("max_connections", .integer(1...100_000), default: .integer(1024),
+                    summary: "client connections accepted at once"),
+        SettingSpec("idle_timeout", .duration(minimum: 90), default: .duration(seconds: 300),
+                    summary: "idle limit per connection; at least 90s because workers hold ~70s long polls"),
+        SettingSpec("health_service", .string, default: .string("temporal.api.workflowservice.v1.WorkflowService"),
+                    summary: "gRPC health service name the probe checks"),
+    ]
+}

@@ -1,0 +1,57 @@
+extension ConfigIssue {
+    /// A stable, machine-readable identifier for a kind of configuration problem.
+    public struct Code: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        // Files and syntax
+        public static let fileUnreadable = Code("file.unreadable")
+        public static let yamlSyntax = Code("yaml.syntax")
+        public static let yamlDuplicateKey = Code("yaml.duplicate_key")
+        public static let wrongType = Code("value.wrong_type")
+        public static let dotenvSyntax = Code("dotenv.syntax")
+        public static let missingSection = Code("inventory.missing_section")
+
+        // Keys and names (rule 8)
+        public static let unknownKey = Code("key.unknown")
+        public static let requiredKey = Code("key.required")
+        public static let invalidName = Code("name.invalid")
+        public static let duplicateName = Code("name.duplicate")
+        public static let unknownKind = Code("kind.unknown")
+        public static let invalidURL = Code("url.invalid")
+        public static let invalidAddress = Code("address.invalid")
+        public static let invalidBool = Code("bool.invalid")
+        public static let invalidNumber = Code("number.invalid")
+        public static let invalidDuration = Code("duration.invalid")
+        public static let invalidValue = Code("value.invalid")
+        public static let unknownEnvKey = Code("env.unknown_key")
+
+        // Connector modes (rules 1-3)
+        public static let unknownMode = Code("mode.unknown")
+        public static let conflictingMode = Code("mode.conflict")
+        public static let unsupportedMode = Code("mode.unsupported")
+        public static let scimWithoutBase = Code("mode.scim_without_base")
+        public static let runtimeGatewayKind = Code("mode.runtime_gateway_kind")
+
+        // Routing (rule 4)
+        public static let noFallback = Code("route.no_fallback")
+        public static let executorIgnored = Code("route.executor_ignored")
+        public static let uiOnlyExecutor = Code("route.ui_only_executor")
+
+        // Vocabulary (rule 5), secrets (rule 6), hosts (rule 7), Nexus (rule 9)
+        public static let rawInfraSelector = Code("selector.raw_infra")
+        public static let literalSecretRefused = Code("secret.literal_refused")
+        public static let literalSecret = Code("secret.literal")
+        public static let invalidReference = Code("secret.invalid_reference")
+        public static let unresolvedReference = Code("secret.unresolved")
+        public static let clusterInternalHost = Code("host.cluster_internal")
+        public static let nexusDerivedConflict = Code("nexus.derived_conflict")
+
+        // Gateway section
+        public static let unknownPrincipalConnector = Code("principal.unknown_connector")
+        public static let insecureTLS = Code("tls.verify_disabled")
+        public static let caFileUnreadable = Code("tls.ca_file_unreadable")
+    }
+}

@@ -1,0 +1,138 @@
+/// A parsed dotenv file: `KEY=value` lines, `#` comments, blank lines, an optional `export `
+/// prefix, single quotes (literal) and double quotes (with `\n \r \t \" \\ \$` escapes).
+/// No variable interpolation: a value means exactly what is written.
+public struct DotEnvFile: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public var key: String
+        public var value: String
+        public var line: Int
+    }
+
+    /// One line of the file as written, kept for rendering templates back in order.
+    public enum Line: Sendable, Hashable {
+        case blankOrComment(String)
+        case assignment(Entry, exported: Bool)
+    }
+
+    public var path: String
+    public var lines: [Line]
+
+    /// The assignments in file order (a key set twice appears twice; the later one wins).
+    public var entries: [Entry] {
+        lines.compactMap { if case let .assignment(entry, _) = $0 { return entry } else { return nil } }
+    }
+
+    /// The effective value of every key (later assignments win).
+    public var values: [String: Entry] {
+        var result: [String: Entry] = [:]
+        for entry in entries { result[entry.key] = entry }
+        return result
+    }
+
+    /// Parses `text`; every malformed line is reported with `path:line`.
+    public init(parsing text: String, path: String) throws(ConfigError) {
+        self.path = path
+        var lines: [Line] = []
+        var issues: [ConfigIssue] = []
+        var number = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            var line = Substring(raw)
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            if number == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") {
+                lines.append(.blankOrComment(String(line)))
+                continue
+            }
+            do {
+                let (entry, exported) = try Self.parseAssignment(trimmed, line: number)
+                lines.append(.assignment(entry, exported: exported))
+            } catch {
+                issues.append(ConfigIssue(
+                    .dotenvSyntax, at: "\(path):\(number)", problem: error.problem,
+                    fix: "Write the line as KEY=value (optionally 'export KEY=value'), quoting values with spaces or '#'."))
+            }
+        }
+        // A trailing newline produces one empty last line that is not part of the file.
+        if case .blankOrComment("") = lines.last, text.hasSuffix("\n") { lines.removeLast() }
+        guard issues.isEmpty else { throw ConfigError(issues: issues) }
+        self.lines = lines
+    }
+
+    struct LineError: Error { var problem: String }
+
+    static func parseAssignment(_ text: Substring, line: Int) throws(LineError) -> (Entry, Bool) {
+        var rest = text
+        var exported = false
+        if rest.hasPrefix("export ") || rest.hasPrefix("export\t") {
+            exported = true
+            rest = rest.dropFirst("export".count).drop { $0 == " " || $0 == "\t" }
+        }
+        guard let equals = rest.firstIndex(of: "=") else {
+            // The line itself is not shown: a pasted secret is a common cause of this error.
+            throw LineError(problem: "The line has no '=', so it is not an assignment.")
+        }
+        var key = rest[..<equals]
+        while key.last == " " || key.last == "\t" { key = key.dropLast() }
+        guard EnvName.isValid(key) else {
+            throw LineError(problem: "'\(Self.excerpt(key))' is not a valid variable name (letters, digits and '_', not starting with a digit).")
+        }
+        let valueText = rest[rest.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
+        let value = try parseValue(valueText)
+        return (Entry(key: String(key), value: value, line: line), exported)
+    }
+
+    static func parseValue(_ text: Substring) throws(LineError) -> String {
+        guard let first = text.first else { return "" }
+        if first == "'" || first == "\"" {
+            var value = ""
+            var index = text.index(after: text.startIndex)
+            var closed = false
+            while index < text.endIndex {
+                let character = text[index]
+                if character == first { closed = true; break }
+                if first == "\"" && character == "\\" {
+                    let next = text.index(after: index)
+                    guard next < text.endIndex else { break }
+                    switch text[next] {
+                    case "n": value.append("\n")
+                    case "r": value.append("\r")
+                    case "t": value.append("\t")
+                    case "\"": value.append("\"")
+                    case "\\": value.append("\\")
+                    case "$": value.append("$")
+                    default:
+                        throw LineError(problem: "The escape '\\\(text[next])' is not one of \\n \\r \\t \\\" \\\\ \\$.")
+                    }
+                    index = text.index(after: next)
+                    continue
+                }
+                value.append(character)
+                index = text.index(after: index)
+            }
+            guard closed else { throw LineError(problem: "The value opens a \(first) quote that is never closed on this line.") }
+            let after = text[text.index(after: index)...].drop { $0 == " " || $0 == "\t" }
+            guard after.isEmpty || after.hasPrefix("#") else {
+                throw LineError(problem: "Text follows the closing quote.")
+            }
+            return value
+        }
+        // Unquoted: an inline comment starts at ' #'; trailing white space is dropped.
+        var value = text
+        if let hash = value.firstRange(of: " #") ?? value.firstRange(of: "\t#") {
+            value = value[..<hash.lowerBound]
+        }
+        while value.last == " " || value.last == "\t" { value = value.dropLast() }
+        if value.contains("\"") || value.contains("'") {
+            throw LineError(problem: "An unquoted value contains a quote character; quote the whole value instead.")
+        }
+        return String(value)
+    }
+
+    /// Short, single-line excerpt of user text for messages (never used for values of sensitive keys).
+    static func excerpt(_ text: some StringProtocol) -> String {
+        let limited = text.prefix(40)
+        return limited.count < text.count ? limited + "…" : String(limited)
+    }
+}

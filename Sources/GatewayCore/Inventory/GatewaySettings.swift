@@ -1,0 +1,19 @@
+/// The `gateway:` section: listener, the gateway's own runtime asset, principals, health settings.
+public struct GatewaySettings: Sendable {
+    public let settings: ResolvedSettings
+    public let principals: [Principal]
+
+    public var listen: HostPort {
+        settings["listen"]?.value.addressValue ?? HostPort(host: "127.0.0.1", port: 8080)
+    }
+    public var runtimeAssetID: String? { settings["runtime_asset.id"]?.value.stringValue }
+    public var runtimeAssetRole: String? { settings["runtime_asset.role"]?.value.stringValue }
+    public var drainTimeout: Double { settings["drain_timeout"]?.value.durationValue ?? 30 }
+    public var healthInterval: Double { settings["health.interval"]?.value.durationValue ?? 30 }
+    public var healthTimeout: Double { settings["health.timeout"]?.value.durationValue ?? 5 }
+    public var healthDegradedAfter: Double { settings["health.degraded_after"]?.value.durationValue ?? 2 }
+    public var certificateExpiryWarningDays: Int { settings["health.cert_expiry_warning_days"]?.value.integerValue ?? 14 }
+    public var healthConcurrency: Int { settings["health.concurrency"]?.value.integerValue ?? 8 }
+
+    public func principal(named name: String) -> Principal? { principals.first { $0.name == name } }
+}

@@ -1,0 +1,97 @@
+/// The keys every connector accepts, and the keys of the `gateway:` section.
+public enum CommonSettings {
+    public static let connector: [SettingSpec] = [
+        SettingSpec("description", .string, summary: "free text for people"),
+        SettingSpec("enabled", .bool, env: .suffix("ENABLED"), default: .bool(true),
+                    summary: "a disabled connector is not routed and its secrets are not resolved"),
+        SettingSpec("mode", .string, env: .suffix("MODE"),
+                    summary: "domain classification (project, jit, ...); never changes routing"),
+        SettingSpec("connector_mode", .choice(ConnectorMode.allNames), env: .suffix("CONNECTOR_MODE"),
+                    summary: "execution mode override"),
+        SettingSpec("integration_mode", .choice(ConnectorMode.allNames), env: .suffix("INTEGRATION_MODE"),
+                    summary: "synonym of connector_mode"),
+        SettingSpec("public_url", .url, env: .suffix("PUBLIC_URL"),
+                    summary: "what browsers use; never used for machine traffic"),
+        SettingSpec("executor_url", .url, env: .suffix("EXECUTOR_URL"),
+                    summary: "the machine path: all machine traffic goes here and only here"),
+        SettingSpec("internal_url", .url, env: .suffix("INTERNAL_URL"),
+                    summary: "implementation detail; never used for machine traffic"),
+        SettingSpec("scim_base_url", .url, env: .suffix("SCIM_BASE_URL"),
+                    summary: "SCIM 2.0 base; the executor URL under connector_mode=scim"),
+        SettingSpec("host_header", .host, env: .suffix("HOST_HEADER"),
+                    summary: "Host header sent to the executor"),
+        SettingSpec("verify_tls", .bool, env: .suffix("VERIFY_TLS"), default: .bool(true),
+                    summary: "verify the executor's TLS certificate"),
+        SettingSpec("ca_file", .path, env: .suffix("CA_FILE"),
+                    summary: "PEM bundle of the CA that issued the executor's certificate"),
+        SettingSpec("tls_server_name", .host, env: .suffix("TLS_SERVER_NAME"),
+                    summary: "SNI and certificate name when the executor URL names an address"),
+        SettingSpec("runtime_asset.id", .string, env: .suffix("RUNTIME_ASSET_ID"),
+                    summary: "canonical runtime asset selector: id"),
+        SettingSpec("runtime_asset.role", .string, env: .suffix("RUNTIME_ASSET_ROLE"),
+                    summary: "canonical runtime asset selector: role"),
+        SettingSpec("health.path", .httpPath, summary: "probe path override"),
+        SettingSpec("health.interval", .duration(minimum: 1), summary: "probe interval override"),
+        SettingSpec("health.timeout", .duration(minimum: 0.05), summary: "probe timeout override"),
+        SettingSpec("health.degraded_after", .duration(minimum: 0.001),
+                    summary: "a probe slower than this reports degraded"),
+        SettingSpec("limits.connect_timeout", .duration(minimum: 0.01), default: .duration(seconds: 5),
+                    summary: "upstream connect timeout"),
+        SettingSpec("limits.first_byte_timeout", .duration(minimum: 0.01), default: .duration(seconds: 60),
+                    summary: "time allowed for the upstream's response head"),
+        SettingSpec("limits.idle_timeout", .duration(minimum: 0.01), default: .duration(seconds: 60),
+                    summary: "longest silence on an upstream connection mid-exchange"),
+        SettingSpec("limits.max_body_bytes", .integer(0...Int(Int64.max)), default: .integer(1 << 30),
+                    summary: "largest request body accepted (bytes)"),
+        SettingSpec("limits.max_connections", .integer(1...100_000), default: .integer(256),
+                    summary: "upstream connections open at once"),
+    ]
+
+    public static let gateway: [SettingSpec] = [
+        SettingSpec("listen", .address(allowAnyPort: true), env: .variable("FRACTALOPS_GATEWAY_LISTEN"),
+                    default: .address(HostPort(host: "127.0.0.1", port: 8080)),
+                    summary: "HTTP listener for executor, SCIM, health, status and metrics routes"),
+        SettingSpec("runtime_asset.id", .string, env: .variable("FRACTALOPS_RUNTIME_ASSET_ID"),
+                    summary: "the gateway's own runtime asset id"),
+        SettingSpec("runtime_asset.role", .string, env: .variable("FRACTALOPS_RUNTIME_ASSET_ROLE"),
+                    summary: "the gateway's own runtime asset role"),
+        SettingSpec("drain_timeout", .duration(minimum: 0), env: .variable("FRACTALOPS_GATEWAY_DRAIN_TIMEOUT"),
+                    default: .duration(seconds: 30), summary: "how long SIGTERM waits for requests in flight"),
+        SettingSpec("health.interval", .duration(minimum: 1), default: .duration(seconds: 30),
+                    summary: "how often the server checks every connector"),
+        SettingSpec("health.timeout", .duration(minimum: 0.05), default: .duration(seconds: 5),
+                    summary: "per-probe timeout"),
+        SettingSpec("health.degraded_after", .duration(minimum: 0.001), default: .duration(seconds: 2),
+                    summary: "a probe slower than this reports degraded"),
+        SettingSpec("health.cert_expiry_warning_days", .integer(0...3650), default: .integer(14),
+                    summary: "a certificate expiring within this many days reports degraded"),
+        SettingSpec("health.concurrency", .integer(1...256), default: .integer(8),
+                    summary: "probes running at once"),
+    ]
+
+    public static let principal: [SettingSpec] = [
+        SettingSpec("name", .string, required: true, summary: "the caller's name"),
+        SettingSpec("token", .secret, required: true, summary: "reference to the bearer token the caller presents"),
+        SettingSpec("description", .string, summary: "free text for people"),
+    ]
+
+    /// Keys that name raw infrastructure instead of a runtime asset (rule 5).
+    public static let rawInfraSelectors: Set<String> = [
+        "vmid", "vm_id", "ctid", "ct_id", "lxc_id", "container_id", "namespace", "k8s_namespace",
+        "node", "pve_node", "proxmox_node", "node_name", "pod", "pod_name", "hypervisor",
+    ]
+
+    /// Keys that would make machine traffic fall back to another contract (rule 4).
+    public static let fallbackKeys: Set<String> = [
+        "fallback_url", "executor_fallback", "fallback", "fallback_to_public", "use_public_url",
+        "executor_fallback_url",
+    ]
+
+    /// Host suffixes that only resolve inside a cluster (rule 7).
+    public static let clusterInternalSuffixes = [".svc", ".svc.cluster.local", ".cluster.local"]
+
+    public static func isClusterInternal(host: String) -> Bool {
+        let lower = host.lowercased()
+        return clusterInternalSuffixes.contains { lower.hasSuffix($0) }
+    }
+}

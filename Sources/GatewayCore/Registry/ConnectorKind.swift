@@ -1,0 +1,39 @@
+/// A connector implementation, registered by kind. It declares what it supports; the core loads,
+/// validates and explains every connector of that kind from this declaration.
+public protocol ConnectorKind: Sendable {
+    /// The value of `kind:` in the inventory, e.g. `langboard`.
+    var name: String { get }
+    /// One line for `explain` and `--help`.
+    var summary: String { get }
+    /// The `connector_mode`s this kind can run in.
+    var supportedModes: [ConnectorMode] { get }
+    /// The mode used when neither `connector_mode` nor `integration_mode` is set.
+    var defaultMode: ConnectorMode { get }
+    /// True for credential/runtime gateways (CLIProxy): the only kinds allowed `runtime_gateway`.
+    var isRuntimeGateway: Bool { get }
+    /// The credentials this kind injects upstream.
+    var credentials: [CredentialSpec] { get }
+    /// Extra keys this kind accepts on its inventory entry.
+    var options: [SettingSpec] { get }
+    /// Common keys that make no sense for this kind (e.g. HTTP limits for a TCP pass-through).
+    var excludedCommonKeys: Set<String> { get }
+    /// For kinds whose machine traffic is a TCP stream (Temporal): the option holding the
+    /// upstream `host:port`. Nil for HTTP kinds, whose route is the executor URL.
+    var tcpAddressKey: String? { get }
+    /// Derives settings and checks what needs the whole resolved connector; appends issues.
+    func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics)
+}
+
+extension ConnectorKind {
+    public var isRuntimeGateway: Bool { false }
+    public var credentials: [CredentialSpec] { [] }
+    public var options: [SettingSpec] { [] }
+    public var tcpAddressKey: String? { nil }
+    public var excludedCommonKeys: Set<String> { [] }
+    public func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {}
+
+    /// Every key this kind accepts: the common ones, its credentials and its options.
+    public var settingSpecs: [SettingSpec] {
+        CommonSettings.connector.filter { !excludedCommonKeys.contains($0.key) } + credentials.map(\.settingSpec) + options
+    }
+}

@@ -1,0 +1,26 @@
+/// The connector kinds known to this gateway, looked up by `kind:`.
+public struct ConnectorRegistry: Sendable {
+    public struct DuplicateKind: Error, CustomStringConvertible {
+        public var kind: String
+        public var description: String { "the connector kind '\(kind)' is registered twice" }
+    }
+
+    private var kinds: [String: any ConnectorKind] = [:]
+    public private(set) var order: [String] = []
+
+    public init() {}
+
+    public init(_ kinds: [any ConnectorKind]) throws(DuplicateKind) {
+        for kind in kinds { try register(kind) }
+    }
+
+    public mutating func register(_ kind: any ConnectorKind) throws(DuplicateKind) {
+        guard kinds[kind.name] == nil else { throw DuplicateKind(kind: kind.name) }
+        kinds[kind.name] = kind
+        order.append(kind.name)
+    }
+
+    public func kind(named name: String) -> (any ConnectorKind)? { kinds[name] }
+
+    public var all: [any ConnectorKind] { order.compactMap { kinds[$0] } }
+}

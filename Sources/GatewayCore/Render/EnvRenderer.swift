@@ -1,0 +1,94 @@
+import Foundation
+
+/// Renders the generated env: the template's lines, comments and order kept, its values replaced
+/// by the projection (overlays already applied), new keys appended in projection order.
+public struct EnvRenderer: Sendable {
+    public var template: DotEnvFile
+    public var overlays: [DotEnvFile]
+    public var requireReferenceForSensitive: Bool
+
+    public init(template: DotEnvFile, overlays: [DotEnvFile], requireReferenceForSensitive: Bool) {
+        self.template = template
+        self.overlays = overlays
+        self.requireReferenceForSensitive = requireReferenceForSensitive
+    }
+
+    public static let appendedHeader = "# Added by gateway render-env: keys the template does not list."
+
+    /// The final key/value pairs, in output order.
+    public func values(for projection: [EnvProjection.Entry]) -> [EnvProjection.Entry] {
+        var order: [String] = []
+        var values: [String: String] = [:]
+        func put(_ key: String, _ value: String) {
+            if values[key] == nil { order.append(key) }
+            values[key] = value
+        }
+        for entry in template.entries { put(entry.key, entry.value) }
+        for entry in projection { put(entry.key, entry.value) }
+        for overlay in overlays {
+            for entry in overlay.entries where !projection.contains(where: { $0.key == entry.key }) {
+                put(entry.key, entry.value)
+            }
+        }
+        return order.map { EnvProjection.Entry(key: $0, value: values[$0]!) }
+    }
+
+    public func render(_ projection: [EnvProjection.Entry]) throws(ConfigError) -> String {
+        let final = values(for: projection)
+        let byKey = Dictionary(final.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        try refuseLiterals(final)
+        var lines: [String] = []
+        var written: Set<String> = []
+        for line in template.lines {
+            switch line {
+            case let .blankOrComment(text):
+                lines.append(text)
+            case let .assignment(entry, exported):
+                lines.append(DotEnvWriter.assignment(entry.key, byKey[entry.key] ?? entry.value, exported: exported))
+                written.insert(entry.key)
+            }
+        }
+        let rest = final.filter { !written.contains($0.key) }
+        if !rest.isEmpty {
+            if let last = lines.last, !last.isEmpty { lines.append("") }
+            lines.append(Self.appendedHeader)
+            for entry in rest { lines.append(DotEnvWriter.assignment(entry.key, entry.value)) }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func refuseLiterals(_ final: [EnvProjection.Entry]) throws(ConfigError) {
+        guard requireReferenceForSensitive else { return }
+        var diagnostics = Diagnostics()
+        for entry in final where SensitiveKey.isSensitive(entry.key) && !entry.value.isEmpty
+            && !SecretReference.looksLikeReference(entry.value) && entry.key != EnvironmentLayers.requireRefVariable
+        {
+            diagnostics.append(ConfigIssue(
+                .literalSecretRefused, at: origin(of: entry.key), key: entry.key,
+                problem: "\(entry.key) holds a literal secret, and \(EnvironmentLayers.requireRefVariable)=true refuses literals.",
+                fix: "Store the value in OpenBao and write its reference (openbao://<mount>/<path>#<field>) instead."))
+        }
+        try diagnostics.check()
+    }
+
+    private func origin(of key: String) -> String {
+        for file in ([template] + overlays).reversed() {
+            if let entry = file.values[key] { return "\(file.path):\(entry.line)" }
+        }
+        return "the projected inventory"
+    }
+
+    /// Writes `text` to `path` through a temporary file in the same folder and a rename, so a
+    /// reader never sees a half-written file.
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        try Data(text.utf8).write(to: temporary)
+        if rename(temporary.path, url.path) != 0 {
+            let code = errno
+            try? FileManager.default.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "rename failed: \(String(cString: strerror(code)))"])
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// What `gateway explain` prints: every effective setting and where it came from. Secrets show
+/// their reference (or `<redacted literal>`), never a value.
+public struct ExplainReport: Codable, Sendable {
+    public struct Setting: Codable, Sendable, Equatable {
+        public var key: String
+        public var value: String
+        public var source: String
+        public var env: String?
+    }
+
+    public struct Connector: Codable, Sendable {
+        public var name: String
+        public var kind: String
+        public var kindSummary: String
+        public var enabled: Bool
+        public var location: String
+        public var envPrefix: String
+        public var connectorMode: String
+        public var connectorModeReason: String
+        public var supportedModes: [String]
+        public var machineRoute: String
+        public var runtimeAsset: [String: String]
+        public var credentials: [String]
+        public var settings: [Setting]
+    }
+
+    public struct Principal: Codable, Sendable {
+        public var name: String
+        public var location: String
+        public var token: String
+        public var tokenSource: String
+        public var connectors: [String]
+        public var permissions: [String]
+    }
+
+    public struct Gateway: Codable, Sendable {
+        public var settings: [Setting]
+        public var principals: [Principal]
+    }
+
+    public var inventory: String
+    public var readAsTopology: Bool
+    public var ignoredSections: [String]
+    public var envFiles: [String]
+    public var requireReferenceForSensitive: Bool
+    public var gateway: Gateway?
+    public var connectors: [Connector]
+    public var warnings: [IssueRecord]
+
+    /// `only`: a single connector's report (the gateway section is left out).
+    public init(_ configuration: GatewayConfiguration, only: String? = nil) {
+        inventory = configuration.inventoryPath
+        readAsTopology = configuration.isTopologyFile
+        ignoredSections = configuration.ignoredSections
+        envFiles = configuration.environment.files.map(\.path)
+        requireReferenceForSensitive = configuration.requireReferenceForSensitive
+        warnings = configuration.warnings.filter { only == nil || $0.connector == only }.map(IssueRecord.init)
+        if only == nil {
+            gateway = Gateway(
+                settings: Self.settings(configuration.gateway.settings, specs: CommonSettings.gateway, prefix: "FRACTALOPS_"),
+                principals: configuration.gateway.principals.map { principal in
+                    Principal(
+                        name: principal.name, location: principal.location, token: principal.token.value.description,
+                        tokenSource: principal.token.source.description, connectors: principal.connectors,
+                        permissions: principal.permissions.sorted())
+                })
+        }
+        connectors = configuration.connectors.filter { only == nil || $0.name == only }.map { connector in
+            var asset: [String: String] = [:]
+            asset["id"] = connector.runtimeAssetID
+            asset["role"] = connector.runtimeAssetRole
+            return Connector(
+                name: connector.name, kind: connector.kind.name, kindSummary: connector.kind.summary,
+                enabled: connector.isEnabled, location: connector.location, envPrefix: connector.envPrefix,
+                connectorMode: connector.connectorMode.rawValue, connectorModeReason: connector.modeReason.description,
+                supportedModes: connector.kind.supportedModes.map(\.rawValue),
+                machineRoute: connector.machineRoute.description, runtimeAsset: asset,
+                credentials: connector.kind.credentials.map { "auth.\($0.key) -> \($0.header)\($0.scheme.map { " \($0) ..." } ?? "")" },
+                settings: Self.settings(connector.settings, specs: connector.kind.settingSpecs, prefix: connector.envPrefix))
+        }
+    }
+
+    static func settings(_ resolved: ResolvedSettings, specs: [SettingSpec], prefix: String) -> [Setting] {
+        resolved.ordered.map { entry in
+            Setting(
+                key: entry.key, value: entry.value.value.description, source: entry.value.source.description,
+                env: specs.first { $0.key == entry.key }?.variable(prefix: prefix))
+        }
+    }
+
+    public var text: String {
+        var lines: [String] = []
+        lines.append("inventory: \(inventory)" + (readAsTopology ? " (platform topology: only connector_inventory is read; ignored: \(ignoredSections.joined(separator: ", ")))" : ""))
+        lines.append("env files: " + (envFiles.isEmpty ? "none" : envFiles.joined(separator: ", ")) + " (process environment wins over files)")
+        lines.append("literal secrets: " + (requireReferenceForSensitive ? "refused (FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE=true)" : "allowed with a warning"))
+        if let gateway {
+            lines.append("")
+            lines.append("gateway")
+            lines.append(contentsOf: Self.table(gateway.settings))
+            for principal in gateway.principals {
+                let permissions = principal.permissions.isEmpty ? "" : ", permissions: \(principal.permissions.joined(separator: ", "))"
+                lines.append("  principal \(principal.name): token \(principal.token) (\(principal.tokenSource)); connectors: \(principal.connectors.joined(separator: ", "))\(permissions)")
+            }
+        }
+        for connector in connectors {
+            lines.append("")
+            lines.append("connector \(connector.name)  [kind \(connector.kind): \(connector.kindSummary)]\(connector.enabled ? "" : "  (disabled)")")
+            lines.append("  defined at      \(connector.location)")
+            lines.append("  connector_mode  \(connector.connectorMode)  (\(connector.connectorModeReason); supported: \(connector.supportedModes.joined(separator: ", ")))")
+            lines.append("  machine route   \(connector.machineRoute)")
+            lines.append("  runtime asset   id=\(connector.runtimeAsset["id"] ?? "-") role=\(connector.runtimeAsset["role"] ?? "-")")
+            lines.append("  env prefix      \(connector.envPrefix)")
+            lines.append(contentsOf: Self.table(connector.settings))
+        }
+        if !warnings.isEmpty {
+            lines.append("")
+            lines.append("warnings:")
+            for warning in warnings { lines.append("  - \(warning.message)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func table(_ settings: [Setting]) -> [String] {
+        let keyWidth = settings.map(\.key.count).max() ?? 0
+        let valueWidth = min(settings.map(\.value.count).max() ?? 0, 48)
+        return settings.map { setting in
+            let key = setting.key.padding(toLength: keyWidth, withPad: " ", startingAt: 0)
+            let value = setting.value.count >= valueWidth ? setting.value : setting.value.padding(toLength: valueWidth, withPad: " ", startingAt: 0)
+            return "    \(key)  \(value)  \(setting.source)"
+        }
+    }
+}

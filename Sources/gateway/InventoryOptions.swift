@@ -1,0 +1,65 @@
+import ArgumentParser
+import Connectors
+import Foundation
+import GatewayCore
+
+/// The options every command that reads a configuration shares.
+struct InventoryOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The connector inventory (or a platform topology file).", valueName: "file"))
+    var inventory: String = "connectors.yaml"
+
+    @Option(name: .customLong("env-file"), help: ArgumentHelp(
+        "A dotenv file (generated env first, overlays after; later wins). Repeatable.", valueName: "file"))
+    var envFiles: [String] = []
+
+    /// Reads the env files and the inventory. Throws `ConfigError` with every problem.
+    func load(process: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> GatewayConfiguration {
+        let environment = try EnvironmentLayers.load(files: envFiles, process: process)
+        let loader = InventoryLoader(registry: ConnectorCatalog.registry(), environment: environment)
+        return try loader.load(path: inventory)
+    }
+}
+
+extension EnvironmentLayers {
+    /// Reads and parses each env file, collecting every problem across all of them.
+    static func load(files: [String], process: [String: String]) throws(ConfigError) -> EnvironmentLayers {
+        var parsed: [DotEnvFile] = []
+        var issues: [ConfigIssue] = []
+        for path in files {
+            do {
+                parsed.append(try DotEnvFile.read(path: path))
+            } catch {
+                issues.append(contentsOf: error.issues)
+            }
+        }
+        guard issues.isEmpty else { throw ConfigError(issues: issues) }
+        return EnvironmentLayers(files: parsed, process: process)
+    }
+}
+
+/// Exit codes shared by the commands: 0 valid, 1 invalid configuration, 2 unreadable input.
+enum ExitStatus {
+    static func code(for error: ConfigError) -> ExitCode {
+        error.isUnreadableFile ? ExitCode(2) : ExitCode(1)
+    }
+}
+
+/// Standard error, for messages that must not mix with a command's output.
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}
+
+func printError(_ text: String) {
+    var stream = StandardError()
+    print(text, to: &stream)
+}
+
+func jsonText(_ value: some Encodable) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@Suite("gateway commands, run as an operator would")
+struct CommandTests {
+    @Test func validatePassesOnTheBundledInventoryOutOfTheBox() throws {
+        let result = try GatewayProcess.run(["validate"])
+        #expect(result.status == 0, "\(result.all)")
+        #expect(result.stdout.contains("valid (6 connectors"))
+    }
+
+    @Test func validateResolvesTheDemoSecrets() throws {
+        let result = try GatewayProcess.run(["validate", "--env-file", "examples/demo.env", "--resolve-secrets"])
+        #expect(result.status == 0, "\(result.all)")
+        let missing = try GatewayProcess.run(["validate", "--resolve-secrets"])
+        #expect(missing.status == 1)
+        #expect(missing.stdout.contains("[secret.unresolved]"))
+    }
+
+    @Test func validateExitsOneWithEveryErrorAndTwoForAnUnreadableFile() throws {
+        let scratch = try GatewayProcess.makeScratch()
+        let inventory = scratch.appendingPathComponent("bad.yaml")
+        try """
+            connector_inventory:
+              - name: langboard
+                kind: langboard
+                connector_mode: scimm
+                vmid: 101
+              - name: nexus
+                kind: nexus
+                connector_mode: scim
+            """.write(to: inventory, atomically: true, encoding: .utf8)
+        let result = try GatewayProcess.run(["validate", "--inventory", inventory.path, "--json"])
+        #expect(result.status == 1, "\(result.all)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let errors = report?["errors"] as? [[String: Any]] ?? []
+        let codes = Set(errors.compactMap { $0["code"] as? String })
+        #expect(codes.isSuperset(of: ["mode.unknown", "selector.raw_infra", "mode.scim_without_base"]), "\(codes)")
+        #expect(errors.allSatisfy { ($0["location"] as? String)?.contains("bad.yaml:") == true })
+        #expect(report?["valid"] as? Bool == false)
+
+        let unreadable = try GatewayProcess.run(["validate", "--inventory", scratch.appendingPathComponent("nope.yaml").path])
+        #expect(unreadable.status == 2)
+        let unreadableEnv = try GatewayProcess.run(["validate", "--env-file", "/nonexistent/.env"])
+        #expect(unreadableEnv.status == 2)
+    }
+
+    @Test func explainShowsSourcesAndTheModeReason() throws {
+        let result = try GatewayProcess.run(
+            ["explain", "nexus", "--json"], environment: ["FRACTALOPS_NEXUS_HOST_HEADER": "nexus.internal"])
+        #expect(result.status == 0, "\(result.all)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let connector = (report?["connectors"] as? [[String: Any]])?.first
+        #expect(connector?["connector_mode"] as? String == "scim")
+        #expect((connector?["connector_mode_reason"] as? String)?.hasPrefix("override: connector_mode at connectors.yaml:") == true)
+        let settings = connector?["settings"] as? [[String: Any]] ?? []
+        let host = settings.first { $0["key"] as? String == "host_header" }
+        #expect(host?["source"] as? String == "FRACTALOPS_NEXUS_HOST_HEADER from the process environment")
+        let executor = settings.first { $0["key"] as? String == "executor_url" }
+        #expect((executor?["source"] as? String)?.hasPrefix("derived: scim_base_url (connector_mode=scim)") == true)
+
+        let unknown = try GatewayProcess.run(["explain", "langbord"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("Did you mean 'langboard'?"))
+    }
+
+    @Test(arguments: ["serve", "validate", "explain", "render-env"])
+    func everyCommandHasHelpWithExamples(command: String) throws {
+        let result = try GatewayProcess.run([command, "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Examples:"), "\(result.stdout)")
+        #expect(result.stdout.contains("gateway \(command)"))
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@Suite("gateway serve")
+struct ServeTests {
+    /// A running `gateway serve` on a free port.
+    final class RunningGateway: @unchecked Sendable {
+        let process = Process()
+        let address: String
+
+        init(_ arguments: [String], environment: [String: String] = [:]) async throws {
+            process.executableURL = GatewayProcess.executable
+            process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
+            process.currentDirectoryURL = GatewayProcess.packageRoot
+            process.environment = GatewayProcess.environment(environment)
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            let lines = AsyncStream<String> { continuation in
+                out.fileHandleForReading.readabilityHandler = { handle in
+                    let data = handle.availableData
+                    if data.isEmpty { continuation.finish(); handle.readabilityHandler = nil; return }
+                    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") { continuation.yield(String(line)) }
+                }
+            }
+            try process.run()
+            var found: String?
+            for await line in lines {
+                if let range = line.range(of: "listening on ") { found = String(line[range.upperBound...]); break }
+            }
+            guard let found else { throw CancellationError() }
+            address = found
+        }
+
+        func get(_ path: String, headers: [String: String] = [:]) async throws -> (Int, String, [AnyHashable: Any]) {
+            var request = URLRequest(url: URL(string: "http://\(address)\(path)")!)
+            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let http = response as! HTTPURLResponse
+            return (http.statusCode, String(decoding: data, as: UTF8.self), http.allHeaderFields)
+        }
+
+        func terminate() -> Int32 {
+            process.terminate()  // SIGTERM
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    @Test func servesControlRoutesAndStopsOnSIGTERM() async throws {
+        let gateway = try await RunningGateway(["--env-file", "examples/demo.env"])
+        let (live, _, _) = try await gateway.get("/livez")
+        #expect(live == 200)
+        let (ready, readyBody, _) = try await gateway.get("/readyz")
+        #expect(ready == 200)
+        #expect(readyBody.contains("\"connectors\":6"))
+
+        let (unknown, unknownBody, unknownHeaders) = try await gateway.get("/executor/langbord/api", headers: ["X-Request-ID": "req-123"])
+        #expect(unknown == 404)
+        #expect(unknownBody.contains("Did you mean 'langboard'?"))
+        #expect(unknownBody.contains("\"request_id\":\"req-123\""))
+        #expect((unknownHeaders["Content-Type"] as? String) == "application/problem+json")
+
+        let (route, routeBody, _) = try await gateway.get("/executor/temporal/x")
+        #expect(route == 501)
+        #expect(routeBody.contains("not implemented"))
+        #expect(gateway.terminate() == 0)
+    }
+
+    @Test func refusesToStartWithUnresolvableSecrets() throws {
+        let result = try GatewayProcess.run(["serve", "--listen", "127.0.0.1:0"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("not starting"))
+        #expect(result.stderr.contains("[secret.unresolved]"))
+    }
+}
