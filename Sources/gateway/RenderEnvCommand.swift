@@ -50,7 +50,8 @@ struct RenderEnvCommand: ParsableCommand {
             let configuration = try loader.load(path: inventory)
             let renderer = EnvRenderer(
                 template: templateFile, overlays: overlayFiles,
-                requireReferenceForSensitive: layers.requireReferenceForSensitive)
+                requireReferenceForSensitive: layers.requireReferenceForSensitive,
+                secretVariables: EnvProjection.secretVariables(configuration))
             let text = try renderer.render(EnvProjection.project(configuration))
             do {
                 try EnvRenderer.writeAtomically(text, to: output)

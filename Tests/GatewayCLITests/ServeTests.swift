@@ -58,15 +58,30 @@ struct ServeTests {
         #expect(ready == 200)
         #expect(readyBody.contains("\"connectors\":6"))
 
-        let (unknown, unknownBody, unknownHeaders) = try await gateway.get("/executor/langbord/api", headers: ["X-Request-ID": "req-123"])
+        let token = ["Authorization": "Bearer demo-operator-token-not-a-secret"]
+        let (anonymous, _, anonymousHeaders) = try await gateway.get("/executor/langboard/api")
+        #expect(anonymous == 401)
+        let challenge = anonymousHeaders.first { ($0.key as? String)?.lowercased() == "www-authenticate" }?.value as? String
+        #expect(challenge?.hasPrefix("Bearer") == true)
+        let (unknown, unknownBody, unknownHeaders) = try await gateway.get(
+            "/executor/langbord/api", headers: token.merging(["X-Request-ID": "req-123"]) { $1 })
         #expect(unknown == 404)
         #expect(unknownBody.contains("Did you mean 'langboard'?"))
         #expect(unknownBody.contains("\"request_id\":\"req-123\""))
         #expect((unknownHeaders["Content-Type"] as? String) == "application/problem+json")
 
-        let (route, routeBody, _) = try await gateway.get("/executor/temporal/x")
-        #expect(route == 501)
-        #expect(routeBody.contains("not implemented"))
+        let (route, routeBody, _) = try await gateway.get("/executor/temporal/x", headers: token)
+        #expect(route == 404)
+        #expect(routeBody.contains("no-machine-route"))
+        #expect(routeBody.contains("TCP stream"))
+
+        let (refused, refusedBody, _) = try await gateway.get("/executor/daytona/api/health", headers: token)
+        #expect(refused == 502, "nothing listens on the bundled Daytona executor port")
+        #expect(refusedBody.contains("urn:fractalops:gateway:refused"))
+
+        let (metrics, metricsBody, _) = try await gateway.get("/metrics")
+        #expect(metrics == 200)
+        #expect(metricsBody.contains(#"gateway_errors_total{connector="daytona",kind="refused"} 1"#))
         #expect(gateway.terminate() == 0)
     }
 

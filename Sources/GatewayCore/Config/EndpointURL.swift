@@ -33,6 +33,7 @@ public struct EndpointURL: Sendable, Hashable, CustomStringConvertible {
         case badPort(String)
         case queryOrFragment
         case whitespace
+        case unbracketedIPv6
     }
 
     public init(scheme: Scheme, host: String, port: Int? = nil, path: String = "") {
@@ -67,13 +68,16 @@ public struct EndpointURL: Sendable, Hashable, CustomStringConvertible {
         } else if let colon = authority.lastIndex(of: ":") {
             host = authority[..<colon]
             portText = authority[authority.index(after: colon)...]
+            // An IPv6 address must be bracketed; a ':' left in the host means it was not.
+            if host.contains(":") { throw .unbracketedIPv6 }
         } else {
             host = authority
         }
         guard !host.isEmpty else { throw .missingHost }
         var port: Int?
         if let portText {
-            guard let value = Int(portText), (1...65535).contains(value) else { throw .badPort(String(portText)) }
+            guard !portText.isEmpty, portText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), portText.utf8.count <= 5,
+                  let value = Int(portText), (1...65535).contains(value) else { throw .badPort(String(portText)) }
             port = value
         }
         self.init(scheme: scheme, host: host.lowercased(), port: port, path: path)
@@ -90,6 +94,7 @@ extension EndpointURL.ParseError: CustomStringConvertible {
         case let .badPort(port): return "its port '\(port)' is not a number from 1 to 65535"
         case .queryOrFragment: return "it has a query string or fragment, which a base URL must not carry"
         case .whitespace: return "it contains white space"
+        case .unbracketedIPv6: return "an IPv6 address must be written in brackets, e.g. http://[::1]:8080"
         }
     }
 }

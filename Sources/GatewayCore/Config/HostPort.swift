@@ -25,7 +25,8 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
             portPart = text[text.index(after: colon)...]
             if hostPart.contains(":") { return nil }
         }
-        guard !hostPart.isEmpty, let port = Int(portPart),
+        guard !hostPart.isEmpty, !portPart.isEmpty, portPart.utf8.count <= 5,
+              portPart.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let port = Int(portPart),
               (allowAnyPort ? 0 : 1)...65535 ~= port else { return nil }
         self.init(host: String(hostPart), port: port)
     }

@@ -35,10 +35,14 @@ public struct DotEnvFile: Sendable {
         var lines: [Line] = []
         var issues: [ConfigIssue] = []
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Lines are split on scalars: "\r\n" is a single Character, so a Character-wise split
+        // would read a CRLF file as one line.
+        let rawLines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        for raw in rawLines {
             number += 1
-            var line = Substring(raw)
-            if line.hasSuffix("\r") { line = line.dropLast() }
+            var scalars = Substring.UnicodeScalarView(raw)
+            if scalars.last == "\r" { scalars.removeLast() }
+            var line = Substring(scalars)
             if number == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.isEmpty || trimmed.hasPrefix("#") {
@@ -55,7 +59,7 @@ public struct DotEnvFile: Sendable {
             }
         }
         // A trailing newline produces one empty last line that is not part of the file.
-        if case .blankOrComment("") = lines.last, text.hasSuffix("\n") { lines.removeLast() }
+        if case .blankOrComment("") = lines.last, text.unicodeScalars.last == "\n" { lines.removeLast() }
         guard issues.isEmpty else { throw ConfigError(issues: issues) }
         self.lines = lines
     }
@@ -84,18 +88,19 @@ public struct DotEnvFile: Sendable {
     }
 
     static func parseValue(_ text: Substring) throws(LineError) -> String {
-        guard let first = text.first else { return "" }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first else { return "" }
         if first == "'" || first == "\"" {
-            var value = ""
-            var index = text.index(after: text.startIndex)
+            var value = String.UnicodeScalarView()
+            var index = scalars.index(after: scalars.startIndex)
             var closed = false
-            while index < text.endIndex {
-                let character = text[index]
-                if character == first { closed = true; break }
-                if first == "\"" && character == "\\" {
-                    let next = text.index(after: index)
-                    guard next < text.endIndex else { break }
-                    switch text[next] {
+            while index < scalars.endIndex {
+                let scalar = scalars[index]
+                if scalar == first { closed = true; break }
+                if first == "\"" && scalar == "\\" {
+                    let next = scalars.index(after: index)
+                    guard next < scalars.endIndex else { break }
+                    switch scalars[next] {
                     case "n": value.append("\n")
                     case "r": value.append("\r")
                     case "t": value.append("\t")
@@ -103,20 +108,20 @@ public struct DotEnvFile: Sendable {
                     case "\\": value.append("\\")
                     case "$": value.append("$")
                     default:
-                        throw LineError(problem: "The escape '\\\(text[next])' is not one of \\n \\r \\t \\\" \\\\ \\$.")
+                        throw LineError(problem: "The escape '\\\(scalars[next])' is not one of \\n \\r \\t \\\" \\\\ \\$.")
                     }
-                    index = text.index(after: next)
+                    index = scalars.index(after: next)
                     continue
                 }
-                value.append(character)
-                index = text.index(after: index)
+                value.append(scalar)
+                index = scalars.index(after: index)
             }
             guard closed else { throw LineError(problem: "The value opens a \(first) quote that is never closed on this line.") }
-            let after = text[text.index(after: index)...].drop { $0 == " " || $0 == "\t" }
+            let after = Substring(scalars[scalars.index(after: index)...]).drop { $0 == " " || $0 == "\t" }
             guard after.isEmpty || after.hasPrefix("#") else {
                 throw LineError(problem: "Text follows the closing quote.")
             }
-            return value
+            return String(value)
         }
         // Unquoted: an inline comment starts at ' #'; trailing white space is dropped.
         var value = text

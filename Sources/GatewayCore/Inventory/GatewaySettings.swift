@@ -8,6 +8,8 @@ public struct GatewaySettings: Sendable {
     }
     public var runtimeAssetID: String? { settings["runtime_asset.id"]?.value.stringValue }
     public var runtimeAssetRole: String? { settings["runtime_asset.role"]?.value.stringValue }
+    public var threads: Int { settings["threads"]?.value.integerValue ?? 1 }
+    public var accessLog: Bool { settings["access_log"]?.value.boolValue ?? true }
     public var drainTimeout: Double { settings["drain_timeout"]?.value.durationValue ?? 30 }
     public var healthInterval: Double { settings["health.interval"]?.value.durationValue ?? 30 }
     public var healthTimeout: Double { settings["health.timeout"]?.value.durationValue ?? 5 }

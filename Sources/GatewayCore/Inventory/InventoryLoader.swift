@@ -40,7 +40,7 @@ public struct InventoryLoader: Sendable {
         let requireRef = environment.requireReferenceForSensitive
         guard let root = try YAMLSource.parse(text, path: path) else {
             throw ConfigError(issues: [ConfigIssue(
-                .missingSection, at: path, problem: "The inventory is empty.",
+                .missingSection, at: "\(path):1", problem: "The inventory is empty.",
                 fix: "Add a 'connector_inventory:' list (see the bundled connectors.yaml).")])
         }
         guard case let .mapping(top) = root else {
@@ -96,7 +96,7 @@ public struct InventoryLoader: Sendable {
         switch inventoryNode {
         case nil:
             diagnostics.append(ConfigIssue(
-                .missingSection, at: path, key: "connector_inventory",
+                .missingSection, at: "\(path):1", key: "connector_inventory",
                 problem: "The inventory has no 'connector_inventory' section.",
                 fix: "Add 'connector_inventory:' with a list of connectors (see the bundled connectors.yaml)."))
         case let .some(node) where node.isNull:

@@ -17,7 +17,7 @@ struct SettingsReader {
         into diagnostics: inout Diagnostics
     ) -> ResolvedSettings {
         let specByKey = Dictionary(specs.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        var yamlValues: [String: Node] = [:]
+        var yamlValues: [String: (line: Int, value: Node)] = [:]
         if let mapping {
             collect(mapping, group: nil, specs: specByKey, handledElsewhere: handledElsewhere,
                     into: &yamlValues, diagnostics: &diagnostics)
@@ -28,8 +28,8 @@ struct SettingsReader {
                 if let value = parse(text.value, spec: spec, at: text.source, node: nil, diagnostics: &diagnostics) {
                     settings.set(spec.key, Sourced(value, from: text.source))
                 }
-            } else if let node = yamlValues[spec.key] {
-                let source = ValueSource.file(path: path, line: node.line)
+            } else if let (line, node) = yamlValues[spec.key] {
+                let source = ValueSource.file(path: path, line: line)
                 if let text = scalarText(node, spec: spec, source: source, diagnostics: &diagnostics),
                    let value = parse(text, spec: spec, at: source, node: node, diagnostics: &diagnostics)
                 {
@@ -53,7 +53,7 @@ struct SettingsReader {
 
     private func collect(
         _ mapping: Node.Mapping, group: String?, specs: [String: SettingSpec], handledElsewhere: Set<String>,
-        into values: inout [String: Node], diagnostics: inout Diagnostics
+        into values: inout [String: (line: Int, value: Node)], diagnostics: inout Diagnostics
     ) {
         let groups = Set(specs.keys.compactMap { key in key.firstIndex(of: ".").map { String(key[..<$0]) } })
         var seen: [String: Int] = [:]
@@ -103,7 +103,7 @@ struct SettingsReader {
                 continue
             }
             if specs[fullKey] != nil {
-                values[fullKey] = valueNode
+                values[fullKey] = (keyNode.line, valueNode)
                 continue
             }
             let candidates: [String]
@@ -149,7 +149,8 @@ struct SettingsReader {
         _ text: String, spec: SettingSpec, at source: ValueSource, node: Node?, diagnostics: inout Diagnostics
     ) -> SettingValue? {
         let location = source.description
-        let shown = spec.type == .secret || SensitiveKey.isSensitive(spec.key) ? "<redacted>" : "'\(DotEnvFile.excerpt(text))'"
+        let shown = spec.type == .secret || SensitiveKey.isSensitive(spec.key)
+            ? "<redacted>" : "'\(DotEnvFile.excerpt(Self.withoutUserInfo(text)))'"
         func fail(_ code: ConfigIssue.Code, _ why: String, fix: String? = nil) -> SettingValue? {
             diagnostics.append(ConfigIssue(
                 code, at: location, connector: connector, key: spec.key,
@@ -240,14 +241,14 @@ struct SettingsReader {
         guard !text.isEmpty else {
             diagnostics.append(ConfigIssue(
                 .invalidReference, at: location, connector: connector, key: spec.key,
-                problem: "The secret is empty.", fix: "Set a reference such as openbao://secret/connectors/<name>#\(spec.key.split(separator: ".").last ?? "token")."))
+                problem: "The secret is empty.", fix: "Set a reference such as \(exampleReference(for: spec.key))."))
             return nil
         }
         if requireReference {
             diagnostics.append(ConfigIssue(
                 .literalSecretRefused, at: location, connector: connector, key: spec.key,
                 problem: "'\(spec.key)' holds a literal secret, and \(EnvironmentLayers.requireRefVariable)=true refuses literals for sensitive keys.",
-                fix: "Store the value in OpenBao and write its reference, e.g. openbao://secret/connectors/\(connector ?? "<name>")#\(spec.key.split(separator: ".").last ?? "token")."))
+                fix: "Store the value in OpenBao and write its reference, e.g. \(exampleReference(for: spec.key))."))
             return nil
         }
         diagnostics.append(ConfigIssue(
@@ -255,6 +256,24 @@ struct SettingsReader {
             problem: "'\(spec.key)' holds a literal secret instead of a reference.",
             fix: "Move it to OpenBao and write openbao://... here; set \(EnvironmentLayers.requireRefVariable)=true to refuse literals."))
         return .literal(SecretValue(text))
+    }
+
+    /// `https://user:pw@host` -> `https://<redacted>@host`: credentials in a URL are never echoed.
+    static func withoutUserInfo(_ text: String) -> String {
+        guard let scheme = text.range(of: "://") else { return text }
+        let authorityEnd = text[scheme.upperBound...].firstIndex(of: "/") ?? text.endIndex
+        guard let at = text[scheme.upperBound..<authorityEnd].lastIndex(of: "@") else { return text }
+        return text[..<scheme.upperBound] + "<redacted>" + text[at...]
+    }
+
+    /// An example reference for a message: `openbao://secret/connectors/<name>#<field>`.
+    func exampleReference(for key: String) -> String {
+        let field = key.split(separator: ".").last.map(String.init) ?? "token"
+        if let connector, connector.hasPrefix("principal '") {
+            let name = connector.dropFirst("principal '".count).dropLast()
+            return "openbao://secret/gateway/principals#\(name)"
+        }
+        return "openbao://secret/connectors/\(connector ?? "<name>")#\(field)"
     }
 
     static func yamlBool(_ text: String) -> Bool? {

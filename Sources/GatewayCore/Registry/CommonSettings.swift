@@ -55,6 +55,10 @@ public enum CommonSettings {
                     summary: "the gateway's own runtime asset id"),
         SettingSpec("runtime_asset.role", .string, env: .variable("FRACTALOPS_RUNTIME_ASSET_ROLE"),
                     summary: "the gateway's own runtime asset role"),
+        SettingSpec("threads", .integer(1...64), env: .variable("FRACTALOPS_GATEWAY_THREADS"), default: .integer(1),
+                    summary: "event-loop threads; one already saturates a small machine (see the benchmark)"),
+        SettingSpec("access_log", .bool, env: .variable("FRACTALOPS_GATEWAY_ACCESS_LOG"), default: .bool(true),
+                    summary: "one access/audit line per request on standard error"),
         SettingSpec("drain_timeout", .duration(minimum: 0), env: .variable("FRACTALOPS_GATEWAY_DRAIN_TIMEOUT"),
                     default: .duration(seconds: 30), summary: "how long SIGTERM waits for requests in flight"),
         SettingSpec("health.interval", .duration(minimum: 1), default: .duration(seconds: 30),
@@ -91,7 +95,8 @@ public enum CommonSettings {
     public static let clusterInternalSuffixes = [".svc", ".svc.cluster.local", ".cluster.local"]
 
     public static func isClusterInternal(host: String) -> Bool {
-        let lower = host.lowercased()
+        var lower = host.lowercased()
+        if lower.hasSuffix(".") { lower.removeLast() }  // a fully qualified name's root dot
         return clusterInternalSuffixes.contains { lower.hasSuffix($0) }
     }
 }

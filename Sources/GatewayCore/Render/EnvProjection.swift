@@ -27,6 +27,17 @@ public enum EnvProjection {
         return entries
     }
 
+    /// The variables of every secret-typed setting (credentials), for refusing literals.
+    public static func secretVariables(_ configuration: GatewayConfiguration) -> Set<String> {
+        var names: Set<String> = []
+        for connector in configuration.connectors {
+            for spec in connector.kind.settingSpecs where spec.type == .secret {
+                if let name = spec.variable(prefix: connector.envPrefix) { names.insert(name) }
+            }
+        }
+        return names
+    }
+
     static func project(_ connector: ConnectorConfig) -> [Entry] {
         let specs = connector.kind.settingSpecs
         let leading = ["runtime_asset.id", "runtime_asset.role"]

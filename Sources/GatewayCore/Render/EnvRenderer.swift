@@ -6,11 +6,17 @@ public struct EnvRenderer: Sendable {
     public var template: DotEnvFile
     public var overlays: [DotEnvFile]
     public var requireReferenceForSensitive: Bool
+    /// Variables that hold secrets by declaration (credential settings), sensitive whatever
+    /// their name says.
+    public var secretVariables: Set<String>
 
-    public init(template: DotEnvFile, overlays: [DotEnvFile], requireReferenceForSensitive: Bool) {
+    public init(
+        template: DotEnvFile, overlays: [DotEnvFile], requireReferenceForSensitive: Bool, secretVariables: Set<String> = []
+    ) {
         self.template = template
         self.overlays = overlays
         self.requireReferenceForSensitive = requireReferenceForSensitive
+        self.secretVariables = secretVariables
     }
 
     public static let appendedHeader = "# Added by gateway render-env: keys the template does not list."
@@ -60,7 +66,7 @@ public struct EnvRenderer: Sendable {
     private func refuseLiterals(_ final: [EnvProjection.Entry]) throws(ConfigError) {
         guard requireReferenceForSensitive else { return }
         var diagnostics = Diagnostics()
-        for entry in final where SensitiveKey.isSensitive(entry.key) && !entry.value.isEmpty
+        for entry in final where (SensitiveKey.isSensitive(entry.key) || secretVariables.contains(entry.key)) && !entry.value.isEmpty
             && !SecretReference.looksLikeReference(entry.value) && entry.key != EnvironmentLayers.requireRefVariable
         {
             diagnostics.append(ConfigIssue(

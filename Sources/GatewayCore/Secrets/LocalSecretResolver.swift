@@ -36,7 +36,9 @@ public struct LocalSecretResolver: Sendable {
             guard var text = String(data: data, encoding: .utf8) else {
                 throw Failure(reference: reference, reason: "the file \(full) is not UTF-8 text")
             }
-            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+            while let last = text.unicodeScalars.last, last == "\n" || last == "\r" {
+                text.unicodeScalars.removeLast()
+            }
             guard !text.isEmpty else { throw Failure(reference: reference, reason: "the file \(full) is empty") }
             return SecretValue(text)
         case .openBao:

@@ -49,3 +49,10 @@ public struct SecretStore: Sendable {
         return String(describing: error)
     }
 }
+
+extension SecretStore {
+    /// For tests that build a store without a configuration.
+    package mutating func setForTesting(_ id: String, _ value: SecretValue) {
+        values[id] = value
+    }
+}

@@ -3,6 +3,7 @@ public enum SensitiveKey {
     static let markers = [
         "token", "secret", "password", "passwd", "passphrase", "apikey", "privatekey",
         "credential", "accesskey", "authkey", "bearer", "cookie", "sessionkey", "signingkey",
+        "managementkey", "secretkey", "masterkey", "encryptionkey", "clientkey", "licensekey", "adminkey",
     ]
 
     /// Names that mention a secret but hold something else: where it is or how it is sent.

@@ -1,0 +1,55 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Builds the running gateway from a loaded configuration: secrets resolved (fail closed),
+/// routes built, every long-lived part a `Service` in one `ServiceGroup`. The executable and the
+/// tests call this same function.
+public struct GatewayApplication: Sendable {
+    public let configuration: GatewayConfiguration
+    public let context: ProxyContext
+    public let group: MultiThreadedEventLoopGroup
+    public let listen: HostPort
+
+    public init(
+        configuration: GatewayConfiguration, logger: Logger, listen: HostPort? = nil,
+        resolve: (SecretReference) throws -> SecretValue
+    ) throws(ConfigError) {
+        let secrets = try SecretStore.resolve(configuration, using: resolve)
+        let threads = configuration.gateway.threads
+        let routes = try RouteTable(configuration: configuration, secrets: secrets, eventLoopCount: threads)
+        self.configuration = configuration
+        self.listen = listen ?? configuration.gateway.listen
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        self.context = ProxyContext(
+            configuration: configuration, routes: routes,
+            principals: PrincipalDirectory(principals: configuration.gateway.principals, secrets: secrets),
+            metrics: GatewayMetrics(), logger: logger, accessLog: configuration.gateway.accessLog)
+        for warning in configuration.warnings { logger.warning("\(warning.description)") }
+        for connector in configuration.connectors where connector.isEnabled && !connector.verifyTLS {
+            if case .http = connector.machineRoute {
+                logger.warning("TLS verification is off for this connector's executor (verify_tls: false)",
+                               metadata: ["gateway.connector": "\(connector.name)"])
+            }
+        }
+    }
+
+    /// Runs until SIGTERM/SIGINT, then drains and returns.
+    public func run(onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) async throws {
+        let server = GatewayServer(
+            context: context, group: group, address: listen, drainTimeout: configuration.gateway.drainTimeout,
+            onListening: onListening)
+        let services = ServiceGroup(configuration: .init(
+            services: [.init(service: server)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: context.logger))
+        do {
+            try await services.run()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try await group.shutdownGracefully()
+    }
+}

@@ -1,0 +1,41 @@
+/// Authenticates inbound callers by their bearer token, comparing in constant time.
+public struct PrincipalDirectory: Sendable {
+    struct Entry: Sendable {
+        var principal: Principal
+        var token: [UInt8]
+    }
+
+    let entries: [Entry]
+
+    public init(principals: [Principal], secrets: SecretStore) {
+        entries = principals.compactMap { principal in
+            guard let token = secrets.principalToken(principal.name), !token.isEmpty else { return nil }
+            return Entry(principal: principal, token: token.withUnredactedValue { Array($0.utf8) })
+        }
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// The principal whose token is `presented`, or nil. Every configured token is compared in
+    /// full whatever the outcome, so timing tells nothing about which one (or how much) matched.
+    public func authenticate(_ presented: Substring) -> Principal? {
+        let candidate = Array(presented.utf8)
+        var match: Principal?
+        for entry in entries where Self.constantTimeEqual(candidate, entry.token) {
+            match = entry.principal
+        }
+        return match
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        if a.count != b.count { difference |= 1 }
+        let length = max(a.count, b.count)
+        for index in 0..<length {
+            let x = index < a.count ? a[index] : 0
+            let y = index < b.count ? b[index] : 0
+            difference |= x ^ y
+        }
+        return difference == 0
+    }
+}

@@ -1,0 +1,26 @@
+/// A request the gateway answers itself: an error with its HTTP status and a sentence for people,
+/// rendered as problem+json (or SCIM error JSON on SCIM routes).
+public struct ProxyError: Error, Sendable, Equatable {
+    /// Stable identifiers; also the `errors by kind` metric label.
+    public enum Kind: String, Sendable, CaseIterable {
+        case unauthenticated, forbidden, unknownConnector = "unknown_connector", noRoute = "no_machine_route", notFound = "not_found"
+        case refused, dns, tls, timeout, reset, limit, upgrade, badRequest = "bad_request", unavailable
+    }
+
+    public var kind: Kind
+    public var status: Int
+    public var title: String
+    public var detail: String
+
+    public init(_ kind: Kind, status: Int, title: String, detail: String) {
+        self.kind = kind
+        self.status = status
+        self.title = title
+        self.detail = detail
+    }
+
+    public var typeURI: String { "urn:fractalops:gateway:\(kind.rawValue.replacingOccurrences(of: "_", with: "-"))" }
+
+    /// The metric bucket for errors (`refused`, `tls`, `timeout`, `reset`, `limit`, ...).
+    public var metricKind: String { kind.rawValue }
+}

@@ -1,0 +1,554 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The last handler of a caller's connection: routes each request, answers control routes and
+/// gateway-made errors itself, and forwards machine traffic to the connector's executor over a
+/// pooled upstream connection on the same event loop, streaming both bodies with back-pressure.
+final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    enum State {
+        case idle
+        /// A response was made here; the rest of the request body is dropped.
+        case local
+        case proxying
+        /// The response is complete; the rest of the request body is dropped.
+        case draining
+    }
+
+    static let maxHeaderBytes = 64 * 1024
+
+    let shared: ProxyContext
+    let pool: UpstreamPool
+    private var context: ChannelHandlerContext?
+    private var state = State.idle
+    private var exchange: Exchange?
+    private var readPending = false
+    private var peerAddress = "unknown"
+    private var ids = RequestIDGenerator()
+
+    init(shared: ProxyContext, pool: UpstreamPool) {
+        self.shared = shared
+        self.pool = pool
+    }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if let address = context.channel.remoteAddress?.ipAddress { peerAddress = address }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case let .head(head): handleHead(head, context: context)
+        case let .body(buffer): handleBody(buffer)
+        case let .end(trailers): handleEnd(trailers)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let exchange, exchange.upstreamNeedsFlush, let connection = exchange.connection {
+            exchange.upstreamNeedsFlush = false
+            connection.handler.flush()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if state == .proxying, let exchange, !exchange.finished,
+           exchange.connection.map({ !$0.channel.isWritable }) ?? true
+        {
+            readPending = true  // resumed when the upstream is connected and writable
+            return
+        }
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if let connection = exchange?.connection {
+            if context.channel.isWritable { connection.handler.resumeReads() } else { connection.handler.pauseReads() }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let exchange, !exchange.finished {
+            if let connection = exchange.connection {
+                exchange.connection = nil
+                pool.discard(connection)
+            }
+            finish(exchange, status: 499, error: "client_closed")
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        shared.logger.debug("caller connection error", metadata: ["gateway.error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: - Request
+
+    private func handleHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let requestID = RequestID.accept(head.headers.first(name: "x-request-id")) ?? RequestID.generate(using: &ids)
+        let uri = head.uri
+        let pathEnd = uri.firstIndex(of: "?") ?? uri.endIndex
+        let path = uri[..<pathEnd]
+        let format: ErrorResponse.Format
+        let prefixLength: Int
+        if path.hasPrefix("/executor/") {
+            format = .problem
+            prefixLength = "/executor/".utf8.count
+        } else if path.hasPrefix("/scim/") {
+            format = .scim
+            prefixLength = "/scim/".utf8.count
+        } else {
+            respondControl(head, path: path, requestID: requestID, context: context)
+            return
+        }
+        let afterPrefix = uri.utf8.index(uri.startIndex, offsetBy: prefixLength)
+        let nameEnd = uri[afterPrefix...].firstIndex { $0 == "/" || $0 == "?" } ?? uri.endIndex
+        let name = String(uri[afterPrefix..<nameEnd])
+        let remainder = uri[nameEnd...]
+
+        var headerBytes = 0
+        for (headerName, value) in head.headers { headerBytes += headerName.utf8.count + value.utf8.count + 4 }
+        if headerBytes > Self.maxHeaderBytes {
+            return respondLocal(head, ProxyError(
+                .limit, status: 431, title: "Request headers too large",
+                detail: "The request headers take \(headerBytes) bytes; the gateway accepts at most \(Self.maxHeaderBytes)."),
+                format: format, connector: name, requestID: requestID, principal: "-")
+        }
+        guard let principal = authenticate(head.headers) else {
+            let detail = shared.principals.isEmpty
+                ? "No principals are configured (gateway.principals), so machine routes accept no caller."
+                : "Present a gateway token as 'Authorization: Bearer <token>' of a configured principal."
+            return respondLocal(head, ProxyError(.unauthenticated, status: 401, title: "Authentication required", detail: detail),
+                                format: format, connector: name, requestID: requestID, principal: "-")
+        }
+        guard let route = shared.routes.routes[name] else {
+            let known = shared.routes.connectorNames
+            return respondLocal(head, ProxyError(
+                .unknownConnector, status: 404, title: "Unknown connector",
+                detail: "No connector named '\(name)'.\(Suggestion.didYouMean(name, in: known)) Known connectors: \(known.joined(separator: ", ")).")
+                , format: format, connector: name, requestID: requestID, principal: principal.name)
+        }
+        guard principal.mayUse(connector: name) else {
+            return respondLocal(head, ProxyError(
+                .forbidden, status: 403, title: "Connector not allowed",
+                detail: "Principal '\(principal.name)' may not use connector '\(name)'."),
+                format: format, connector: name, requestID: requestID, principal: principal.name)
+        }
+        guard case let .upstream(target) = route else {
+            guard case let .none(reason) = route else { return }
+            return respondLocal(head, ProxyError(
+                .noRoute, status: 404, title: "No machine route",
+                detail: "Connector '\(name)' has no machine route: \(reason)."),
+                format: format, connector: name, requestID: requestID, principal: principal.name)
+        }
+        if head.headers.contains(name: "upgrade") {
+            return respondLocal(head, ProxyError(
+                .upgrade, status: 501, title: "Upgrade not supported",
+                detail: "Protocol upgrades (WebSocket, h2c) are not passed through the executor route."),
+                format: format, connector: name, requestID: requestID, principal: principal.name)
+        }
+        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > target.maxBodyBytes {
+            return respondLocal(head, tooLarge(target), format: format, connector: name, requestID: requestID,
+                                principal: principal.name, close: true)
+        }
+        let upstreamHead = RequestRewriter.upstreamHead(
+            client: head, uriRemainder: remainder, target: target, peerAddress: peerAddress, requestID: requestID)
+        let exchange = Exchange(
+            target: target, clientHead: head, upstreamHead: upstreamHead, requestID: requestID,
+            principal: principal.name, format: format)
+        self.exchange = exchange
+        state = .proxying
+        shared.metrics.requestStarted()
+        connect(exchange, fresh: false)
+    }
+
+    private func handleBody(_ buffer: ByteBuffer) {
+        guard state == .proxying, let exchange, !exchange.finished else { return }
+        exchange.requestBodyBytes += buffer.readableBytes
+        exchange.lastActivity = .now()
+        if exchange.requestBodyBytes > exchange.target.maxBodyBytes {
+            respondError(exchange, tooLarge(exchange.target), close: true)
+            return
+        }
+        if let connection = exchange.connection {
+            connection.handler.write(.body(.byteBuffer(buffer)))
+            exchange.sentBodyParts += 1
+            exchange.upstreamNeedsFlush = true
+        } else {
+            exchange.buffered.append(.body(.byteBuffer(buffer)))
+        }
+    }
+
+    private func handleEnd(_ trailers: HTTPHeaders?) {
+        switch state {
+        case .idle:
+            return
+        case .local, .draining:
+            state = .idle
+        case .proxying:
+            guard let exchange else { state = .idle; return }
+            exchange.requestReceived = true
+            if exchange.finished {
+                state = .idle
+                return
+            }
+            if let connection = exchange.connection {
+                connection.handler.write(.end(trailers))
+                connection.handler.flush()
+                exchange.upstreamNeedsFlush = false
+                exchange.requestSent = true
+                if !exchange.responseHeadSent { armFirstByteTimer(exchange) }
+            } else {
+                exchange.buffered.append(.end(trailers))
+            }
+        }
+    }
+
+    private func authenticate(_ headers: HTTPHeaders) -> Principal? {
+        guard let value = headers.first(name: "authorization"), value.count > 7 else { return nil }
+        let scheme = value.prefix(7)
+        guard scheme.lowercased() == "bearer " else { return nil }
+        return shared.principals.authenticate(value.dropFirst(7))
+    }
+
+    private func tooLarge(_ target: UpstreamTarget) -> ProxyError {
+        ProxyError(.limit, status: 413, title: "Request body too large",
+                   detail: "Connector '\(target.connector)' accepts request bodies of at most \(target.maxBodyBytes) bytes (limits.max_body_bytes).")
+    }
+
+    // MARK: - Upstream connection
+
+    private func connect(_ exchange: Exchange, fresh: Bool) {
+        pool.acquire(exchange.target, fresh: fresh) { result in
+            switch result {
+            case let .success((connection, reused)):
+                guard self.exchange === exchange, !exchange.finished, self.context != nil else {
+                    self.pool.release(connection)
+                    return
+                }
+                self.attach(connection, reused: reused, to: exchange)
+            case let .failure(error):
+                guard self.exchange === exchange, !exchange.finished else { return }
+                self.respondError(exchange, UpstreamFailure.proxyError(for: error, target: exchange.target))
+            }
+        }
+    }
+
+    private func attach(_ connection: UpstreamConnection, reused: Bool, to exchange: Exchange) {
+        guard let context else { return }
+        exchange.connection = connection
+        exchange.reusedConnection = reused
+        exchange.attempts += 1
+        connection.handler.delegate = self
+        if context.channel.isWritable { connection.handler.resumeReads() } else { connection.handler.pauseReads() }
+        if exchange.expectsContinue, !exchange.requestReceived, exchange.attempts == 1 {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.clientHead.version, status: .continue))), promise: nil)
+        }
+        exchange.upstreamStarted = .now()
+        connection.handler.write(.head(exchange.upstreamHead))
+        for part in exchange.buffered {
+            if case .end = part { exchange.requestSent = true } else { exchange.sentBodyParts += 1 }
+            connection.handler.write(part)
+        }
+        exchange.buffered.removeAll()
+        connection.handler.flush()
+        if exchange.requestSent { armFirstByteTimer(exchange) } else { armIdleTimer(exchange) }
+        if readPending, connection.channel.isWritable {
+            readPending = false
+            context.read()
+        }
+    }
+
+    // MARK: - UpstreamDelegate
+
+    func upstreamReceived(_ part: HTTPClientResponsePart) {
+        guard let exchange, !exchange.finished, let context else { return }
+        exchange.lastActivity = .now()
+        switch part {
+        case let .head(head):
+            let code = head.status.code
+            if code < 200 && code != 101 { return }  // informational answers are not forwarded
+            exchange.timer?.cancel()
+            if let started = exchange.upstreamStarted {
+                exchange.upstreamSeconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+            }
+            exchange.responseStatus = Int(code)
+            exchange.responseKeepAlive = head.isKeepAlive
+            var headers = HopByHop.clientResponseHeaders(head.headers, requestID: exchange.requestID)
+            if !exchange.keepAliveClient { headers.add(name: "connection", value: "close") }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(
+                version: exchange.clientHead.version, status: head.status, headers: headers))), promise: nil)
+            exchange.responseHeadSent = true
+            exchange.clientNeedsFlush = true
+            armIdleTimer(exchange)
+        case let .body(buffer):
+            exchange.responseBodyBytes += buffer.readableBytes
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            exchange.clientNeedsFlush = true
+        case let .end(trailers):
+            exchange.timer?.cancel()
+            exchange.clientNeedsFlush = false
+            let done = context.writeAndFlush(wrapOutboundOut(.end(trailers)))
+            if !exchange.keepAliveClient {
+                done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            }
+            if let connection = exchange.connection {
+                exchange.connection = nil
+                if exchange.requestSent && exchange.responseKeepAlive {
+                    pool.release(connection)
+                } else {
+                    pool.discard(connection)  // answered early, or the upstream will close it
+                }
+            }
+            state = exchange.requestReceived ? .idle : .draining
+            finish(exchange, status: exchange.responseStatus, error: nil)
+        }
+    }
+
+    func upstreamReadComplete() {
+        guard let exchange, exchange.clientNeedsFlush, let context else { return }
+        exchange.clientNeedsFlush = false
+        context.flush()
+    }
+
+    func upstreamWritabilityChanged(_ writable: Bool) {
+        if writable, readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    func upstreamFailed(_ error: any Error) {
+        guard let exchange, !exchange.finished else { return }
+        upstreamEnded(exchange, error: UpstreamFailure.proxyError(for: error, target: exchange.target))
+    }
+
+    func upstreamClosed() {
+        guard let exchange, !exchange.finished else { return }
+        upstreamEnded(exchange, error: UpstreamFailure.closedBeforeAnswer(exchange.target))
+    }
+
+    /// The upstream connection broke before the exchange completed.
+    private func upstreamEnded(_ exchange: Exchange, error: ProxyError) {
+        exchange.timer?.cancel()
+        if let connection = exchange.connection {
+            exchange.connection = nil
+            pool.discard(connection)
+        }
+        if exchange.responseHeadSent {
+            abort(exchange, error: error)
+        } else if exchange.reusedConnection, exchange.mayRetry, error.kind == .reset {
+            // A pooled connection the upstream had already closed: try once on a fresh one.
+            shared.logger.debug("retrying on a fresh upstream connection", metadata: [
+                "gateway.connector": "\(exchange.target.connector)", "gateway.request_id": "\(exchange.requestID)",
+            ])
+            exchange.requestSent = false
+            if exchange.requestReceived { exchange.buffered = [.end(nil)] }
+            connect(exchange, fresh: true)
+        } else {
+            respondError(exchange, error)
+        }
+    }
+
+    // MARK: - Timers
+
+    private func armFirstByteTimer(_ exchange: Exchange) {
+        exchange.timer?.cancel()
+        guard let context else { return }
+        exchange.timer = context.eventLoop.assumeIsolated().scheduleTask(in: exchange.target.firstByteTimeout) { [weak self] in
+            guard let self, self.exchange === exchange, !exchange.finished, !exchange.responseHeadSent else { return }
+            self.timedOut(exchange, UpstreamFailure.firstByteTimeout(exchange.target))
+        }
+    }
+
+    private func armIdleTimer(_ exchange: Exchange, after delay: TimeAmount? = nil) {
+        exchange.timer?.cancel()
+        guard let context else { return }
+        let idle = exchange.target.idleTimeout
+        exchange.timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay ?? idle) { [weak self] in
+            guard let self, self.exchange === exchange, !exchange.finished else { return }
+            let silent = NIODeadline.now() - exchange.lastActivity
+            if silent >= idle {
+                self.timedOut(exchange, UpstreamFailure.idleTimeout(exchange.target))
+            } else {
+                self.armIdleTimer(exchange, after: idle - silent)
+            }
+        }
+    }
+
+    private func timedOut(_ exchange: Exchange, _ error: ProxyError) {
+        if let connection = exchange.connection {
+            exchange.connection = nil
+            pool.discard(connection)
+        }
+        if exchange.responseHeadSent { abort(exchange, error: error) } else { respondError(exchange, error) }
+    }
+
+    // MARK: - Responses made here
+
+    /// Answers a proxied request with a gateway-made error (nothing was sent to the caller yet).
+    private func respondError(_ exchange: Exchange, _ error: ProxyError, close: Bool = false) {
+        guard let context else { return }
+        exchange.timer?.cancel()
+        if let connection = exchange.connection {
+            exchange.connection = nil
+            pool.discard(connection)
+        }
+        // Mid-upload the rest of the body would have to be read and dropped: close instead.
+        let mustClose = close || !exchange.requestReceived || !exchange.keepAliveClient
+        writeLocal(error, format: exchange.format, connector: exchange.target.connector, requestID: exchange.requestID,
+                   version: exchange.clientHead.version, method: exchange.clientHead.method, close: mustClose, context: context)
+        state = exchange.requestReceived ? .idle : .draining
+        finish(exchange, status: error.status, error: error.metricKind)
+    }
+
+    /// The response had started: close the caller's connection so the truncation shows.
+    private func abort(_ exchange: Exchange, error: ProxyError) {
+        shared.logger.warning("aborting a response mid-stream", metadata: [
+            "gateway.connector": "\(exchange.target.connector)", "gateway.request_id": "\(exchange.requestID)",
+            "gateway.error": "\(error.detail)",
+        ])
+        finish(exchange, status: exchange.responseStatus, error: error.metricKind)
+        context?.close(promise: nil)
+    }
+
+    private func respondLocal(
+        _ head: HTTPRequestHead, _ error: ProxyError, format: ErrorResponse.Format, connector: String, requestID: String,
+        principal: String, close: Bool = false
+    ) {
+        guard let context else { return }
+        writeLocal(error, format: format, connector: connector, requestID: requestID, version: head.version,
+                   method: head.method, close: close || !head.isKeepAlive, context: context)
+        state = .local
+        // Only configured names become metric labels: the URL is the caller's to choose.
+        let label = shared.routes.routes[connector] == nil ? "(unknown)" : connector
+        shared.metrics.requestStarted()
+        shared.metrics.requestFinished(connector: label, method: head.method.rawValue, status: error.status,
+                                       upstreamSeconds: nil, errorKind: error.metricKind)
+        logAccess(method: head.method.rawValue, uri: head.uri, connector: connector, principal: principal,
+                  status: error.status, bytesIn: 0, bytesOut: 0, upstreamSeconds: nil, totalSeconds: 0,
+                  requestID: requestID, error: error.metricKind)
+    }
+
+    private func writeLocal(
+        _ error: ProxyError, format: ErrorResponse.Format, connector: String?, requestID: String, version: HTTPVersion,
+        method: HTTPMethod, close: Bool, context: ChannelHandlerContext
+    ) {
+        let (contentType, body) = ErrorResponse.body(error, format: format, connector: connector, requestID: requestID)
+        var headers: [(String, String)] = [("content-type", contentType), ("x-request-id", requestID)]
+        if error.status == 401 { headers.append(("www-authenticate", "Bearer realm=\"fractalops-gateway\"")) }
+        writeSimple(status: error.status, headers: headers, body: body, version: version, method: method, close: close, context: context)
+    }
+
+    private func respondControl(_ head: HTTPRequestHead, path: Substring, requestID: String, context: ChannelHandlerContext) {
+        let status: Int
+        let contentType: String
+        let body: String
+        switch path {
+        case "/livez":
+            (status, contentType, body) = (200, "application/json", "{\"status\":\"ok\"}\n")
+        case "/readyz":
+            if shared.isReady {
+                (status, contentType, body) = (200, "application/json", "{\"status\":\"ready\",\"connectors\":\(shared.routes.connectorNames.count)}\n")
+            } else {
+                (status, contentType, body) = (503, "application/json", "{\"status\":\"not ready\"}\n")
+            }
+        case "/metrics":
+            (status, contentType, body) = (200, "text/plain; version=0.0.4; charset=utf-8", shared.metrics.render())
+        default:
+            let error = ProxyError(.notFound, status: 404, title: "Not found",
+                                   detail: "No route for \(path). Routes: /executor/<connector>/<path>, /scim/<connector>/<path>, /livez, /readyz, /metrics.")
+            writeLocal(error, format: .problem, connector: nil, requestID: requestID, version: head.version,
+                       method: head.method, close: !head.isKeepAlive, context: context)
+            state = .local
+            return
+        }
+        writeSimple(status: status, headers: [("content-type", contentType), ("x-request-id", requestID)], body: body,
+                    version: head.version, method: head.method, close: !head.isKeepAlive, context: context)
+        state = .local
+    }
+
+    private func writeSimple(
+        status: Int, headers extra: [(String, String)], body: String, version: HTTPVersion, method: HTTPMethod,
+        close: Bool, context: ChannelHandlerContext
+    ) {
+        var headers = HTTPHeaders(extra)
+        headers.add(name: "content-length", value: String(body.utf8.count))
+        if close { headers.add(name: "connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(
+            version: version, status: HTTPResponseStatus(statusCode: status), headers: headers))), promise: nil)
+        if method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        }
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if close {
+            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    // MARK: - Accounting
+
+    private func finish(_ exchange: Exchange, status: Int, error: String?) {
+        exchange.finished = true
+        exchange.timer?.cancel()
+        exchange.timer = nil
+        if self.exchange === exchange { self.exchange = nil }
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+        shared.metrics.requestFinished(
+            connector: exchange.target.connector, method: exchange.clientHead.method.rawValue, status: status,
+            upstreamSeconds: exchange.upstreamSeconds, errorKind: error)
+        let total = Double((NIODeadline.now() - exchange.started).nanoseconds) / 1e9
+        logAccess(method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri,
+                  connector: exchange.target.connector, principal: exchange.principal, status: status,
+                  bytesIn: exchange.requestBodyBytes, bytesOut: exchange.responseBodyBytes,
+                  upstreamSeconds: exchange.upstreamSeconds, totalSeconds: total, requestID: exchange.requestID, error: error)
+    }
+
+    private func logAccess(
+        method: String, uri: String, connector: String, principal: String, status: Int, bytesIn: Int, bytesOut: Int,
+        upstreamSeconds: Double?, totalSeconds: Double, requestID: String, error: String?
+    ) {
+        guard shared.accessLog else { return }
+        var metadata: Logger.Metadata = [
+            "gateway.request_id": "\(requestID)",
+            "gateway.principal": "\(principal)",
+            "gateway.connector": "\(connector)",
+            "http.method": "\(method)",
+            "http.target": "\(LoggedTarget.redact(uri))",
+            "http.status": "\(status)",
+            "gateway.bytes_in": "\(bytesIn)",
+            "gateway.bytes_out": "\(bytesOut)",
+            "gateway.duration_ms": "\(Int(totalSeconds * 1000))",
+            "gateway.peer": "\(peerAddress)",
+        ]
+        if let upstreamSeconds { metadata["gateway.upstream_ms"] = "\(Int(upstreamSeconds * 1000))" }
+        if let error { metadata["gateway.error"] = "\(error)" }
+        shared.logger.info("access", metadata: metadata)
+    }
+}
+
+extension UpstreamHandler {
+    /// Writes a request part on the upstream connection (from its event loop).
+    func write(_ part: HTTPClientRequestPart) {
+        contextForWriting?.write(wrapOutboundOut(part), promise: nil)
+    }
+
+    func flush() {
+        contextForWriting?.flush()
+    }
+}

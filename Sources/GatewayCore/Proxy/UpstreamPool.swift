@@ -1,0 +1,162 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// Keep-alive upstream connections of one event loop, per connector. Loop-confined: every
+/// method runs on `eventLoop`, so no locks. New connections are made on the same loop as the
+/// caller's connection, so a request never hops threads.
+final class UpstreamPool {
+    typealias Completion = (Result<(UpstreamConnection, reused: Bool), any Error>) -> Void
+
+    /// A pooled connection idle longer than this is closed rather than reused: upstreams
+    /// commonly drop idle keep-alive connections after 60-75 s, and reusing one just as it is
+    /// closed would fail a request.
+    static let maxIdle = TimeAmount.seconds(50)
+
+    struct Waiter {
+        var target: UpstreamTarget
+        var completion: Completion
+        var deadline: NIODeadline
+    }
+
+    let eventLoop: any EventLoop
+    let metrics: GatewayMetrics
+    private var idle: [String: [UpstreamConnection]] = [:]
+    private var open: [String: Int] = [:]
+    private var waiters: [String: [Waiter]] = [:]
+
+    init(eventLoop: any EventLoop, metrics: GatewayMetrics) {
+        self.eventLoop = eventLoop
+        self.metrics = metrics
+    }
+
+    /// Hands `completion` an idle connection for `target`, or a new one. `reused` tells the
+    /// caller whether a failure before the response may be the pool's fault (worth one retry).
+    func acquire(_ target: UpstreamTarget, fresh: Bool = false, completion: @escaping Completion) {
+        eventLoop.preconditionInEventLoop()
+        let now = NIODeadline.now()
+        if !fresh {
+            while var list = idle[target.connector], let connection = list.popLast() {
+                idle[target.connector] = list
+                if connection.isUsable && now - connection.idleSince < Self.maxIdle {
+                    metrics.upstreamConnection(reused: true)
+                    completion(.success((connection, true)))
+                    return
+                }
+                connection.channel.close(promise: nil)
+            }
+        }
+        if open[target.connector, default: 0] >= target.maxConnectionsPerLoop {
+            waiters[target.connector, default: []].append(
+                Waiter(target: target, completion: completion, deadline: now + target.connectTimeout))
+            scheduleWaiterExpiry(target)
+            return
+        }
+        connect(target) { result in completion(result.map { ($0, false) }) }
+    }
+
+    /// Returns a connection whose exchange completed cleanly (request sent, response read,
+    /// keep-alive): to the next waiter, or to the idle list.
+    func release(_ connection: UpstreamConnection) {
+        connection.handler.delegate = nil
+        connection.handler.resumeReads()
+        guard connection.isUsable else { return }
+        if var list = waiters[connection.connector], !list.isEmpty {
+            let waiter = list.removeFirst()
+            waiters[connection.connector] = list
+            metrics.upstreamConnection(reused: true)
+            waiter.completion(.success((connection, true)))
+            return
+        }
+        connection.idleSince = .now()
+        idle[connection.connector, default: []].append(connection)
+    }
+
+    /// Closes a connection that cannot be reused (its exchange ended early or failed).
+    func discard(_ connection: UpstreamConnection) {
+        connection.handler.delegate = nil
+        connection.channel.close(promise: nil)
+    }
+
+    /// Closes every idle connection (at shutdown).
+    func closeIdle() {
+        for (_, list) in idle { for connection in list { connection.channel.close(promise: nil) } }
+        idle = [:]
+    }
+
+    private func connect(_ target: UpstreamTarget, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        open[target.connector, default: 0] += 1
+        metrics.upstreamConnection(reused: false)
+        let tlsContext = target.tlsContext
+        let serverHostname = target.serverHostname
+        let connector = target.connector
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(target.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let tlsContext {
+                        try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverHostname))
+                    }
+                    try sync.addHTTPClientHandlers()
+                    try sync.addHandler(UpstreamHandler())
+                }
+            }
+            .connect(host: target.host, port: target.port)
+            .assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case let .success(channel):
+                    do {
+                        let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
+                        let connection = UpstreamConnection(channel: channel, handler: handler, connector: connector)
+                        handler.onClose = { [weak self] in self?.forget(connection) }
+                        completion(.success(connection))
+                    } catch {
+                        channel.close(promise: nil)
+                        self.open[connector, default: 1] -= 1
+                        completion(.failure(error))
+                    }
+                case let .failure(error):
+                    self.open[connector, default: 1] -= 1
+                    self.serveWaiter(connector)
+                    completion(.failure(error))
+                }
+            }
+    }
+
+    /// A connection closed: it no longer counts, and a waiter may now connect.
+    private func forget(_ connection: UpstreamConnection) {
+        open[connection.connector, default: 1] -= 1
+        if var list = idle[connection.connector], let index = list.firstIndex(where: { $0 === connection }) {
+            list.remove(at: index)
+            idle[connection.connector] = list
+        }
+        serveWaiter(connection.connector)
+    }
+
+    /// A connection slot came free: open a connection for the oldest waiter, if any.
+    private func serveWaiter(_ connector: String) {
+        guard var list = waiters[connector], !list.isEmpty else { return }
+        let waiter = list.removeFirst()
+        waiters[connector] = list
+        connect(waiter.target) { result in waiter.completion(result.map { ($0, false) }) }
+    }
+
+    private func scheduleWaiterExpiry(_ target: UpstreamTarget) {
+        eventLoop.assumeIsolated().scheduleTask(deadline: .now() + target.connectTimeout) { [weak self] in
+            guard let self, var list = self.waiters[target.connector] else { return }
+            let now = NIODeadline.now()
+            while let first = list.first, first.deadline <= now {
+                list.removeFirst()
+                first.completion(.failure(ProxyError(
+                    .limit, status: 503, title: "Upstream connections exhausted",
+                    detail: "All \(target.maxConnectionsPerLoop) upstream connections of '\(target.connector)' on this event loop stayed busy for \(target.connectTimeout.nanoseconds / 1_000_000) ms (limits.max_connections).")))
+            }
+            self.waiters[target.connector] = list
+        }
+    }
+}

@@ -1,0 +1,254 @@
+"""Benchmark the gateway against nginx and HAProxy as reverse proxies (see bench/run).
+
+Every target proxies to the same upstream nginx on loopback. Runs are interleaved (one target
+after another, round after round) so drift on the shared machine hits every target alike, and
+the medians over rounds are reported. CPU per request is the proxy's own user+system time
+(from /proc) divided by the requests wrk completed.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+DURATION = int(os.environ.get("DURATION", "10"))
+TOKEN = "bench-token-not-a-secret"
+GATEWAY = os.environ["GATEWAY_BIN"]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except FileNotFoundError:
+            pass
+    return total / TICKS
+
+
+def children(pid):
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in out]
+
+
+class Stack:
+    def __init__(self, work):
+        self.work = work
+        self.procs = []
+
+    def start(self, args, **kwargs):
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, **kwargs)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self):
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def nginx_conf(prefix, body):
+    return f"""
+worker_processes 1;
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+    {body}
+}}
+"""
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="gateway-bench-")
+    stack = Stack(work)
+    try:
+        run(work, stack)
+    finally:
+        stack.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(work, stack):
+    up_port, nginx_port, haproxy_port, gateway_port = (free_port() for _ in range(4))
+    os.makedirs(f"{work}/up/www", exist_ok=True)
+    with open(f"{work}/up/www/small", "w") as f:
+        f.write("hello from the upstream\n")
+    with open(f"{work}/up/www/1m", "wb") as f:
+        f.write(os.urandom(1 << 20))
+
+    up_conf = f"{work}/up/nginx.conf"
+    with open(up_conf, "w") as f:
+        f.write(nginx_conf(f"{work}/up", f"""
+    server {{
+        listen 127.0.0.1:{up_port} backlog=4096;
+        location / {{ root {work}/up/www; }}
+    }}"""))
+    os.makedirs(f"{work}/proxy", exist_ok=True)
+    proxy_conf = f"{work}/proxy/nginx.conf"
+    with open(proxy_conf, "w") as f:
+        f.write(nginx_conf(f"{work}/proxy", f"""
+    upstream up {{ server 127.0.0.1:{up_port}; keepalive 128; }}
+    server {{
+        listen 127.0.0.1:{nginx_port} backlog=4096;
+        location / {{
+            proxy_pass http://up;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_buffering on;
+        }}
+    }}"""))
+    haproxy_cfg = f"{work}/haproxy.cfg"
+    with open(haproxy_cfg, "w") as f:
+        f.write(f"""
+global
+    nbthread 1
+    maxconn 8192
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    http-reuse always
+    option forwardfor
+frontend fe
+    bind 127.0.0.1:{haproxy_port}
+    default_backend be
+backend be
+    server up 127.0.0.1:{up_port}
+""")
+    inventory = f"{work}/connectors.yaml"
+    with open(inventory, "w") as f:
+        f.write(f"""
+gateway:
+  listen: 127.0.0.1:{gateway_port}
+  access_log: false
+  threads: 1
+  principals:
+    - name: bench
+      token: env://BENCH_TOKEN
+      connectors: [up]
+connector_inventory:
+  - name: up
+    kind: http
+    executor_url: http://127.0.0.1:{up_port}
+    runtime_asset: {{id: bench-upstream, role: executor}}
+""")
+
+    upstream = stack.start(["nginx", "-p", f"{work}/up", "-c", up_conf])
+    wait_port(up_port)
+    nginx = stack.start(["nginx", "-p", f"{work}/proxy", "-c", proxy_conf])
+    wait_port(nginx_port)
+    haproxy = stack.start(["haproxy", "-f", haproxy_cfg, "-db"])
+    wait_port(haproxy_port)
+    env = dict(os.environ, BENCH_TOKEN=TOKEN)
+    gateway = stack.start([GATEWAY, "serve", "--inventory", inventory], env=env)
+    wait_port(gateway_port)
+
+    targets = {
+        "direct": (f"http://127.0.0.1:{up_port}", [upstream.pid] + children(upstream.pid)),
+        "nginx": (f"http://127.0.0.1:{nginx_port}", [nginx.pid] + children(nginx.pid)),
+        "haproxy": (f"http://127.0.0.1:{haproxy_port}", [haproxy.pid]),
+        "gateway": (f"http://127.0.0.1:{gateway_port}/executor/up", [gateway.pid]),
+    }
+    cases = [("small", "/small", 64), ("1MiB", "/1m", 8)]
+    results = {(case, name): [] for case, _, _ in cases for name in targets}
+
+    # Warm-up: fill keep-alive pools and caches.
+    for name, (base, _) in targets.items():
+        wrk(base + "/small", 64, 2)
+
+    for round_number in range(1, ROUNDS + 1):
+        for case, path, connections in cases:
+            for name, (base, pids) in targets.items():
+                before = cpu_seconds(pids)
+                stats = wrk(base + path, connections, DURATION)
+                stats["cpu_us"] = (cpu_seconds(pids) - before) / max(stats["requests"], 1) * 1e6
+                results[(case, name)].append(stats)
+                print(f"round {round_number} {case:5} {name:8} {stats['rps']:10.0f} req/s "
+                      f"{stats['mbps']:8.1f} MB/s p50 {stats['p50']:7.2f} ms p99 {stats['p99']:7.2f} ms "
+                      f"cpu {stats['cpu_us']:6.1f} us/req", file=sys.stderr, flush=True)
+
+    report(results, cases, targets)
+
+
+def wrk(url, connections, duration):
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Authorization: Bearer {TOKEN}", url],
+        capture_output=True, text=True, check=True).stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    transfer = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out)
+    scale = {"B": 1e-6, "KB": 1e-3, "MB": 1, "GB": 1e3}[transfer.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} non-2xx responses\n{out}")
+    return {"requests": requests, "rps": rps, "mbps": float(transfer.group(1)) * scale,
+            "p50": latency(out, "50%"), "p99": latency(out, "99%")}
+
+
+def latency(out, label):
+    match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    value, unit = float(match.group(1)), match.group(2)
+    return value * {"us": 1e-3, "ms": 1, "s": 1e3}[unit]
+
+
+def report(results, cases, targets):
+    median = lambda case, name, key: statistics.median(r[key] for r in results[(case, name)])
+    print()
+    print(f"Medians of {ROUNDS} interleaved rounds, {DURATION} s each, wrk -t1 on the same machine.")
+    print()
+    print("| body | target | req/s | MB/s | p50 ms | p99 ms | CPU us/req |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for case, _, connections in cases:
+        for name in targets:
+            print(f"| {case} (c={connections}) | {name} | {median(case, name, 'rps'):.0f} | {median(case, name, 'mbps'):.1f} "
+                  f"| {median(case, name, 'p50'):.2f} | {median(case, name, 'p99'):.2f} | {median(case, name, 'cpu_us'):.1f} |")
+    print()
+    small_rps = median("small", "gateway", "rps") / median("small", "nginx", "rps")
+    small_cpu = median("small", "gateway", "cpu_us") / median("small", "nginx", "cpu_us")
+    big_mbps = median("1MiB", "gateway", "mbps") / median("1MiB", "nginx", "mbps")
+    print(f"gateway / nginx:   small req/s {small_rps:.2f}x (target >= 0.5), "
+          f"CPU per request {small_cpu:.2f}x (target <= 2), 1 MiB MB/s {big_mbps:.2f}x (target >= 0.8)")
+    print(f"gateway / haproxy: small req/s {median('small', 'gateway', 'rps') / median('small', 'haproxy', 'rps'):.2f}x, "
+          f"1 MiB MB/s {median('1MiB', 'gateway', 'mbps') / median('1MiB', 'haproxy', 'mbps'):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
