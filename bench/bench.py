@@ -96,6 +96,7 @@ http {{
 
 def main():
     work = tempfile.mkdtemp(prefix="gateway-bench-")
+    os.chmod(work, 0o755)  # nginx workers run as an unprivileged user
     stack = Stack(work)
     try:
         run(work, stack)

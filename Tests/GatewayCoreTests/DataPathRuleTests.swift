@@ -147,7 +147,7 @@ struct DataPathRuleTests {
     }
 
     @Test func metricsRenderPrometheusText() {
-        let metrics = GatewayMetrics()
+        let metrics = GatewayMetrics(connectors: ["up"])
         metrics.requestStarted()
         metrics.requestFinished(connector: "up", method: "GET", status: 200, upstreamSeconds: 0.003, errorKind: nil)
         metrics.requestStarted()

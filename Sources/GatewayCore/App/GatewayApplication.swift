@@ -25,7 +25,7 @@ public struct GatewayApplication: Sendable {
         self.context = ProxyContext(
             configuration: configuration, routes: routes,
             principals: PrincipalDirectory(principals: configuration.gateway.principals, secrets: secrets),
-            metrics: GatewayMetrics(), logger: logger, accessLog: configuration.gateway.accessLog)
+            metrics: GatewayMetrics(connectors: configuration.connectorNames), logger: logger, accessLog: configuration.gateway.accessLog)
         for warning in configuration.warnings { logger.warning("\(warning.description)") }
         for connector in configuration.connectors where connector.isEnabled && !connector.verifyTLS {
             if case .http = connector.machineRoute {

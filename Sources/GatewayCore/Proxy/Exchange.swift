@@ -10,7 +10,7 @@ final class Exchange {
     let principal: String
     let format: ErrorResponse.Format
     let started: NIODeadline
-    let keepAliveClient: Bool
+    var keepAliveClient: Bool
     let expectsContinue: Bool
 
     var connection: UpstreamConnection?
@@ -32,7 +32,8 @@ final class Exchange {
     var responseKeepAlive = true
     var finished = false
     var lastActivity: NIODeadline
-    var timer: Scheduled<Void>?
+    /// When the whole request had been written upstream (start of the first-byte wait).
+    var requestSentAt: NIODeadline?
     var upstreamNeedsFlush = false
     var clientNeedsFlush = false
 
@@ -50,6 +51,15 @@ final class Exchange {
         self.lastActivity = self.started
         self.keepAliveClient = clientHead.isKeepAlive
         self.expectsContinue = clientHead.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
+    }
+
+    /// When this exchange times out if nothing happens: the first-byte deadline while waiting
+    /// for the answer, otherwise the idle deadline after the last activity.
+    var deadline: NIODeadline {
+        if requestSent, !responseHeadSent, let sent = requestSentAt {
+            return sent + target.firstByteTimeout
+        }
+        return lastActivity + target.idleTimeout
     }
 
     /// Idempotent methods may be retried when nothing of the request body was sent.

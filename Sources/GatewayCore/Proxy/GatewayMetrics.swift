@@ -1,59 +1,94 @@
 import Synchronization
 
 /// The gateway's Prometheus metrics: requests by connector, method and status class; upstream
-/// latency by connector; requests in flight; errors by kind. Rendered in the text format.
+/// latency by connector; requests in flight; errors by kind. Connectors are fixed at start, so
+/// the hot path only indexes flat arrays under one uncontended lock.
 public final class GatewayMetrics: Sendable {
     static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
-    static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"]
+    static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
+    /// Label of requests naming no configured connector (the URL is the caller's to choose).
+    public static let unknownConnector = "(unknown)"
 
-    struct RequestKey: Hashable { var connector: String; var method: String; var statusClass: String }
-    struct ErrorKey: Hashable { var connector: String; var kind: String }
-    struct Histogram {
-        var buckets = [UInt64](repeating: 0, count: GatewayMetrics.latencyBuckets.count)
-        var count: UInt64 = 0
-        var sum: Double = 0
-    }
+    struct ErrorKey: Hashable { var connector: Int; var kind: String }
 
     struct State {
-        var requests: [RequestKey: UInt64] = [:]
+        var requests: [UInt64]
+        var latencyBuckets: [UInt64]
+        var latencyCount: [UInt64]
+        var latencySum: [Double]
         var errors: [ErrorKey: UInt64] = [:]
-        var latency: [String: Histogram] = [:]
-        var inFlight: Int = 0
+        var inFlight = 0
         var upstreamConnectionsOpened: UInt64 = 0
         var upstreamConnectionsReused: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    /// Connector labels; index 0 is `(unknown)`.
+    public let connectors: [String]
+    private let indexes: [String: Int]
+    private let state: Mutex<State>
 
-    public init() {}
+    public init(connectors: [String] = []) {
+        let labels = [Self.unknownConnector] + connectors
+        self.connectors = labels
+        self.indexes = Dictionary(labels.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let count = labels.count
+        state = Mutex(State(
+            requests: [UInt64](repeating: 0, count: count * Self.methods.count * Self.statusClasses.count),
+            latencyBuckets: [UInt64](repeating: 0, count: count * Self.latencyBuckets.count),
+            latencyCount: [UInt64](repeating: 0, count: count),
+            latencySum: [Double](repeating: 0, count: count)))
+    }
+
+    /// The index of a connector's label (0 for names not configured).
+    public func index(of connector: String) -> Int { indexes[connector] ?? 0 }
 
     public func requestStarted() {
         state.withLock { $0.inFlight += 1 }
     }
 
     /// One finished request. `upstreamSeconds` is nil when no upstream answered.
-    public func requestFinished(connector: String, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
-        let method = Self.methods.contains(method) ? method : "OTHER"
-        let statusClass = "\(status / 100)xx"
+    public func requestFinished(connector: Int, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
+        let methodIndex = Self.methodIndex(method)
+        let statusIndex = min(max(status / 100, 1), 5) - 1
+        let requestSlot = (connector * Self.methods.count + methodIndex) * Self.statusClasses.count + statusIndex
+        let bucket = upstreamSeconds.map { seconds in Self.latencyBuckets.firstIndex { seconds <= $0 } ?? Self.latencyBuckets.count }
         state.withLock { state in
             state.inFlight -= 1
-            state.requests[RequestKey(connector: connector, method: method, statusClass: statusClass), default: 0] += 1
+            state.requests[requestSlot] += 1
             if let errorKind { state.errors[ErrorKey(connector: connector, kind: errorKind), default: 0] += 1 }
-            if let seconds = upstreamSeconds {
-                var histogram = state.latency[connector] ?? Histogram()
-                histogram.count += 1
-                histogram.sum += seconds
-                for (index, bound) in Self.latencyBuckets.enumerated() where seconds <= bound {
-                    histogram.buckets[index] += 1
+            if let seconds = upstreamSeconds, let bucket {
+                state.latencyCount[connector] += 1
+                state.latencySum[connector] += seconds
+                if bucket < Self.latencyBuckets.count {
+                    state.latencyBuckets[connector * Self.latencyBuckets.count + bucket] += 1
                 }
-                state.latency[connector] = histogram
             }
         }
+    }
+
+    public func requestFinished(connector: String, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
+        requestFinished(connector: index(of: connector), method: method, status: status,
+                        upstreamSeconds: upstreamSeconds, errorKind: errorKind)
     }
 
     public func upstreamConnection(reused: Bool) {
         state.withLock { state in
             if reused { state.upstreamConnectionsReused += 1 } else { state.upstreamConnectionsOpened += 1 }
+        }
+    }
+
+    @inline(__always)
+    static func methodIndex(_ method: String) -> Int {
+        switch method {
+        case "GET": return 0
+        case "HEAD": return 1
+        case "POST": return 2
+        case "PUT": return 3
+        case "PATCH": return 4
+        case "DELETE": return 5
+        case "OPTIONS": return 6
+        default: return 7
         }
     }
 
@@ -63,24 +98,32 @@ public final class GatewayMetrics: Sendable {
         var out = ""
         out += "# HELP gateway_requests_total Requests answered, by connector, method and status class.\n"
         out += "# TYPE gateway_requests_total counter\n"
-        for (key, value) in snapshot.requests.sorted(by: { "\($0.key)" < "\($1.key)" }) {
-            out += "gateway_requests_total{connector=\"\(Self.escape(key.connector))\",method=\"\(key.method)\",status_class=\"\(key.statusClass)\"} \(value)\n"
+        for (connector, label) in connectors.enumerated() {
+            for (methodIndex, method) in Self.methods.enumerated() {
+                for (statusIndex, statusClass) in Self.statusClasses.enumerated() {
+                    let value = snapshot.requests[(connector * Self.methods.count + methodIndex) * Self.statusClasses.count + statusIndex]
+                    guard value > 0 else { continue }
+                    out += "gateway_requests_total{connector=\"\(Self.escape(label))\",method=\"\(method)\",status_class=\"\(statusClass)\"} \(value)\n"
+                }
+            }
         }
         out += "# HELP gateway_errors_total Requests the gateway answered with an error, by connector and kind.\n"
         out += "# TYPE gateway_errors_total counter\n"
-        for (key, value) in snapshot.errors.sorted(by: { "\($0.key)" < "\($1.key)" }) {
-            out += "gateway_errors_total{connector=\"\(Self.escape(key.connector))\",kind=\"\(key.kind)\"} \(value)\n"
+        for (key, value) in snapshot.errors.sorted(by: { ($0.key.connector, $0.key.kind) < ($1.key.connector, $1.key.kind) }) {
+            out += "gateway_errors_total{connector=\"\(Self.escape(connectors[key.connector]))\",kind=\"\(key.kind)\"} \(value)\n"
         }
         out += "# HELP gateway_upstream_duration_seconds Time from forwarding a request to the upstream's response head.\n"
         out += "# TYPE gateway_upstream_duration_seconds histogram\n"
-        for (connector, histogram) in snapshot.latency.sorted(by: { $0.key < $1.key }) {
-            let label = Self.escape(connector)
+        for (connector, label) in connectors.enumerated() where snapshot.latencyCount[connector] > 0 {
+            let name = Self.escape(label)
+            var cumulative: UInt64 = 0
             for (index, bound) in Self.latencyBuckets.enumerated() {
-                out += "gateway_upstream_duration_seconds_bucket{connector=\"\(label)\",le=\"\(bound)\"} \(histogram.buckets[index])\n"
+                cumulative += snapshot.latencyBuckets[connector * Self.latencyBuckets.count + index]
+                out += "gateway_upstream_duration_seconds_bucket{connector=\"\(name)\",le=\"\(bound)\"} \(cumulative)\n"
             }
-            out += "gateway_upstream_duration_seconds_bucket{connector=\"\(label)\",le=\"+Inf\"} \(histogram.count)\n"
-            out += "gateway_upstream_duration_seconds_sum{connector=\"\(label)\"} \(histogram.sum)\n"
-            out += "gateway_upstream_duration_seconds_count{connector=\"\(label)\"} \(histogram.count)\n"
+            out += "gateway_upstream_duration_seconds_bucket{connector=\"\(name)\",le=\"+Inf\"} \(snapshot.latencyCount[connector])\n"
+            out += "gateway_upstream_duration_seconds_sum{connector=\"\(name)\"} \(snapshot.latencySum[connector])\n"
+            out += "gateway_upstream_duration_seconds_count{connector=\"\(name)\"} \(snapshot.latencyCount[connector])\n"
         }
         out += "# HELP gateway_requests_in_flight Requests being answered now.\n"
         out += "# TYPE gateway_requests_in_flight gauge\n"

@@ -42,7 +42,9 @@ public final class GatewayServer: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    try sync.configureHTTPServerPipeline(withErrorHandling: true)
+                    // Pipelining is handled by ProxyHandler itself: NIO's pipelining helper stops
+                    // reading during every response, which costs two epoll_ctl calls per request.
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
                     try sync.addHandler(ProxyHandler(shared: shared, pool: pools.pool(for: channel.eventLoop)))
                 }
             }

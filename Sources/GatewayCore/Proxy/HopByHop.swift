@@ -2,38 +2,34 @@ import NIOHTTP1
 
 /// Header rules of a forwarding proxy (RFC 9110 section 7.6.1).
 enum HopByHop {
-    /// Headers that describe one connection and are never forwarded.
-    static let names: Set<String> = [
-        "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection",
-        "proxy-authenticate", "proxy-authorization",
-    ]
-
-    /// The lower-cased names listed in `Connection` headers (they are hop-by-hop too).
+    /// Lower-cased extra names listed in `Connection` headers (beyond `close`/`keep-alive`),
+    /// which are hop-by-hop too. Empty, and allocation-free, in the common case.
     static func connectionTokens(_ headers: HTTPHeaders) -> Set<String> {
         var tokens: Set<String> = []
-        for (name, value) in headers where name.utf8.count == 10 && name.lowercased() == "connection" {
+        for (name, value) in headers where HeaderName.equals(name, "connection") {
             for token in value.split(separator: ",") {
-                tokens.insert(token.filter { $0 != " " && $0 != "\t" }.lowercased())
+                let trimmed = token.filter { $0 != " " && $0 != "\t" }.lowercased()
+                if trimmed != "close" && trimmed != "keep-alive" { tokens.insert(trimmed) }
             }
         }
         return tokens
     }
 
-    /// True for a header that must not cross the proxy, given the request's Connection tokens.
-    static func isHopByHop(_ lowercasedName: String, connectionTokens: Set<String>) -> Bool {
-        names.contains(lowercasedName) || lowercasedName.hasPrefix("proxy-") || connectionTokens.contains(lowercasedName)
+    /// True for a header that must not cross the proxy, given the message's Connection tokens.
+    @inline(__always)
+    static func isHopByHop(_ name: String, connectionTokens: Set<String>) -> Bool {
+        HeaderName.isStandardHopByHop(name) || (!connectionTokens.isEmpty && connectionTokens.contains(name.lowercased()))
     }
 
     /// The response head sent to the caller: hop-by-hop headers removed, the request id added.
     static func clientResponseHeaders(_ upstream: HTTPHeaders, requestID: String) -> HTTPHeaders {
         let tokens = connectionTokens(upstream)
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(upstream.count + 1)
-        for (name, value) in upstream {
-            let lower = name.lowercased()
-            if isHopByHop(lower, connectionTokens: tokens) || lower == "x-request-id" { continue }
-            headers.add(name: name, value: value)
+        var removals: [String] = []
+        for (name, _) in upstream where isHopByHop(name, connectionTokens: tokens) || HeaderName.equals(name, "x-request-id") {
+            removals.append(name)
         }
+        var headers = upstream
+        for name in removals { headers.remove(name: name) }
         headers.add(name: "x-request-id", value: requestID)
         return headers
     }

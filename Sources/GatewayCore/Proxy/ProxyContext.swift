@@ -18,6 +18,8 @@ public final class ProxyContext: Sendable {
         metrics: GatewayMetrics, logger: Logger, accessLog: Bool = true
     ) {
         self.configuration = configuration
+        var routes = routes
+        routes.assignMetricsIndexes(metrics)
         self.routes = routes
         self.principals = principals
         self.metrics = metrics

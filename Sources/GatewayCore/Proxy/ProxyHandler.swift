@@ -29,6 +29,19 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     private var readPending = false
     private var peerAddress = "unknown"
     private var ids = RequestIDGenerator()
+    /// True while a batch of the caller's reads is being handled: upstream writes are flushed
+    /// once at the end of the batch rather than after each part.
+    private var inReadBatch = false
+    /// One timer per connection, re-armed only when it fires: a request costs no timer work.
+    private var watchdog: Scheduled<Void>?
+    private var watchdogDeadline: NIODeadline?
+    /// Parts of pipelined requests that arrived while a response was still in flight. Reads
+    /// stop only when this grows large, so the common case never toggles read interest.
+    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
+    private var pipelinedBytes = 0
+    static let maxPipelinedBytes = 256 * 1024
+    /// Set by graceful shutdown: finish the current response, then close.
+    private var quiescing = false
 
     init(shared: ProxyContext, pool: UpstreamPool) {
         self.shared = shared
@@ -47,14 +60,47 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        inReadBatch = true
+        let part = unwrapInboundIn(data)
+        if isBusyWithPreviousRequest || !pipelined.isEmpty {
+            pipelined.append(part)
+            if case let .body(buffer) = part { pipelinedBytes += buffer.readableBytes } else { pipelinedBytes += 64 }
+            return
+        }
+        dispatch(part, context: context)
+    }
+
+    private func dispatch(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case let .head(head): handleHead(head, context: context)
         case let .body(buffer): handleBody(buffer)
         case let .end(trailers): handleEnd(trailers)
         }
     }
 
+    /// A whole request was read and its response is still being made: anything read now
+    /// belongs to the next (pipelined) request.
+    private var isBusyWithPreviousRequest: Bool {
+        state == .proxying && (exchange.map { $0.requestReceived && !$0.finished } ?? false)
+    }
+
+    /// Handles pipelined parts once the previous response is complete.
+    private func dispatchPipelined() {
+        guard let context else { return }
+        while !pipelined.isEmpty && !isBusyWithPreviousRequest {
+            let part = pipelined.removeFirst()
+            if case let .body(buffer) = part { pipelinedBytes -= buffer.readableBytes } else { pipelinedBytes -= 64 }
+            dispatch(part, context: context)
+        }
+        if pipelined.isEmpty { pipelinedBytes = 0 }
+        if readPending && pipelinedBytes < Self.maxPipelinedBytes && !isHoldingReadsForUpstream {
+            readPending = false
+            context.read()
+        }
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBatch = false
         if let exchange, exchange.upstreamNeedsFlush, let connection = exchange.connection {
             exchange.upstreamNeedsFlush = false
             connection.handler.flush()
@@ -62,13 +108,27 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func read(context: ChannelHandlerContext) {
-        if state == .proxying, let exchange, !exchange.finished,
-           exchange.connection.map({ !$0.channel.isWritable }) ?? true
-        {
-            readPending = true  // resumed when the upstream is connected and writable
+        if isHoldingReadsForUpstream || pipelinedBytes >= Self.maxPipelinedBytes {
+            readPending = true  // resumed when the upstream can take more, or the queue drains
             return
         }
         context.read()
+    }
+
+    /// The request body has nowhere to go yet (no upstream connection) or the upstream is not
+    /// writable: reading more would only pile bytes up in memory.
+    private var isHoldingReadsForUpstream: Bool {
+        guard state == .proxying, let exchange, !exchange.finished, !exchange.requestReceived else { return false }
+        return exchange.connection.map { !$0.channel.isWritable } ?? true
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            quiescing = true
+            if state == .idle || state == .local, pipelined.isEmpty { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -79,6 +139,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        watchdog?.cancel()
+        watchdog = nil
         if let exchange, !exchange.finished {
             if let connection = exchange.connection {
                 exchange.connection = nil
@@ -206,10 +268,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             }
             if let connection = exchange.connection {
                 connection.handler.write(.end(trailers))
-                connection.handler.flush()
-                exchange.upstreamNeedsFlush = false
+                exchange.upstreamNeedsFlush = true  // flushed at the end of this read batch
                 exchange.requestSent = true
-                if !exchange.responseHeadSent { armFirstByteTimer(exchange) }
+                exchange.requestSentAt = .now()
+                armWatchdog(exchange)
             } else {
                 exchange.buffered.append(.end(trailers))
             }
@@ -259,12 +321,21 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         exchange.upstreamStarted = .now()
         connection.handler.write(.head(exchange.upstreamHead))
         for part in exchange.buffered {
-            if case .end = part { exchange.requestSent = true } else { exchange.sentBodyParts += 1 }
+            if case .end = part {
+                exchange.requestSent = true
+                exchange.requestSentAt = exchange.upstreamStarted
+            } else {
+                exchange.sentBodyParts += 1
+            }
             connection.handler.write(part)
         }
         exchange.buffered.removeAll()
-        connection.handler.flush()
-        if exchange.requestSent { armFirstByteTimer(exchange) } else { armIdleTimer(exchange) }
+        if inReadBatch {
+            exchange.upstreamNeedsFlush = true  // more of the request may follow in this batch
+        } else {
+            connection.handler.flush()
+        }
+        armWatchdog(exchange)
         if readPending, connection.channel.isWritable {
             readPending = false
             context.read()
@@ -280,28 +351,28 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         case let .head(head):
             let code = head.status.code
             if code < 200 && code != 101 { return }  // informational answers are not forwarded
-            exchange.timer?.cancel()
             if let started = exchange.upstreamStarted {
                 exchange.upstreamSeconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
             }
             exchange.responseStatus = Int(code)
             exchange.responseKeepAlive = head.isKeepAlive
             var headers = HopByHop.clientResponseHeaders(head.headers, requestID: exchange.requestID)
-            if !exchange.keepAliveClient { headers.add(name: "connection", value: "close") }
+            if !exchange.keepAliveClient || quiescing {
+                exchange.keepAliveClient = false
+                headers.add(name: "connection", value: "close")
+            }
             context.write(wrapOutboundOut(.head(HTTPResponseHead(
                 version: exchange.clientHead.version, status: head.status, headers: headers))), promise: nil)
             exchange.responseHeadSent = true
             exchange.clientNeedsFlush = true
-            armIdleTimer(exchange)
         case let .body(buffer):
             exchange.responseBodyBytes += buffer.readableBytes
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             exchange.clientNeedsFlush = true
         case let .end(trailers):
-            exchange.timer?.cancel()
             exchange.clientNeedsFlush = false
             let done = context.writeAndFlush(wrapOutboundOut(.end(trailers)))
-            if !exchange.keepAliveClient {
+            if !exchange.keepAliveClient || quiescing {
                 done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             }
             if let connection = exchange.connection {
@@ -314,6 +385,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             }
             state = exchange.requestReceived ? .idle : .draining
             finish(exchange, status: exchange.responseStatus, error: nil)
+            dispatchPipelined()
         }
     }
 
@@ -342,7 +414,6 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
 
     /// The upstream connection broke before the exchange completed.
     private func upstreamEnded(_ exchange: Exchange, error: ProxyError) {
-        exchange.timer?.cancel()
         if let connection = exchange.connection {
             exchange.connection = nil
             pool.discard(connection)
@@ -364,28 +435,34 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
 
     // MARK: - Timers
 
-    private func armFirstByteTimer(_ exchange: Exchange) {
-        exchange.timer?.cancel()
+    /// Makes sure the connection's watchdog fires no later than the exchange's deadline.
+    private func armWatchdog(_ exchange: Exchange) {
+        let deadline = exchange.deadline
+        if let current = watchdogDeadline, current <= deadline { return }
+        scheduleWatchdog(at: deadline)
+    }
+
+    private func scheduleWatchdog(at deadline: NIODeadline) {
         guard let context else { return }
-        exchange.timer = context.eventLoop.assumeIsolated().scheduleTask(in: exchange.target.firstByteTimeout) { [weak self] in
-            guard let self, self.exchange === exchange, !exchange.finished, !exchange.responseHeadSent else { return }
-            self.timedOut(exchange, UpstreamFailure.firstByteTimeout(exchange.target))
+        watchdog?.cancel()
+        watchdogDeadline = deadline
+        watchdog = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            self?.watchdogFired()
         }
     }
 
-    private func armIdleTimer(_ exchange: Exchange, after delay: TimeAmount? = nil) {
-        exchange.timer?.cancel()
-        guard let context else { return }
-        let idle = exchange.target.idleTimeout
-        exchange.timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay ?? idle) { [weak self] in
-            guard let self, self.exchange === exchange, !exchange.finished else { return }
-            let silent = NIODeadline.now() - exchange.lastActivity
-            if silent >= idle {
-                self.timedOut(exchange, UpstreamFailure.idleTimeout(exchange.target))
-            } else {
-                self.armIdleTimer(exchange, after: idle - silent)
-            }
+    private func watchdogFired() {
+        watchdog = nil
+        watchdogDeadline = nil
+        guard let exchange, !exchange.finished else { return }
+        let deadline = exchange.deadline
+        if NIODeadline.now() < deadline {
+            scheduleWatchdog(at: deadline)
+            return
         }
+        let waitingForAnswer = exchange.requestSent && !exchange.responseHeadSent
+        timedOut(exchange, waitingForAnswer
+            ? UpstreamFailure.firstByteTimeout(exchange.target) : UpstreamFailure.idleTimeout(exchange.target))
     }
 
     private func timedOut(_ exchange: Exchange, _ error: ProxyError) {
@@ -401,7 +478,6 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// Answers a proxied request with a gateway-made error (nothing was sent to the caller yet).
     private func respondError(_ exchange: Exchange, _ error: ProxyError, close: Bool = false) {
         guard let context else { return }
-        exchange.timer?.cancel()
         if let connection = exchange.connection {
             exchange.connection = nil
             pool.discard(connection)
@@ -412,6 +488,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                    version: exchange.clientHead.version, method: exchange.clientHead.method, close: mustClose, context: context)
         state = exchange.requestReceived ? .idle : .draining
         finish(exchange, status: error.status, error: error.metricKind)
+        dispatchPipelined()
     }
 
     /// The response had started: close the caller's connection so the truncation shows.
@@ -432,10 +509,9 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         writeLocal(error, format: format, connector: connector, requestID: requestID, version: head.version,
                    method: head.method, close: close || !head.isKeepAlive, context: context)
         state = .local
-        // Only configured names become metric labels: the URL is the caller's to choose.
-        let label = shared.routes.routes[connector] == nil ? "(unknown)" : connector
+        // Only configured names become metric labels (unknown ones count as "(unknown)").
         shared.metrics.requestStarted()
-        shared.metrics.requestFinished(connector: label, method: head.method.rawValue, status: error.status,
+        shared.metrics.requestFinished(connector: connector, method: head.method.rawValue, status: error.status,
                                        upstreamSeconds: nil, errorKind: error.metricKind)
         logAccess(method: head.method.rawValue, uri: head.uri, connector: connector, principal: principal,
                   status: error.status, bytesIn: 0, bytesOut: 0, upstreamSeconds: nil, totalSeconds: 0,
@@ -484,6 +560,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         status: Int, headers extra: [(String, String)], body: String, version: HTTPVersion, method: HTTPMethod,
         close: Bool, context: ChannelHandlerContext
     ) {
+        let close = close || quiescing
         var headers = HTTPHeaders(extra)
         headers.add(name: "content-length", value: String(body.utf8.count))
         if close { headers.add(name: "connection", value: "close") }
@@ -502,15 +579,13 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
 
     private func finish(_ exchange: Exchange, status: Int, error: String?) {
         exchange.finished = true
-        exchange.timer?.cancel()
-        exchange.timer = nil
         if self.exchange === exchange { self.exchange = nil }
-        if readPending, let context {
+        if readPending, pipelinedBytes < Self.maxPipelinedBytes, let context {
             readPending = false
             context.read()
         }
         shared.metrics.requestFinished(
-            connector: exchange.target.connector, method: exchange.clientHead.method.rawValue, status: status,
+            connector: exchange.target.metricsIndex, method: exchange.clientHead.method.rawValue, status: status,
             upstreamSeconds: exchange.upstreamSeconds, errorKind: error)
         let total = Double((NIODeadline.now() - exchange.started).nanoseconds) / 1e9
         logAccess(method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri,

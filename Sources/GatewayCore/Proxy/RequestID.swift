@@ -12,12 +12,18 @@ enum RequestID {
     /// A new id from `generator` (a per-connection generator seeded once from the system, so
     /// ids cost no system call).
     static func generate(using generator: inout RequestIDGenerator) -> String {
-        hex(generator.next()) + hex(generator.next())
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
+        let high = generator.next()
+        let low = generator.next()
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { digits in
+                for index in 0..<16 {
+                    buffer[index] = digits[Int((high >> (60 - 4 * UInt64(index))) & 0xF)]
+                    buffer[16 + index] = digits[Int((low >> (60 - 4 * UInt64(index))) & 0xF)]
+                }
+            }
+            return 32
+        }
     }
 }
 

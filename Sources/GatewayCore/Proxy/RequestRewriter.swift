@@ -3,45 +3,52 @@ import NIOHTTP1
 /// Shapes the request head sent upstream: the executor path, the connector's Host header and
 /// credential, truthful forwarding headers, and nothing hop-by-hop or caller-credential.
 enum RequestRewriter {
-    /// Caller headers replaced by the gateway's own values.
-    static let replaced: Set<String> = [
-        "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip",
-        "forwarded", "x-request-id", "expect", "content-length",
-    ]
+    /// True for caller headers the gateway replaces with its own values.
+    @inline(__always)
+    static func isReplaced(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 4: return HeaderName.equals(name, "host")
+        case 6: return HeaderName.equals(name, "expect")
+        case 9: return HeaderName.equals(name, "forwarded") || HeaderName.equals(name, "x-real-ip")
+        case 12: return HeaderName.equals(name, "x-request-id")
+        case 14: return HeaderName.equals(name, "content-length")
+        case 15: return HeaderName.equals(name, "x-forwarded-for")
+        case 16: return HeaderName.equals(name, "x-forwarded-host") || HeaderName.equals(name, "x-forwarded-port")
+        case 17: return HeaderName.equals(name, "x-forwarded-proto")
+        default: return false
+        }
+    }
 
     /// `uriRemainder` is the raw request target after `/executor/<connector>`, byte for byte.
     static func upstreamHead(
         client: HTTPRequestHead, uriRemainder: Substring, target: UpstreamTarget, peerAddress: String, requestID: String
     ) -> HTTPRequestHead {
         let tokens = HopByHop.connectionTokens(client.headers)
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(client.headers.count + 7)
-        headers.add(name: "host", value: target.hostHeader)
+        // Start from the caller's headers (already validated by the parser) and remove what
+        // must not cross; re-adding every header would validate each one again.
+        var headers = client.headers
         var clientHost: String?
         var contentLength: String?
         var chunked = false
+        var removals: [String] = []
         for (name, value) in client.headers {
-            let lower = name.lowercased()
-            switch lower {
-            case "host":
-                clientHost = value
-                continue
-            case "content-length":
-                contentLength = value
-                continue
-            case "transfer-encoding":
-                chunked = chunked || value.lowercased().contains("chunked")
-                continue
-            default:
-                break
+            if isReplaced(name) {
+                if HeaderName.equals(name, "host") {
+                    clientHost = value
+                } else if HeaderName.equals(name, "content-length") {
+                    contentLength = value
+                }
+                removals.append(name)
+            } else if HopByHop.isHopByHop(name, connectionTokens: tokens) {
+                if HeaderName.equals(name, "transfer-encoding") { chunked = chunked || value.lowercased().contains("chunked") }
+                removals.append(name)
+            } else if target.removedRequestHeaders.contains(where: { HeaderName.equalsLowercased(name, $0) }) {
+                removals.append(name)
             }
-            if replaced.contains(lower) || target.removedRequestHeaders.contains(lower)
-                || HopByHop.isHopByHop(lower, connectionTokens: tokens)
-            {
-                continue
-            }
-            headers.add(name: name, value: value)
         }
+        for name in removals { headers.remove(name: name) }
+        headers.reserveCapacity(headers.count + 8)
+        headers.replaceOrAdd(name: "host", value: target.hostHeader)
         if let contentLength {
             headers.add(name: "content-length", value: contentLength)
         } else if chunked {

@@ -10,7 +10,7 @@ public struct RouteTable: Sendable {
         case none(String)
     }
 
-    public let routes: [String: Route]
+    public private(set) var routes: [String: Route]
     public let connectorNames: [String]
 
     public init(routes: [String: Route], connectorNames: [String]) {
@@ -96,6 +96,16 @@ public struct RouteTable: Sendable {
             idleTimeout: TimeAmount(seconds: connector.duration("limits.idle_timeout") ?? 60),
             maxBodyBytes: connector.integer("limits.max_body_bytes") ?? (1 << 30),
             maxConnectionsPerLoop: max(1, maxConnections / max(1, eventLoopCount)))
+    }
+
+    /// Gives each upstream its label slot in `metrics`.
+    mutating func assignMetricsIndexes(_ metrics: GatewayMetrics) {
+        for (name, route) in routes {
+            if case var .upstream(target) = route {
+                target.metricsIndex = metrics.index(of: name)
+                routes[name] = .upstream(target)
+            }
+        }
     }
 
     static func isIPAddress(_ host: String) -> Bool {

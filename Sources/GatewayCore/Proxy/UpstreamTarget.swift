@@ -34,6 +34,8 @@ public struct UpstreamTarget: Sendable {
     public let maxBodyBytes: Int
     /// Upstream connections this connector may hold open per event loop.
     public let maxConnectionsPerLoop: Int
+    /// This connector's label slot in `GatewayMetrics`.
+    public var metricsIndex = 0
 
     public var useTLS: Bool { tlsContext != nil }
 
