@@ -43,6 +43,11 @@ struct ServeTests {
             return (http.statusCode, String(decoding: data, as: UTF8.self), http.allHeaderFields)
         }
 
+        deinit {
+            // A test that failed half-way must not leave a gateway running.
+            if process.isRunning { process.interrupt() }
+        }
+
         func terminate() -> Int32 {
             process.terminate()  // SIGTERM
             process.waitUntilExit()

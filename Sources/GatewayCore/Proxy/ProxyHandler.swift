@@ -365,6 +365,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 version: exchange.clientHead.version, status: head.status, headers: headers))), promise: nil)
             exchange.responseHeadSent = true
             exchange.clientNeedsFlush = true
+            armWatchdog(exchange)  // from now on the idle deadline applies, which may be sooner
         case let .body(buffer):
             exchange.responseBodyBytes += buffer.readableBytes
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
