@@ -1,6 +1,6 @@
 /// An inbound caller (worker, operator, provisioner, ...): the token it presents and the
 /// connectors it may use.
-public struct Principal: Sendable {
+public final class Principal: Sendable {
     public let name: String
     public let location: String
     public let token: Sourced<SecretSource>
@@ -9,8 +9,21 @@ public struct Principal: Sendable {
     /// Extra permissions, e.g. `manage` for management routes.
     public let permissions: Set<String>
 
+    public init(
+        name: String, location: String, token: Sourced<SecretSource>, connectors: [String], permissions: Set<String>
+    ) {
+        self.name = name
+        self.location = location
+        self.token = token
+        self.connectors = connectors
+        self.permissions = permissions
+        self.allowsAll = connectors.contains("*")
+    }
+
+    private let allowsAll: Bool
+
     public func mayUse(connector: String) -> Bool {
-        connectors.contains("*") || connectors.contains(connector)
+        allowsAll || connectors.contains(connector)
     }
 
     public static let knownPermissions: Set<String> = ["manage"]

@@ -39,7 +39,7 @@ final class Exchange {
 
     init(
         target: UpstreamTarget, clientHead: HTTPRequestHead, upstreamHead: HTTPRequestHead, requestID: String,
-        principal: String, format: ErrorResponse.Format
+        principal: String, format: ErrorResponse.Format, expectsContinue: Bool
     ) {
         self.target = target
         self.clientHead = clientHead
@@ -50,7 +50,7 @@ final class Exchange {
         self.started = .now()
         self.lastActivity = self.started
         self.keepAliveClient = clientHead.isKeepAlive
-        self.expectsContinue = clientHead.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
+        self.expectsContinue = expectsContinue
     }
 
     /// When this exchange times out if nothing happens: the first-byte deadline while waiting

@@ -7,6 +7,7 @@ enum HopByHop {
     static func connectionTokens(_ headers: HTTPHeaders) -> Set<String> {
         var tokens: Set<String> = []
         for (name, value) in headers where HeaderName.equals(name, "connection") {
+            if HeaderName.equals(value, "keep-alive") || HeaderName.equals(value, "close") { continue }
             for token in value.split(separator: ",") {
                 let trimmed = token.filter { $0 != " " && $0 != "\t" }.lowercased()
                 if trimmed != "close" && trimmed != "keep-alive" { tokens.insert(trimmed) }

@@ -180,15 +180,29 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         let name = String(uri[afterPrefix..<nameEnd])
         let remainder = uri[nameEnd...]
 
+        // One pass over the caller's headers for everything routing needs.
         var headerBytes = 0
-        for (headerName, value) in head.headers { headerBytes += headerName.utf8.count + value.utf8.count + 4 }
+        var authorization: String?
+        var wantsUpgrade = false
+        var contentLength: Int?
+        var expectsContinue = false
+        for (headerName, value) in head.headers {
+            headerBytes += headerName.utf8.count + value.utf8.count + 4
+            switch headerName.utf8.count {
+            case 13 where HeaderName.equals(headerName, "authorization"): authorization = value
+            case 7 where HeaderName.equals(headerName, "upgrade"): wantsUpgrade = true
+            case 14 where HeaderName.equals(headerName, "content-length"): contentLength = Int(value)
+            case 6 where HeaderName.equals(headerName, "expect"): expectsContinue = HeaderName.equals(value, "100-continue")
+            default: break
+            }
+        }
         if headerBytes > Self.maxHeaderBytes {
             return respondLocal(head, ProxyError(
                 .limit, status: 431, title: "Request headers too large",
                 detail: "The request headers take \(headerBytes) bytes; the gateway accepts at most \(Self.maxHeaderBytes)."),
                 format: format, connector: name, requestID: requestID, principal: "-")
         }
-        guard let principal = authenticate(head.headers) else {
+        guard let principal = authenticate(authorization) else {
             let detail = shared.principals.isEmpty
                 ? "No principals are configured (gateway.principals), so machine routes accept no caller."
                 : "Present a gateway token as 'Authorization: Bearer <token>' of a configured principal."
@@ -215,13 +229,13 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 detail: "Connector '\(name)' has no machine route: \(reason)."),
                 format: format, connector: name, requestID: requestID, principal: principal.name)
         }
-        if head.headers.contains(name: "upgrade") {
+        if wantsUpgrade {
             return respondLocal(head, ProxyError(
                 .upgrade, status: 501, title: "Upgrade not supported",
                 detail: "Protocol upgrades (WebSocket, h2c) are not passed through the executor route."),
                 format: format, connector: name, requestID: requestID, principal: principal.name)
         }
-        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > target.maxBodyBytes {
+        if let length = contentLength, length > target.maxBodyBytes {
             return respondLocal(head, tooLarge(target), format: format, connector: name, requestID: requestID,
                                 principal: principal.name, close: true)
         }
@@ -229,7 +243,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             client: head, uriRemainder: remainder, target: target, peerAddress: peerAddress, requestID: requestID)
         let exchange = Exchange(
             target: target, clientHead: head, upstreamHead: upstreamHead, requestID: requestID,
-            principal: principal.name, format: format)
+            principal: principal.name, format: format, expectsContinue: expectsContinue)
         self.exchange = exchange
         state = .proxying
         shared.metrics.requestStarted()
@@ -278,10 +292,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
     }
 
-    private func authenticate(_ headers: HTTPHeaders) -> Principal? {
-        guard let value = headers.first(name: "authorization"), value.count > 7 else { return nil }
-        let scheme = value.prefix(7)
-        guard scheme.lowercased() == "bearer " else { return nil }
+    private func authenticate(_ authorization: String?) -> Principal? {
+        guard let value = authorization, value.utf8.count > 7, HeaderName.hasPrefix(value, "bearer ") else { return nil }
         return shared.principals.authenticate(value.dropFirst(7))
     }
 

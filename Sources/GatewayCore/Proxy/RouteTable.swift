@@ -101,9 +101,8 @@ public struct RouteTable: Sendable {
     /// Gives each upstream its label slot in `metrics`.
     mutating func assignMetricsIndexes(_ metrics: GatewayMetrics) {
         for (name, route) in routes {
-            if case var .upstream(target) = route {
-                target.metricsIndex = metrics.index(of: name)
-                routes[name] = .upstream(target)
+            if case let .upstream(target) = route {
+                routes[name] = .upstream(target.withMetricsIndex(metrics.index(of: name)))
             }
         }
     }

@@ -3,7 +3,8 @@ import NIOSSL
 
 /// Everything the data path needs to reach one connector's executor, computed once from the
 /// configuration: address, TLS context, Host header, the credential to inject and the limits.
-public struct UpstreamTarget: Sendable {
+/// A class: every request refers to it, and copying a struct of this size costs a retain per field.
+public final class UpstreamTarget: Sendable {
     public enum ForwardedFor: Sendable, Equatable {
         /// The true TCP peer of the caller.
         case client
@@ -35,7 +36,7 @@ public struct UpstreamTarget: Sendable {
     /// Upstream connections this connector may hold open per event loop.
     public let maxConnectionsPerLoop: Int
     /// This connector's label slot in `GatewayMetrics`.
-    public var metricsIndex = 0
+    public let metricsIndex: Int
 
     public var useTLS: Bool { tlsContext != nil }
 
@@ -43,8 +44,9 @@ public struct UpstreamTarget: Sendable {
         connector: String, host: String, port: Int, basePath: String, hostHeader: String, tlsContext: NIOSSLContext?,
         serverHostname: String?, credential: (name: String, value: SecretValue)?, removedRequestHeaders: Set<String>,
         forwardedFor: ForwardedFor, connectTimeout: TimeAmount, firstByteTimeout: TimeAmount, idleTimeout: TimeAmount,
-        maxBodyBytes: Int, maxConnectionsPerLoop: Int
+        maxBodyBytes: Int, maxConnectionsPerLoop: Int, metricsIndex: Int = 0
     ) {
+        self.metricsIndex = metricsIndex
         self.connector = connector
         self.host = host
         self.port = port
@@ -60,6 +62,16 @@ public struct UpstreamTarget: Sendable {
         self.idleTimeout = idleTimeout
         self.maxBodyBytes = maxBodyBytes
         self.maxConnectionsPerLoop = maxConnectionsPerLoop
+    }
+
+    /// The same target with its metrics label slot set.
+    func withMetricsIndex(_ index: Int) -> UpstreamTarget {
+        UpstreamTarget(
+            connector: connector, host: host, port: port, basePath: basePath, hostHeader: hostHeader,
+            tlsContext: tlsContext, serverHostname: serverHostname, credential: credential,
+            removedRequestHeaders: removedRequestHeaders, forwardedFor: forwardedFor, connectTimeout: connectTimeout,
+            firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout, maxBodyBytes: maxBodyBytes,
+            maxConnectionsPerLoop: maxConnectionsPerLoop, metricsIndex: index)
     }
 }
 
