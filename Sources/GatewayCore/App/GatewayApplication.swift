@@ -8,9 +8,13 @@ import ServiceLifecycle
 /// tests call this same function.
 public struct GatewayApplication: Sendable {
     public let configuration: GatewayConfiguration
-    public let context: ProxyContext
+    public let holder: ProxyContextHolder
+    public var context: ProxyContext { holder.context }
     public let group: MultiThreadedEventLoopGroup
     public let listen: HostPort
+    /// Further long-lived parts (health scheduler, TCP listeners, secret refresh), run in the same
+    /// `ServiceGroup` as the HTTP server.
+    public var services: [any Service] = []
 
     public init(
         configuration: GatewayConfiguration, logger: Logger, listen: HostPort? = nil,
@@ -22,10 +26,10 @@ public struct GatewayApplication: Sendable {
         self.configuration = configuration
         self.listen = listen ?? configuration.gateway.listen
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        self.context = ProxyContext(
+        self.holder = ProxyContextHolder(ProxyContext(
             configuration: configuration, routes: routes,
             principals: PrincipalDirectory(principals: configuration.gateway.principals, secrets: secrets),
-            metrics: GatewayMetrics(connectors: configuration.connectorNames), logger: logger, accessLog: configuration.gateway.accessLog)
+            metrics: GatewayMetrics(connectors: configuration.connectorNames), logger: logger, accessLog: configuration.gateway.accessLog))
         for warning in configuration.warnings { logger.warning("\(warning.description)") }
         for connector in configuration.connectors where connector.isEnabled && !connector.verifyTLS {
             if case .http = connector.machineRoute {
@@ -38,12 +42,12 @@ public struct GatewayApplication: Sendable {
     /// Runs until SIGTERM/SIGINT, then drains and returns.
     public func run(onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) async throws {
         let server = GatewayServer(
-            context: context, group: group, address: listen, drainTimeout: configuration.gateway.drainTimeout,
+            holder: holder, group: group, address: listen, drainTimeout: configuration.gateway.drainTimeout,
             onListening: onListening)
         let services = ServiceGroup(configuration: .init(
-            services: [.init(service: server)],
+            services: ([server] + self.services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: context.logger))
+            logger: holder.context.logger))
         do {
             try await services.run()
         } catch {

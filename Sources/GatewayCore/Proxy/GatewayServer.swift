@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// The HTTP listener as a `Service`: binds, serves until graceful shutdown, then stops accepting,
 /// lets requests in flight finish up to the drain deadline, and closes what is left.
 public final class GatewayServer: Service {
-    let context: ProxyContext
+    let holder: ProxyContextHolder
+    var context: ProxyContext { holder.context }
     let group: MultiThreadedEventLoopGroup
     let address: HostPort
     let drainTimeout: TimeAmount
@@ -16,20 +17,20 @@ public final class GatewayServer: Service {
     let pools: PoolDirectory
 
     public init(
-        context: ProxyContext, group: MultiThreadedEventLoopGroup, address: HostPort, drainTimeout: Double,
+        holder: ProxyContextHolder, group: MultiThreadedEventLoopGroup, address: HostPort, drainTimeout: Double,
         onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
-        self.context = context
+        self.holder = holder
         self.group = group
         self.address = address
         self.drainTimeout = TimeAmount(seconds: drainTimeout)
         self.onListening = onListening
-        self.pools = PoolDirectory(group: group, metrics: context.metrics)
+        self.pools = PoolDirectory(group: group, metrics: holder.context.metrics)
     }
 
     public func run() async throws {
         let quiesce = ServerQuiescingHelper(group: group)
-        let shared = context
+        let holder = self.holder
         let pools = self.pools
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -45,7 +46,7 @@ public final class GatewayServer: Service {
                     // Pipelining is handled by ProxyHandler itself: NIO's pipelining helper stops
                     // reading during every response, which costs two epoll_ctl calls per request.
                     try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-                    try sync.addHandler(ProxyHandler(shared: shared, pool: pools.pool(for: channel.eventLoop)))
+                    try sync.addHandler(ProxyHandler(holder: holder, pool: pools.pool(for: channel.eventLoop)))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

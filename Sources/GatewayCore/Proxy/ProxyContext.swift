@@ -11,12 +11,18 @@ public final class ProxyContext: Sendable {
     public let logger: Logger
     /// Writes one access line per request when set.
     public let accessLog: Bool
-    private let readyFlag = Atomic<Bool>(false)
+    /// Further control routes (health reports, status page).
+    public let controlResponders: [any ControlResponder]
+    /// Readiness is the process's, shared by every context that replaces this one.
+    let readiness: Readiness
 
     public init(
         configuration: GatewayConfiguration, routes: RouteTable, principals: PrincipalDirectory,
-        metrics: GatewayMetrics, logger: Logger, accessLog: Bool = true
+        metrics: GatewayMetrics, logger: Logger, accessLog: Bool = true, controlResponders: [any ControlResponder] = [],
+        readiness: Readiness = Readiness()
     ) {
+        self.controlResponders = controlResponders
+        self.readiness = readiness
         self.configuration = configuration
         var routes = routes
         routes.assignMetricsIndexes(metrics)
@@ -28,11 +34,15 @@ public final class ProxyContext: Sendable {
     }
 
     /// True once the listeners are up, false again while draining.
-    public var isReady: Bool {
-        get { readyFlag.load(ordering: .relaxed) }
-    }
+    public var isReady: Bool { readiness.isReady }
 
-    public func setReady(_ ready: Bool) {
-        readyFlag.store(ready, ordering: .relaxed)
-    }
+    public func setReady(_ ready: Bool) { readiness.set(ready) }
+}
+
+/// Whether the process takes traffic: listeners up and not draining.
+public final class Readiness: Sendable {
+    private let flag = Atomic<Bool>(false)
+    public init() {}
+    public var isReady: Bool { flag.load(ordering: .relaxed) }
+    public func set(_ ready: Bool) { flag.store(ready, ordering: .relaxed) }
 }

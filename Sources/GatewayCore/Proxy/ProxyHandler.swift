@@ -21,7 +21,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
 
     static let maxHeaderBytes = 64 * 1024
 
-    let shared: ProxyContext
+    let holder: ProxyContextHolder
+    /// The context of the current request; refreshed from `holder` when its generation moves.
+    private(set) var shared: ProxyContext
+    private var generation: Int
     let pool: UpstreamPool
     private var context: ChannelHandlerContext?
     private var state = State.idle
@@ -43,8 +46,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// Set by graceful shutdown: finish the current response, then close.
     private var quiescing = false
 
-    init(shared: ProxyContext, pool: UpstreamPool) {
-        self.shared = shared
+    init(holder: ProxyContextHolder, pool: UpstreamPool) {
+        self.holder = holder
+        self.generation = holder.generation
+        self.shared = holder.context
         self.pool = pool
     }
 
@@ -159,6 +164,11 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     // MARK: - Request
 
     private func handleHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let current = holder.generation
+        if current != generation {
+            generation = current
+            shared = holder.context
+        }
         let requestID = RequestID.accept(head.headers.first(name: "x-request-id")) ?? RequestID.generate(using: &ids)
         let uri = head.uri
         let pathEnd = uri.firstIndex(of: "?") ?? uri.endIndex
@@ -557,6 +567,15 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         case "/metrics":
             (status, contentType, body) = (200, "text/plain; version=0.0.4; charset=utf-8", shared.metrics.render())
         default:
+            let query = head.uri.firstIndex(of: "?").map { head.uri[head.uri.index(after: $0)...] }
+            for responder in shared.controlResponders {
+                if let response = responder.respond(method: head.method, path: path, query: query) {
+                    writeSimple(status: response.status, headers: [("content-type", response.contentType), ("x-request-id", requestID)] + response.headers,
+                                body: response.body, version: head.version, method: head.method, close: !head.isKeepAlive, context: context)
+                    state = .local
+                    return
+                }
+            }
             let error = ProxyError(.notFound, status: 404, title: "Not found",
                                    detail: "No route for \(path). Routes: /executor/<connector>/<path>, /scim/<connector>/<path>, /livez, /readyz, /metrics.")
             writeLocal(error, format: .problem, connector: nil, requestID: requestID, version: head.version,

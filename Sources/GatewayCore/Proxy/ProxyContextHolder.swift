@@ -1,0 +1,23 @@
+import Synchronization
+
+/// The current `ProxyContext`, swappable while the gateway runs (secret rotation, reload).
+/// Connections read a generation number per request and fetch the new context only when it
+/// changed; requests in flight keep the context (and upstream target) they started with.
+public final class ProxyContextHolder: Sendable {
+    private let generationCounter = Atomic<Int>(0)
+    private let current: Mutex<ProxyContext>
+
+    public init(_ context: ProxyContext) {
+        current = Mutex(context)
+    }
+
+    public var generation: Int { generationCounter.load(ordering: .acquiring) }
+
+    public var context: ProxyContext { current.withLock { $0 } }
+
+    /// Installs `context` for every request that starts from now on.
+    public func replace(with context: ProxyContext) {
+        current.withLock { $0 = context }
+        generationCounter.add(1, ordering: .releasing)
+    }
+}
