@@ -17,4 +17,9 @@ public struct CLIProxyKind: ConnectorKind {
         SettingSpec("stream_idle_timeout", .duration(minimum: 1), default: .duration(seconds: 300),
                     summary: "longest silence allowed inside a streamed (SSE) response"),
     ]
+
+    /// GET /healthz is unauthenticated.
+    public func probe(for connector: ConnectorConfig) -> ProbeSpec {
+        .http(path: "/healthz", healthy: [200, 204])
+    }
 }

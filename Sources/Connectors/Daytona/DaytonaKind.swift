@@ -15,4 +15,9 @@ public struct DaytonaKind: ConnectorKind {
         SettingSpec("preview_host_suffix", .host, env: .suffix("PREVIEW_HOST_SUFFIX"),
                     summary: "wildcard domain of preview links; never given the fixed Host override"),
     ]
+
+    /// GET /api/health is public.
+    public func probe(for connector: ConnectorConfig) -> ProbeSpec {
+        .http(path: "/api/health", healthy: [200, 204])
+    }
 }

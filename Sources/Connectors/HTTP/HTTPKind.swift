@@ -17,4 +17,9 @@ public struct HTTPKind: ConnectorKind {
         SettingSpec("probe_path", .httpPath, env: .suffix("PROBE_PATH"), default: .string("/"),
                     summary: "health probe path"),
     ]
+
+    /// `GET <probe_path>` (default `/`).
+    public func probe(for connector: ConnectorConfig) -> ProbeSpec {
+        .http(path: connector.string("probe_path") ?? "/", healthy: [200, 204])
+    }
 }

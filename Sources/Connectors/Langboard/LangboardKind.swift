@@ -27,4 +27,9 @@ public struct LangboardKind: ConnectorKind {
                 fix: "Set egress_address to the IP the Langboard key is bound to, or use forwarded_for: client."))
         }
     }
+
+    /// GET /health is unauthenticated; 204 (or 200) is healthy.
+    public func probe(for connector: ConnectorConfig) -> ProbeSpec {
+        .http(path: "/health", healthy: [200, 204])
+    }
 }

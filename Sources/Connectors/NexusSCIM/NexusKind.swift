@@ -46,4 +46,9 @@ public struct NexusKind: ConnectorKind {
         }
         connector.setDerived("url", .url(derived), what: "scim_base_url without its /scim/v2 suffix", from: base.source)
     }
+
+    /// GET <SCIM base>/ServiceProviderConfig.
+    public func probe(for connector: ConnectorConfig) -> ProbeSpec {
+        .http(path: "/ServiceProviderConfig", healthy: [200])
+    }
 }

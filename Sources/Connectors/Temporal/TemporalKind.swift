@@ -30,4 +30,9 @@ public struct TemporalKind: ConnectorKind {
         SettingSpec("health_service", .string, default: .string("temporal.api.workflowservice.v1.WorkflowService"),
                     summary: "gRPC health service name the probe checks"),
     ]
+
+    /// The gRPC health protocol for the WorkflowService (the empty name says SERVING too early).
+    public func probe(for connector: ConnectorConfig) -> ProbeSpec {
+        .grpcHealth(service: connector.string("health_service") ?? "temporal.api.workflowservice.v1.WorkflowService")
+    }
 }

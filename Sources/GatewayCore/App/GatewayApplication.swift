@@ -21,15 +21,12 @@ public struct GatewayApplication: Sendable {
         resolve: (SecretReference) throws -> SecretValue
     ) throws(ConfigError) {
         let secrets = try SecretStore.resolve(configuration, using: resolve)
-        let threads = configuration.gateway.threads
-        let routes = try RouteTable(configuration: configuration, secrets: secrets, eventLoopCount: threads)
         self.configuration = configuration
         self.listen = listen ?? configuration.gateway.listen
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        self.holder = ProxyContextHolder(ProxyContext(
-            configuration: configuration, routes: routes,
-            principals: PrincipalDirectory(principals: configuration.gateway.principals, secrets: secrets),
-            metrics: GatewayMetrics(connectors: configuration.connectorNames), logger: logger, accessLog: configuration.gateway.accessLog))
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.gateway.threads)
+        self.holder = ProxyContextHolder(try Self.makeContext(
+            configuration: configuration, secrets: secrets,
+            metrics: GatewayMetrics(connectors: configuration.connectorNames), logger: logger))
         for warning in configuration.warnings { logger.warning("\(warning.description)") }
         for connector in configuration.connectors where connector.isEnabled && !connector.verifyTLS {
             if case .http = connector.machineRoute {
@@ -37,6 +34,21 @@ public struct GatewayApplication: Sendable {
                                metadata: ["gateway.connector": "\(connector.name)"])
             }
         }
+    }
+
+    /// A context for `configuration` with resolved `secrets`: used at start, and again whenever
+    /// secrets rotate or the configuration is reloaded (then swapped in through `holder`).
+    public static func makeContext(
+        configuration: GatewayConfiguration, secrets: SecretStore, metrics: GatewayMetrics, logger: Logger,
+        controlResponders: [any ControlResponder] = [], readiness: Readiness = Readiness()
+    ) throws(ConfigError) -> ProxyContext {
+        let routes = try RouteTable(
+            configuration: configuration, secrets: secrets, eventLoopCount: configuration.gateway.threads)
+        return ProxyContext(
+            configuration: configuration, routes: routes,
+            principals: PrincipalDirectory(principals: configuration.gateway.principals, secrets: secrets),
+            metrics: metrics, logger: logger, accessLog: configuration.gateway.accessLog,
+            controlResponders: controlResponders, readiness: readiness)
     }
 
     /// Runs until SIGTERM/SIGINT, then drains and returns.

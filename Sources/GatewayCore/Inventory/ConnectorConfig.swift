@@ -62,6 +62,13 @@ extension ConnectorConfig {
     public func integer(_ key: String) -> Int? { settings[key]?.value.integerValue }
 
     public var isEnabled: Bool { bool("enabled") ?? true }
+
+    /// The health probe: the kind's, with `health.path` overriding an HTTP probe's path.
+    public var probe: ProbeSpec {
+        let probe = kind.probe(for: self)
+        if case let .http(_, healthy) = probe, let path = string("health.path") { return .http(path: path, healthy: healthy) }
+        return probe
+    }
     public var executorURL: EndpointURL? {
         if case let .http(url) = machineRoute { return url.value }
         return nil

@@ -20,6 +20,8 @@ public protocol ConnectorKind: Sendable {
     /// For kinds whose machine traffic is a TCP stream (Temporal): the option holding the
     /// upstream `host:port`. Nil for HTTP kinds, whose route is the executor URL.
     var tcpAddressKey: String? { get }
+    /// The kind's health probe (a connector's `health.path` overrides an HTTP probe's path).
+    func probe(for connector: ConnectorConfig) -> ProbeSpec
     /// Derives settings and checks what needs the whole resolved connector; appends issues.
     func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics)
 }
@@ -30,6 +32,7 @@ extension ConnectorKind {
     public var options: [SettingSpec] { [] }
     public var tcpAddressKey: String? { nil }
     public var excludedCommonKeys: Set<String> { [] }
+    public func probe(for connector: ConnectorConfig) -> ProbeSpec { .http(path: "/", healthy: [200, 204]) }
     public func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {}
 
     /// Every key this kind accepts: the common ones, its credentials and its options.
