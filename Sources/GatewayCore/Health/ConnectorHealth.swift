@@ -1,0 +1,42 @@
+import Foundation
+
+/// One connector's check: its state, the one-line reason a person can act on, the step that
+/// decided it, and what each step saw.
+public struct ConnectorHealth: Sendable, Hashable {
+    public var name: String
+    public var kind: String
+    public var state: HealthState
+    public var reason: String
+    public var decidedBy: HealthStep
+    public var checkedAt: Date
+    /// Wall time of the whole check.
+    public var seconds: Double
+    /// The executor URL or `host:port` address checked; nil when there is none.
+    public var target: String?
+    public var thresholds: HealthThresholds
+    /// Every step, in order (those that did not run are `skipped`).
+    public var steps: [HealthStepResult]
+    public var tls: TLSSummary?
+    public var probe: ProbeResult?
+
+    public init(
+        name: String, kind: String, state: HealthState, reason: String, decidedBy: HealthStep, checkedAt: Date,
+        seconds: Double, target: String?, thresholds: HealthThresholds, steps: [HealthStepResult],
+        tls: TLSSummary? = nil, probe: ProbeResult? = nil
+    ) {
+        self.name = name
+        self.kind = kind
+        self.state = state
+        self.reason = reason
+        self.decidedBy = decidedBy
+        self.checkedAt = checkedAt
+        self.seconds = seconds
+        self.target = target
+        self.thresholds = thresholds
+        self.steps = steps
+        self.tls = tls
+        self.probe = probe
+    }
+
+    public func step(_ step: HealthStep) -> HealthStepResult? { steps.first { $0.step == step } }
+}

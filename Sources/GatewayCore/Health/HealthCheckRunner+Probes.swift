@@ -1,0 +1,117 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOHTTP2
+
+extension HealthCheckRunner {
+    /// `GET <executor URL><path>` with the route's Host header and injected credential.
+    func probeHTTP(
+        _ channel: any Channel, target: UpstreamTarget, path: String, healthy: Set<Int>, plan: HealthPlan,
+        deadline: NIODeadline, progress: inout CheckProgress
+    ) async throws(StepFailure) -> HealthVerdict {
+        let head = Self.probeHead(target: target, path: path)
+        let scheme = target.useTLS ? "https" : "http"
+        let request = "GET \(scheme)://\(HostPort(host: target.host, port: target.port))\(head.uri)"
+        let start = ContinuousClock.now
+        let answer: HTTPProbeHandler.Answer
+        do {
+            let promise = channel.eventLoop.makePromise(of: HTTPProbeHandler.Answer.self)
+            try await channel.eventLoop.submit {
+                let sync = channel.pipeline.syncOperations
+                try sync.addHTTPClientHandlers()
+                try sync.addHandler(HTTPProbeHandler(head: head, promise: promise))
+                try ReadHoldingHandler.release(sync)
+            }.get(before: deadline)
+            answer = try await promise.futureResult.get(before: deadline)
+        } catch {
+            let reason = HealthFailure.probe(error, request: request, timeout: plan.thresholds.timeout)
+            progress.probe = ProbeResult(kind: .http, request: request)
+            progress.record(.probe, .fail, since: start, reason)
+            throw StepFailure(verdict: .fail(at: .probe, reason))
+        }
+        let verdict = HealthClassifier.classify(
+            .http(status: answer.status, healthy: healthy, excerpt: HealthFormat.excerpt(answer.body)),
+            latency: answer.latency, tls: progress.tls, thresholds: plan.thresholds, now: Date(),
+            credential: plan.credential)
+        progress.probe = ProbeResult(
+            kind: .http, request: request, status: answer.status, latencySeconds: answer.latency,
+            bodyExcerpt: healthy.contains(answer.status) ? nil : HealthFormat.excerpt(answer.body))
+        progress.record(.probe, .ok, since: start,
+                        "\(HealthClassifier.statusText(answer.status)) in \(HealthFormat.milliseconds(answer.latency))")
+        return verdict
+    }
+
+    /// The probe's request head: what the data path sends for the same path, minus a caller.
+    static func probeHead(target: UpstreamTarget, path: String) -> HTTPRequestHead {
+        var headers = HTTPHeaders()
+        headers.add(name: "host", value: target.hostHeader)
+        headers.add(name: "user-agent", value: "fractalops-gateway-health/1")
+        headers.add(name: "accept", value: "*/*")
+        headers.add(name: "x-request-id", value: "health-\(UInt64.random(in: 0...UInt64.max).hexPadded)")
+        if case let .fixed(address) = target.forwardedFor {
+            headers.add(name: "x-forwarded-for", value: address)
+            headers.add(name: "x-real-ip", value: address)
+        }
+        if let credential = target.credential {
+            credential.value.withUnredactedValue { headers.add(name: credential.name, value: $0) }
+        }
+        headers.add(name: "connection", value: "close")
+        return HTTPRequestHead(version: .http1_1, method: .GET, uri: target.basePath + path, headers: headers)
+    }
+
+    /// `grpc.health.v1.Health/Check` over HTTP/2 (prior knowledge, or ALPN h2 over TLS).
+    func probeGRPC(
+        _ channel: any Channel, target: GRPCProbeTarget, plan: HealthPlan, deadline: NIODeadline,
+        progress: inout CheckProgress
+    ) async throws(StepFailure) -> HealthVerdict {
+        let request = "grpc \(HostPort(host: target.host, port: target.port)) \(GRPCHealthCodec.path)(\"\(target.service)\")"
+        let start = ContinuousClock.now
+        if let tls = progress.tls, tls.alpn != "h2" {
+            let reason = "the frontend at \(HostPort(host: target.host, port: target.port)) did not agree to HTTP/2 over TLS (ALPN \(tls.alpn ?? "none")): is it a gRPC endpoint?"
+            progress.record(.probe, .fail, since: start, reason)
+            throw StepFailure(verdict: .fail(at: .probe, reason))
+        }
+        let answer: GRPCHealthStreamHandler.Answer
+        do {
+            let promise = channel.eventLoop.makePromise(of: GRPCHealthStreamHandler.Answer.self)
+            let timeout = plan.thresholds.timeout
+            try await channel.eventLoop.submit {
+                let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                    mode: .client, connectionConfiguration: .init(), streamConfiguration: .init()
+                ) { $0.eventLoop.makeSucceededVoidFuture() }
+                try ReadHoldingHandler.release(channel.pipeline.syncOperations)
+                let created = channel.eventLoop.makePromise(of: (any Channel).self)
+                created.futureResult.whenFailure { promise.fail($0) }
+                multiplexer.createStreamChannel(promise: created) { stream in
+                    stream.eventLoop.makeCompletedFuture {
+                        try stream.pipeline.syncOperations.addHandler(
+                            GRPCHealthStreamHandler(target: target, timeout: timeout, promise: promise))
+                    }
+                }
+            }.get(before: deadline)
+            answer = try await promise.futureResult.get(before: deadline)
+        } catch {
+            let reason = HealthFailure.probe(error, request: request, timeout: plan.thresholds.timeout)
+            progress.probe = ProbeResult(kind: .grpc, request: request)
+            progress.record(.probe, .fail, since: start, reason)
+            throw StepFailure(verdict: .fail(at: .probe, reason))
+        }
+        progress.probe = ProbeResult(
+            kind: .grpc, request: request, status: answer.httpStatus, latencySeconds: answer.latency,
+            grpcStatus: answer.grpcStatus, grpcMessage: answer.grpcMessage, servingStatus: answer.serving?.name)
+        progress.record(.probe, .ok, since: start,
+                        "grpc-status \(answer.grpcStatus.map(GRPCStatusName.name) ?? "missing"), \(answer.serving?.name ?? "no status") in \(HealthFormat.milliseconds(answer.latency))")
+        return HealthClassifier.classify(
+            .grpc(httpStatus: answer.httpStatus, grpcStatus: answer.grpcStatus, message: answer.grpcMessage,
+                  serving: answer.serving, service: target.service),
+            latency: answer.latency, tls: progress.tls, thresholds: plan.thresholds, now: Date(), credential: nil)
+    }
+}
+
+extension UInt64 {
+    /// 16 lower-case hex digits.
+    var hexPadded: String {
+        let digits = String(self, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

@@ -1,0 +1,69 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// Reasons for failed steps, written for the person who must act (the same causes and advice as
+/// the data path's `UpstreamFailure`).
+enum HealthFailure {
+    static func dns(_ error: any Error, host: String) -> String {
+        if error is HealthCheckTimeout { return "resolving the executor host '\(host)' timed out: check the resolver, or use an address" }
+        return "the executor host '\(host)' could not be resolved (\(error)): check executor_url (or the generated env) and DNS"
+    }
+
+    static func connect(_ error: any Error, address: String, timeout: Double) -> String {
+        if error is HealthCheckTimeout || (error as? ChannelError).map({ if case .connectTimeout = $0 { true } else { false } }) == true {
+            return "connecting to the executor at \(address) timed out after \(HealthFormat.milliseconds(timeout)): is it reachable from the gateway (firewall, route)?"
+        }
+        if let io = error as? IOError {
+            if io.errnoCode == ECONNREFUSED {
+                return "the executor at \(address) refused the connection: is the service running and listening on that port?"
+            }
+            return "the executor at \(address) could not be reached (\(io.description)): check the address and the network path"
+        }
+        if let connection = error as? NIOConnectionError,
+           connection.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED })
+        {
+            return "the executor at \(address) refused the connection: is the service running and listening on that port?"
+        }
+        return "the executor at \(address) could not be reached: \(error)"
+    }
+
+    static func tls(_ error: any Error, address: String, serverName: String?) -> String {
+        if error is HealthCheckTimeout {
+            return "the TLS handshake with \(address) did not finish in time: does the executor speak TLS on this port (or is the URL meant to be http://)?"
+        }
+        if let error = error as? NIOSSLExtraError, error == .failedToValidateHostname || error == .serverHostnameImpossibleToMatch {
+            return "the certificate presented by \(address) does not match the name '\(serverName ?? address)': set tls_server_name to a name the certificate carries"
+        }
+        let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            if text.lowercased().contains("expired") {
+                return "the certificate presented by \(address) has expired: renew it"
+            }
+            return "the certificate presented by \(address) is not trusted (self-signed or issued by an unknown CA): set ca_file to the issuing CA, or verify_tls: false for a lab upstream"
+        }
+        if error is TLSHandshakeWatcher.ClosedDuringHandshake {
+            return "the executor at \(address) closed the connection during the TLS handshake: does it speak TLS on this port?"
+        }
+        if text.contains("WRONG_VERSION_NUMBER") || text.contains("PACKET_LENGTH_TOO_LONG") {
+            return "the executor at \(address) does not speak TLS on this port: use an http:// executor URL or the TLS port"
+        }
+        return "the TLS handshake with \(address) failed: \(text)"
+    }
+
+    static func probe(_ error: any Error, request: String, timeout: Double) -> String {
+        if error is HealthCheckTimeout {
+            return "\(request) got no complete answer within health.timeout (\(HealthFormat.milliseconds(timeout))): the upstream hangs or is overloaded"
+        }
+        if error is HTTPProbeHandler.ClosedBeforeAnswer || error is GRPCHealthStreamHandler.ClosedBeforeAnswer {
+            return "the executor closed the connection before answering \(request): check that the port serves this protocol"
+        }
+        if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE {
+            return "the executor reset the connection before answering \(request)"
+        }
+        if let decoding = error as? GRPCHealthCodec.DecodingError {
+            return "the gRPC health answer could not be read: \(decoding.description)"
+        }
+        return "\(request) failed before an answer: \(error)"
+    }
+}

@@ -1,0 +1,43 @@
+/// What one connector's check will do, decided from its configuration before any network step.
+public struct HealthPlan: Sendable {
+    public enum Action: Sendable {
+        /// No executor for machine traffic: reported `unconfigured` with the reason.
+        case unconfigured(String)
+        /// Decided before the network: a configuration or secret problem (`fail`).
+        case fail(HealthStep, String)
+        /// `GET <executor URL><path>` through the connector's route.
+        case http(UpstreamTarget, path: String, healthy: Set<Int>)
+        /// `grpc.health.v1.Health/Check` at the TCP executor address.
+        case grpc(GRPCProbeTarget)
+    }
+
+    public var name: String
+    public var kind: String
+    /// The executor URL or address, for the report.
+    public var target: String?
+    public var thresholds: HealthThresholds
+    /// The `config` step's detail: what will be dialled and how.
+    public var configDetail: String
+    /// The `secret` step, already decided (resolution happens before the check).
+    public var secret: HealthStepResult
+    /// The injected credential's key (`auth.api_key`), named in reasons.
+    public var credential: String?
+    /// Whether the TLS step verifies the certificate (`verify_tls`).
+    public var verifyTLS: Bool
+    public var action: Action
+
+    public init(
+        name: String, kind: String, target: String?, thresholds: HealthThresholds, configDetail: String,
+        secret: HealthStepResult, credential: String?, verifyTLS: Bool = true, action: Action
+    ) {
+        self.name = name
+        self.kind = kind
+        self.target = target
+        self.thresholds = thresholds
+        self.configDetail = configDetail
+        self.secret = secret
+        self.credential = credential
+        self.verifyTLS = verifyTLS
+        self.action = action
+    }
+}

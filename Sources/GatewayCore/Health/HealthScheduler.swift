@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The server's health checks as a `Service`: checks every connector at once on start, then each
+/// again after its `health.interval` (jittered by ±10% so replicas do not probe in step), at most
+/// `gateway.health.concurrency` at a time, through the routes of the current proxy context.
+/// Stops at graceful shutdown, cancelling checks in flight.
+public struct HealthScheduler: Service {
+    let holder: ProxyContextHolder
+    let store: HealthStore
+    let engine: HealthEngine
+    let logger: Logger
+
+    public init(holder: ProxyContextHolder, store: HealthStore, group: any EventLoopGroup, logger: Logger) {
+        self.holder = holder
+        self.store = store
+        self.engine = HealthEngine(group: group)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.loop() }
+    }
+
+    func loop() async {
+        var due: [String: ContinuousClock.Instant] = [:]
+        var plans: [HealthPlan] = []
+        var generation = -1
+        while !Task.isCancelled {
+            if holder.generation != generation {
+                generation = holder.generation
+                let context = holder.context
+                plans = HealthPlanner.plans(configuration: context.configuration, routes: context.routes)
+            }
+            let now = ContinuousClock.now
+            let duePlans = plans.filter { (due[$0.name] ?? now) <= now }
+            if !duePlans.isEmpty {
+                let concurrency = holder.context.configuration.gateway.healthConcurrency
+                let report = await engine.run(duePlans, concurrency: concurrency) { result in self.record(result) }
+                if Task.isCancelled { return }
+                store.batchFinished(at: Date(), seconds: report.seconds)
+                for plan in duePlans {
+                    due[plan.name] = ContinuousClock.now + .milliseconds(Int64(plan.thresholds.interval * 1000 * .random(in: 0.9...1.1)))
+                }
+            }
+            let next = due.values.min() ?? ContinuousClock.now + .seconds(30)
+            try? await Task.sleep(until: next, clock: .continuous)
+        }
+    }
+
+    private func record(_ result: ConnectorHealth) {
+        let previous = store.latest(result.name)?.state
+        store.record(result)
+        var metadata: Logger.Metadata = [
+            "gateway.connector": "\(result.name)", "gateway.health.state": "\(result.state.rawValue)",
+            "gateway.health.step": "\(result.decidedBy.rawValue)",
+        ]
+        guard previous != result.state else {
+            logger.debug("health check", metadata: metadata)
+            return
+        }
+        metadata["gateway.health.reason"] = "\(result.reason)"
+        if let previous { metadata["gateway.health.previous"] = "\(previous.rawValue)" }
+        switch result.state {
+        case .fail, .skip, .degraded:
+            logger.warning("connector health changed", metadata: metadata)
+        case .ok, .unconfigured:
+            logger.info("connector health changed", metadata: metadata)
+        }
+    }
+}
