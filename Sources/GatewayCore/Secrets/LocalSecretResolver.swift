@@ -42,7 +42,7 @@ public struct LocalSecretResolver: Sendable {
             guard !text.isEmpty else { throw Failure(reference: reference, reason: "the file \(full) is empty") }
             return SecretValue(text)
         case .openBao:
-            throw Failure(reference: reference, reason: "openbao:// references need an OpenBao connection, which this build does not configure yet")
+            throw Failure(reference: reference, reason: "openbao:// references are read through OpenBao (SecretResolver), not locally")
         }
     }
 }

@@ -1,51 +1,81 @@
-/// The secrets a running gateway uses, resolved once at start: connector credentials and
-/// principal tokens. Unresolvable references stop the start (fail closed).
-public struct SecretStore: Sendable {
+/// The secrets a running gateway uses, resolved at start (and re-read by `SecretRefresher`):
+/// connector credentials and principal tokens. Unresolvable references stop the start (fail
+/// closed).
+public struct SecretStore: Sendable, Equatable {
     /// Keyed by `<connector>/<setting key>`, e.g. `langboard/auth.api_key`, and
     /// `principal/<name>` for principal tokens.
     public private(set) var values: [String: SecretValue] = [:]
 
     public init() {}
 
+    init(values: [String: SecretValue]) {
+        self.values = values
+    }
+
     public func credential(connector: String, key: String) -> SecretValue? { values["\(connector)/\(key)"] }
     public func principalToken(_ name: String) -> SecretValue? { values["principal/\(name)"] }
 
-    /// Resolves every reference an enabled connector or a principal uses, collecting all failures.
-    public static func resolve(
-        _ configuration: GatewayConfiguration,
-        using resolve: (SecretReference) throws -> SecretValue
-    ) throws(ConfigError) -> SecretStore {
-        var store = SecretStore()
-        var diagnostics = Diagnostics()
-        func take(_ id: String, _ source: Sourced<SecretSource>, connector: String?, key: String) {
-            switch source.value {
-            case let .literal(value):
-                store.values[id] = value
-            case let .reference(reference):
-                do {
-                    store.values[id] = try resolve(reference)
-                } catch {
-                    diagnostics.append(ConfigIssue(
-                        .unresolvedReference, at: source.source.description, connector: connector, key: key,
-                        problem: "The secret reference \(reference) could not be resolved: \(Self.reason(error)).",
-                        fix: "Make the reference resolvable (set the variable, create the file or the OpenBao secret), or correct it."))
-                }
-            }
-        }
+    /// One place a secret is used: by an enabled connector's setting, or as a principal's token.
+    public struct Use: Sendable {
+        /// The store key (`langboard/auth.api_key`, `principal/worker`).
+        public var id: String
+        public var source: Sourced<SecretSource>
+        /// For messages: the connector, or `principal 'name'`.
+        public var owner: String
+        public var key: String
+    }
+
+    /// Every secret in use: those of enabled connectors and of the principals.
+    public static func uses(in configuration: GatewayConfiguration) -> [Use] {
+        var uses: [Use] = []
         for connector in configuration.connectors where connector.isEnabled {
             for (key, source) in connector.secretSources {
-                take("\(connector.name)/\(key)", source, connector: connector.name, key: key)
+                uses.append(Use(id: "\(connector.name)/\(key)", source: source, owner: connector.name, key: key))
             }
         }
         for principal in configuration.gateway.principals {
-            take("principal/\(principal.name)", principal.token, connector: "principal '\(principal.name)'", key: "token")
+            uses.append(Use(id: "principal/\(principal.name)", source: principal.token,
+                            owner: "principal '\(principal.name)'", key: "token"))
+        }
+        return uses
+    }
+
+    /// Resolves every reference an enabled connector or a principal uses, collecting all
+    /// failures: each names the reference, the connector (or principal) and the key, never a value.
+    public static func resolve(
+        _ configuration: GatewayConfiguration,
+        using resolve: (SecretReference) async throws -> SecretValue
+    ) async throws(ConfigError) -> SecretStore {
+        var store = SecretStore()
+        var diagnostics = Diagnostics()
+        for use in uses(in: configuration) {
+            switch use.source.value {
+            case let .literal(value):
+                store.values[use.id] = value
+            case let .reference(reference):
+                do {
+                    store.values[use.id] = try await resolve(reference)
+                } catch {
+                    diagnostics.append(unresolved(use, reference, error))
+                }
+            }
         }
         try diagnostics.check()
         return store
     }
 
+    /// The issue reported for a reference that could not be resolved.
+    static func unresolved(_ use: Use, _ reference: SecretReference, _ error: any Error) -> ConfigIssue {
+        ConfigIssue(
+            .unresolvedReference, at: use.source.source.description, connector: use.owner, key: use.key,
+            problem: "The secret reference \(reference) could not be resolved: \(reason(error)).",
+            fix: "Make the reference resolvable (set the variable, create the file or the OpenBao secret, grant the gateway's OpenBao policy read access), or correct it.")
+    }
+
+    /// Why resolution failed, as the resolvers word it (never with a value).
     static func reason(_ error: any Error) -> String {
         if let failure = error as? LocalSecretResolver.Failure { return failure.reason }
+        if let failure = error as? OpenBaoError { return failure.message }
         return String(describing: error)
     }
 }

@@ -1,0 +1,85 @@
+/// Hardens a generated env (`render-env --harden-refs --openbao-scope <mount>/<path>`): the
+/// literal secrets it would hold are written to OpenBao, KV v2 at that scope, each as the field
+/// named like its variable (merged with the fields already there, check-and-set against the
+/// version read), and replaced in the output by `openbao://<mount>/<path>#<VARIABLE>`. Nothing
+/// is written when OpenBao refuses: the failure lists the keys that need moving.
+public struct EnvHardener: Sendable {
+    public let mount: String
+    public let path: String
+
+    /// The variables that log the gateway in to OpenBao: they cannot live in OpenBao itself and
+    /// are never moved (deliver them as files or in the process environment).
+    public static let bootstrapVariables: Set<String> = Set(OpenBaoConfiguration.tokenVariables)
+        .union(["FRACTALOPS_OPENBAO_ROLE_ID", "FRACTALOPS_OPENBAO_SECRET_ID"])
+
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// The keys that still hold literal secrets.
+        public var keys: [String]
+        public var description: String
+    }
+
+    /// `scope` is `<mount>/<path>`, e.g. `secret/gateway/lab`.
+    public init(scope: String) throws(Failure) {
+        let parts = scope.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !scope.contains("#"), !scope.contains("?"),
+              !parts[1].hasSuffix("/"), !parts[1].contains("//")
+        else {
+            throw Failure(keys: [], description: "--openbao-scope '\(scope)' is not <mount>/<path> (e.g. secret/gateway/lab): the KV v2 secret the literal values are written to")
+        }
+        mount = String(parts[0])
+        path = String(parts[1])
+    }
+
+    public var scope: String { "\(mount)/\(path)" }
+
+    public func reference(for key: String) -> SecretReference {
+        .openBao(mount: mount, path: path, field: key, version: nil)
+    }
+
+    /// The entries that can be moved: every literal but the OpenBao login variables.
+    public static func movable(_ literals: [EnvProjection.Entry]) -> [EnvProjection.Entry] {
+        literals.filter { !bootstrapVariables.contains($0.key) }
+    }
+
+    /// Writes `literals` to OpenBao in one write and returns the overlay that replaces them by
+    /// references (to be applied after the other overlays).
+    public func harden(_ literals: [EnvProjection.Entry], client: OpenBaoClient) async throws(Failure) -> DotEnvFile {
+        guard !literals.isEmpty else { return try overlay(for: []) }
+        do {
+            let current = try await client.readForUpdate(mount: mount, path: path)
+            var fields = current.fields ?? [:]
+            for entry in literals { fields[entry.key] = .string(entry.value) }
+            try await client.write(mount: mount, path: path, data: fields, cas: current.version ?? 0)
+        } catch {
+            throw failure(literals.map(\.key), because: error)
+        }
+        return try overlay(for: literals.map(\.key))
+    }
+
+    /// `KEY=openbao://<mount>/<path>#KEY` for each key.
+    public func overlay(for keys: [String]) throws(Failure) -> DotEnvFile {
+        let text = keys.map { DotEnvWriter.assignment($0, reference(for: $0).description) + "\n" }.joined()
+        do {
+            return try DotEnvFile(parsing: text, path: "references written to OpenBao at \(scope)")
+        } catch {
+            throw Failure(keys: keys, description: "the references for \(scope) do not form a valid env file: \(error.description)")
+        }
+    }
+
+    public func failure(_ keys: [String], because error: OpenBaoError) -> Failure {
+        let moves = keys.map { "\($0) -> \(reference(for: $0))" }.joined(separator: "; ")
+        let why: String
+        switch error.code {
+        case .forbidden:
+            why = "the gateway's OpenBao token may not read and write \(mount)/data/\(path) (\(error.message))"
+        default:
+            why = error.message
+        }
+        return Failure(keys: keys, description: """
+            cannot move the literal secrets to OpenBao at \(scope): \(why). Nothing was written. \
+            These keys hold literal secrets and need moving: store each value in \(mount)/data/\(path) \
+            under the field of the same name and write the reference instead (or grant the token \
+            read, create and update on \(mount)/data/\(path) and run again): \(moves).
+            """)
+    }
+}
