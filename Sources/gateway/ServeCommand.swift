@@ -13,13 +13,23 @@ struct ServeCommand: AsyncParsableCommand {
             cannot be read). SIGTERM or SIGINT stops accepting, lets requests in flight finish up to
             gateway.drain_timeout, and exits 0.
 
+            Secrets: env:// and file:// references resolve locally, openbao:// references through
+            OpenBao's KV v2 API (gateway.openbao: address, namespace, ca_file, verify_tls; login
+            by token, AppRole or Kubernetes; env FRACTALOPS_OPENBAO_ADDR, FRACTALOPS_OPENBAO_TOKEN,
+            ...). Every reference in use must resolve or the start stops, naming it. While
+            serving, openbao:// and file:// references are re-read every
+            gateway.openbao.refresh_interval (5m); a changed value is used by the next requests,
+            a failed re-read keeps the last good value (gateway_secret_refresh_failures_total).
+
             Routes: /executor/<connector>/<path> (any method, streamed, to the executor URL only),
-            /scim/<connector>/<path>, /livez, /readyz, /metrics.
+            /scim/<connector>/<path>, /livez, /readyz, /metrics, /health/connectors[/<name>]
+            (JSON health report, checked every gateway.health.interval), /status (the same as HTML).
 
             Examples:
               gateway serve --env-file examples/demo.env
               gateway serve --inventory /etc/fractalops/connectors.yaml --env-file /etc/fractalops/.env.generated
               gateway serve --env-file examples/demo.env --listen 127.0.0.1:0
+              gateway serve --inventory /etc/fractalops/connectors.yaml --log-format json
             """)
 
     @OptionGroup var options: InventoryOptions
@@ -30,9 +40,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("log-format"), help: ArgumentHelp(
+        "text, or json: one JSON object per line (time, level, message, request_id, connector, principal, ...).",
+        valueName: "format"))
+    var logFormat: String = "text"
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             printError("gateway: --log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical.")
+            throw ExitCode(2)
+        }
+        guard let format = LogFormat(rawValue: logFormat) else {
+            printError("gateway: --log-format '\(logFormat)' is not one of text, json.")
             throw ExitCode(2)
         }
         var address: HostPort?
@@ -43,24 +62,33 @@ struct ServeCommand: AsyncParsableCommand {
             }
             address = parsed
         }
+        // Once per process, before the first Logger is made.
+        LoggingSystem.bootstrap { label in format.makeHandler(label: label) }
         var logger = Logger(label: "gateway")
         logger.logLevel = level
-        let application: GatewayApplication
-        do {
-            let configuration = try options.load()
-            application = try GatewayApplication(
-                configuration: configuration, logger: logger, listen: address,
-                resolve: SecretResolution.resolver(for: configuration))
-        } catch {
-            printError("gateway: not starting: \(error.description)")
-            throw ExitStatus.code(for: error)
-        }
-        let host = application.listen.host
-        let startupLogger = logger
-        try await application.run { bound in
-            // On stdout, so scripts can wait for readiness and learn a port-0 address.
-            FileHandle.standardOutput.write(Data("gateway: listening on \(host):\(bound.port ?? 0)\n".utf8))
-            startupLogger.info("listening", metadata: ["gateway.listen": "\(host):\(bound.port ?? 0)"])
+        // One HTTP client for the gateway's own calls (OpenBao), shut down when serving ends.
+        try await OutboundHTTPClient.with { httpClient in
+            let application: GatewayApplication
+            do throws(ConfigError) {
+                let configuration = try options.load()
+                application = try await GatewayApplication.build(
+                    configuration: configuration, logger: logger, listen: address,
+                    resolver: SecretResolver(configuration: configuration, httpClient: httpClient))
+            } catch {
+                if format == .json {
+                    logger.critical("not starting: \(error.description)")
+                } else {
+                    printError("gateway: not starting: \(error.description)")
+                }
+                throw ExitStatus.code(for: error)
+            }
+            let host = application.listen.host
+            let startupLogger = logger
+            try await application.run { bound in
+                // On stdout, so scripts can wait for readiness and learn a port-0 address.
+                FileHandle.standardOutput.write(Data("gateway: listening on \(host):\(bound.port ?? 0)\n".utf8))
+                startupLogger.info("listening", metadata: ["gateway.listen": "\(host):\(bound.port ?? 0)"])
+            }
         }
         logger.info("stopped")
     }

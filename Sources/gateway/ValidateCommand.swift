@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import GatewayCore
 
-struct ValidateCommand: ParsableCommand {
+struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check the inventory and env files; report every problem at once.",
@@ -11,11 +11,18 @@ struct ValidateCommand: ParsableCommand {
             Each error names the file:line (or the env variable and its file:line), the connector,
             the key, what is wrong and what to do instead. Secret values are never printed.
 
+            --resolve-secrets resolves every reference an enabled connector or a principal uses,
+            as serve does at start: env:// and file:// locally, openbao:// through OpenBao (the
+            gateway.openbao: section, FRACTALOPS_OPENBAO_ADDR, a token, AppRole or Kubernetes
+            login). Each failure names the reference, the connector and the key, never a value.
+
             Examples:
               gateway validate
               gateway validate --inventory connectors.yaml --env-file .env.generated --env-file lab.env
               gateway validate --json
               gateway validate --env-file examples/demo.env --resolve-secrets
+              FRACTALOPS_OPENBAO_ADDR=https://openbao.internal:8200 BAO_TOKEN=... \\
+                  gateway validate --env-file .env.generated --resolve-secrets
             """)
 
     @OptionGroup var options: InventoryOptions
@@ -26,13 +33,16 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .customLong("resolve-secrets"), help: "Also resolve every secret reference in use (values are never printed).")
     var resolveSecrets = false
 
-    func run() throws {
+    func run() async throws {
         let report: ValidationReport
         var failure: ConfigError?
         do {
             let configuration = try options.load()
             if resolveSecrets {
-                _ = try SecretStore.resolve(configuration, using: SecretResolution.resolver(for: configuration))
+                try await OutboundHTTPClient.with { client throws(ConfigError) in
+                    _ = try await SecretStore.resolve(
+                        configuration, using: SecretResolver(configuration: configuration, httpClient: client).session())
+                }
             }
             report = ValidationReport(inventory: options.inventory, configuration: configuration)
         } catch {

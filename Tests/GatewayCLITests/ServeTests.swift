@@ -15,7 +15,8 @@ struct ServeTests {
             process.executableURL = GatewayProcess.executable
             process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
             process.currentDirectoryURL = GatewayProcess.packageRoot
-            process.environment = GatewayProcess.environment(environment)
+            // The bundled inventory's Temporal listener has a fixed port: let the system pick one.
+            process.environment = GatewayProcess.environment(["FRACTALOPS_TEMPORAL_LISTEN": "127.0.0.1:0"].merging(environment) { $1 })
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice

@@ -161,3 +161,44 @@ struct DataPathRuleTests {
         #expect(text.contains("gateway_requests_in_flight 0"))
     }
 }
+
+@Suite("URL rewriting and key carriers")
+struct URLRewritingTests {
+    @Test func upstreamURLsBecomeTheGatewaysOnlyWhereTheyStartAJSONString() {
+        let rewriter = URLRewriter(
+            rewrites: [RouteSpec.URLRewrite(
+                upstreamPrefixes: ["http://nexus.internal/scim/v2", "http://127.0.0.1:9443/scim/v2"],
+                gatewayPath: "/scim/nexus", inRequests: true, keys: ["$ref", "location"])],
+            gatewayBase: "http://gw.example:8080")
+        let body = ByteBuffer(string: #"{"id":"http://127.0.0.1:9443/scim/v2/x","externalId":"http://127.0.0.1:9443/scim/v2/Users/1","meta":{"location" : "http://127.0.0.1:9443/scim/v2/Users/1"},"members":[{"$ref":"http:\/\/nexus.internal\/scim\/v2\/Users\/2","value":"2"}],"note":"see http://127.0.0.1:9443/scim/v2"}"#)
+        let out = String(buffer: rewriter.bodyToGateway(body))
+        #expect(out.contains(#""location" : "http://gw.example:8080/scim/nexus/Users/1""#))
+        #expect(out.contains(#""id":"http://127.0.0.1:9443/scim/v2/x""#), "ids are never rewritten")
+        #expect(out.contains(#""externalId":"http://127.0.0.1:9443/scim/v2/Users/1""#), "externalId is never rewritten")
+        #expect(out.contains(#""$ref":"http:\/\/gw.example:8080\/scim\/nexus\/Users\/2""#))
+        #expect(out.contains(#""note":"see http://127.0.0.1:9443/scim/v2""#), "only URL keys change")
+        #expect(rewriter.headerToGateway("http://127.0.0.1:9443/scim/v2/Users/9") == "http://gw.example:8080/scim/nexus/Users/9")
+        let request = ByteBuffer(string: #"{"members":[{"$ref":"http://gw.example:8080/scim/nexus/Users/2"}]}"#)
+        #expect(String(buffer: rewriter.bodyToUpstream(request)) == #"{"members":[{"$ref":"http://nexus.internal/scim/v2/Users/2"}]}"#)
+    }
+
+    @Test(arguments: [
+        ("application/scim+json", true), ("application/json; charset=utf-8", true), ("application/problem+json", true),
+        ("text/event-stream", false), ("text/plain", false), (nil, false),
+    ] as [(String?, Bool)])
+    func onlyJSONBodiesAreRewritten(contentType: String?, expected: Bool) {
+        #expect(URLRewriter.isJSON(contentType) == expected)
+    }
+
+    @Test(arguments: [
+        ("/v1/models?key=abc&alt=sse", "/v1/models?alt=sse"),
+        ("/v1/models?alt=sse&auth_token=t", "/v1/models?alt=sse"),
+        ("/v1/models?key=abc", "/v1/models"),
+        ("/v1beta/models/m:streamGenerateContent?alt=sse&KEY=x&q=%22a+b%22", "/v1beta/models/m:streamGenerateContent?alt=sse&q=%22a+b%22"),
+        ("/v1/models", "/v1/models"),
+        ("/v1/models?monkey=1", "/v1/models?monkey=1"),
+    ])
+    func keyCarriersAreRemovedFromTheQueryAndTheRestKeptByteForByte(target: String, expected: String) {
+        #expect(String(RequestRewriter.withoutParameters(Substring(target), ["key", "auth_token"])) == expected)
+    }
+}

@@ -22,4 +22,25 @@ public struct CLIProxyKind: ConnectorKind {
     public func probe(for connector: ConnectorConfig) -> ProbeSpec {
         .http(path: "/healthz", healthy: [200, 204])
     }
+
+    /// Every other key carrier a caller might send; removed so only the injected key arrives.
+    static let callerKeyHeaders: Set<String> = ["x-api-key", "x-goog-api-key", "api-key"]
+    static let callerKeyParameters: Set<String> = ["key", "auth_token"]
+
+    /// The model API with the API key; `/v0/management/...` only for principals with `manage`,
+    /// with the management key.
+    public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
+        guard let executor = connector.executorURL else { return [] }
+        let management = RouteSpec(
+            family: .executor, pathPrefix: "/v0/management", upstream: executor, credentialKey: "management_key",
+            hostHeader: connector.hostHeader, requiredPermission: "manage", strippedHeaders: Self.callerKeyHeaders,
+            strippedQueryParameters: Self.callerKeyParameters)
+        // Streams (SSE) may pause between chunks far longer than an ordinary exchange.
+        let streamIdle = max(connector.duration("stream_idle_timeout") ?? 300, connector.duration("limits.idle_timeout") ?? 60)
+        let api = RouteSpec(
+            family: .executor, upstream: executor, credentialKey: "api_key", hostHeader: connector.hostHeader,
+            strippedHeaders: Self.callerKeyHeaders, strippedQueryParameters: Self.callerKeyParameters,
+            idleTimeout: streamIdle)
+        return [management, api]
+    }
 }

@@ -20,4 +20,22 @@ public struct DaytonaKind: ConnectorKind {
     public func probe(for connector: ConnectorConfig) -> ProbeSpec {
         .http(path: "/api/health", healthy: [200, 204])
     }
+
+    /// The API route, with the toolbox proxy URL the API returns rewritten to the gateway's
+    /// toolbox route; and that toolbox route (`/executor/<name>/toolbox/...`) to the configured
+    /// toolbox proxy, with the API key and the toolbox's own Host (never the fixed override,
+    /// which would break wildcard-Host routing).
+    public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
+        guard let executor = connector.executorURL else { return [] }
+        var api = RouteSpec(family: .executor, upstream: executor, credentialKey: "api_key", hostHeader: connector.hostHeader)
+        guard let toolbox = connector.url("toolbox_proxy_url")?.value else { return [api] }
+        let gatewayPath = "/executor/\(connector.name)/toolbox"
+        api.rewrites = [RouteSpec.URLRewrite(
+            upstreamPrefixes: connector.upstreamURLPrefixes(for: toolbox, hostHeader: nil),
+            gatewayPath: gatewayPath, inRequests: false, keys: nil)]
+        let toolboxRoute = RouteSpec(
+            family: .executor, pathPrefix: "/toolbox", stripPrefix: true, upstream: toolbox, credentialKey: "api_key",
+            hostHeader: nil)
+        return [toolboxRoute, api]
+    }
 }

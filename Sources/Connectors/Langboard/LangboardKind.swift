@@ -8,7 +8,10 @@ public struct LangboardKind: ConnectorKind {
     public let summary = "Langboard project board API (X-Api-Key, IP allow-listed)"
     public let supportedModes: [ConnectorMode] = [.project, .hybrid, .jit, .poll, .uiOnly, .scimProjected]
     public let defaultMode: ConnectorMode = .project
-    public let credentials = [CredentialSpec(key: "api_key", header: "X-Api-Key")]
+    public let credentials = [
+        CredentialSpec(key: "api_key", header: "X-Api-Key"),
+        CredentialSpec(key: "scim_token", header: "Authorization", scheme: "Bearer"),
+    ]
     public let options = [
         SettingSpec("forwarded_for", .choice(["client", "egress"]), env: .suffix("FORWARDED_FOR"), default: .string("client"),
                     summary: "address sent in X-Real-IP/X-Forwarded-For: the true caller, or the gateway's egress address"),
@@ -31,5 +34,22 @@ public struct LangboardKind: ConnectorKind {
     /// GET /health is unauthenticated; 204 (or 200) is healthy.
     public func probe(for connector: ConnectorConfig) -> ProbeSpec {
         .http(path: "/health", healthy: [200, 204])
+    }
+
+    /// The executor route with `X-Api-Key`; under scim_projected also Langboard's own SCIM
+    /// provider (`scim_path` on the executor, static Bearer `scim_token`) on the SCIM route, with
+    /// its URLs rewritten to the gateway's.
+    public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
+        var routes = connector.defaultRoutes
+        if connector.connectorMode == .scimProjected, var scim = connector.executorURL {
+            scim.path += connector.string("scim_path") ?? "/scim/v2"
+            routes.append(RouteSpec(
+                family: .scim, upstream: scim, credentialKey: "scim_token", hostHeader: connector.hostHeader,
+                rewrites: [RouteSpec.URLRewrite(
+                    upstreamPrefixes: connector.upstreamURLPrefixes(for: scim, hostHeader: connector.hostHeader),
+                    gatewayPath: "/scim/\(connector.name)", inRequests: true, upstreamPath: scim.path,
+                    keys: ["$ref", "location"])]))
+        }
+        return routes
     }
 }

@@ -51,4 +51,29 @@ public struct NexusKind: ConnectorKind {
     public func probe(for connector: ConnectorConfig) -> ProbeSpec {
         .http(path: "/ServiceProviderConfig", healthy: [200])
     }
+
+    /// The SCIM route to the SCIM base with the Bearer token. Callers never see the upstream's
+    /// base: its URLs are rewritten to the gateway's (`url_rewrite: rewrite`), or the upstream is
+    /// told the gateway's base through `X-Forwarded-*` (`url_rewrite: forwarded_headers`).
+    public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
+        guard let base = connector.scimBaseURL ?? connector.executorURL else { return [] }
+        let gatewayPath = "/scim/\(connector.name)"
+        let forwarded = connector.string("url_rewrite") == "forwarded_headers"
+        var scim = RouteSpec(
+            family: .scim, upstream: base, credentialKey: "token", hostHeader: connector.hostHeader,
+            maxBodyBytes: connector.integer("max_payload_bytes"))
+        if forwarded {
+            scim.forwardedPrefix = gatewayPath
+        } else {
+            scim.rewrites = [RouteSpec.URLRewrite(
+                upstreamPrefixes: connector.upstreamURLPrefixes(for: base, hostHeader: connector.hostHeader),
+                gatewayPath: gatewayPath, inRequests: true, upstreamPath: base.path,
+                keys: ["$ref", "location"])]
+        }
+        var routes = [scim]
+        if let executor = connector.executorURL {
+            routes.append(RouteSpec(family: .executor, upstream: executor, credentialKey: "token", hostHeader: connector.hostHeader))
+        }
+        return routes
+    }
 }

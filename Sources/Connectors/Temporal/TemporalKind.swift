@@ -9,6 +9,7 @@ public struct TemporalKind: ConnectorKind {
     public let supportedModes: [ConnectorMode] = [.project, .hybrid]
     public let defaultMode: ConnectorMode = .project
     public let tcpAddressKey: String? = "executor_address"
+    public let tcpListenKey: String? = "listen"
     /// gRPC is passed through as bytes: no HTTP-level rewriting, limits or executor URL apply.
     public let excludedCommonKeys: Set<String> = [
         "executor_url", "scim_base_url", "host_header", "limits.connect_timeout", "limits.first_byte_timeout",

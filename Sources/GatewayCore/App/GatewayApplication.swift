@@ -16,17 +16,23 @@ public struct GatewayApplication: Sendable {
     /// `ServiceGroup` as the HTTP server.
     public var services: [any Service] = []
 
+    /// An application over already resolved `secrets`; `build(configuration:logger:listen:resolver:)`
+    /// resolves them first (fail closed) and adds the services that keep them current.
     public init(
-        configuration: GatewayConfiguration, logger: Logger, listen: HostPort? = nil,
-        resolve: (SecretReference) throws -> SecretValue
+        configuration: GatewayConfiguration, logger: Logger, listen: HostPort? = nil, secrets: SecretStore,
+        controlResponders: [any ControlResponder] = []
     ) throws(ConfigError) {
-        let secrets = try SecretStore.resolve(configuration, using: resolve)
         self.configuration = configuration
         self.listen = listen ?? configuration.gateway.listen
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.gateway.threads)
+        // Health checks: the scheduler, the report routes and status page, and their metrics.
+        let health = HealthStore(connectors: configuration.connectorNames)
+        let metrics = GatewayMetrics(connectors: configuration.connectorNames)
+        metrics.appendText { health.renderMetrics() }
         self.holder = ProxyContextHolder(try Self.makeContext(
-            configuration: configuration, secrets: secrets,
-            metrics: GatewayMetrics(connectors: configuration.connectorNames), logger: logger))
+            configuration: configuration, secrets: secrets, metrics: metrics, logger: logger,
+            controlResponders: controlResponders + [HealthResponder(store: health, configuration: configuration)]))
+        services.append(HealthScheduler(holder: holder, store: health, group: group, logger: logger))
         for warning in configuration.warnings { logger.warning("\(warning.description)") }
         for connector in configuration.connectors where connector.isEnabled && !connector.verifyTLS {
             if case .http = connector.machineRoute {
@@ -57,7 +63,8 @@ public struct GatewayApplication: Sendable {
             holder: holder, group: group, address: listen, drainTimeout: configuration.gateway.drainTimeout,
             onListening: onListening)
         let services = ServiceGroup(configuration: .init(
-            services: ([server] + self.services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            services: ([server] + Self.tcpServices(configuration: configuration, group: group, logger: holder.context.logger)
+                + self.services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: holder.context.logger))
         do {

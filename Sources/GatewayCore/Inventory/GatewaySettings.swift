@@ -8,6 +8,7 @@ public struct GatewaySettings: Sendable {
     }
     public var runtimeAssetID: String? { settings["runtime_asset.id"]?.value.stringValue }
     public var runtimeAssetRole: String? { settings["runtime_asset.role"]?.value.stringValue }
+    public var publicURL: EndpointURL? { settings["public_url"]?.value.urlValue }
     public var threads: Int { settings["threads"]?.value.integerValue ?? 1 }
     public var accessLog: Bool { settings["access_log"]?.value.boolValue ?? true }
     public var drainTimeout: Double { settings["drain_timeout"]?.value.durationValue ?? 30 }

@@ -55,7 +55,10 @@ struct SettingsReader {
         _ mapping: Node.Mapping, group: String?, specs: [String: SettingSpec], handledElsewhere: Set<String>,
         into values: inout [String: (line: Int, value: Node)], diagnostics: inout Diagnostics
     ) {
-        let groups = Set(specs.keys.compactMap { key in key.firstIndex(of: ".").map { String(key[..<$0]) } })
+        // Every dotted prefix of a declared key is a group: `health`, `openbao`, `openbao.auth`.
+        let groups = Set(specs.keys.flatMap { key in
+            key.indices.filter { key[$0] == "." }.map { String(key[..<$0]) }
+        })
         var seen: [String: Int] = [:]
         for (keyNode, valueNode) in mapping {
             guard case let .scalar(keyScalar) = keyNode else {
@@ -76,7 +79,7 @@ struct SettingsReader {
             }
             seen[key] = keyNode.line
             if group == nil, handledElsewhere.contains(key) { continue }
-            if CommonSettings.rawInfraSelectors.contains(key.lowercased()) {
+            if specs[fullKey] == nil, CommonSettings.rawInfraSelectors.contains(key.lowercased()) {
                 diagnostics.append(ConfigIssue(
                     .rawInfraSelector, at: location, connector: connector, key: fullKey,
                     problem: "'\(key)' is a raw infrastructure selector; the control vocabulary is the runtime asset.",
@@ -90,16 +93,16 @@ struct SettingsReader {
                     fix: "Remove '\(key)'; set executor_url to the machine path (or leave it unset to have no machine route)."))
                 continue
             }
-            if group == nil, groups.contains(key) {
+            if groups.contains(fullKey) {
                 if valueNode.isNull { continue }
                 guard case let .mapping(inner) = valueNode else {
                     diagnostics.append(ConfigIssue(
-                        .wrongType, at: location, connector: connector, key: key,
-                        problem: "'\(key)' must be a mapping but is \(valueNode.kindName).",
-                        fix: "Write it as '\(key): {\(specs.keys.filter { $0.hasPrefix(key + ".") }.sorted().map { String($0.dropFirst(key.count + 1)) + ": ..." }.joined(separator: ", "))}'."))
+                        .wrongType, at: location, connector: connector, key: fullKey,
+                        problem: "'\(fullKey)' must be a mapping but is \(valueNode.kindName).",
+                        fix: "Write it as '\(key): {\(specs.keys.filter { $0.hasPrefix(fullKey + ".") }.sorted().map { String($0.dropFirst(fullKey.count + 1)) + ": ..." }.joined(separator: ", "))}'."))
                     continue
                 }
-                collect(inner, group: key, specs: specs, handledElsewhere: handledElsewhere, into: &values, diagnostics: &diagnostics)
+                collect(inner, group: fullKey, specs: specs, handledElsewhere: handledElsewhere, into: &values, diagnostics: &diagnostics)
                 continue
             }
             if specs[fullKey] != nil {
@@ -108,7 +111,9 @@ struct SettingsReader {
             }
             let candidates: [String]
             if let group {
-                candidates = specs.keys.filter { $0.hasPrefix(group + ".") }.map { String($0.dropFirst(group.count + 1)) }
+                candidates = Array(Set(specs.keys.filter { $0.hasPrefix(group + ".") }.map {
+                    String($0.dropFirst(group.count + 1).split(separator: ".")[0])
+                }))
             } else {
                 candidates = Array(Set(specs.keys.map { String($0.split(separator: ".")[0]) }).union(handledElsewhere))
             }

@@ -5,7 +5,7 @@ import NIOHTTP1
 final class Exchange {
     let target: UpstreamTarget
     let clientHead: HTTPRequestHead
-    let upstreamHead: HTTPRequestHead
+    var upstreamHead: HTTPRequestHead
     let requestID: String
     let principal: String
     let format: ErrorResponse.Format
@@ -35,6 +35,14 @@ final class Exchange {
     /// When the whole request had been written upstream (start of the first-byte wait).
     var requestSentAt: NIODeadline?
     var upstreamNeedsFlush = false
+    /// Rewrites upstream URLs for routes that declare it.
+    var rewriter: URLRewriter?
+    /// The request body is collected (to be rewritten) instead of streamed.
+    var bufferRequestBody = false
+    var requestBuffer = ByteBuffer()
+    /// A JSON response head held back until its rewritten body is complete.
+    var pendingResponseHead: HTTPResponseHead?
+    var responseBuffer = ByteBuffer()
     var clientNeedsFlush = false
 
     init(

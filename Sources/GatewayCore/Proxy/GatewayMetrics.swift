@@ -27,6 +27,11 @@ public final class GatewayMetrics: Sendable {
     public let connectors: [String]
     private let indexes: [String: Int]
     private let state: Mutex<State>
+    /// Secret refresh (Secrets/OpenBao/SecretRefresher): failed re-reads, and rotations swapped in.
+    private let secretRefreshFailures = Atomic<Int>(0)
+    private let secretRotations = Atomic<Int>(0)
+    /// Further metric families appended to `render()` (the health checks'), added at start.
+    private let extraText = Mutex<[@Sendable () -> String]>([])
 
     public init(connectors: [String] = []) {
         let labels = [Self.unknownConnector] + connectors
@@ -77,6 +82,9 @@ public final class GatewayMetrics: Sendable {
             if reused { state.upstreamConnectionsReused += 1 } else { state.upstreamConnectionsOpened += 1 }
         }
     }
+
+    public func secretRefreshFailed() { secretRefreshFailures.add(1, ordering: .relaxed) }
+    public func secretsRotated() { secretRotations.add(1, ordering: .relaxed) }
 
     @inline(__always)
     static func methodIndex(_ method: String) -> Int {
@@ -132,7 +140,19 @@ public final class GatewayMetrics: Sendable {
         out += "# TYPE gateway_upstream_connections_total counter\n"
         out += "gateway_upstream_connections_total{reused=\"false\"} \(snapshot.upstreamConnectionsOpened)\n"
         out += "gateway_upstream_connections_total{reused=\"true\"} \(snapshot.upstreamConnectionsReused)\n"
+        out += "# HELP gateway_secret_refresh_failures_total Secret references that could not be re-read (the last good value stays).\n"
+        out += "# TYPE gateway_secret_refresh_failures_total counter\n"
+        out += "gateway_secret_refresh_failures_total \(secretRefreshFailures.load(ordering: .relaxed))\n"
+        out += "# HELP gateway_secret_rotations_total Times changed secrets were swapped in without a restart.\n"
+        out += "# TYPE gateway_secret_rotations_total counter\n"
+        out += "gateway_secret_rotations_total \(secretRotations.load(ordering: .relaxed))\n"
+        for extra in extraText.withLock({ $0 }) { out += extra() }
         return out
+    }
+
+    /// Appends what `render` returns to every `/metrics` answer.
+    public func appendText(_ render: @escaping @Sendable () -> String) {
+        extraText.withLock { $0.append(render) }
     }
 
     static func escape(_ value: String) -> String {

@@ -123,7 +123,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// The request body has nowhere to go yet (no upstream connection) or the upstream is not
     /// writable: reading more would only pile bytes up in memory.
     private var isHoldingReadsForUpstream: Bool {
-        guard state == .proxying, let exchange, !exchange.finished, !exchange.requestReceived else { return false }
+        guard state == .proxying, let exchange, !exchange.finished, !exchange.requestReceived,
+              !exchange.bufferRequestBody else { return false }
         return exchange.connection.map { !$0.channel.isWritable } ?? true
     }
 
@@ -196,6 +197,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         var wantsUpgrade = false
         var contentLength: Int?
         var expectsContinue = false
+        var clientHost: String?
+        var contentType: String?
         for (headerName, value) in head.headers {
             headerBytes += headerName.utf8.count + value.utf8.count + 4
             switch headerName.utf8.count {
@@ -203,6 +206,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             case 7 where HeaderName.equals(headerName, "upgrade"): wantsUpgrade = true
             case 14 where HeaderName.equals(headerName, "content-length"): contentLength = Int(value)
             case 6 where HeaderName.equals(headerName, "expect"): expectsContinue = HeaderName.equals(value, "100-continue")
+            case 4 where HeaderName.equals(headerName, "host"): clientHost = value
+            case 12 where HeaderName.equals(headerName, "content-type"): contentType = value
             default: break
             }
         }
@@ -232,13 +237,33 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 detail: "Principal '\(principal.name)' may not use connector '\(name)'."),
                 format: format, connector: name, requestID: requestID, principal: principal.name)
         }
-        guard case let .upstream(target) = route else {
+        guard case let .upstream(connectorRoutes) = route else {
             guard case let .none(reason) = route else { return }
             return respondLocal(head, ProxyError(
                 .noRoute, status: 404, title: "No machine route",
                 detail: "Connector '\(name)' has no machine route: \(reason)."),
                 format: format, connector: name, requestID: requestID, principal: principal.name)
         }
+        let family: RouteSpec.Family = format == .scim ? .scim : .executor
+        let remainderPath = remainder.prefix { $0 != "?" }
+        guard let entry = connectorRoutes.entries(family).first(where: { entry in
+            entry.pathPrefix.isEmpty || remainderPath == entry.pathPrefix || remainderPath.hasPrefix(entry.pathPrefix + "/")
+        }) else {
+            return respondLocal(head, ProxyError(
+                .noRoute, status: 404, title: "No machine route",
+                detail: family == .scim
+                    ? "Connector '\(name)' has no SCIM route (its connector_mode is not scim or scim_projected)."
+                    : "Connector '\(name)' has no executor route for this path."),
+                format: format, connector: name, requestID: requestID, principal: principal.name)
+        }
+        if let permission = entry.requiredPermission, !principal.permissions.contains(permission) {
+            return respondLocal(head, ProxyError(
+                .forbidden, status: 403, title: "Permission required",
+                detail: "Principal '\(principal.name)' needs the '\(permission)' permission for \(entry.pathPrefix) on connector '\(name)'."),
+                format: format, connector: name, requestID: requestID, principal: principal.name)
+        }
+        let target = entry.target
+        let forwardedRemainder = entry.stripPrefix ? remainder.dropFirst(entry.pathPrefix.count) : remainder
         if wantsUpgrade {
             return respondLocal(head, ProxyError(
                 .upgrade, status: 501, title: "Upgrade not supported",
@@ -249,11 +274,20 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             return respondLocal(head, tooLarge(target), format: format, connector: name, requestID: requestID,
                                 principal: principal.name, close: true)
         }
+        let publicURL = shared.configuration.gateway.publicURL
         let upstreamHead = RequestRewriter.upstreamHead(
-            client: head, uriRemainder: remainder, target: target, peerAddress: peerAddress, requestID: requestID)
+            client: head, uriRemainder: forwardedRemainder, target: target, peerAddress: peerAddress,
+            requestID: requestID, publicURL: publicURL)
         let exchange = Exchange(
             target: target, clientHead: head, upstreamHead: upstreamHead, requestID: requestID,
             principal: principal.name, format: format, expectsContinue: expectsContinue)
+        if !target.rewrites.isEmpty {
+            let origin = publicURL.map { "\($0.scheme.rawValue)://\($0.authority)" } ?? "http://\(clientHost ?? "localhost")"
+            let rewriter = URLRewriter(
+                rewrites: target.rewrites, gatewayBase: origin + (publicURL?.path ?? ""), gatewayOrigin: origin)
+            exchange.rewriter = rewriter
+            exchange.bufferRequestBody = rewriter.rewritesRequests && URLRewriter.isJSON(contentType)
+        }
         self.exchange = exchange
         state = .proxying
         shared.metrics.requestStarted()
@@ -266,6 +300,11 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         exchange.lastActivity = .now()
         if exchange.requestBodyBytes > exchange.target.maxBodyBytes {
             respondError(exchange, tooLarge(exchange.target), close: true)
+            return
+        }
+        if exchange.bufferRequestBody {
+            var buffer = buffer
+            exchange.requestBuffer.writeBuffer(&buffer)
             return
         }
         if let connection = exchange.connection {
@@ -288,6 +327,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             exchange.requestReceived = true
             if exchange.finished {
                 state = .idle
+                return
+            }
+            if exchange.bufferRequestBody {
+                completeBufferedRequest(exchange, trailers: trailers)
                 return
             }
             if let connection = exchange.connection {
@@ -330,17 +373,25 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
     }
 
-    private func attach(_ connection: UpstreamConnection, reused: Bool, to exchange: Exchange) {
+    private func attach(_ connection: UpstreamConnection, reused: Bool, to exchange: Exchange, reattach: Bool = false) {
         guard let context else { return }
         exchange.connection = connection
         exchange.reusedConnection = reused
-        exchange.attempts += 1
+        if !reattach { exchange.attempts += 1 }
         connection.handler.delegate = self
         if context.channel.isWritable { connection.handler.resumeReads() } else { connection.handler.pauseReads() }
-        if exchange.expectsContinue, !exchange.requestReceived, exchange.attempts == 1 {
+        if exchange.expectsContinue, !exchange.requestReceived, exchange.attempts == 1, !reattach {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.clientHead.version, status: .continue))), promise: nil)
         }
         exchange.upstreamStarted = .now()
+        if exchange.bufferRequestBody && !exchange.requestReceived {
+            armWatchdog(exchange)  // the head goes out with the rewritten body, once it is complete
+            if readPending {
+                readPending = false
+                context.read()
+            }
+            return
+        }
         connection.handler.write(.head(exchange.upstreamHead))
         for part in exchange.buffered {
             if case .end = part {
@@ -364,6 +415,23 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
     }
 
+    /// The whole request body of a rewriting route has arrived: rewrite it, fix its length,
+    /// and send the request (now, or when the upstream connection is ready).
+    private func completeBufferedRequest(_ exchange: Exchange, trailers: HTTPHeaders?) {
+        var body = exchange.requestBuffer
+        if let rewriter = exchange.rewriter { body = rewriter.bodyToUpstream(body) }
+        var head = exchange.upstreamHead
+        head.headers.remove(name: "transfer-encoding")
+        head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+        exchange.upstreamHead = head
+        exchange.bufferRequestBody = false
+        exchange.buffered = body.readableBytes > 0 ? [.body(.byteBuffer(body)), .end(trailers)] : [.end(trailers)]
+        if let connection = exchange.connection {
+            exchange.connection = nil
+            attach(connection, reused: exchange.reusedConnection, to: exchange, reattach: true)
+        }
+    }
+
     // MARK: - UpstreamDelegate
 
     func upstreamReceived(_ part: HTTPClientResponsePart) {
@@ -379,20 +447,51 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             exchange.responseStatus = Int(code)
             exchange.responseKeepAlive = head.isKeepAlive
             var headers = HopByHop.clientResponseHeaders(head.headers, requestID: exchange.requestID)
+            if let rewriter = exchange.rewriter {
+                for name in ["location", "content-location"] {
+                    if let value = headers.first(name: name) { headers.replaceOrAdd(name: name, value: rewriter.headerToGateway(value)) }
+                }
+            }
             if !exchange.keepAliveClient || quiescing {
                 exchange.keepAliveClient = false
                 headers.add(name: "connection", value: "close")
             }
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(
-                version: exchange.clientHead.version, status: head.status, headers: headers))), promise: nil)
+            let responseHead = HTTPResponseHead(version: exchange.clientHead.version, status: head.status, headers: headers)
+            if exchange.rewriter != nil, URLRewriter.isJSON(headers.first(name: "content-type")),
+               exchange.clientHead.method != .HEAD, code != 204, code != 304
+            {
+                exchange.pendingResponseHead = responseHead  // sent with the rewritten body
+                armWatchdog(exchange)
+                return
+            }
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
             exchange.responseHeadSent = true
             exchange.clientNeedsFlush = true
             armWatchdog(exchange)  // from now on the idle deadline applies, which may be sooner
-        case let .body(buffer):
+        case var .body(buffer):
+            if exchange.pendingResponseHead != nil {
+                guard exchange.responseBuffer.readableBytes + buffer.readableBytes <= URLRewriter.maxBufferedBytes else {
+                    upstreamEnded(exchange, error: ProxyError(
+                        .limit, status: 502, title: "Upstream response too large to rewrite",
+                        detail: "The JSON response of '\(exchange.target.connector)' exceeds \(URLRewriter.maxBufferedBytes) bytes, the most the gateway buffers to rewrite upstream URLs."))
+                    return
+                }
+                exchange.responseBuffer.writeBuffer(&buffer)
+                return
+            }
             exchange.responseBodyBytes += buffer.readableBytes
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             exchange.clientNeedsFlush = true
         case let .end(trailers):
+            if var head = exchange.pendingResponseHead, let rewriter = exchange.rewriter {
+                let body = rewriter.bodyToGateway(exchange.responseBuffer)
+                head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+                exchange.pendingResponseHead = nil
+                context.write(wrapOutboundOut(.head(head)), promise: nil)
+                exchange.responseHeadSent = true
+                exchange.responseBodyBytes = body.readableBytes
+                if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+            }
             exchange.clientNeedsFlush = false
             let done = context.writeAndFlush(wrapOutboundOut(.end(trailers)))
             if !exchange.keepAliveClient || quiescing {
@@ -577,7 +676,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 }
             }
             let error = ProxyError(.notFound, status: 404, title: "Not found",
-                                   detail: "No route for \(path). Routes: /executor/<connector>/<path>, /scim/<connector>/<path>, /livez, /readyz, /metrics.")
+                                   detail: "No route for \(path). Routes: /executor/<connector>/<path>, /scim/<connector>/<path>, /health/connectors[/<name>], /status, /livez, /readyz, /metrics.")
             writeLocal(error, format: .problem, connector: nil, requestID: requestID, version: head.version,
                        method: head.method, close: !head.isKeepAlive, context: context)
             state = .local

@@ -21,7 +21,8 @@ enum RequestRewriter {
 
     /// `uriRemainder` is the raw request target after `/executor/<connector>`, byte for byte.
     static func upstreamHead(
-        client: HTTPRequestHead, uriRemainder: Substring, target: UpstreamTarget, peerAddress: String, requestID: String
+        client: HTTPRequestHead, uriRemainder: Substring, target: UpstreamTarget, peerAddress: String, requestID: String,
+        publicURL: EndpointURL? = nil
     ) -> HTTPRequestHead {
         let tokens = HopByHop.connectionTokens(client.headers)
         // Start from the caller's headers (already validated by the parser) and remove what
@@ -61,15 +62,37 @@ enum RequestRewriter {
         }
         headers.add(name: "x-forwarded-for", value: forwarded)
         headers.add(name: "x-real-ip", value: forwarded)
-        headers.add(name: "x-forwarded-proto", value: "http")
-        if let clientHost { headers.add(name: "x-forwarded-host", value: clientHost) }
+        if let publicURL {
+            headers.add(name: "x-forwarded-proto", value: publicURL.scheme.rawValue)
+            headers.add(name: "x-forwarded-host", value: publicURL.authority)
+        } else {
+            headers.add(name: "x-forwarded-proto", value: "http")
+            if let clientHost { headers.add(name: "x-forwarded-host", value: clientHost) }
+        }
+        if let prefix = target.forwardedPrefix {
+            headers.add(name: "x-forwarded-prefix", value: (publicURL?.path ?? "") + prefix)
+        }
         headers.add(name: "x-request-id", value: requestID)
         if let credential = target.credential {
             credential.value.withUnredactedValue { headers.add(name: credential.name, value: $0) }
         }
+        let remainder = target.strippedQueryParameters.isEmpty
+            ? uriRemainder : withoutParameters(uriRemainder, target.strippedQueryParameters)
         return HTTPRequestHead(
-            version: .http1_1, method: client.method, uri: upstreamURI(base: target.basePath, remainder: uriRemainder),
+            version: .http1_1, method: client.method, uri: upstreamURI(base: target.basePath, remainder: remainder),
             headers: headers)
+    }
+
+    /// The target with the named query parameters removed; everything else byte for byte.
+    static func withoutParameters(_ target: Substring, _ names: Set<String>) -> Substring {
+        guard let question = target.firstIndex(of: "?") else { return target }
+        let query = target[target.index(after: question)...]
+        let kept = query.split(separator: "&", omittingEmptySubsequences: false).filter { pair in
+            let name = pair.prefix { $0 != "=" }
+            return !names.contains(name.lowercased())
+        }
+        if kept.isEmpty || (kept.count == 1 && kept[0].isEmpty) { return target[..<question] }
+        return Substring(target[...question] + kept.joined(separator: "&"))
     }
 
     /// The executor's base path joined with the caller's remainder, without decoding anything.

@@ -4,8 +4,30 @@ import NIOSSL
 /// The connectors as the data path sees them: where each one's machine traffic goes, or why it
 /// has nowhere to go. Built once per configuration; immutable and shared by every event loop.
 public struct RouteTable: Sendable {
+    /// One route of a connector: a path prefix within its family, who may use it, and where it goes.
+    public struct Entry: Sendable {
+        public let pathPrefix: String
+        public let stripPrefix: Bool
+        public let requiredPermission: String?
+        public let target: UpstreamTarget
+    }
+
+    /// A connector's routes, most specific prefix first.
+    public struct ConnectorRoutes: Sendable {
+        public let executor: [Entry]
+        public let scim: [Entry]
+
+        public func entries(_ family: RouteSpec.Family) -> [Entry] { family == .executor ? executor : scim }
+
+        /// The connector's main upstream: the executor route without a path prefix (else the
+        /// SCIM one) — what health probes go through.
+        public var primary: UpstreamTarget? {
+            (executor.first { $0.pathPrefix.isEmpty } ?? scim.first { $0.pathPrefix.isEmpty } ?? executor.first ?? scim.first)?.target
+        }
+    }
+
     public enum Route: Sendable {
-        case upstream(UpstreamTarget)
+        case upstream(ConnectorRoutes)
         /// The connector exists but carries no HTTP machine traffic; the reason is shown to callers.
         case none(String)
     }
@@ -36,11 +58,22 @@ public struct RouteTable: Sendable {
             case .tcp:
                 routes[connector.name] = .none(
                     "its machine traffic is a TCP stream on the connector's own listener, not HTTP through this route")
-            case let .http(url):
+            case .http:
                 do {
-                    routes[connector.name] = .upstream(try Self.target(
-                        connector, url: url.value, configuration: configuration, secrets: secrets,
-                        eventLoopCount: eventLoopCount))
+                    var executor: [Entry] = []
+                    var scim: [Entry] = []
+                    for spec in connector.kind.routes(for: connector) {
+                        let target = try Self.target(
+                            connector, spec: spec, configuration: configuration, secrets: secrets,
+                            eventLoopCount: eventLoopCount)
+                        let entry = Entry(
+                            pathPrefix: spec.pathPrefix, stripPrefix: spec.stripPrefix,
+                            requiredPermission: spec.requiredPermission, target: target)
+                        if spec.family == .executor { executor.append(entry) } else { scim.append(entry) }
+                    }
+                    let byPrefix: (Entry, Entry) -> Bool = { $0.pathPrefix.count > $1.pathPrefix.count }
+                    routes[connector.name] = .upstream(ConnectorRoutes(
+                        executor: executor.sorted(by: byPrefix), scim: scim.sorted(by: byPrefix)))
                 } catch {
                     diagnostics.append(ConfigIssue(
                         .caFileUnreadable, at: connector.settings["ca_file"]?.source.description ?? connector.location,
@@ -55,9 +88,10 @@ public struct RouteTable: Sendable {
     }
 
     static func target(
-        _ connector: ConnectorConfig, url: EndpointURL, configuration: GatewayConfiguration, secrets: SecretStore,
-        eventLoopCount: Int
+        _ connector: ConnectorConfig, spec: RouteSpec, configuration: GatewayConfiguration,
+        secrets: SecretStore, eventLoopCount: Int
     ) throws -> UpstreamTarget {
+        let url = spec.upstream
         var tlsContext: NIOSSLContext?
         var serverHostname: String?
         if url.scheme == .https {
@@ -68,42 +102,53 @@ public struct RouteTable: Sendable {
             }
             tls.applicationProtocols = ["http/1.1"]
             tlsContext = try NIOSSLContext(configuration: tls)
-            serverHostname = connector.tlsServerName ?? (Self.isIPAddress(url.host) ? nil : url.host)
+            // The configured server name belongs to the executor; another upstream (a toolbox
+            // proxy) is verified against its own host.
+            let configuredName = spec.upstream.host == connector.executorURL?.host ? connector.tlsServerName : nil
+            serverHostname = configuredName ?? (Self.isIPAddress(url.host) ? nil : url.host)
         }
-        var credential: (name: String, value: SecretValue)?
         var removed: Set<String> = ["authorization", "proxy-authorization"]
-        for (spec, _) in connector.credentials {
-            removed.insert(spec.header.lowercased())
-        }
-        let injected = connector.kind.credentials.first
-        if let injected, let secret = secrets.credential(connector: connector.name, key: "auth.\(injected.key)") {
-            let header = connector.string("credential_header") ?? injected.header
-            let scheme = connector.string("credential_scheme").map { $0 == "none" ? nil : $0 } ?? injected.scheme
+        for credential in connector.kind.credentials { removed.insert(credential.header.lowercased()) }
+        removed.formUnion(spec.strippedHeaders)
+        var credential: (name: String, value: SecretValue)?
+        if let key = spec.credentialKey, let declared = connector.kind.credentials.first(where: { $0.key == key }),
+           let secret = secrets.credential(connector: connector.name, key: "auth.\(key)")
+        {
+            let header = connector.string("credential_header") ?? declared.header
+            let scheme = connector.string("credential_scheme").map { $0 == "none" ? nil : $0 } ?? declared.scheme
             removed.insert(header.lowercased())
             let prefix = scheme.map { "\($0) " } ?? ""
             credential = (header, secret.withUnredactedValue { SecretValue(prefix + $0) })
         }
-        for spec in connector.kind.credentials { removed.insert(spec.header.lowercased()) }
         let forwardedFor: UpstreamTarget.ForwardedFor =
             connector.string("forwarded_for") == "egress" ? .fixed(connector.string("egress_address") ?? "") : .client
         let maxConnections = connector.integer("limits.max_connections") ?? 256
         return UpstreamTarget(
-            connector: connector.name, host: url.host, port: url.port, basePath: url.path,
-            hostHeader: connector.hostHeader ?? url.authority, tlsContext: tlsContext, serverHostname: serverHostname,
+            // Routes to the same upstream share its connections; another upstream gets its own pool.
+            connector: connector.name, poolKey: "\(connector.name)|\(url.scheme.rawValue)://\(url.authority)",
+            host: url.host, port: url.port, basePath: url.path,
+            hostHeader: spec.hostHeader ?? url.authority, tlsContext: tlsContext, serverHostname: serverHostname,
             credential: credential, removedRequestHeaders: removed, forwardedFor: forwardedFor,
+            strippedQueryParameters: spec.strippedQueryParameters, rewrites: spec.rewrites,
+            forwardedPrefix: spec.forwardedPrefix,
             connectTimeout: TimeAmount(seconds: connector.duration("limits.connect_timeout") ?? 5),
             firstByteTimeout: TimeAmount(seconds: connector.duration("limits.first_byte_timeout") ?? 60),
-            idleTimeout: TimeAmount(seconds: connector.duration("limits.idle_timeout") ?? 60),
-            maxBodyBytes: connector.integer("limits.max_body_bytes") ?? (1 << 30),
+            idleTimeout: TimeAmount(seconds: spec.idleTimeout ?? connector.duration("limits.idle_timeout") ?? 60),
+            maxBodyBytes: spec.maxBodyBytes ?? connector.integer("limits.max_body_bytes") ?? (1 << 30),
             maxConnectionsPerLoop: max(1, maxConnections / max(1, eventLoopCount)))
     }
 
     /// Gives each upstream its label slot in `metrics`.
     mutating func assignMetricsIndexes(_ metrics: GatewayMetrics) {
         for (name, route) in routes {
-            if case let .upstream(target) = route {
-                routes[name] = .upstream(target.withMetricsIndex(metrics.index(of: name)))
+            guard case let .upstream(connectorRoutes) = route else { continue }
+            let index = metrics.index(of: name)
+            let relabel: (Entry) -> Entry = { entry in
+                Entry(pathPrefix: entry.pathPrefix, stripPrefix: entry.stripPrefix,
+                      requiredPermission: entry.requiredPermission, target: entry.target.withMetricsIndex(index))
             }
+            routes[name] = .upstream(ConnectorRoutes(
+                executor: connectorRoutes.executor.map(relabel), scim: connectorRoutes.scim.map(relabel)))
         }
     }
 

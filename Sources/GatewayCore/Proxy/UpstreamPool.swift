@@ -37,8 +37,8 @@ final class UpstreamPool {
         eventLoop.preconditionInEventLoop()
         let now = NIODeadline.now()
         if !fresh {
-            while var list = idle[target.connector], let connection = list.popLast() {
-                idle[target.connector] = list
+            while var list = idle[target.poolKey], let connection = list.popLast() {
+                idle[target.poolKey] = list
                 if connection.isUsable && now - connection.idleSince < Self.maxIdle {
                     metrics.upstreamConnection(reused: true)
                     completion(.success((connection, true)))
@@ -47,8 +47,8 @@ final class UpstreamPool {
                 connection.channel.close(promise: nil)
             }
         }
-        if open[target.connector, default: 0] >= target.maxConnectionsPerLoop {
-            waiters[target.connector, default: []].append(
+        if open[target.poolKey, default: 0] >= target.maxConnectionsPerLoop {
+            waiters[target.poolKey, default: []].append(
                 Waiter(target: target, completion: completion, deadline: now + target.connectTimeout))
             scheduleWaiterExpiry(target)
             return
@@ -86,11 +86,11 @@ final class UpstreamPool {
     }
 
     private func connect(_ target: UpstreamTarget, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
-        open[target.connector, default: 0] += 1
+        open[target.poolKey, default: 0] += 1
         metrics.upstreamConnection(reused: false)
         let tlsContext = target.tlsContext
         let serverHostname = target.serverHostname
-        let connector = target.connector
+        let connector = target.poolKey  // the pool key
         ClientBootstrap(group: eventLoop)
             .connectTimeout(target.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -148,7 +148,7 @@ final class UpstreamPool {
 
     private func scheduleWaiterExpiry(_ target: UpstreamTarget) {
         eventLoop.assumeIsolated().scheduleTask(deadline: .now() + target.connectTimeout) { [weak self] in
-            guard let self, var list = self.waiters[target.connector] else { return }
+            guard let self, var list = self.waiters[target.poolKey] else { return }
             let now = NIODeadline.now()
             while let first = list.first, first.deadline <= now {
                 list.removeFirst()
@@ -156,7 +156,7 @@ final class UpstreamPool {
                     .limit, status: 503, title: "Upstream connections exhausted",
                     detail: "All \(target.maxConnectionsPerLoop) upstream connections of '\(target.connector)' on this event loop stayed busy for \(target.connectTimeout.nanoseconds / 1_000_000) ms (limits.max_connections).")))
             }
-            self.waiters[target.connector] = list
+            self.waiters[target.poolKey] = list
         }
     }
 }

@@ -13,6 +13,8 @@ public final class UpstreamTarget: Sendable {
     }
 
     public let connector: String
+    /// Connections are pooled per key: one per route of a connector that has several upstreams.
+    public let poolKey: String
     public let host: String
     public let port: Int
     /// The executor URL's path prefix, without a trailing slash.
@@ -29,6 +31,12 @@ public final class UpstreamTarget: Sendable {
     /// Lower-cased names of caller headers that are removed before forwarding.
     public let removedRequestHeaders: Set<String>
     public let forwardedFor: ForwardedFor
+    /// Query parameters removed from the caller's query.
+    public let strippedQueryParameters: Set<String>
+    /// Upstream URLs rewritten to the gateway's in responses (and back in requests).
+    public let rewrites: [RouteSpec.URLRewrite]
+    /// Sent as `X-Forwarded-Prefix` when set.
+    public let forwardedPrefix: String?
     public let connectTimeout: TimeAmount
     public let firstByteTimeout: TimeAmount
     public let idleTimeout: TimeAmount
@@ -41,13 +49,15 @@ public final class UpstreamTarget: Sendable {
     public var useTLS: Bool { tlsContext != nil }
 
     public init(
-        connector: String, host: String, port: Int, basePath: String, hostHeader: String, tlsContext: NIOSSLContext?,
+        connector: String, poolKey: String? = nil, host: String, port: Int, basePath: String, hostHeader: String, tlsContext: NIOSSLContext?,
         serverHostname: String?, credential: (name: String, value: SecretValue)?, removedRequestHeaders: Set<String>,
-        forwardedFor: ForwardedFor, connectTimeout: TimeAmount, firstByteTimeout: TimeAmount, idleTimeout: TimeAmount,
+        forwardedFor: ForwardedFor, strippedQueryParameters: Set<String> = [], rewrites: [RouteSpec.URLRewrite] = [],
+        forwardedPrefix: String? = nil, connectTimeout: TimeAmount, firstByteTimeout: TimeAmount, idleTimeout: TimeAmount,
         maxBodyBytes: Int, maxConnectionsPerLoop: Int, metricsIndex: Int = 0
     ) {
         self.metricsIndex = metricsIndex
         self.connector = connector
+        self.poolKey = poolKey ?? connector
         self.host = host
         self.port = port
         self.basePath = basePath
@@ -57,6 +67,9 @@ public final class UpstreamTarget: Sendable {
         self.credential = credential
         self.removedRequestHeaders = removedRequestHeaders
         self.forwardedFor = forwardedFor
+        self.strippedQueryParameters = strippedQueryParameters
+        self.rewrites = rewrites
+        self.forwardedPrefix = forwardedPrefix
         self.connectTimeout = connectTimeout
         self.firstByteTimeout = firstByteTimeout
         self.idleTimeout = idleTimeout
@@ -67,9 +80,11 @@ public final class UpstreamTarget: Sendable {
     /// The same target with its metrics label slot set.
     func withMetricsIndex(_ index: Int) -> UpstreamTarget {
         UpstreamTarget(
-            connector: connector, host: host, port: port, basePath: basePath, hostHeader: hostHeader,
+            connector: connector, poolKey: poolKey, host: host, port: port, basePath: basePath, hostHeader: hostHeader,
             tlsContext: tlsContext, serverHostname: serverHostname, credential: credential,
-            removedRequestHeaders: removedRequestHeaders, forwardedFor: forwardedFor, connectTimeout: connectTimeout,
+            removedRequestHeaders: removedRequestHeaders, forwardedFor: forwardedFor,
+            strippedQueryParameters: strippedQueryParameters, rewrites: rewrites, forwardedPrefix: forwardedPrefix,
+            connectTimeout: connectTimeout,
             firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout, maxBodyBytes: maxBodyBytes,
             maxConnectionsPerLoop: maxConnectionsPerLoop, metricsIndex: index)
     }

@@ -51,6 +51,8 @@ public enum CommonSettings {
         SettingSpec("listen", .address(allowAnyPort: true), env: .variable("FRACTALOPS_GATEWAY_LISTEN"),
                     default: .address(HostPort(host: "127.0.0.1", port: 8080)),
                     summary: "HTTP listener for executor, SCIM, health, status and metrics routes"),
+        SettingSpec("public_url", .url, env: .variable("FRACTALOPS_GATEWAY_PUBLIC_URL"),
+                    summary: "how callers reach the gateway (for URLs it rewrites); default: http:// + the caller's Host"),
         SettingSpec("runtime_asset.id", .string, env: .variable("FRACTALOPS_RUNTIME_ASSET_ID"),
                     summary: "the gateway's own runtime asset id"),
         SettingSpec("runtime_asset.role", .string, env: .variable("FRACTALOPS_RUNTIME_ASSET_ROLE"),
@@ -71,7 +73,7 @@ public enum CommonSettings {
                     summary: "a certificate expiring within this many days reports degraded"),
         SettingSpec("health.concurrency", .integer(1...256), default: .integer(8),
                     summary: "probes running at once"),
-    ]
+    ] + openBao  // the gateway.openbao: section, CommonSettings+OpenBao.swift
 
     public static let principal: [SettingSpec] = [
         SettingSpec("name", .string, required: true, summary: "the caller's name"),

@@ -20,6 +20,10 @@ public protocol ConnectorKind: Sendable {
     /// For kinds whose machine traffic is a TCP stream (Temporal): the option holding the
     /// upstream `host:port`. Nil for HTTP kinds, whose route is the executor URL.
     var tcpAddressKey: String? { get }
+    /// How the connector's machine traffic is routed (default: `defaultRoutes`).
+    func routes(for connector: ConnectorConfig) -> [RouteSpec]
+    /// For TCP kinds: the option holding the connector's own listener address.
+    var tcpListenKey: String? { get }
     /// The kind's health probe (a connector's `health.path` overrides an HTTP probe's path).
     func probe(for connector: ConnectorConfig) -> ProbeSpec
     /// Derives settings and checks what needs the whole resolved connector; appends issues.
@@ -32,6 +36,8 @@ extension ConnectorKind {
     public var options: [SettingSpec] { [] }
     public var tcpAddressKey: String? { nil }
     public var excludedCommonKeys: Set<String> { [] }
+    public func routes(for connector: ConnectorConfig) -> [RouteSpec] { connector.defaultRoutes }
+    public var tcpListenKey: String? { nil }
     public func probe(for connector: ConnectorConfig) -> ProbeSpec { .http(path: "/", healthy: [200, 204]) }
     public func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {}
 

@@ -63,12 +63,19 @@ public struct EnvRenderer: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The entries of `final` that hold a literal secret: a sensitive name (or a credential
+    /// variable) with a value that is not a reference. `--harden-refs` moves these to OpenBao.
+    public func literalSecrets(in final: [EnvProjection.Entry]) -> [EnvProjection.Entry] {
+        final.filter { entry in
+            (SensitiveKey.isSensitive(entry.key) || secretVariables.contains(entry.key)) && !entry.value.isEmpty
+                && !SecretReference.looksLikeReference(entry.value) && entry.key != EnvironmentLayers.requireRefVariable
+        }
+    }
+
     private func refuseLiterals(_ final: [EnvProjection.Entry]) throws(ConfigError) {
         guard requireReferenceForSensitive else { return }
         var diagnostics = Diagnostics()
-        for entry in final where (SensitiveKey.isSensitive(entry.key) || secretVariables.contains(entry.key)) && !entry.value.isEmpty
-            && !SecretReference.looksLikeReference(entry.value) && entry.key != EnvironmentLayers.requireRefVariable
-        {
+        for entry in literalSecrets(in: final) {
             diagnostics.append(ConfigIssue(
                 .literalSecretRefused, at: origin(of: entry.key), key: entry.key,
                 problem: "\(entry.key) holds a literal secret, and \(EnvironmentLayers.requireRefVariable)=true refuses literals.",

@@ -1,5 +1,6 @@
 """Per-session certificates made with the openssl command line: a private CA with a leaf for
-langboard.internal and one for a wrong name, and a self-signed leaf for langboard.internal."""
+langboard.internal, one for a wrong name and a 3-day one, and a self-signed leaf for
+langboard.internal."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class PKI:
     wrong_leaf: KeyPair
     #: Self-signed, DNS:langboard.internal.
     self_signed: KeyPair
+    #: Issued by `ca` for DNS:langboard.internal, valid for 3 days only (health: expiring soon).
+    short_lived: KeyPair
 
 
 def _openssl(*args: str, cwd: Path) -> None:
@@ -38,7 +41,7 @@ def _openssl(*args: str, cwd: Path) -> None:
 _EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
 
 
-def _leaf(directory: Path, name: str, dns: str, ca: Path, ca_key: Path) -> KeyPair:
+def _leaf(directory: Path, name: str, dns: str, ca: Path, ca_key: Path, days: int = 2) -> KeyPair:
     key, csr, cert, ext = (directory / f"{name}{suffix}" for suffix in (".key", ".csr", ".pem", ".ext"))
     ext.write_text(
         f"subjectAltName=DNS:{dns}\n"
@@ -48,7 +51,7 @@ def _leaf(directory: Path, name: str, dns: str, ca: Path, ca_key: Path) -> KeyPa
     )
     _openssl("req", *_EC, "-keyout", key.name, "-out", csr.name, "-subj", f"/CN={dns}", cwd=directory)
     _openssl("x509", "-req", "-in", csr.name, "-CA", ca.name, "-CAkey", ca_key.name, "-CAcreateserial",
-             "-out", cert.name, "-days", "2", "-sha256", "-extfile", ext.name, cwd=directory)
+             "-out", cert.name, "-days", str(days), "-sha256", "-extfile", ext.name, cwd=directory)
     return KeyPair(cert, key)
 
 
@@ -65,4 +68,6 @@ def make_pki(directory: Path) -> PKI:
     _openssl("req", "-x509", *_EC, "-keyout", self_key.name, "-out", self_cert.name, "-days", "2", "-sha256",
              "-subj", f"/CN={SERVER_NAME}", "-addext", f"subjectAltName=DNS:{SERVER_NAME}",
              "-addext", "basicConstraints=critical,CA:FALSE", cwd=directory)
-    return PKI(ca=ca, ca_leaf=ca_leaf, wrong_leaf=wrong_leaf, self_signed=KeyPair(self_cert, self_key))
+    short_lived = _leaf(directory, "short-lived", SERVER_NAME, ca, ca_key, days=3)
+    return PKI(ca=ca, ca_leaf=ca_leaf, wrong_leaf=wrong_leaf, self_signed=KeyPair(self_cert, self_key),
+               short_lived=short_lived)

@@ -173,7 +173,9 @@ class Gateway:
         return self.process.returncode
 
 
-def start_gateway(base: Path, config: dict, env: dict[str, str] | None = None, timeout: float = 30) -> Gateway:
+def start_gateway(base: Path, config: dict, env: dict[str, str] | None = None, timeout: float = 30,
+                  args: list[str] | None = None) -> Gateway:
+    """`args` are extra `gateway serve` arguments (e.g. ["--log-format", "json"])."""
     directory = base / f"gateway-{next(_serial)}"
     directory.mkdir(parents=True)
     inventory_path = directory / "connectors.yaml"
@@ -185,7 +187,7 @@ def start_gateway(base: Path, config: dict, env: dict[str, str] | None = None, t
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("FRACTALOPS_")}
     process = subprocess.Popen(
         [str(gateway_binary()), "serve", "--inventory", str(inventory_path), "--env-file", str(env_path),
-         "--listen", "127.0.0.1:0"],
+         "--listen", "127.0.0.1:0", *(args or [])],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=open(stderr_path, "wb"), env=child_env)
     # Readiness: the `listening on` line on stdout, bounded.
     deadline = time.monotonic() + timeout
@@ -217,9 +219,10 @@ class GatewayLauncher:
         self.base = base
         self.started: list[Gateway] = []
 
-    def __call__(self, connectors: list[dict], env: dict[str, str] | None = None, **kwargs) -> Gateway:
+    def __call__(self, connectors: list[dict], env: dict[str, str] | None = None,
+                 args: list[str] | None = None, **kwargs) -> Gateway:
         config = inventory(connectors, **kwargs)
-        gateway = start_gateway(self.base, config, env)
+        gateway = start_gateway(self.base, config, env, args=args)
         self.started.append(gateway)
         return gateway
 

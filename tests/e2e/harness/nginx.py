@@ -7,7 +7,9 @@ Ports (all 127.0.0.1):
   tls_self  langboard.internal with a self-signed certificate
   tls_ca    langboard.internal with a certificate of the private CA
   tls_wrong a certificate of the private CA for wrong.internal
-TLS vhosts answer `/tls` with the SNI name they received.
+  tls_short langboard.internal with a 3-day certificate of the private CA (health: expiring soon)
+TLS vhosts answer `/tls` with the SNI name they received. The langboard.internal vhost also has
+/auth-probe: 204 with the e2e Langboard key in X-Api-Key, 401 without it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .certs import PKI, SERVER_NAME
+from .gateway import LANGBOARD_KEY
 from .net import LOOPBACK, free_port, wait_for_port
 
 #: The fields /echo/ returns, one `name=value` per line, in this order.
@@ -63,6 +66,7 @@ class Nginx:
     tls_self: int = 0
     tls_ca: int = 0
     tls_wrong: int = 0
+    tls_short: int = 0
     process: subprocess.Popen | None = None
 
     @property
@@ -113,6 +117,10 @@ http {{
         server_name {SERVER_NAME};
         location = /hello {{ default_type text/plain; return 200 "hello from {SERVER_NAME}\\n"; }}
         location /echo/ {{ default_type text/plain; return 200 "{echo}"; }}
+        location = /auth-probe {{
+            if ($http_x_api_key != "{LANGBOARD_KEY}") {{ return 401 "invalid api key\n"; }}
+            return 204;
+        }}
         location /files/ {{ alias {p}/files/; }}
         location /dav/ {{
             root {p}/davroot;
@@ -146,6 +154,12 @@ http {{
         ssl_certificate {self.pki.wrong_leaf.cert};
         ssl_certificate_key {self.pki.wrong_leaf.key};{tls_common}
     }}
+    server {{
+        listen {LOOPBACK}:{self.tls_short} ssl;
+        server_name {SERVER_NAME};
+        ssl_certificate {self.pki.short_lived.cert};
+        ssl_certificate_key {self.pki.short_lived.key};{tls_common}
+    }}
 }}
 """
 
@@ -157,7 +171,7 @@ http {{
         for sub in ("tmp", "files", "davroot/dav", "davroot/small"):
             (self.prefix / sub).mkdir(parents=True, exist_ok=True)
         (self.files / "small.txt").write_text("static file\n")
-        self.http, self.tls_self, self.tls_ca, self.tls_wrong = (free_port() for _ in range(4))
+        self.http, self.tls_self, self.tls_ca, self.tls_wrong, self.tls_short = (free_port() for _ in range(5))
         conf = self.prefix / "nginx.conf"
         conf.write_text(self.config())
         base = ["nginx", "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log")]
@@ -168,7 +182,7 @@ http {{
             [*base, "-g", "daemon off;"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=open(self.prefix / "stderr.log", "wb"))
         try:
-            for port in (self.http, self.tls_self, self.tls_ca, self.tls_wrong):
+            for port in (self.http, self.tls_self, self.tls_ca, self.tls_wrong, self.tls_short):
                 wait_for_port(port, 15, alive=lambda: self.process.poll() is None)
         except Exception:
             self.stop()

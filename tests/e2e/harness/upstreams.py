@@ -238,9 +238,12 @@ def slow_answer(seconds: float):
     it starts answering)."""
 
     def handler(conn, upstream):
-        if read_head(conn, upstream) is None:
+        got = read_head(conn, upstream)
+        if got is None:
             return
-        upstream.mark("request")
+        # Only a caller's request counts, not the gateway's own health probe (GET /).
+        if not got[0].startswith(b"GET / "):
+            upstream.mark("request")
         time.sleep(seconds)
         upstream.mark("answered")  # before sending: the caller may see the answer at once
         conn.sendall(response("200 OK", b"slow answer\n", keep_alive=False))

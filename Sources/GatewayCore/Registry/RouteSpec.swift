@@ -1,0 +1,108 @@
+/// One way a connector's machine traffic is routed, declared by its kind: which inbound route
+/// family and path prefix it serves, which upstream base it goes to, with which credential and
+/// Host header, who may use it, and which URLs are rewritten on the way.
+public struct RouteSpec: Sendable {
+    /// The inbound route family: `/executor/<connector>/...` or `/scim/<connector>/...`.
+    public enum Family: Sendable, Hashable { case executor, scim }
+
+    /// URLs of the upstream in responses that callers must not see, and the gateway path that
+    /// replaces them (`<gateway base><gatewayPath>`).
+    public struct URLRewrite: Sendable, Hashable {
+        /// Upstream URL prefixes as the upstream writes them, most specific first.
+        public var upstreamPrefixes: [String]
+        /// The gateway path that stands for them, e.g. `/scim/nexus`.
+        public var gatewayPath: String
+        /// Also rewrite the gateway's URLs in request bodies back to the first upstream prefix.
+        public var inRequests: Bool
+        /// The upstream's base path: an upstream that builds its URLs from `X-Forwarded-Host`
+        /// writes `<gateway scheme>://<gateway host><upstreamPath>`, rewritten too.
+        public var upstreamPath: String?
+        /// Only values of these JSON keys are rewritten (e.g. `$ref`, `location`), so ids,
+        /// `externalId` and free text are never touched; nil rewrites any string value that
+        /// starts with an upstream prefix.
+        public var keys: Set<String>?
+
+        public init(
+            upstreamPrefixes: [String], gatewayPath: String, inRequests: Bool, upstreamPath: String? = nil,
+            keys: Set<String>?
+        ) {
+            self.keys = keys
+            self.upstreamPath = upstreamPath
+            self.upstreamPrefixes = upstreamPrefixes
+            self.gatewayPath = gatewayPath
+            self.inRequests = inRequests
+        }
+    }
+
+    public var family: Family
+    /// Matched against the caller's path after `/<family>/<connector>`; empty matches everything.
+    public var pathPrefix: String
+    /// Remove `pathPrefix` before joining the path to `upstream`.
+    public var stripPrefix: Bool
+    public var upstream: EndpointURL
+    /// The `auth.<key>` credential injected, or nil for none.
+    public var credentialKey: String?
+    /// The Host header sent; nil sends the upstream URL's own authority.
+    public var hostHeader: String?
+    /// A principal permission this route needs (e.g. `manage`).
+    public var requiredPermission: String?
+    /// Caller headers (lower case) removed besides the kind's credential headers.
+    public var strippedHeaders: Set<String>
+    /// Query parameters removed from the caller's query (the rest passes byte for byte).
+    public var strippedQueryParameters: Set<String>
+    public var rewrites: [URLRewrite]
+    /// Send `X-Forwarded-Prefix` (the gateway path of this route) for upstreams that build
+    /// their own URLs from `X-Forwarded-*`.
+    public var forwardedPrefix: String?
+    /// Overrides `limits.idle_timeout` (long-lived streams).
+    public var idleTimeout: Double?
+    /// Overrides `limits.max_body_bytes` (e.g. a SCIM provider's advertised maxPayloadSize).
+    public var maxBodyBytes: Int?
+
+    public init(
+        family: Family, pathPrefix: String = "", stripPrefix: Bool = false, upstream: EndpointURL,
+        credentialKey: String?, hostHeader: String?, requiredPermission: String? = nil,
+        strippedHeaders: Set<String> = [], strippedQueryParameters: Set<String> = [], rewrites: [URLRewrite] = [],
+        forwardedPrefix: String? = nil, idleTimeout: Double? = nil, maxBodyBytes: Int? = nil
+    ) {
+        self.idleTimeout = idleTimeout
+        self.maxBodyBytes = maxBodyBytes
+        self.family = family
+        self.pathPrefix = pathPrefix
+        self.stripPrefix = stripPrefix
+        self.upstream = upstream
+        self.credentialKey = credentialKey
+        self.hostHeader = hostHeader
+        self.requiredPermission = requiredPermission
+        self.strippedHeaders = strippedHeaders
+        self.strippedQueryParameters = strippedQueryParameters
+        self.rewrites = rewrites
+        self.forwardedPrefix = forwardedPrefix
+    }
+}
+
+extension ConnectorConfig {
+    /// The default routes: the executor family to the executor URL with the kind's first
+    /// credential and the configured Host header; under `connector_mode: scim`, the SCIM family
+    /// to the same base.
+    public var defaultRoutes: [RouteSpec] {
+        guard let executor = executorURL else { return [] }
+        let credential = kind.credentials.first?.key
+        var routes = [RouteSpec(family: .executor, upstream: executor, credentialKey: credential, hostHeader: hostHeader)]
+        if connectorMode == .scim {
+            routes.append(RouteSpec(family: .scim, upstream: executor, credentialKey: credential, hostHeader: hostHeader))
+        }
+        return routes
+    }
+
+    /// `scheme://authority` prefixes under which an upstream may write its own URLs: the Host
+    /// header it is sent, and the executor's own authority.
+    public func upstreamURLPrefixes(for url: EndpointURL, hostHeader: String?) -> [String] {
+        var prefixes: [String] = []
+        if let hostHeader { prefixes.append("\(url.scheme.rawValue)://\(hostHeader)\(url.path)") }
+        prefixes.append(url.description)
+        var unique: [String] = []
+        for prefix in prefixes where !unique.contains(prefix) { unique.append(prefix) }
+        return unique
+    }
+}
