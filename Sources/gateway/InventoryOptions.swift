@@ -14,6 +14,11 @@ struct InventoryOptions: ParsableArguments {
 
     /// Reads the env files and the inventory. Throws `ConfigError` with every problem.
     func load(process: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> GatewayConfiguration {
+        try Self.load(inventory: inventory, envFiles: envFiles, process: process)
+    }
+
+    /// The same, from plain values (for reloading without the parsed command).
+    static func load(inventory: String, envFiles: [String], process: [String: String]) throws(ConfigError) -> GatewayConfiguration {
         let environment = try EnvironmentLayers.load(files: envFiles, process: process)
         let loader = InventoryLoader(registry: ConnectorCatalog.registry(), environment: environment)
         return try loader.load(path: inventory)

@@ -11,7 +11,9 @@ struct ServeCommand: AsyncParsableCommand {
             Never starts half-configured: an invalid inventory, an unresolvable secret reference or
             an unreadable CA file stops the start with every problem listed (exit 1; 2 when a file
             cannot be read). SIGTERM or SIGINT stops accepting, lets requests in flight finish up to
-            gateway.drain_timeout, and exits 0.
+            gateway.drain_timeout, and exits 0. SIGHUP (kill -HUP <pid>) reloads the inventory and
+            env files: validated and resolved, then swapped in at once; an invalid one is refused
+            and the running configuration keeps serving.
 
             Secrets: env:// and file:// references resolve locally, openbao:// references through
             OpenBao's KV v2 API (gateway.openbao: address, namespace, ca_file, verify_tls; login
@@ -67,13 +69,24 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "gateway")
         logger.logLevel = level
         // One HTTP client for the gateway's own calls (OpenBao), shut down when serving ends.
+        let inventory = options.inventory
+        let envFiles = options.envFiles
+        let process = ProcessInfo.processInfo.environment
         try await OutboundHTTPClient.with { httpClient in
-            let application: GatewayApplication
+            var application: GatewayApplication
             do throws(ConfigError) {
                 let configuration = try options.load()
                 application = try await GatewayApplication.build(
                     configuration: configuration, logger: logger, listen: address,
                     resolver: SecretResolver(configuration: configuration, httpClient: httpClient))
+                // SIGHUP (or `kill -HUP`) re-reads the same files and swaps the configuration in.
+                application.services.append(ConfigurationReloader(holder: application.holder, logger: logger) {
+                    () async throws(ConfigError) -> (GatewayConfiguration, SecretStore) in
+                    let configuration = try InventoryOptions.load(inventory: inventory, envFiles: envFiles, process: process)
+                    let secrets = try await SecretStore.resolve(
+                        configuration, using: SecretResolver(configuration: configuration, httpClient: httpClient).session())
+                    return (configuration, secrets)
+                })
             } catch {
                 if format == .json {
                     logger.critical("not starting: \(error.description)")

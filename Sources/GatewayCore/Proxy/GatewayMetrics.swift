@@ -30,6 +30,8 @@ public final class GatewayMetrics: Sendable {
     /// Secret refresh (Secrets/OpenBao/SecretRefresher): failed re-reads, and rotations swapped in.
     private let secretRefreshFailures = Atomic<Int>(0)
     private let secretRotations = Atomic<Int>(0)
+    private let reloadsApplied = Atomic<Int>(0)
+    private let reloadsRefused = Atomic<Int>(0)
     /// Further metric families appended to `render()` (the health checks'), added at start.
     private let extraText = Mutex<[@Sendable () -> String]>([])
 
@@ -85,6 +87,8 @@ public final class GatewayMetrics: Sendable {
 
     public func secretRefreshFailed() { secretRefreshFailures.add(1, ordering: .relaxed) }
     public func secretsRotated() { secretRotations.add(1, ordering: .relaxed) }
+    public func reloadApplied() { reloadsApplied.add(1, ordering: .relaxed) }
+    public func reloadRefused() { reloadsRefused.add(1, ordering: .relaxed) }
 
     @inline(__always)
     static func methodIndex(_ method: String) -> Int {
@@ -146,6 +150,10 @@ public final class GatewayMetrics: Sendable {
         out += "# HELP gateway_secret_rotations_total Times changed secrets were swapped in without a restart.\n"
         out += "# TYPE gateway_secret_rotations_total counter\n"
         out += "gateway_secret_rotations_total \(secretRotations.load(ordering: .relaxed))\n"
+        out += "# HELP gateway_config_reloads_total Configuration reloads (SIGHUP), by result.\n"
+        out += "# TYPE gateway_config_reloads_total counter\n"
+        out += "gateway_config_reloads_total{result=\"applied\"} \(reloadsApplied.load(ordering: .relaxed))\n"
+        out += "gateway_config_reloads_total{result=\"refused\"} \(reloadsRefused.load(ordering: .relaxed))\n"
         for extra in extraText.withLock({ $0 }) { out += extra() }
         return out
     }
