@@ -39,10 +39,11 @@ final class Exchange {
     var rewriter: URLRewriter?
     /// The request body is collected (to be rewritten) instead of streamed.
     var bufferRequestBody = false
-    var requestBuffer = ByteBuffer()
+    /// Made only for routes that rewrite: an empty ByteBuffer still allocates.
+    var requestBuffer: ByteBuffer?
     /// A JSON response head held back until its rewritten body is complete.
     var pendingResponseHead: HTTPResponseHead?
-    var responseBuffer = ByteBuffer()
+    var responseBuffer: ByteBuffer?
     var clientNeedsFlush = false
 
     init(

@@ -11,6 +11,8 @@ public final class ProxyContext: Sendable {
     public let logger: Logger
     /// Writes one access line per request when set.
     public let accessLog: Bool
+    /// `gateway.public_url`, read once (the data path asks for it on every request).
+    public let publicURL: EndpointURL?
     /// Further control routes (health reports, status page).
     public let controlResponders: [any ControlResponder]
     /// Readiness is the process's, shared by every context that replaces this one.
@@ -22,6 +24,7 @@ public final class ProxyContext: Sendable {
         readiness: Readiness = Readiness()
     ) {
         self.controlResponders = controlResponders
+        self.publicURL = configuration.gateway.publicURL
         self.readiness = readiness
         self.configuration = configuration
         var routes = routes

@@ -274,7 +274,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             return respondLocal(head, tooLarge(target), format: format, connector: name, requestID: requestID,
                                 principal: principal.name, close: true)
         }
-        let publicURL = shared.configuration.gateway.publicURL
+        let publicURL = shared.publicURL
         let upstreamHead = RequestRewriter.upstreamHead(
             client: head, uriRemainder: forwardedRemainder, target: target, peerAddress: peerAddress,
             requestID: requestID, publicURL: publicURL)
@@ -304,7 +304,11 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
         if exchange.bufferRequestBody {
             var buffer = buffer
-            exchange.requestBuffer.writeBuffer(&buffer)
+            if exchange.requestBuffer == nil {
+                exchange.requestBuffer = buffer
+            } else {
+                exchange.requestBuffer!.writeBuffer(&buffer)
+            }
             return
         }
         if let connection = exchange.connection {
@@ -418,7 +422,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// The whole request body of a rewriting route has arrived: rewrite it, fix its length,
     /// and send the request (now, or when the upstream connection is ready).
     private func completeBufferedRequest(_ exchange: Exchange, trailers: HTTPHeaders?) {
-        var body = exchange.requestBuffer
+        var body = exchange.requestBuffer ?? ByteBuffer()
+        exchange.requestBuffer = nil
         if let rewriter = exchange.rewriter { body = rewriter.bodyToUpstream(body) }
         var head = exchange.upstreamHead
         head.headers.remove(name: "transfer-encoding")
@@ -470,13 +475,17 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             armWatchdog(exchange)  // from now on the idle deadline applies, which may be sooner
         case var .body(buffer):
             if exchange.pendingResponseHead != nil {
-                guard exchange.responseBuffer.readableBytes + buffer.readableBytes <= URLRewriter.maxBufferedBytes else {
+                guard (exchange.responseBuffer?.readableBytes ?? 0) + buffer.readableBytes <= URLRewriter.maxBufferedBytes else {
                     upstreamEnded(exchange, error: ProxyError(
                         .limit, status: 502, title: "Upstream response too large to rewrite",
                         detail: "The JSON response of '\(exchange.target.connector)' exceeds \(URLRewriter.maxBufferedBytes) bytes, the most the gateway buffers to rewrite upstream URLs."))
                     return
                 }
-                exchange.responseBuffer.writeBuffer(&buffer)
+                if exchange.responseBuffer == nil {
+                    exchange.responseBuffer = buffer
+                } else {
+                    exchange.responseBuffer!.writeBuffer(&buffer)
+                }
                 return
             }
             exchange.responseBodyBytes += buffer.readableBytes
@@ -484,7 +493,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             exchange.clientNeedsFlush = true
         case let .end(trailers):
             if var head = exchange.pendingResponseHead, let rewriter = exchange.rewriter {
-                let body = rewriter.bodyToGateway(exchange.responseBuffer)
+                let body = rewriter.bodyToGateway(exchange.responseBuffer ?? ByteBuffer())
+                exchange.responseBuffer = nil
                 head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
                 exchange.pendingResponseHead = nil
                 context.write(wrapOutboundOut(.head(head)), promise: nil)

@@ -115,12 +115,10 @@ public final class TCPPassthroughService: Service, Sendable {
                 try sync.addHandler(IdleCloser())
                 try sync.addHandler(inboundGlue)
                 inbound.closeFuture.whenComplete { _ in outbound.close(promise: nil) }
-                return outbound
+                try outbound.syncOptions?.setOption(.autoRead, value: true)
+                try inbound.syncOptions?.setOption(.autoRead, value: true)
             }
             .nonisolated()
-            .flatMap { outbound in
-                outbound.setOption(.autoRead, value: true).flatMap { inbound.setOption(.autoRead, value: true) }
-            }
             .flatMapError { error in
                 logger.warning("tcp upstream unreachable; closing the caller's connection", metadata: [
                     "gateway.connector": "\(settings.connector)", "gateway.upstream": "\(settings.upstream)",
