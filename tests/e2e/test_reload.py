@@ -2,6 +2,7 @@
 configuration they started with; an invalid configuration is refused and the old one keeps serving."""
 
 import signal
+import socket
 import threading
 import time
 
@@ -9,11 +10,36 @@ import requests
 
 from harness import upstreams
 from harness.gateway import WORKER, inventory, to_yaml
-from harness.net import wait_until
+from harness.net import LOOPBACK, free_port, wait_for_port, wait_until
 
 
-def rewrite_inventory(gateway, connectors):
-    (gateway.directory / "connectors.yaml").write_text(to_yaml(inventory(connectors)) + "\n")
+def rewrite_inventory(gateway, connectors, **settings):
+    (gateway.directory / "connectors.yaml").write_text(to_yaml(inventory(connectors, **settings)) + "\n")
+
+
+def echo_bytes(conn, upstream):
+    """A raw TCP peer that sends back whatever it reads (the far end of a TCP listener)."""
+    while data := conn.recv(65536):
+        conn.sendall(data)
+
+
+def echoes(sock, payload: bytes) -> bool:
+    sock.sendall(payload)
+    received = b""
+    while len(received) < len(payload):
+        chunk = sock.recv(65536)
+        if not chunk:
+            return False
+        received += chunk
+    return received == payload
+
+
+def refuses(port: int) -> bool:
+    try:
+        socket.create_connection((LOOPBACK, port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
 
 
 def hosts_seen(upstream):
@@ -76,4 +102,80 @@ def test_an_invalid_reload_is_refused_and_the_old_configuration_keeps_serving(st
         metrics = requests.get(gateway.url("/metrics"), timeout=10).text
         assert 'gateway_config_reloads_total{result="refused"} 1' in metrics
         assert 'gateway_config_reloads_total{result="applied"} 0' in metrics
+        assert gateway.alive()
+
+
+def test_a_reload_rebinds_changed_listen_addresses_and_keeps_the_others(start_gateway):
+    """gateway.listen and one TCP listener move; the other TCP listener keeps its address and its
+    open connection; a request in flight on the old HTTP address finishes."""
+    with upstreams.TCPUpstream(upstreams.slow_answer(1.5)) as slow, upstreams.TCPUpstream(echo_bytes) as echo:
+        kept_port, moved_port, moved_to, http_to = free_port(), free_port(), free_port(), free_port()
+        connectors = [
+            {"name": "slow", "kind": "http", "executor_url": f"http://127.0.0.1:{slow.port}"},
+            {"name": "kept", "kind": "temporal", "executor_address": f"127.0.0.1:{echo.port}",
+             "listen": f"{LOOPBACK}:{kept_port}"},
+            {"name": "moved", "kind": "temporal", "executor_address": f"127.0.0.1:{echo.port}",
+             "listen": f"{LOOPBACK}:{moved_port}"},
+        ]
+        gateway = start_gateway(connectors, override_listen=False)
+        wait_for_port(kept_port, 10, alive=gateway.alive)
+        wait_for_port(moved_port, 10, alive=gateway.alive)
+        old_port = gateway.port
+        tcp = socket.create_connection((LOOPBACK, kept_port), timeout=5)
+        assert echoes(tcp, b"before the reload")
+
+        result = {}
+
+        def call():
+            response = requests.get(gateway.executor("slow", "/report"), headers=WORKER, timeout=20)
+            result["status"], result["body"] = response.status_code, response.text
+
+        client = threading.Thread(target=call, daemon=True)
+        client.start()
+        assert wait_until(lambda: "request" in slow.record.events, 10), "the slow request never reached the upstream"
+
+        connectors[2] = {**connectors[2], "listen": f"{LOOPBACK}:{moved_to}"}
+        rewrite_inventory(gateway, connectors, listen=f"{LOOPBACK}:{http_to}")
+        gateway.process.send_signal(signal.SIGHUP)
+        gateway.wait_stdout(rf"gateway: listening on 127\.0\.0\.1:{http_to}\n".encode())
+        assert wait_until(lambda: "configuration reloaded" in gateway.stderr(), 10), gateway.stderr()[-3000:]
+
+        gateway.port = http_to
+        assert requests.get(gateway.url("/livez"), timeout=5).status_code == 200
+        assert requests.get(gateway.url("/readyz"), timeout=5).status_code == 200
+        client.join(20)
+        assert result == {"status": 200, "body": "slow answer\n"}, result
+        assert wait_until(lambda: refuses(old_port), 10)
+
+        assert echoes(tcp, b"after the reload, same connection"), "the kept listener's connection was dropped"
+        with socket.create_connection((LOOPBACK, kept_port), timeout=5) as again:
+            assert echoes(again, b"kept listener, new connection")
+        with socket.create_connection((LOOPBACK, moved_to), timeout=5) as moved:
+            assert echoes(moved, b"moved listener")
+        assert refuses(moved_port)
+        tcp.close()
+        stderr = gateway.stderr()
+        assert "listener retired" in stderr and f"{LOOPBACK}:{moved_port}" in stderr
+        metrics = requests.get(gateway.url("/metrics"), timeout=10).text
+        assert 'gateway_config_reloads_total{result="applied"} 1' in metrics
+        assert gateway.alive()
+
+
+def test_a_reload_to_an_address_in_use_is_refused_and_nothing_moves(start_gateway):
+    with upstreams.TCPUpstream(upstreams.capture) as echo, socket.socket() as squatter:
+        squatter.bind((LOOPBACK, 0))
+        squatter.listen(1)
+        taken = squatter.getsockname()[1]
+        connector = {"name": "echo", "kind": "http", "executor_url": f"http://127.0.0.1:{echo.port}",
+                     "host_header": "kept.internal"}
+        gateway = start_gateway([connector], override_listen=False)
+        rewrite_inventory(gateway, [{**connector, "host_header": "moved.internal"}], listen=f"{LOOPBACK}:{taken}")
+        gateway.process.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "configuration reload refused" in gateway.stderr(), 10), gateway.stderr()[-3000:]
+        assert f"gateway.listen: cannot listen on {LOOPBACK}:{taken}" in gateway.stderr()
+
+        assert requests.get(gateway.executor("echo", "/still"), headers=WORKER, timeout=10).status_code == 200
+        assert hosts_seen(echo)[-1] == "kept.internal", "a refused reload changes nothing"
+        metrics = requests.get(gateway.url("/metrics"), timeout=10).text
+        assert 'gateway_config_reloads_total{result="refused"} 1' in metrics
         assert gateway.alive()

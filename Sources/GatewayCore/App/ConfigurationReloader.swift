@@ -6,17 +6,20 @@ import UnixSignals
 /// every secret, and swaps the whole proxy context in at once. Requests in flight finish on the
 /// context they started with; new ones use the new one. An invalid configuration (or one whose
 /// secrets do not resolve) is refused with the same errors as `validate`, logged, counted, and
-/// the old one keeps serving.
+/// the old one keeps serving. Listeners whose address changed are bound before the swap (a bind
+/// failure refuses the reload) and the old ones retired after it; the others keep serving.
 public struct ConfigurationReloader: Service {
     public typealias Loader = @Sendable () async throws(ConfigError) -> (GatewayConfiguration, SecretStore)
 
     let holder: ProxyContextHolder
+    let listeners: ListenerSupervisor?
     let load: Loader
     let logger: Logger
 
     /// `load` reads and validates the configuration and resolves its secrets (fail closed).
-    public init(holder: ProxyContextHolder, logger: Logger, load: @escaping Loader) {
+    public init(holder: ProxyContextHolder, listeners: ListenerSupervisor?, logger: Logger, load: @escaping Loader) {
         self.holder = holder
+        self.listeners = listeners
         self.logger = logger
         self.load = load
     }
@@ -37,22 +40,18 @@ public struct ConfigurationReloader: Service {
             let context = try GatewayApplication.makeContext(
                 configuration: configuration, secrets: secrets, metrics: current.metrics, logger: current.logger,
                 controlResponders: current.controlResponders, readiness: current.readiness)
+            let change = try await listeners?.prepare(for: configuration)
             holder.replace(with: context)
+            if let change { listeners?.commit(change) }
             current.metrics.reloadApplied()
             logger.info("configuration reloaded", metadata: [
                 "gateway.connectors": "\(configuration.connectorNames.joined(separator: ","))",
             ])
-            if configuration.gateway.listen != current.configuration.gateway.listen {
-                logger.warning("the listen address changed; it takes effect at the next restart", metadata: [
-                    "gateway.listen": "\(current.configuration.gateway.listen)",
-                    "gateway.listen.new": "\(configuration.gateway.listen)",
-                ])
-            }
             return true
         } catch {
             current.metrics.reloadRefused()
             logger.error("configuration reload refused; the previous configuration keeps serving", metadata: [
-                "gateway.error": "\(error.description)",
+                "gateway.error": "\(error)",
             ])
             return false
         }

@@ -12,6 +12,8 @@ public struct GatewayApplication: Sendable {
     public var context: ProxyContext { holder.context }
     public let group: MultiThreadedEventLoopGroup
     public let listen: HostPort
+    /// Binds, re-binds on reload, and drains the HTTP and TCP listeners.
+    public let listeners: ListenerSupervisor
     /// Further long-lived parts (health scheduler, TCP listeners, secret refresh), run in the same
     /// `ServiceGroup` as the HTTP server.
     public var services: [any Service] = []
@@ -32,6 +34,7 @@ public struct GatewayApplication: Sendable {
         self.holder = ProxyContextHolder(try Self.makeContext(
             configuration: configuration, secrets: secrets, metrics: metrics, logger: logger,
             controlResponders: controlResponders + [HealthResponder(store: health, configuration: configuration)]))
+        self.listeners = ListenerSupervisor(holder: holder, group: group, httpOverride: listen, logger: logger)
         services.append(HealthScheduler(holder: holder, store: health, group: group, logger: logger))
         for warning in configuration.warnings { logger.warning("\(warning.description)") }
         for connector in configuration.connectors where connector.isEnabled && !connector.verifyTLS {
@@ -57,14 +60,12 @@ public struct GatewayApplication: Sendable {
             controlResponders: controlResponders, readiness: readiness)
     }
 
-    /// Runs until SIGTERM/SIGINT, then drains and returns.
+    /// Runs until SIGTERM/SIGINT, then drains and returns. `onListening` gets the HTTP
+    /// listener's bound address (again whenever a reload moves it).
     public func run(onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) async throws {
-        let server = GatewayServer(
-            holder: holder, group: group, address: listen, drainTimeout: configuration.gateway.drainTimeout,
-            onListening: onListening)
+        listeners.onListening(onListening)
         let services = ServiceGroup(configuration: .init(
-            services: ([server] + Self.tcpServices(configuration: configuration, group: group, logger: holder.context.logger)
-                + self.services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            services: ([listeners] + self.services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: holder.context.logger))
         do {

@@ -114,6 +114,7 @@ class Gateway:
     stderr_path: Path
     host: str = "127.0.0.1"
     stopped: bool = field(default=False)
+    stdout_seen: bytes = field(default=b"")
 
     @property
     def pid(self) -> int:
@@ -128,6 +129,22 @@ class Gateway:
 
     def executor(self, connector: str, path: str = "/") -> str:
         return self.url(f"/executor/{connector}{path}")
+
+    def wait_stdout(self, pattern: bytes, timeout: float = 10.0) -> re.Match:
+        """Reads stdout until `pattern` (a regex) matches what was printed since the start
+        line, e.g. the `listening on` line of a listener a reload moved."""
+        deadline = time.monotonic() + timeout
+        while not (match := re.search(pattern, self.stdout_seen)):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"stdout never matched {pattern!r}: {self.stdout_seen!r}\n{self.stderr()[-3000:]}")
+            ready, _, _ = select.select([self.process.stdout], [], [], min(remaining, 0.5))
+            if ready:
+                chunk = os.read(self.process.stdout.fileno(), 4096)
+                if not chunk:
+                    raise AssertionError(f"stdout closed before {pattern!r}: {self.stdout_seen!r}")
+                self.stdout_seen += chunk
+        return match
 
     def stderr(self) -> str:
         return self.stderr_path.read_text(errors="replace")
@@ -174,8 +191,10 @@ class Gateway:
 
 
 def start_gateway(base: Path, config: dict, env: dict[str, str] | None = None, timeout: float = 30,
-                  args: list[str] | None = None) -> Gateway:
-    """`args` are extra `gateway serve` arguments (e.g. ["--log-format", "json"])."""
+                  args: list[str] | None = None, override_listen: bool = True) -> Gateway:
+    """`args` are extra `gateway serve` arguments (e.g. ["--log-format", "json"]). With
+    `override_listen` false the inventory's `gateway.listen` is used (not `--listen`), so a
+    reload can move it."""
     directory = base / f"gateway-{next(_serial)}"
     directory.mkdir(parents=True)
     inventory_path = directory / "connectors.yaml"
@@ -187,7 +206,7 @@ def start_gateway(base: Path, config: dict, env: dict[str, str] | None = None, t
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("FRACTALOPS_")}
     process = subprocess.Popen(
         [str(gateway_binary()), "serve", "--inventory", str(inventory_path), "--env-file", str(env_path),
-         "--listen", "127.0.0.1:0", *(args or [])],
+         *(["--listen", "127.0.0.1:0"] if override_listen else []), *(args or [])],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=open(stderr_path, "wb"), env=child_env)
     # Readiness: the `listening on` line on stdout, bounded.
     deadline = time.monotonic() + timeout
@@ -202,14 +221,15 @@ def start_gateway(base: Path, config: dict, env: dict[str, str] | None = None, t
             if not chunk:
                 break
             output += chunk
-    match = re.search(rb"gateway: listening on 127\.0\.0\.1:(\d+)", output)
+    match = re.search(rb"gateway: listening on 127\.0\.0\.1:(\d+)\n", output)
     if not match:
         process.kill()
         process.wait(timeout=10)
         raise RuntimeError(
             f"the gateway did not become ready (exit {process.returncode}); stdout: {output!r}\n"
             f"stderr:\n{stderr_path.read_text(errors='replace')}\ninventory:\n{inventory_path.read_text()}")
-    return Gateway(process=process, port=int(match.group(1)), directory=directory, stderr_path=stderr_path)
+    return Gateway(process=process, port=int(match.group(1)), directory=directory, stderr_path=stderr_path,
+                   stdout_seen=output[match.end():])
 
 
 class GatewayLauncher:
@@ -220,9 +240,9 @@ class GatewayLauncher:
         self.started: list[Gateway] = []
 
     def __call__(self, connectors: list[dict], env: dict[str, str] | None = None,
-                 args: list[str] | None = None, **kwargs) -> Gateway:
+                 args: list[str] | None = None, override_listen: bool = True, **kwargs) -> Gateway:
         config = inventory(connectors, **kwargs)
-        gateway = start_gateway(self.base, config, env, args=args)
+        gateway = start_gateway(self.base, config, env, args=args, override_listen=override_listen)
         self.started.append(gateway)
         return gateway
 

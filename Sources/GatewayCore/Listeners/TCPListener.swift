@@ -2,58 +2,62 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
-import ServiceLifecycle
 import Synchronization
 
 /// A connector's own TCP listener (Temporal): every accepted connection is joined byte for byte
 /// to the upstream address, so TLS and gRPC stay end to end. Limits the connections held at once
 /// and closes a connection silent in both directions for the idle timeout (at least 90 s: workers
-/// hold ~70 s long polls). On shutdown it stops accepting and lets connections finish until the
-/// drain deadline.
-public final class TCPPassthroughService: Service, Sendable {
-    public struct Settings: Sendable {
+/// hold ~70 s long polls). A reload that keeps the address updates the settings in place: new
+/// connections use the new upstream and limits, open ones keep theirs.
+public final class TCPListener: Listener {
+    public struct Settings: Sendable, Equatable {
         public var connector: String
         public var listen: HostPort
         public var upstream: HostPort
         public var maxConnections: Int
         public var idleTimeout: TimeAmount
         public var connectTimeout: TimeAmount
-        public var drainTimeout: TimeAmount
 
         public init(connector: String, listen: HostPort, upstream: HostPort, maxConnections: Int,
-                    idleTimeout: TimeAmount, connectTimeout: TimeAmount, drainTimeout: TimeAmount) {
+                    idleTimeout: TimeAmount, connectTimeout: TimeAmount) {
             self.connector = connector
             self.listen = listen
             self.upstream = upstream
             self.maxConnections = maxConnections
             self.idleTimeout = idleTimeout
             self.connectTimeout = connectTimeout
-            self.drainTimeout = drainTimeout
         }
     }
 
-    let settings: Settings
-    let group: any EventLoopGroup
-    let logger: Logger
-    let onListening: @Sendable (SocketAddress) -> Void
+    public let name: String
+    public let address: HostPort
+    private let current: Mutex<Settings>
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let quiesce: ServerQuiescingHelper
     private let open = Atomic<Int>(0)
 
-    public init(settings: Settings, group: any EventLoopGroup, logger: Logger,
-                onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) {
-        self.settings = settings
+    public init(settings: Settings, group: any EventLoopGroup, logger: Logger) {
+        self.name = "tcp:\(settings.connector)"
+        self.address = settings.listen
+        self.current = Mutex(settings)
         self.group = group
         self.logger = logger
-        self.onListening = onListening
+        self.quiesce = ServerQuiescingHelper(group: group)
+    }
+
+    public var settings: Settings { current.withLock { $0 } }
+
+    /// New connections use `settings` (same listen address; a new address needs a new listener).
+    func update(_ settings: Settings) {
+        current.withLock { $0 = settings }
     }
 
     /// Connections open now (for tests and metrics).
     public var openConnections: Int { open.load(ordering: .relaxed) }
 
-    public func run() async throws {
-        let quiesce = ServerQuiescingHelper(group: group)
-        let settings = self.settings
-        let logger = self.logger
-        let service = self
+    public func start() async throws -> SocketAddress {
+        let quiesce = self.quiesce
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -65,32 +69,33 @@ public final class TCPPassthroughService: Service, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.autoRead, value: false)
-            .childChannelInitializer { inbound in
-                service.accept(inbound, settings: settings, logger: logger)
-            }
-            .bind(host: settings.listen.host, port: settings.listen.port).get()
-        guard let local = server.localAddress else { throw ChannelError.unknownLocalAddress }
+            .childChannelInitializer { [self] inbound in accept(inbound) }
+            .bind(host: address.host, port: address.port).get()
+        guard let local = server.localAddress else {
+            try? await server.close()
+            throw ChannelError.unknownLocalAddress
+        }
+        let settings = self.settings
         logger.info("tcp listener up", metadata: [
             "gateway.connector": "\(settings.connector)", "gateway.listen": "\(local)",
             "gateway.upstream": "\(settings.upstream)",
         ])
-        onListening(local)
-
-        try? await gracefulShutdown()
-
-        let drained = group.next().makePromise(of: Void.self)
-        quiesce.initiateShutdown(promise: drained)
-        let deadline = group.next().scheduleTask(in: settings.drainTimeout) { drained.fail(CancellationError()) }
-        do {
-            try await drained.futureResult.get()
-            deadline.cancel()
-        } catch {
-            logger.warning("tcp drain deadline reached; closing the connections still open",
-                           metadata: ["gateway.connector": "\(settings.connector)", "gateway.open": "\(openConnections)"])
-        }
+        return local
     }
 
-    private func accept(_ inbound: any Channel, settings: Settings, logger: Logger) -> EventLoopFuture<Void> {
+    public func drain(deadline: TimeAmount) async -> Bool {
+        let drained = await quiesce.drain(on: group.next(), deadline: deadline)
+        if !drained {
+            logger.warning("tcp drain deadline reached with connections still open", metadata: [
+                "gateway.connector": "\(settings.connector)", "gateway.open": "\(openConnections)",
+            ])
+        }
+        return drained
+    }
+
+    private func accept(_ inbound: any Channel) -> EventLoopFuture<Void> {
+        let settings = self.settings
+        let logger = self.logger
         let count = open.add(1, ordering: .relaxed).newValue
         inbound.closeFuture.whenComplete { [self] _ in _ = open.subtract(1, ordering: .relaxed) }
         guard count <= settings.maxConnections else {

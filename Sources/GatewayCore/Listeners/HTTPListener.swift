@@ -1,0 +1,59 @@
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+
+/// The HTTP listener: every accepted connection gets a `ProxyHandler` over the current proxy
+/// context and the upstream pools of its event loop (shared by every HTTP listener, so a
+/// re-bound listener keeps the pooled upstream connections).
+final class HTTPListener: Listener {
+    let name = "http"
+    let address: HostPort
+    private let holder: ProxyContextHolder
+    private let group: MultiThreadedEventLoopGroup
+    private let pools: PoolDirectory
+    private let quiesce: ServerQuiescingHelper
+
+    init(address: HostPort, holder: ProxyContextHolder, group: MultiThreadedEventLoopGroup, pools: PoolDirectory) {
+        self.address = address
+        self.holder = holder
+        self.group = group
+        self.pools = pools
+        self.quiesce = ServerQuiescingHelper(group: group)
+    }
+
+    func start() async throws -> SocketAddress {
+        let quiesce = self.quiesce
+        let holder = self.holder
+        let pools = self.pools
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    // Pipelining is handled by ProxyHandler itself: NIO's pipelining helper stops
+                    // reading during every response, which costs two epoll_ctl calls per request.
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
+                    try sync.addHandler(ProxyHandler(holder: holder, pool: pools.pool(for: channel.eventLoop)))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .bind(host: address.host, port: address.port).get()
+        guard let local = channel.localAddress else {
+            try? await channel.close()
+            throw ChannelError.unknownLocalAddress
+        }
+        return local
+    }
+
+    func drain(deadline: TimeAmount) async -> Bool {
+        await quiesce.drain(on: group.next(), deadline: deadline)
+    }
+}

@@ -1,0 +1,173 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// Owns the gateway's listeners. At start it binds every address the configuration asks for (any
+/// failure stops the start: never half-configured); on reload it binds the addresses that changed
+/// *before* the new configuration is swapped in, then retires the old ones, which stop accepting
+/// and let their open connections finish while every other listener keeps serving; on graceful
+/// shutdown it drains them all up to `gateway.drain_timeout`.
+public final class ListenerSupervisor: Service, Sendable {
+    /// The listeners a reload binds or keeps, not yet in use until `commit`.
+    struct Change: Sendable {
+        fileprivate let plan: ListenerPlan
+        fileprivate let http: (listener: HTTPListener, bound: SocketAddress)?
+        fileprivate let tcp: [String: TCPListener]
+        fileprivate var started: [any Listener] { (http.map { [$0.listener] } ?? []) + Array(tcp.values) }
+    }
+
+    private struct State {
+        var plan: ListenerPlan?
+        var http: HTTPListener?
+        var tcp: [String: TCPListener] = [:]
+        var retiring: [Task<Void, Never>] = []
+        var onListening: @Sendable (SocketAddress) -> Void = { _ in }
+    }
+
+    private let holder: ProxyContextHolder
+    private let group: MultiThreadedEventLoopGroup
+    private let pools: PoolDirectory
+    private let httpOverride: HostPort?
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    /// `httpOverride` (`serve --listen`) replaces `gateway.listen` for the life of the process.
+    public init(holder: ProxyContextHolder, group: MultiThreadedEventLoopGroup, httpOverride: HostPort?, logger: Logger) {
+        self.holder = holder
+        self.group = group
+        self.httpOverride = httpOverride
+        self.logger = logger
+        self.pools = PoolDirectory(group: group, metrics: holder.context.metrics)
+    }
+
+    /// Called with the bound address whenever the HTTP listener is bound (at start, and when a
+    /// reload moves it).
+    public func onListening(_ callback: @escaping @Sendable (SocketAddress) -> Void) {
+        state.withLock { $0.onListening = callback }
+    }
+
+    /// The TCP listeners in use now, by connector.
+    public var tcpListeners: [String: TCPListener] { state.withLock { $0.tcp } }
+
+    public func run() async throws {
+        commit(try await prepare(for: holder.context.configuration))
+        holder.context.setReady(true)
+
+        try? await gracefulShutdown()
+
+        holder.context.setReady(false)
+        let deadline = TimeAmount(seconds: holder.context.configuration.gateway.drainTimeout)
+        logger.info("draining", metadata: ["gateway.drain_timeout_ms": "\(deadline.nanoseconds / 1_000_000)"])
+        let (listeners, retiring) = state.withLock { state -> ([any Listener], [Task<Void, Never>]) in
+            defer { state = State() }
+            return ((state.http.map { [$0] } ?? []) + Array(state.tcp.values), state.retiring)
+        }
+        let drained = await Self.drain(listeners, deadline: deadline)
+        if drained {
+            logger.info("drained: every request in flight finished")
+        } else {
+            logger.warning("drain deadline reached: closing the connections still open")
+        }
+        for task in retiring { await task.value }
+        await pools.closeIdle()
+    }
+
+    /// Binds what `configuration` needs and the running listeners do not have. Throws (after
+    /// closing whatever it bound) when an address cannot be bound; nothing running is touched.
+    func prepare(for configuration: GatewayConfiguration) async throws(ListenerBindError) -> Change {
+        let plan = ListenerPlan(configuration: configuration, httpOverride: httpOverride)
+        let (running, tcpRunning) = state.withLock { ($0.plan, $0.tcp) }
+        if httpOverride != nil, running != nil,
+           configuration.gateway.listen != holder.context.configuration.gateway.listen {
+            logger.warning("gateway.listen changed, but --listen overrides it; the HTTP listener stays", metadata: [
+                "gateway.listen": "\(plan.http)", "gateway.listen.configured": "\(configuration.gateway.listen)",
+            ])
+        }
+        var started: [any Listener] = []
+        do {
+            var http: (HTTPListener, SocketAddress)?
+            if plan.http != running?.http {
+                let listener = HTTPListener(address: plan.http, holder: holder, group: group, pools: pools)
+                http = (listener, try await bind(listener))
+                started.append(listener)
+            }
+            var tcp: [String: TCPListener] = [:]
+            for (name, settings) in plan.tcp.sorted(by: { $0.key < $1.key }) {
+                if let existing = tcpRunning[name], existing.address == settings.listen {
+                    tcp[name] = existing
+                    continue
+                }
+                var tcpLogger = logger
+                tcpLogger[metadataKey: "gateway.connector"] = "\(name)"
+                let listener = TCPListener(settings: settings, group: group, logger: tcpLogger)
+                _ = try await bind(listener)
+                started.append(listener)
+                tcp[name] = listener
+            }
+            return Change(plan: plan, http: http, tcp: tcp)
+        } catch {
+            _ = await Self.drain(started, deadline: .zero)
+            throw error
+        }
+    }
+
+    /// Puts `change` in use: kept TCP listeners take their new settings, new listeners are
+    /// recorded, and the listeners no longer wanted are retired (they stop accepting now and their
+    /// open connections finish on their own, bounded by the drain deadline).
+    func commit(_ change: Change) {
+        let deadline = TimeAmount(seconds: holder.context.configuration.gateway.drainTimeout)
+        let (retired, onListening) = state.withLock { state -> ([any Listener], @Sendable (SocketAddress) -> Void) in
+            var retired: [any Listener] = []
+            if let http = change.http {
+                if let old = state.http { retired.append(old) }
+                state.http = http.listener
+            }
+            for (name, listener) in state.tcp where change.tcp[name] !== listener {
+                retired.append(listener)
+            }
+            state.tcp = change.tcp
+            state.plan = change.plan
+            return (retired, state.onListening)
+        }
+        for (name, listener) in change.tcp {
+            if let settings = change.plan.tcp[name], settings != listener.settings { listener.update(settings) }
+        }
+        if let http = change.http { onListening(http.bound) }
+        guard !retired.isEmpty else { return }
+        let logger = self.logger
+        let task = Task {
+            for listener in retired {
+                logger.info("listener retired: it stops accepting and its open connections finish", metadata: [
+                    "gateway.listener": "\(listener.name)", "gateway.listen": "\(listener.address)",
+                ])
+            }
+            if !(await Self.drain(retired, deadline: deadline)) {
+                logger.warning("a retired listener's connections outlived the drain deadline; they close on their own")
+            }
+        }
+        state.withLock { $0.retiring.append(task) }
+    }
+
+    private func bind(_ listener: some Listener) async throws(ListenerBindError) -> SocketAddress {
+        do {
+            return try await listener.start()
+        } catch {
+            throw ListenerBindError(listener: listener.name, address: listener.address, reason: Self.reason(error))
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let io = error as? IOError { return io.description }
+        return "\(error)"
+    }
+
+    /// Drains `listeners` at once; true when every one finished before `deadline`.
+    private static func drain(_ listeners: [any Listener], deadline: TimeAmount) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            for listener in listeners { group.addTask { await listener.drain(deadline: deadline) } }
+            return await group.reduce(true) { $0 && $1 }
+        }
+    }
+}
