@@ -95,12 +95,13 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 throw ExitStatus.code(for: error)
             }
-            let host = application.listen.host
             let startupLogger = logger
             try await application.run { bound in
-                // On stdout, so scripts can wait for readiness and learn a port-0 address.
-                FileHandle.standardOutput.write(Data("gateway: listening on \(host):\(bound.port ?? 0)\n".utf8))
-                startupLogger.info("listening", metadata: ["gateway.listen": "\(host):\(bound.port ?? 0)"])
+                // On stdout, so scripts can wait for readiness and learn a port-0 address (again
+                // when a reload moves the listener).
+                let address = "\(bound.ipAddress ?? "?"):\(bound.port ?? 0)"
+                FileHandle.standardOutput.write(Data("gateway: listening on \(address)\n".utf8))
+                startupLogger.info("listening", metadata: ["gateway.listen": "\(address)"])
             }
         }
         logger.info("stopped")

@@ -17,6 +17,11 @@ def rewrite_inventory(gateway, connectors, **settings):
     (gateway.directory / "connectors.yaml").write_text(to_yaml(inventory(connectors, **settings)) + "\n")
 
 
+def health_names(gateway) -> set[str]:
+    response = requests.get(gateway.url("/health/connectors"), timeout=10)
+    return {c["name"] for c in response.json().get("connectors", [])}
+
+
 def echo_bytes(conn, upstream):
     """A raw TCP peer that sends back whatever it reads (the far end of a TCP listener)."""
     while data := conn.recv(65536):
@@ -42,6 +47,21 @@ def refuses(port: int) -> bool:
     return False
 
 
+def call_in_flight(gateway, slow):
+    """Starts a request to the `slow` connector in a thread and returns once the upstream has
+    it: (thread, result dict filled with status and body when it ends)."""
+    result = {}
+
+    def call():
+        response = requests.get(gateway.executor("slow", "/report"), headers=WORKER, timeout=20)
+        result["status"], result["body"] = response.status_code, response.text
+
+    client = threading.Thread(target=call, daemon=True)
+    client.start()
+    assert wait_until(lambda: "request" in slow.record.events, 10), "the slow request never reached the upstream"
+    return client, result
+
+
 def hosts_seen(upstream):
     return [line.split(b":", 1)[1].strip().decode()
             for head in upstream.record.heads for line in head.split(b"\r\n") if line.lower().startswith(b"host:")]
@@ -52,19 +72,13 @@ def test_a_valid_reload_applies_without_dropping_an_in_flight_request(start_gate
         slow_connector = {"name": "slow", "kind": "http", "executor_url": f"http://127.0.0.1:{slow.port}"}
         before = {"name": "echo", "kind": "http", "executor_url": f"http://127.0.0.1:{echo.port}",
                   "host_header": "before.internal"}
-        gateway = start_gateway([slow_connector, before])
+        gone = {"name": "gone", "kind": "http", "executor_url": f"http://127.0.0.1:{echo.port}"}
+        gateway = start_gateway([slow_connector, before, gone])
+        assert wait_until(lambda: health_names(gateway) == {"slow", "echo", "gone"}, 10)
         assert requests.get(gateway.executor("echo", "/one"), headers=WORKER, timeout=10).status_code == 200
         assert hosts_seen(echo)[-1] == "before.internal"
 
-        result = {}
-
-        def call():
-            response = requests.get(gateway.executor("slow", "/report"), headers=WORKER, timeout=20)
-            result["status"], result["body"] = response.status_code, response.text
-
-        client = threading.Thread(target=call, daemon=True)
-        client.start()
-        assert wait_until(lambda: "request" in slow.record.events, 10), "the slow request never reached the upstream"
+        client, result = call_in_flight(gateway, slow)
 
         after = {**before, "host_header": "after.internal"}
         added = {"name": "added", "kind": "http", "executor_url": f"http://127.0.0.1:{echo.port}/added"}
@@ -84,6 +98,9 @@ def test_a_valid_reload_applies_without_dropping_an_in_flight_request(start_gate
         assert gateway.alive()
         metrics = requests.get(gateway.url("/metrics"), timeout=10).text
         assert 'gateway_config_reloads_total{result="applied"} 1' in metrics
+        assert 'gateway_requests_total{connector="added",method="GET",status_class="2xx"} 1' in metrics
+        # The health checks follow: the added connector is checked at once, the removed one leaves.
+        assert wait_until(lambda: health_names(gateway) == {"slow", "echo", "added"}, 10), health_names(gateway)
 
 
 def test_an_invalid_reload_is_refused_and_the_old_configuration_keeps_serving(start_gateway):
@@ -124,15 +141,7 @@ def test_a_reload_rebinds_changed_listen_addresses_and_keeps_the_others(start_ga
         tcp = socket.create_connection((LOOPBACK, kept_port), timeout=5)
         assert echoes(tcp, b"before the reload")
 
-        result = {}
-
-        def call():
-            response = requests.get(gateway.executor("slow", "/report"), headers=WORKER, timeout=20)
-            result["status"], result["body"] = response.status_code, response.text
-
-        client = threading.Thread(target=call, daemon=True)
-        client.start()
-        assert wait_until(lambda: "request" in slow.record.events, 10), "the slow request never reached the upstream"
+        client, result = call_in_flight(gateway, slow)
 
         connectors[2] = {**connectors[2], "listen": f"{LOOPBACK}:{moved_to}"}
         rewrite_inventory(gateway, connectors, listen=f"{LOOPBACK}:{http_to}")

@@ -53,6 +53,7 @@ public struct GatewayApplication: Sendable {
     ) throws(ConfigError) -> ProxyContext {
         let routes = try RouteTable(
             configuration: configuration, secrets: secrets, eventLoopCount: configuration.gateway.threads)
+        metrics.register(configuration.connectorNames)
         return ProxyContext(
             configuration: configuration, routes: routes,
             principals: PrincipalDirectory(principals: configuration.gateway.principals, secrets: secrets),

@@ -5,7 +5,8 @@ import ServiceLifecycle
 
 /// The server's health checks as a `Service`: checks every connector at once on start, then each
 /// again after its `health.interval` (jittered by ±10% so replicas do not probe in step), at most
-/// `gateway.health.concurrency` at a time, through the routes of the current proxy context.
+/// `gateway.health.concurrency` at a time, through the routes of the current proxy context
+/// (after a reload: the new connectors are checked at once, removed ones leave the report).
 /// Stops at graceful shutdown, cancelling checks in flight.
 public struct HealthScheduler: Service {
     let holder: ProxyContextHolder
@@ -30,9 +31,14 @@ public struct HealthScheduler: Service {
         var generation = -1
         while !Task.isCancelled {
             if holder.generation != generation {
+                // A reload or secret rotation: plan again; connectors new to the plan are due now,
+                // removed ones leave the report.
                 generation = holder.generation
                 let context = holder.context
                 plans = HealthPlanner.plans(configuration: context.configuration, routes: context.routes)
+                store.track(context.configuration.connectorNames)
+                let planned = Set(plans.map(\.name))
+                due = due.filter { planned.contains($0.key) }
             }
             let now = ContinuousClock.now
             let duePlans = plans.filter { (due[$0.name] ?? now) <= now }
@@ -45,7 +51,8 @@ public struct HealthScheduler: Service {
                     due[plan.name] = ContinuousClock.now + .milliseconds(Int64(plan.thresholds.interval * 1000 * .random(in: 0.9...1.1)))
                 }
             }
-            let next = due.values.min() ?? ContinuousClock.now + .seconds(30)
+            // Wakes at least every second to notice a new configuration.
+            let next = min(due.values.min() ?? .now + .seconds(1), .now + .seconds(1))
             try? await Task.sleep(until: next, clock: .continuous)
         }
     }

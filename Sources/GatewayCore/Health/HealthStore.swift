@@ -5,6 +5,7 @@ import Synchronization
 /// routes, the status page and `/metrics`. Small synchronous state under one lock.
 public final class HealthStore: Sendable {
     struct State {
+        var connectors: [String]
         var latest: [String: ConnectorHealth] = [:]
         var checks: [String: [HealthState: UInt64]] = [:]
         /// When the latest batch of checks finished, and how long it took.
@@ -12,12 +13,25 @@ public final class HealthStore: Sendable {
         var firstRoundDone = false
     }
 
-    /// Connector names in inventory order: the report's order and the only metric labels.
-    public let connectors: [String]
-    let state = Mutex(State())
+    let state: Mutex<State>
 
     public init(connectors: [String]) {
-        self.connectors = connectors
+        state = Mutex(State(connectors: connectors))
+    }
+
+    /// Connector names in inventory order: the report's order and the only metric labels.
+    public var connectors: [String] { state.withLock { $0.connectors } }
+
+    /// Follows a reload: `connectors` become the report's list; results and counts of connectors
+    /// no longer configured are dropped, new ones appear once checked.
+    public func track(_ connectors: [String]) {
+        state.withLock { state in
+            guard state.connectors != connectors else { return }
+            let kept = Set(connectors)
+            state.connectors = connectors
+            state.latest = state.latest.filter { kept.contains($0.key) }
+            state.checks = state.checks.filter { kept.contains($0.key) }
+        }
     }
 
     /// Keeps `result` as its connector's latest and counts it.
@@ -32,7 +46,7 @@ public final class HealthStore: Sendable {
     public func batchFinished(at date: Date, seconds: Double) {
         state.withLock { state in
             state.lastBatch = (date, seconds)
-            if connectors.allSatisfy({ state.latest[$0] != nil }) { state.firstRoundDone = true }
+            if state.connectors.allSatisfy({ state.latest[$0] != nil }) { state.firstRoundDone = true }
         }
     }
 
@@ -40,7 +54,7 @@ public final class HealthStore: Sendable {
     public var report: HealthReport? {
         state.withLock { state in
             guard state.firstRoundDone, let batch = state.lastBatch else { return nil }
-            return HealthReport(connectors: connectors.compactMap { state.latest[$0] }, generatedAt: batch.at,
+            return HealthReport(connectors: state.connectors.compactMap { state.latest[$0] }, generatedAt: batch.at,
                                 seconds: batch.seconds)
         }
     }

@@ -23,17 +23,9 @@ final class HTTPListener: Listener {
     }
 
     func start() async throws -> SocketAddress {
-        let quiesce = self.quiesce
         let holder = self.holder
         let pools = self.pools
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
-                }
-            }
+        let channel = try await quiesce.serverBootstrap(group: group, backlog: 1024)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations

@@ -57,15 +57,7 @@ public final class TCPListener: Listener {
     public var openConnections: Int { open.load(ordering: .relaxed) }
 
     public func start() async throws -> SocketAddress {
-        let quiesce = self.quiesce
-        let server = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
-                }
-            }
+        let server = try await quiesce.serverBootstrap(group: group, backlog: 256)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.autoRead, value: false)

@@ -1,8 +1,10 @@
 import Synchronization
 
 /// The gateway's Prometheus metrics: requests by connector, method and status class; upstream
-/// latency by connector; requests in flight; errors by kind. Connectors are fixed at start, so
-/// the hot path only indexes flat arrays under one uncontended lock.
+/// latency by connector; requests in flight; errors by kind. Each connector has an index into
+/// flat arrays, fixed when its route is built, so the hot path only indexes arrays under one
+/// uncontended lock; a reload that adds connectors appends their labels (counters of removed
+/// connectors stay, as Prometheus counters do).
 public final class GatewayMetrics: Sendable {
     static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
     static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"]
@@ -13,6 +15,9 @@ public final class GatewayMetrics: Sendable {
     struct ErrorKey: Hashable { var connector: Int; var kind: String }
 
     struct State {
+        /// Connector labels; index 0 is `(unknown)`.
+        var connectors: [String]
+        var indexes: [String: Int]
         var requests: [UInt64]
         var latencyBuckets: [UInt64]
         var latencyCount: [UInt64]
@@ -23,9 +28,6 @@ public final class GatewayMetrics: Sendable {
         var upstreamConnectionsReused: UInt64 = 0
     }
 
-    /// Connector labels; index 0 is `(unknown)`.
-    public let connectors: [String]
-    private let indexes: [String: Int]
     private let state: Mutex<State>
     /// Secret refresh (Secrets/OpenBao/SecretRefresher): failed re-reads, and rotations swapped in.
     private let secretRefreshFailures = Atomic<Int>(0)
@@ -36,19 +38,29 @@ public final class GatewayMetrics: Sendable {
     private let extraText = Mutex<[@Sendable () -> String]>([])
 
     public init(connectors: [String] = []) {
-        let labels = [Self.unknownConnector] + connectors
-        self.connectors = labels
-        self.indexes = Dictionary(labels.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let count = labels.count
-        state = Mutex(State(
-            requests: [UInt64](repeating: 0, count: count * Self.methods.count * Self.statusClasses.count),
-            latencyBuckets: [UInt64](repeating: 0, count: count * Self.latencyBuckets.count),
-            latencyCount: [UInt64](repeating: 0, count: count),
-            latencySum: [Double](repeating: 0, count: count)))
+        state = Mutex(State(connectors: [], indexes: [:], requests: [], latencyBuckets: [], latencyCount: [], latencySum: []))
+        register([Self.unknownConnector] + connectors)
     }
 
-    /// The index of a connector's label (0 for names not configured).
-    public func index(of connector: String) -> Int { indexes[connector] ?? 0 }
+    /// Connector labels; index 0 is `(unknown)`.
+    public var connectors: [String] { state.withLock { $0.connectors } }
+
+    /// Gives every name not seen before a label (and zeroed counters) after the existing ones.
+    public func register(_ connectors: [String]) {
+        state.withLock { state in
+            for name in connectors where state.indexes[name] == nil {
+                state.indexes[name] = state.connectors.count
+                state.connectors.append(name)
+                state.requests += [UInt64](repeating: 0, count: Self.methods.count * Self.statusClasses.count)
+                state.latencyBuckets += [UInt64](repeating: 0, count: Self.latencyBuckets.count)
+                state.latencyCount.append(0)
+                state.latencySum.append(0)
+            }
+        }
+    }
+
+    /// The index of a connector's label (0 for names not registered).
+    public func index(of connector: String) -> Int { state.withLock { $0.indexes[connector] ?? 0 } }
 
     public func requestStarted() {
         state.withLock { $0.inFlight += 1 }
@@ -110,6 +122,7 @@ public final class GatewayMetrics: Sendable {
         var out = ""
         out += "# HELP gateway_requests_total Requests answered, by connector, method and status class.\n"
         out += "# TYPE gateway_requests_total counter\n"
+        let connectors = snapshot.connectors
         for (connector, label) in connectors.enumerated() {
             for (methodIndex, method) in Self.methods.enumerated() {
                 for (statusIndex, statusClass) in Self.statusClasses.enumerated() {

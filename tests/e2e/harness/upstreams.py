@@ -242,10 +242,12 @@ def slow_answer(seconds: float):
         if got is None:
             return
         # Only a caller's request counts, not the gateway's own health probe (GET /).
-        if not got[0].startswith(b"GET / "):
+        probe = got[0].startswith(b"GET / ")
+        if not probe:
             upstream.mark("request")
         time.sleep(seconds)
-        upstream.mark("answered")  # before sending: the caller may see the answer at once
+        if not probe:
+            upstream.mark("answered")  # before sending: the caller may see the answer at once
         conn.sendall(response("200 OK", b"slow answer\n", keep_alive=False))
 
     return handler
