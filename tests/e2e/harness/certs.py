@@ -71,3 +71,9 @@ def make_pki(directory: Path) -> PKI:
     short_lived = _leaf(directory, "short-lived", SERVER_NAME, ca, ca_key, days=3)
     return PKI(ca=ca, ca_leaf=ca_leaf, wrong_leaf=wrong_leaf, self_signed=KeyPair(self_cert, self_key),
                short_lived=short_lived)
+
+
+def issue_leaf(pki: PKI, name: str, dns: str = SERVER_NAME, days: int = 2) -> KeyPair:
+    """Another leaf of the session's private CA (e.g. a rotated server certificate)."""
+    directory = pki.ca.parent
+    return _leaf(directory, name, dns, pki.ca, directory / "ca.key", days=days)

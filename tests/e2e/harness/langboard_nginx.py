@@ -10,14 +10,12 @@ default server answering 421."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .certs import PKI, SERVER_NAME
-from .net import LOOPBACK, free_port, wait_for_port
+from .net import LOOPBACK, free_port
+from .nginx_process import NginxProcess, http_preamble, main_context
 
 API_KEY = "sk-e2e-langboard-real-key-51d0"
 SCIM_BEARER = "e2e-langboard-scim-token-0b7e"
@@ -49,30 +47,17 @@ class LangboardNginx:
     prefix: Path
     pki: PKI
     port: int = 0
-    process: subprocess.Popen | None = field(default=None)
+    runner: NginxProcess | None = field(default=None)
 
     def config(self) -> str:
         p = self.prefix
-        user = "user root;" if os.geteuid() == 0 else ""
         allowed = "\n".join(f'        "{ip}" 1;' for ip in ALLOWED_IPS)
         unauthorized = '{\\"detail\\":\\"Invalid API key\\"}'
         forbidden = '{\\"detail\\":\\"This API key is not allowed from $http_x_real_ip\\"}'
         scim_unauthorized = ('{\\"schemas\\":[\\"urn:ietf:params:scim:api:messages:2.0:Error\\"],'
                              '\\"status\\":\\"401\\",\\"detail\\":\\"invalid SCIM token\\"}')
-        return f"""
-{user}
-worker_processes 1;
-pid {p}/nginx.pid;
-error_log {p}/error.log warn;
-events {{ worker_connections 128; }}
-http {{
-    access_log {p}/access.log;
-    client_body_temp_path {p}/tmp/body;
-    proxy_temp_path {p}/tmp/proxy;
-    fastcgi_temp_path {p}/tmp/fastcgi;
-    uwsgi_temp_path {p}/tmp/uwsgi;
-    scgi_temp_path {p}/tmp/scgi;
-    ssl_protocols TLSv1.2 TLSv1.3;
+        return main_context(p, worker_connections=128) + f"""
+http {{{http_preamble(p)}    ssl_protocols TLSv1.2 TLSv1.3;
 
     map $http_x_api_key $langboard_key_ok {{
         default 0;
@@ -117,32 +102,14 @@ http {{
 """
 
     def start(self) -> None:
-        (self.prefix / "tmp").mkdir(parents=True, exist_ok=True)
         self.port = free_port()
-        conf = self.prefix / "nginx.conf"
-        conf.write_text(self.config())
-        base = ["nginx", "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log")]
-        check = subprocess.run([*base, "-t"], capture_output=True, text=True, timeout=30)
-        if check.returncode != 0:
-            raise RuntimeError(f"nginx -t refused the Langboard configuration:\n{check.stderr}")
-        self.process = subprocess.Popen([*base, "-g", "daemon off;"], stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=open(self.prefix / "stderr.log", "wb"))
-        try:
-            wait_for_port(self.port, 15, alive=lambda: self.process.poll() is None)
-        except Exception:
-            self.stop()
-            raise RuntimeError("nginx (Langboard) did not start: " + (self.prefix / "error.log").read_text(errors="replace"))
+        self.runner = NginxProcess(self.prefix, "nginx (Langboard)")
+        self.runner.start(self.config(), (self.port,))
 
     @property
     def url(self) -> str:
         return f"https://{LOOPBACK}:{self.port}"
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        if self.runner:
+            self.runner.stop()

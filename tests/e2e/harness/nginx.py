@@ -14,15 +14,14 @@ TLS vhosts answer `/tls` with the SNI name they received. The langboard.internal
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .certs import PKI, SERVER_NAME
 from .gateway import LANGBOARD_KEY
-from .net import LOOPBACK, free_port, wait_for_port
+from .net import LOOPBACK, free_port
+from .nginx_process import NginxProcess, http_preamble, main_context
 
 #: The fields /echo/ returns, one `name=value` per line, in this order.
 ECHO_FIELDS = {
@@ -67,7 +66,7 @@ class Nginx:
     tls_ca: int = 0
     tls_wrong: int = 0
     tls_short: int = 0
-    process: subprocess.Popen | None = None
+    runner: NginxProcess | None = field(default=None)
 
     @property
     def files(self) -> Path:
@@ -79,30 +78,18 @@ class Nginx:
 
     @property
     def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
+        assert self.runner is not None
+        return self.runner.pid
 
     def config(self) -> str:
         p = self.prefix
         echo = "\\n".join(f"{name}={var}" for name, var in ECHO_FIELDS.items()) + "\\n"
-        user = "user root;" if os.geteuid() == 0 else ""
         tls_common = """
         ssl_protocols TLSv1.2 TLSv1.3;
         location /tls { default_type text/plain; return 200 "tls ok sni=$ssl_server_name host=$http_host\\n"; }
         location / { return 404; }"""
-        return f"""
-{user}
-worker_processes 1;
-pid {p}/nginx.pid;
-error_log {p}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log {p}/access.log;
-    client_body_temp_path {p}/tmp/body;
-    proxy_temp_path {p}/tmp/proxy;
-    fastcgi_temp_path {p}/tmp/fastcgi;
-    uwsgi_temp_path {p}/tmp/uwsgi;
-    scgi_temp_path {p}/tmp/scgi;
+        return main_context(p) + f"""
+http {{{http_preamble(p)}
     sendfile on;
     keepalive_timeout 65s;
     keepalive_requests 100000;
@@ -172,36 +159,12 @@ http {{
             (self.prefix / sub).mkdir(parents=True, exist_ok=True)
         (self.files / "small.txt").write_text("static file\n")
         self.http, self.tls_self, self.tls_ca, self.tls_wrong, self.tls_short = (free_port() for _ in range(5))
-        conf = self.prefix / "nginx.conf"
-        conf.write_text(self.config())
-        base = ["nginx", "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log")]
-        check = subprocess.run([*base, "-t"], capture_output=True, text=True, timeout=30)
-        if check.returncode != 0:
-            raise RuntimeError(f"nginx -t refused the generated configuration:\n{check.stderr}")
-        self.process = subprocess.Popen(
-            [*base, "-g", "daemon off;"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(self.prefix / "stderr.log", "wb"))
-        try:
-            for port in (self.http, self.tls_self, self.tls_ca, self.tls_wrong, self.tls_short):
-                wait_for_port(port, 15, alive=lambda: self.process.poll() is None)
-        except Exception:
-            self.stop()
-            raise RuntimeError("nginx did not start: " + self.error_log())
+        self.runner = NginxProcess(self.prefix)
+        self.runner.start(self.config(), (self.http, self.tls_self, self.tls_ca, self.tls_wrong, self.tls_short))
 
     def error_log(self) -> str:
-        text = ""
-        for name in ("stderr.log", "error.log"):
-            path = self.prefix / name
-            if path.exists():
-                text += path.read_text(errors="replace")
-        return text
+        return self.runner.error_log() if self.runner else ""
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)  # fast shutdown; the master stops its worker
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        if self.runner:
+            self.runner.stop()
