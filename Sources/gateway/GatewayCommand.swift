@@ -13,7 +13,8 @@ struct GatewayCommand: AsyncParsableCommand {
             earlier ones, env files win over the inventory.
             """,
         subcommands: [
-            ServeCommand.self, ValidateCommand.self, ExplainCommand.self, RenderEnvCommand.self, HealthCommand.self,
+            ServeCommand.self, ReloadCommand.self, ValidateCommand.self, ExplainCommand.self, RenderEnvCommand.self,
+            HealthCommand.self,
         ],
         defaultSubcommand: nil
     )

@@ -11,9 +11,10 @@ struct ServeCommand: AsyncParsableCommand {
             Never starts half-configured: an invalid inventory, an unresolvable secret reference or
             an unreadable CA file stops the start with every problem listed (exit 1; 2 when a file
             cannot be read). SIGTERM or SIGINT stops accepting, lets requests in flight finish up to
-            gateway.drain_timeout, and exits 0. SIGHUP (kill -HUP <pid>) reloads the inventory and
-            env files: validated and resolved, then swapped in at once; an invalid one is refused
-            and the running configuration keeps serving.
+            gateway.drain_timeout, and exits 0. SIGHUP (`gateway reload`, or kill -HUP <pid>) reloads
+            the inventory and env files: validated and resolved, then swapped in at once; an invalid
+            one is refused and the running configuration keeps serving; listeners whose address
+            changed are re-bound, the others keep serving.
 
             Secrets: env:// and file:// references resolve locally, openbao:// references through
             OpenBao's KV v2 API (gateway.openbao: address, namespace, ca_file, verify_tls; login
@@ -32,6 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
               gateway serve --inventory /etc/fractalops/connectors.yaml --env-file /etc/fractalops/.env.generated
               gateway serve --env-file examples/demo.env --listen 127.0.0.1:0
               gateway serve --inventory /etc/fractalops/connectors.yaml --log-format json
+              gateway serve --env-file .env.generated --pid-file /run/gateway.pid   # then: gateway reload --pid-file ...
             """)
 
     @OptionGroup var options: InventoryOptions
@@ -41,6 +43,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
+
+    @Option(name: .customLong("pid-file"), help: ArgumentHelp(
+        "Write the process id here once listening (removed at exit); `gateway reload --pid-file` reads it.",
+        valueName: "file"))
+    var pidFile: String?
 
     @Option(name: .customLong("log-format"), help: ArgumentHelp(
         "text, or json: one JSON object per line (time, level, message, request_id, connector, principal, ...).",
@@ -64,6 +71,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
             address = parsed
         }
+        // A SIGHUP before the reloader traps it (while secrets resolve at start) must not end the
+        // process, which is SIGHUP's default action.
+        signal(SIGHUP, SIG_IGN)
         // Once per process, before the first Logger is made.
         LoggingSystem.bootstrap { label in format.makeHandler(label: label) }
         var logger = Logger(label: "gateway")
@@ -96,7 +106,10 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ExitStatus.code(for: error)
             }
             let startupLogger = logger
+            let pidFile = self.pidFile
+            defer { if let pidFile { PIDFile.remove(pidFile) } }
             try await application.run { bound in
+                if let pidFile { PIDFile.write(pidFile, logger: startupLogger) }
                 // On stdout, so scripts can wait for readiness and learn a port-0 address (again
                 // when a reload moves the listener).
                 let address = "\(bound.ipAddress ?? "?"):\(bound.port ?? 0)"
@@ -105,5 +118,23 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         logger.info("stopped")
+    }
+}
+
+/// `serve --pid-file`: the process id for `gateway reload` and init scripts.
+enum PIDFile {
+    static func write(_ path: String, logger: Logger) {
+        do {
+            try Data("\(getpid())\n".utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            logger.warning("cannot write the pid file", metadata: ["gateway.pid_file": "\(path)", "gateway.error": "\(error)"])
+        }
+    }
+
+    /// Removes the file if it still names this process.
+    static func remove(_ path: String) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) == getpid() else { return }
+        try? FileManager.default.removeItem(atPath: path)
     }
 }

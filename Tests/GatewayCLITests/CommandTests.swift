@@ -64,7 +64,7 @@ struct CommandTests {
         #expect(unknown.stderr.contains("Did you mean 'langboard'?"))
     }
 
-    @Test(arguments: ["serve", "validate", "explain", "render-env"])
+    @Test(arguments: ["serve", "reload", "validate", "explain", "render-env", "health"])
     func everyCommandHasHelpWithExamples(command: String) throws {
         let result = try GatewayProcess.run([command, "--help"])
         #expect(result.status == 0)

@@ -41,4 +41,13 @@ struct ReloadBookkeepingTests {
         #expect(store.checkCounts("nexus-scim").isEmpty)
         #expect(store.renderMetrics().contains("nexus-scim") == false)
     }
+
+    @Test func reloadCountersAreReadBackFromTheMetricsText() {
+        let metrics = GatewayMetrics(connectors: ["a"])
+        #expect(ReloadCounters(metrics: Substring(metrics.render())) == ReloadCounters(applied: 0, refused: 0))
+        metrics.reloadApplied()
+        metrics.reloadApplied()
+        metrics.reloadRefused()
+        #expect(ReloadCounters(metrics: Substring(metrics.render())) == ReloadCounters(applied: 2, refused: 1))
+    }
 }

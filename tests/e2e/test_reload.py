@@ -3,13 +3,14 @@ configuration they started with; an invalid configuration is refused and the old
 
 import signal
 import socket
+import subprocess
 import threading
 import time
 
 import requests
 
 from harness import upstreams
-from harness.gateway import WORKER, inventory, to_yaml
+from harness.gateway import WORKER, gateway_binary, inventory, to_yaml
 from harness.net import LOOPBACK, free_port, wait_for_port, wait_until
 
 
@@ -188,3 +189,48 @@ def test_a_reload_to_an_address_in_use_is_refused_and_nothing_moves(start_gatewa
         metrics = requests.get(gateway.url("/metrics"), timeout=10).text
         assert 'gateway_config_reloads_total{result="refused"} 1' in metrics
         assert gateway.alive()
+
+
+def run_reload(gateway, *args):
+    return subprocess.run(
+        [str(gateway_binary()), "reload", "--inventory", str(gateway.directory / "connectors.yaml"),
+         "--env-file", str(gateway.directory / "gateway.env"), "--url", gateway.url(""), *args],
+        capture_output=True, text=True, timeout=60)
+
+
+def test_the_reload_command_validates_first_then_reports_what_the_gateway_did(start_gateway, tmp_path):
+    pid_file = tmp_path / "gateway.pid"
+    with upstreams.TCPUpstream(upstreams.capture) as echo, socket.socket() as squatter:
+        connector = {"name": "echo", "kind": "http", "executor_url": f"http://127.0.0.1:{echo.port}",
+                     "host_header": "first.internal"}
+        gateway = start_gateway([connector], args=["--pid-file", str(pid_file)], override_listen=False)
+        assert pid_file.read_text().strip() == str(gateway.pid)
+
+        rewrite_inventory(gateway, [{**connector, "host_header": "second.internal"}])
+        done = run_reload(gateway, "--pid-file", str(pid_file))
+        assert done.returncode == 0, done.stderr
+        assert f"process {gateway.pid} reloaded: configuration applied" in done.stdout
+        assert requests.get(gateway.executor("echo", "/x"), headers=WORKER, timeout=10).status_code == 200
+        assert hosts_seen(echo)[-1] == "second.internal"
+
+        # Invalid here: validate's errors, and the gateway is not signalled at all.
+        rewrite_inventory(gateway, [{**connector, "connector_mode": "scimm"}])
+        invalid = run_reload(gateway, "--pid-file", str(pid_file))
+        assert invalid.returncode == 1
+        assert "mode.unknown" in invalid.stdout and "not reloading" in invalid.stderr
+        metrics = requests.get(gateway.url("/metrics"), timeout=10).text
+        assert 'gateway_config_reloads_total{result="refused"} 0' in metrics
+
+        # Valid here, refused by the gateway (its new listen address is taken).
+        squatter.bind((LOOPBACK, 0))
+        squatter.listen(1)
+        rewrite_inventory(gateway, [connector], listen=f"{LOOPBACK}:{squatter.getsockname()[1]}")
+        refused = run_reload(gateway, "--pid", str(gateway.pid))
+        assert refused.returncode == 1
+        assert "refused the new configuration" in refused.stderr
+        assert requests.get(gateway.executor("echo", "/y"), headers=WORKER, timeout=10).status_code == 200
+
+        stale = run_reload(gateway, "--pid-file", str(tmp_path / "missing.pid"))
+        assert stale.returncode == 2 and "cannot read the pid file" in stale.stderr
+        gateway.stop()
+        assert not pid_file.exists(), "the pid file is removed at exit"
