@@ -119,64 +119,57 @@ public final class GatewayMetrics: Sendable {
     /// The Prometheus text exposition (version 0.0.4).
     public func render() -> String {
         let snapshot = state.withLock { $0 }
-        var out = ""
-        out += "# HELP gateway_requests_total Requests answered, by connector, method and status class.\n"
-        out += "# TYPE gateway_requests_total counter\n"
         let connectors = snapshot.connectors
+        var out = PrometheusText()
+        out.family("gateway_requests_total", .counter, help: "Requests answered, by connector, method and status class.")
         for (connector, label) in connectors.enumerated() {
             for (methodIndex, method) in Self.methods.enumerated() {
                 for (statusIndex, statusClass) in Self.statusClasses.enumerated() {
                     let value = snapshot.requests[(connector * Self.methods.count + methodIndex) * Self.statusClasses.count + statusIndex]
                     guard value > 0 else { continue }
-                    out += "gateway_requests_total{connector=\"\(Self.escape(label))\",method=\"\(method)\",status_class=\"\(statusClass)\"} \(value)\n"
+                    out.sample("gateway_requests_total",
+                               [("connector", label), ("method", method), ("status_class", statusClass)], value)
                 }
             }
         }
-        out += "# HELP gateway_errors_total Requests the gateway answered with an error, by connector and kind.\n"
-        out += "# TYPE gateway_errors_total counter\n"
+        out.family("gateway_errors_total", .counter, help: "Requests the gateway answered with an error, by connector and kind.")
         for (key, value) in snapshot.errors.sorted(by: { ($0.key.connector, $0.key.kind) < ($1.key.connector, $1.key.kind) }) {
-            out += "gateway_errors_total{connector=\"\(Self.escape(connectors[key.connector]))\",kind=\"\(key.kind)\"} \(value)\n"
+            out.sample("gateway_errors_total", [("connector", connectors[key.connector]), ("kind", key.kind)], value)
         }
-        out += "# HELP gateway_upstream_duration_seconds Time from forwarding a request to the upstream's response head.\n"
-        out += "# TYPE gateway_upstream_duration_seconds histogram\n"
+        out.family("gateway_upstream_duration_seconds", .histogram,
+                   help: "Time from forwarding a request to the upstream's response head.")
         for (connector, label) in connectors.enumerated() where snapshot.latencyCount[connector] > 0 {
-            let name = Self.escape(label)
             var cumulative: UInt64 = 0
             for (index, bound) in Self.latencyBuckets.enumerated() {
                 cumulative += snapshot.latencyBuckets[connector * Self.latencyBuckets.count + index]
-                out += "gateway_upstream_duration_seconds_bucket{connector=\"\(name)\",le=\"\(bound)\"} \(cumulative)\n"
+                out.sample("gateway_upstream_duration_seconds_bucket", [("connector", label), ("le", "\(bound)")], cumulative)
             }
-            out += "gateway_upstream_duration_seconds_bucket{connector=\"\(name)\",le=\"+Inf\"} \(snapshot.latencyCount[connector])\n"
-            out += "gateway_upstream_duration_seconds_sum{connector=\"\(name)\"} \(snapshot.latencySum[connector])\n"
-            out += "gateway_upstream_duration_seconds_count{connector=\"\(name)\"} \(snapshot.latencyCount[connector])\n"
+            out.sample("gateway_upstream_duration_seconds_bucket", [("connector", label), ("le", "+Inf")],
+                       snapshot.latencyCount[connector])
+            out.sample("gateway_upstream_duration_seconds_sum", [("connector", label)], snapshot.latencySum[connector])
+            out.sample("gateway_upstream_duration_seconds_count", [("connector", label)], snapshot.latencyCount[connector])
         }
-        out += "# HELP gateway_requests_in_flight Requests being answered now.\n"
-        out += "# TYPE gateway_requests_in_flight gauge\n"
-        out += "gateway_requests_in_flight \(snapshot.inFlight)\n"
-        out += "# HELP gateway_upstream_connections_total Upstream connections used, by whether they came from the pool.\n"
-        out += "# TYPE gateway_upstream_connections_total counter\n"
-        out += "gateway_upstream_connections_total{reused=\"false\"} \(snapshot.upstreamConnectionsOpened)\n"
-        out += "gateway_upstream_connections_total{reused=\"true\"} \(snapshot.upstreamConnectionsReused)\n"
-        out += "# HELP gateway_secret_refresh_failures_total Secret references that could not be re-read (the last good value stays).\n"
-        out += "# TYPE gateway_secret_refresh_failures_total counter\n"
-        out += "gateway_secret_refresh_failures_total \(secretRefreshFailures.load(ordering: .relaxed))\n"
-        out += "# HELP gateway_secret_rotations_total Times changed secrets were swapped in without a restart.\n"
-        out += "# TYPE gateway_secret_rotations_total counter\n"
-        out += "gateway_secret_rotations_total \(secretRotations.load(ordering: .relaxed))\n"
-        out += "# HELP gateway_config_reloads_total Configuration reloads (SIGHUP), by result.\n"
-        out += "# TYPE gateway_config_reloads_total counter\n"
-        out += "gateway_config_reloads_total{result=\"applied\"} \(reloadsApplied.load(ordering: .relaxed))\n"
-        out += "gateway_config_reloads_total{result=\"refused\"} \(reloadsRefused.load(ordering: .relaxed))\n"
-        for extra in extraText.withLock({ $0 }) { out += extra() }
-        return out
+        out.family("gateway_requests_in_flight", .gauge, help: "Requests being answered now.")
+        out.sample("gateway_requests_in_flight", snapshot.inFlight)
+        out.family("gateway_upstream_connections_total", .counter,
+                   help: "Upstream connections used, by whether they came from the pool.")
+        out.sample("gateway_upstream_connections_total", [("reused", "false")], snapshot.upstreamConnectionsOpened)
+        out.sample("gateway_upstream_connections_total", [("reused", "true")], snapshot.upstreamConnectionsReused)
+        out.family("gateway_secret_refresh_failures_total", .counter,
+                   help: "Secret references that could not be re-read (the last good value stays).")
+        out.sample("gateway_secret_refresh_failures_total", secretRefreshFailures.load(ordering: .relaxed))
+        out.family("gateway_secret_rotations_total", .counter, help: "Times changed secrets were swapped in without a restart.")
+        out.sample("gateway_secret_rotations_total", secretRotations.load(ordering: .relaxed))
+        out.family("gateway_config_reloads_total", .counter, help: "Configuration reloads (SIGHUP), by result.")
+        out.sample("gateway_config_reloads_total", [("result", "applied")], reloadsApplied.load(ordering: .relaxed))
+        out.sample("gateway_config_reloads_total", [("result", "refused")], reloadsRefused.load(ordering: .relaxed))
+        var text = out.text
+        for extra in extraText.withLock({ $0 }) { text += extra() }
+        return text
     }
 
     /// Appends what `render` returns to every `/metrics` answer.
     public func appendText(_ render: @escaping @Sendable () -> String) {
         extraText.withLock { $0.append(render) }
-    }
-
-    static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     }
 }
