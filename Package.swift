@@ -55,10 +55,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"]),
+        // Helpers shared by the test targets (a seeded generator for the property tests).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore", "TestSupport"]),
         .testTarget(
             name: "ConnectorsTests",
-            dependencies: ["Connectors", "GatewayCore"],
+            dependencies: ["Connectors", "GatewayCore", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCore"]),

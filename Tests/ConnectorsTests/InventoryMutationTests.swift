@@ -1,4 +1,5 @@
 import GatewayCore
+import TestSupport
 import Testing
 
 /// Property: any truncation or byte flip of the bundled connectors.yaml either loads or is

@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass
 
 from .net import LOOPBACK
+from .upstreams import TCPUpstream
 
 
 @dataclass
@@ -92,43 +93,30 @@ class Exchange:
     response: Message | None
 
 
-class TeeRelay:
+class TeeRelay(TCPUpstream):
+    """Accepts like a `TCPUpstream`; each connection is joined to the target and both directions
+    are recorded."""
+
     def __init__(self, target_port: int, target_host: str = LOOPBACK):
         self.target = (target_host, target_port)
-        self.lock = threading.Lock()
         self.connections: list[tuple[bytearray, bytearray]] = []  # (client->gateway, gateway->client)
-        self.socks: list[socket.socket] = []
-        self.stopping = threading.Event()
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind((LOOPBACK, 0))
-        self.listener.listen(64)
-        self.listener.settimeout(0.1)
-        self.port = self.listener.getsockname()[1]
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
+        super().__init__(self._relay)
 
-    def _accept(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                client, _ = self.listener.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(self.target, timeout=10)
-            except OSError:
-                client.close()
-                continue
-            client.settimeout(None)
-            upstream.settimeout(None)
-            up, down = bytearray(), bytearray()
-            with self.lock:
-                self.connections.append((up, down))
-                self.socks += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream, up), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, down), daemon=True).start()
+    def _relay(self, client: socket.socket, _upstream: TCPUpstream) -> None:
+        try:
+            upstream = socket.create_connection(self.target, timeout=10)
+        except OSError:
+            return
+        upstream.settimeout(None)
+        up, down = bytearray(), bytearray()
+        with self.lock:
+            self.connections.append((up, down))
+            self.conns.append(upstream)  # closed by stop() with the client sockets
+        back = threading.Thread(target=self._pump, args=(upstream, client, down), daemon=True)
+        back.start()
+        self._pump(client, upstream, up)
+        back.join()
+        upstream.close()
 
     def _pump(self, source: socket.socket, sink: socket.socket, record: bytearray) -> None:
         try:
@@ -161,22 +149,3 @@ class TeeRelay:
     def downstream_bytes(self) -> bytes:
         with self.lock:
             return b"".join(bytes(down) for _, down in self.connections)
-
-    def stop(self) -> None:
-        self.stopping.set()
-        try:
-            self.listener.close()
-        except OSError:
-            pass
-        with self.lock:
-            for sock in self.socks:
-                try:
-                    sock.close()
-                except OSError:
-                    pass
-
-    def __enter__(self) -> "TeeRelay":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

@@ -1,13 +1,13 @@
 /// A tiny deterministic pseudo-random generator (SplitMix64), so that property tests replay
-/// the same cases on every run.
-struct SplitMix64: RandomNumberGenerator {
+/// the same cases on every run. Shared by the test targets (TestSupport).
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
