@@ -36,7 +36,7 @@ struct HealthCommand: AsyncParsableCommand {
     var json = false
 
     @Option(help: ArgumentHelp(
-        "Time allowed for each check (seconds, or 500ms/2s); overrides health.timeout.", valueName: "seconds"))
+        "Time allowed for each check and for its secret lookup (seconds, or 500ms/2s); overrides health.timeout.", valueName: "seconds"))
     var timeout: String?
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp(

@@ -37,7 +37,7 @@ public enum HealthPlanner {
     /// One connector's plan for `gateway health`, its secrets resolved on their own.
     static func plan(
         _ connector: ConnectorConfig, configuration: GatewayConfiguration, timeout: Double?,
-        resolve: @Sendable (SecretReference) async throws -> SecretValue
+        resolve: @escaping @Sendable (SecretReference) async throws -> SecretValue
     ) async -> HealthPlan {
         let thresholds = HealthThresholds(gateway: configuration.gateway, connector: connector, timeout: timeout)
         guard connector.isEnabled, !isNone(connector.machineRoute) else {
@@ -46,11 +46,23 @@ public enum HealthPlanner {
         }
         let single = configuration.restricted(to: connector)
         let started = ContinuousClock.now
+        // Bounded by the check's timeout: an OpenBao that does not answer fails this step in time.
+        let resolved = await withTimeLimit(seconds: thresholds.timeout) { () async -> Result<SecretStore, ConfigError> in
+            do throws(ConfigError) {
+                return .success(try await SecretStore.resolve(single, using: resolve))
+            } catch {
+                return .failure(error)
+            }
+        }
         let store: SecretStore
-        do {
-            store = try await SecretStore.resolve(single, using: resolve)
-        } catch {
-            let reason = error.errors.map { "\($0.key ?? "secret"): \($0.problem) \($0.fix)" }.joined(separator: " ")
+        switch resolved {
+        case let .success(resolved):
+            store = resolved
+        case .failure, nil:
+            var reason = "the secret lookup took longer than \(HealthFormat.milliseconds(thresholds.timeout)) (health.timeout, or --timeout)."
+            if case let .failure(error) = resolved {
+                reason = error.errors.map { "\($0.key ?? "secret"): \($0.problem) \($0.fix)" }.joined(separator: " ")
+            }
             return HealthPlan(
                 name: connector.name, kind: connector.kind.name, target: targetText(connector), thresholds: thresholds,
                 configDetail: routeText(connector),
