@@ -86,6 +86,36 @@ struct SecretRefresherTests {
         #expect(!metrics.render().contains("KNOWN-"))
     }
 
+    @Test("after a reload the refresher compares with the reloaded secrets and never swaps an older context back")
+    func reloadInBetween() async throws {
+        let fake = FakeOpenBao()
+        fake.put("app", #"{"token":"KNOWN-t1","worker":"KNOWN-w1"}"#)
+        let configuration = try echoConfiguration(Self.inventory, env: ["FRACTALOPS_OPENBAO_TOKEN": "root"])
+        let resolver = fakeResolver(fake, configuration)
+        let started = try await SecretStore.resolve(configuration, using: resolver.session())
+        let metrics = GatewayMetrics(connectors: configuration.connectorNames)
+        let log = CapturedLog()
+        let holder = ProxyContextHolder(try GatewayApplication.makeContext(
+            configuration: configuration, secrets: started, metrics: metrics, logger: log.logger))
+        let refresher = SecretRefresher(holder: holder, resolver: resolver, secrets: started, interval: .seconds(1), logger: log.logger)
+
+        // A reload resolved new values itself and swapped its context in.
+        fake.put("app", #"{"token":"KNOWN-t2","worker":"KNOWN-w2"}"#)
+        let reloaded = try await SecretStore.resolve(configuration, using: resolver.session())
+        holder.replace(with: try GatewayApplication.makeContext(
+            configuration: configuration, secrets: reloaded, metrics: metrics, logger: log.logger))
+        _ = await refresher.refresh(.init(secrets: started))
+        #expect(holder.generation == 1, "the values match the serving context: nothing to rotate")
+        #expect(log.count("secrets rotated") == 0)
+
+        // A context built from generation 1 is not installed over a newer one.
+        let stale = holder.generation
+        holder.replace(with: holder.context)
+        #expect(!holder.replace(with: holder.context, ifStill: stale))
+        #expect(holder.replace(with: holder.context, ifStill: holder.generation))
+        #expect(holder.generation == 3)
+    }
+
     @Test("the refresher runs when openbao:// or file:// references are in use and the interval is not 0")
     func services() async throws {
         let fake = FakeOpenBao()

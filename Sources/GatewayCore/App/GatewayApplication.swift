@@ -58,7 +58,7 @@ public struct GatewayApplication: Sendable {
             configuration: configuration, routes: routes,
             principals: PrincipalDirectory(principals: configuration.gateway.principals, secrets: secrets),
             metrics: metrics, logger: logger, accessLog: configuration.gateway.accessLog,
-            controlResponders: controlResponders, readiness: readiness)
+            controlResponders: controlResponders, readiness: readiness, secrets: secrets)
     }
 
     /// Runs until SIGTERM/SIGINT, then drains and returns. `onListening` gets the HTTP

@@ -17,12 +17,16 @@ public final class ProxyContext: Sendable {
     public let controlResponders: [any ControlResponder]
     /// Readiness is the process's, shared by every context that replaces this one.
     let readiness: Readiness
+    /// The resolved secrets the routes and principals were built from (what a secret refresh
+    /// compares new values with).
+    let secrets: SecretStore
 
     public init(
         configuration: GatewayConfiguration, routes: RouteTable, principals: PrincipalDirectory,
         metrics: GatewayMetrics, logger: Logger, accessLog: Bool = true, controlResponders: [any ControlResponder] = [],
-        readiness: Readiness = Readiness()
+        readiness: Readiness = Readiness(), secrets: SecretStore
     ) {
+        self.secrets = secrets
         self.controlResponders = controlResponders
         self.publicURL = configuration.gateway.publicURL
         self.readiness = readiness

@@ -17,7 +17,20 @@ public final class ProxyContextHolder: Sendable {
 
     /// Installs `context` for every request that starts from now on.
     public func replace(with context: ProxyContext) {
-        current.withLock { $0 = context }
-        generationCounter.add(1, ordering: .releasing)
+        current.withLock { installed in
+            installed = context
+            generationCounter.add(1, ordering: .releasing)
+        }
+    }
+
+    /// Installs `context` only if nothing was installed since `generation` was read (a secret
+    /// refresh built from an older context must not undo a reload); true when installed.
+    public func replace(with context: ProxyContext, ifStill generation: Int) -> Bool {
+        current.withLock { installed in
+            guard generationCounter.load(ordering: .acquiring) == generation else { return false }
+            installed = context
+            generationCounter.add(1, ordering: .releasing)
+            return true
+        }
     }
 }

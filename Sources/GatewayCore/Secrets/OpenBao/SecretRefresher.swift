@@ -50,10 +50,12 @@ public struct SecretRefresher: Service {
 
     /// One round: re-reads every reference in use, swaps in a new context when a value changed.
     public func refresh(_ previous: State) async -> State {
+        let generation = holder.generation
         let context = holder.context
         let resolve = resolver.session()
         var state = previous
-        var values = previous.secrets.values
+        // Compared with what the serving context was built from (a reload resolves its own).
+        var values = context.secrets.values
         var changed: [String] = []
         var missing = false
         for use in SecretStore.uses(in: context.configuration) {
@@ -87,7 +89,10 @@ public struct SecretRefresher: Service {
             let next = try GatewayApplication.makeContext(
                 configuration: context.configuration, secrets: secrets, metrics: context.metrics, logger: context.logger,
                 controlResponders: context.controlResponders, readiness: context.readiness)
-            holder.replace(with: next)
+            guard holder.replace(with: next, ifStill: generation) else {
+                logger.info("secrets changed, but the configuration was reloaded meanwhile; the next round uses it")
+                return state
+            }
             context.metrics.secretsRotated()
             state.secrets = secrets
             logger.info("secrets rotated: new requests use the new values", metadata: [
