@@ -23,6 +23,11 @@ def health_names(gateway) -> set[str]:
     return {c["name"] for c in response.json().get("connectors", [])}
 
 
+def checked_at(gateway, name: str) -> str | None:
+    report = requests.get(gateway.url("/health/connectors"), timeout=10).json()
+    return next((c["checked_at"] for c in report.get("connectors", []) if c["name"] == name), None)
+
+
 def echo_bytes(conn, upstream):
     """A raw TCP peer that sends back whatever it reads (the far end of a TCP listener)."""
     while data := conn.recv(65536):
@@ -81,6 +86,7 @@ def test_a_valid_reload_applies_without_dropping_an_in_flight_request(start_gate
 
         client, result = call_in_flight(gateway, slow)
 
+        echo_checked = checked_at(gateway, "echo")
         after = {**before, "host_header": "after.internal"}
         added = {"name": "added", "kind": "http", "executor_url": f"http://127.0.0.1:{echo.port}/added"}
         rewrite_inventory(gateway, [slow_connector, after, added])
@@ -100,8 +106,10 @@ def test_a_valid_reload_applies_without_dropping_an_in_flight_request(start_gate
         metrics = requests.get(gateway.url("/metrics"), timeout=10).text
         assert 'gateway_config_reloads_total{result="applied"} 1' in metrics
         assert 'gateway_requests_total{connector="added",method="GET",status_class="2xx"} 1' in metrics
-        # The health checks follow: the added connector is checked at once, the removed one leaves.
+        # The health checks follow: the added connector is checked at once, the removed one leaves,
+        # the changed one (its Host header) is checked again without waiting for its interval.
         assert wait_until(lambda: health_names(gateway) == {"slow", "echo", "added"}, 10), health_names(gateway)
+        assert wait_until(lambda: checked_at(gateway, "echo") != echo_checked, 10)
 
 
 def test_an_invalid_reload_is_refused_and_the_old_configuration_keeps_serving(start_gateway):

@@ -41,3 +41,19 @@ public struct HealthPlan: Sendable {
         self.action = action
     }
 }
+
+extension HealthPlan {
+    /// What the check depends on (address, Host, TLS, credential key, probe, timeout): a reload
+    /// that changes it makes the scheduler check the connector again at once.
+    var fingerprint: String {
+        var probe = ""
+        switch action {
+        case let .unconfigured(reason): probe = "unconfigured \(reason)"
+        case let .fail(step, reason): probe = "fail \(step) \(reason)"
+        case let .http(_, path, healthy): probe = "http \(path) \(healthy.sorted())"
+        case .grpc: probe = "grpc"
+        }
+        return [target ?? "-", configDetail, "\(verifyTLS)", credential ?? "-", probe, "\(thresholds.timeout)"]
+            .joined(separator: "|")
+    }
+}

@@ -6,7 +6,8 @@ import ServiceLifecycle
 /// The server's health checks as a `Service`: checks every connector at once on start, then each
 /// again after its `health.interval` (jittered by ±10% so replicas do not probe in step), at most
 /// `gateway.health.concurrency` at a time, through the routes of the current proxy context
-/// (after a reload: the new connectors are checked at once, removed ones leave the report).
+/// (after a reload: new and changed connectors are checked at once, removed ones leave the
+/// report).
 /// Stops at graceful shutdown, cancelling checks in flight.
 public struct HealthScheduler: Service {
     let holder: ProxyContextHolder
@@ -28,17 +29,21 @@ public struct HealthScheduler: Service {
     func loop() async {
         var due: [String: ContinuousClock.Instant] = [:]
         var plans: [HealthPlan] = []
+        var fingerprints: [String: String] = [:]
         var generation = -1
         while !Task.isCancelled {
             if holder.generation != generation {
-                // A reload or secret rotation: plan again; connectors new to the plan are due now,
-                // removed ones leave the report.
+                // A reload or secret rotation: plan again; connectors new to the plan or whose
+                // check changed are due now, removed ones leave the report.
                 generation = holder.generation
                 let context = holder.context
                 plans = HealthPlanner.plans(configuration: context.configuration, routes: context.routes)
                 store.track(context.configuration.connectorNames)
-                let planned = Set(plans.map(\.name))
-                due = due.filter { planned.contains($0.key) }
+                let current = Dictionary(plans.map { ($0.name, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
+                // Removed connectors, and connectors whose check changed, are no longer scheduled
+                // (the changed ones are due now).
+                due = due.filter { current[$0.key] != nil && current[$0.key] == fingerprints[$0.key] }
+                fingerprints = current
             }
             let now = ContinuousClock.now
             let duePlans = plans.filter { (due[$0.name] ?? now) <= now }
