@@ -58,14 +58,16 @@ struct ReloadCommand: AsyncParsableCommand {
             throw ExitStatus.code(for: error)
         }
         let target = try processID()
-        let base = url ?? Self.defaultURL(configuration.gateway.listen)
-        let metricsURL = base.hasSuffix("/") ? "\(base)metrics" : "\(base)/metrics"
+        let configured = Self.metricsURL(Self.defaultURL(configuration.gateway.listen))
+        let metricsURL = url.map(Self.metricsURL) ?? configured
+        // A reload that moves the listener answers at the new address afterwards.
+        let afterwards = metricsURL == configured ? [metricsURL] : [metricsURL, configured]
         try await OutboundHTTPClient.with { client in
             let before: ReloadCounters
             do {
                 before = try await ReloadCounters.read(from: metricsURL, client: client)
             } catch {
-                printError("gateway: cannot read \(metricsURL) (\(error)); not signalling. Pass --url with the gateway's address.")
+                printError("gateway: cannot read \(metricsURL) (\(error)); not signalling. Pass --url with the running gateway's address (its listen address may be about to change).")
                 throw ExitCode(2)
             }
             guard kill(target, SIGHUP) == 0 else {
@@ -75,7 +77,11 @@ struct ReloadCommand: AsyncParsableCommand {
             let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
             while ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
-                guard let now = try? await ReloadCounters.read(from: metricsURL, client: client) else { continue }
+                var read: ReloadCounters?
+                for candidate in afterwards where read == nil {
+                    read = try? await ReloadCounters.read(from: candidate, client: client)
+                }
+                guard let now = read else { continue }
                 if now.refused > before.refused {
                     printError("gateway: process \(target) refused the new configuration and keeps serving the old one; its log says why.")
                     throw ExitCode(1)
@@ -109,6 +115,10 @@ struct ReloadCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         return target
+    }
+
+    static func metricsURL(_ base: String) -> String {
+        base.hasSuffix("/") ? "\(base)metrics" : "\(base)/metrics"
     }
 
     static func defaultURL(_ listen: HostPort) -> String {

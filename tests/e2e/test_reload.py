@@ -238,6 +238,14 @@ def test_the_reload_command_validates_first_then_reports_what_the_gateway_did(st
         assert "refused the new configuration" in refused.stderr
         assert requests.get(gateway.executor("echo", "/y"), headers=WORKER, timeout=10).status_code == 200
 
+        # A reload that moves the listener: the outcome is read at the new address.
+        moved_to = free_port()
+        rewrite_inventory(gateway, [connector], listen=f"{LOOPBACK}:{moved_to}")
+        moved = run_reload(gateway, "--pid-file", str(pid_file))
+        assert moved.returncode == 0, moved.stderr
+        gateway.port = moved_to
+        assert requests.get(gateway.executor("echo", "/z"), headers=WORKER, timeout=10).status_code == 200
+
         stale = run_reload(gateway, "--pid-file", str(tmp_path / "missing.pid"))
         assert stale.returncode == 2 and "cannot read the pid file" in stale.stderr
         gateway.stop()
