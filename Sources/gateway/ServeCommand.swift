@@ -98,26 +98,36 @@ struct ServeCommand: AsyncParsableCommand {
                     return (configuration, secrets)
                 })
             } catch {
-                if format == .json {
-                    logger.critical("not starting: \(error.description)")
-                } else {
-                    printError("gateway: not starting: \(error.description)")
-                }
+                notStarting(error.description, format: format, logger: logger)
                 throw ExitStatus.code(for: error)
             }
             let startupLogger = logger
             let pidFile = self.pidFile
             defer { if let pidFile { PIDFile.remove(pidFile) } }
-            try await application.run { bound in
-                if let pidFile { PIDFile.write(pidFile, logger: startupLogger) }
-                // On stdout, so scripts can wait for readiness and learn a port-0 address (again
-                // when a reload moves the listener).
-                let address = "\(bound.ipAddress ?? "?"):\(bound.port ?? 0)"
-                FileHandle.standardOutput.write(Data("gateway: listening on \(address)\n".utf8))
-                startupLogger.info("listening", metadata: ["gateway.listen": "\(address)"])
+            do {
+                try await application.run { bound in
+                    if let pidFile { PIDFile.write(pidFile, logger: startupLogger) }
+                    // On stdout, so scripts can wait for readiness and learn a port-0 address (again
+                    // when a reload moves the listener).
+                    let address = "\(bound.ipAddress ?? "?"):\(bound.port ?? 0)"
+                    FileHandle.standardOutput.write(Data("gateway: listening on \(address)\n".utf8))
+                    startupLogger.info("listening", metadata: ["gateway.listen": "\(address)"])
+                }
+            } catch let error as ListenerBindError {
+                notStarting(error.description, format: format, logger: logger)
+                throw ExitCode(1)
             }
         }
         logger.info("stopped")
+    }
+}
+
+/// Why the gateway does not start: a JSON log line with --log-format json, else one line on stderr.
+private func notStarting(_ reason: String, format: LogFormat, logger: Logger) {
+    if format == .json {
+        logger.critical("not starting: \(reason)")
+    } else {
+        printError("gateway: not starting: \(reason)")
     }
 }
 

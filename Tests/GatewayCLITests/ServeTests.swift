@@ -97,4 +97,18 @@ struct ServeTests {
         #expect(result.stderr.contains("not starting"))
         #expect(result.stderr.contains("[secret.unresolved]"))
     }
+
+    @Test func refusesToStartOnAnAddressInUseNamingIt() async throws {
+        // The first gateway holds a port; a second one asked for the same port does not start.
+        let first = try await RunningGateway(["--env-file", "examples/demo.env"])
+        let result = try GatewayProcess.run(
+            ["serve", "--env-file", "examples/demo.env", "--listen", first.address],
+            environment: ["FRACTALOPS_TEMPORAL_LISTEN": "127.0.0.1:0"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("gateway: not starting: gateway.listen: cannot listen on \(first.address): Address already in use"),
+                "\(result.stderr)")
+        #expect(!result.stderr.contains("connector health changed"), "no checks before the listeners are up")
+        #expect(result.stdout.isEmpty)
+        #expect(first.terminate() == 0)
+    }
 }

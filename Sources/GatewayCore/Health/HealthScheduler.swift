@@ -27,6 +27,12 @@ public struct HealthScheduler: Service {
     }
 
     func loop() async {
+        // Checks start once the listeners are up: a start that fails (an address in use) probes
+        // nothing and logs no health noise.
+        while !holder.context.isReady {
+            if Task.isCancelled { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         var due: [String: ContinuousClock.Instant] = [:]
         var plans: [HealthPlan] = []
         var fingerprints: [String: String] = [:]
@@ -63,6 +69,8 @@ public struct HealthScheduler: Service {
     }
 
     private func record(_ result: ConnectorHealth) {
+        // Checks cut short by shutdown are not results.
+        guard !Task.isCancelled else { return }
         let previous = store.latest(result.name)?.state
         store.record(result)
         var metadata: Logger.Metadata = [
