@@ -16,6 +16,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .net import LOOPBACK
 
+#: The User-Agent of the gateway's health probes.
+HEALTH_PROBE_AGENT = "fractalops-gateway-health/"
+
 
 @dataclass
 class Seen:
@@ -124,6 +127,7 @@ class RecordingHTTPServer:
         self.route = route
         self.name = name
         self.requests: list[Seen] = []
+        self.probes: list[Seen] = []
         self.lock = threading.Lock()
         self.marks: dict[str, float] = {}
         outer = self
@@ -146,7 +150,12 @@ class RecordingHTTPServer:
                 seen = Seen(method=self.command, target=self.path, headers=list(self.headers.items()),
                             body=body, peer=self.client_address[0], at=time.monotonic(), server=outer.name)
                 with outer.lock:
-                    outer.requests.append(seen)
+                    # The gateway's own health probes run on their schedule, not the test's: kept
+                    # apart so `requests[-1]` is always the test's last call.
+                    if (self.headers.get("User-Agent") or "").startswith(HEALTH_PROBE_AGENT):
+                        outer.probes.append(seen)
+                    else:
+                        outer.requests.append(seen)
                 reply = Reply(self)
                 try:
                     outer.route(seen, reply)
