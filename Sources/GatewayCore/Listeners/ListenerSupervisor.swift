@@ -18,7 +18,6 @@ public final class ListenerSupervisor: Service, Sendable {
         fileprivate let plan: ListenerPlan
         fileprivate let http: (listener: HTTPListener, bound: SocketAddress)?
         fileprivate let tcp: [String: TCPListener]
-        fileprivate var started: [any Listener] { (http.map { [$0.listener] } ?? []) + Array(tcp.values) }
     }
 
     private struct State {
