@@ -547,7 +547,11 @@ def main() -> int:
         schedule = FaultSchedule(began + args.duration, flaky, steady, python, certificates, reloads, faults)
         load.start()
         schedule.start()
-        time.sleep(max(0.0, began + args.duration - time.monotonic()))
+        # Samples every 5 s under load: a leak shows as a climb, not just as the end value.
+        samples: list[tuple[float, int, int]] = []
+        while (remaining := began + args.duration - time.monotonic()) > 0:
+            time.sleep(min(5.0, remaining))
+            samples.append((round(time.monotonic() - began, 1), descriptors(pid), rss(pid)))
         load.stop()
         elapsed = time.monotonic() - began
         schedule.join(60)
@@ -590,6 +594,7 @@ def main() -> int:
             "reloads": {"applied": reloads.applied, "refused": reloads.refused},
             "descriptors": {"before": fd_before, "after": fd_after},
             "rss_bytes": {"before": rss_before, "after": rss_after},
+            "under_load": [{"t_s": t, "descriptors": fds, "rss_bytes": resident} for t, fds, resident in samples],
             "gateway_alive": alive, "violations": violations,
         }
         print_report(report, gateway)
@@ -616,6 +621,12 @@ def print_report(report: dict, gateway) -> None:
     fd, rss_bytes = report["descriptors"], report["rss_bytes"]
     print(f"soak: open descriptors {fd['before']} -> {fd['after']}; "
           f"resident memory {mib(rss_bytes['before'])} -> {mib(rss_bytes['after'])}")
+    if report["under_load"]:
+        resident = [sample["rss_bytes"] for sample in report["under_load"]]
+        half = len(resident) // 2
+        print(f"soak: under load (every 5 s): resident memory {mib(min(resident))} to {mib(max(resident))}, "
+              f"first half peak {mib(max(resident[:half] or resident))}, second half peak {mib(max(resident[half:]))}; "
+              f"open descriptors up to {max(sample['descriptors'] for sample in report['under_load'])}")
     if report["violations"]:
         print(f"soak: FAILED, {len(report['violations'])} violations (first 30):")
         for line in report["violations"][:30]:
