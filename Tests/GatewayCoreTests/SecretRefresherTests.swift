@@ -42,11 +42,15 @@ struct SecretRefresherTests {
             auth: {token: "openbao://secret/app#token"}
         """
 
-    @Test("a changed value swaps in a new context; a failed refresh keeps the last good one, logged once")
-    func rotation() async throws {
+    /// A serving context over `inventory` whose secrets come from a fake OpenBao holding
+    /// KNOWN-t1/KNOWN-w1, and a refresher for it.
+    static func serving() async throws -> (
+        fake: FakeOpenBao, secrets: SecretStore, metrics: GatewayMetrics, log: CapturedLog,
+        holder: ProxyContextHolder, refresher: SecretRefresher
+    ) {
         let fake = FakeOpenBao()
         fake.put("app", #"{"token":"KNOWN-t1","worker":"KNOWN-w1"}"#)
-        let configuration = try echoConfiguration(Self.inventory, env: ["FRACTALOPS_OPENBAO_TOKEN": "root"])
+        let configuration = try echoConfiguration(inventory, env: ["FRACTALOPS_OPENBAO_TOKEN": "root"])
         let resolver = fakeResolver(fake, configuration)
         let secrets = try await SecretStore.resolve(configuration, using: resolver.session())
         let metrics = GatewayMetrics(connectors: configuration.connectorNames)
@@ -54,6 +58,12 @@ struct SecretRefresherTests {
         let holder = ProxyContextHolder(try GatewayApplication.makeContext(
             configuration: configuration, secrets: secrets, metrics: metrics, logger: log.logger))
         let refresher = SecretRefresher(holder: holder, resolver: resolver, secrets: secrets, interval: .seconds(1), logger: log.logger)
+        return (fake, secrets, metrics, log, holder, refresher)
+    }
+
+    @Test("a changed value swaps in a new context; a failed refresh keeps the last good one, logged once")
+    func rotation() async throws {
+        let (fake, secrets, metrics, log, holder, refresher) = try await Self.serving()
 
         var state = await refresher.refresh(.init(secrets: secrets))
         #expect(holder.generation == 0, "nothing changed: the context stays")
@@ -88,16 +98,9 @@ struct SecretRefresherTests {
 
     @Test("after a reload the refresher compares with the reloaded secrets and never swaps an older context back")
     func reloadInBetween() async throws {
-        let fake = FakeOpenBao()
-        fake.put("app", #"{"token":"KNOWN-t1","worker":"KNOWN-w1"}"#)
-        let configuration = try echoConfiguration(Self.inventory, env: ["FRACTALOPS_OPENBAO_TOKEN": "root"])
-        let resolver = fakeResolver(fake, configuration)
-        let started = try await SecretStore.resolve(configuration, using: resolver.session())
-        let metrics = GatewayMetrics(connectors: configuration.connectorNames)
-        let log = CapturedLog()
-        let holder = ProxyContextHolder(try GatewayApplication.makeContext(
-            configuration: configuration, secrets: started, metrics: metrics, logger: log.logger))
-        let refresher = SecretRefresher(holder: holder, resolver: resolver, secrets: started, interval: .seconds(1), logger: log.logger)
+        let (fake, started, metrics, log, holder, refresher) = try await Self.serving()
+        let configuration = holder.context.configuration
+        let resolver = refresher.resolver
 
         // A reload resolved new values itself and swapped its context in.
         fake.put("app", #"{"token":"KNOWN-t2","worker":"KNOWN-w2"}"#)
