@@ -41,7 +41,7 @@ final class GRPCHealthStreamHandler: ChannelInboundHandler {
             ":method": "POST", ":scheme": target.tlsContext == nil ? "http" : "https",
             ":path": GRPCHealthCodec.path, ":authority": target.authority,
             "content-type": "application/grpc", "te": "trailers",
-            "grpc-timeout": "\(max(1, Int(timeout * 1000)))m", "user-agent": "fractalops-gateway-health/1",
+            "grpc-timeout": "\(max(1, Int(timeout * 1000)))m", "user-agent": HealthCheckRunner.userAgent,
         ]
     }
 

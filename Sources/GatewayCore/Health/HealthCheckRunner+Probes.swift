@@ -24,10 +24,7 @@ extension HealthCheckRunner {
             }.get(before: deadline)
             answer = try await promise.futureResult.get(before: deadline)
         } catch {
-            let reason = HealthFailure.probe(error, request: request, timeout: plan.thresholds.timeout)
-            progress.probe = ProbeResult(kind: .http, request: request)
-            progress.record(.probe, .fail, since: start, reason)
-            throw StepFailure(verdict: .fail(at: .probe, reason))
+            throw Self.probeFailed(error, kind: .http, request: request, plan: plan, since: start, progress: &progress)
         }
         let verdict = HealthClassifier.classify(
             .http(status: answer.status, healthy: healthy, excerpt: HealthFormat.excerpt(answer.body)),
@@ -41,13 +38,28 @@ extension HealthCheckRunner {
         return verdict
     }
 
+    /// The User-Agent of every probe (HTTP and gRPC), so upstream logs can tell checks from traffic.
+    static let userAgent = "fractalops-gateway-health/1"
+
+    /// A probe that got no answer: recorded as the failed `probe` step, with the reason.
+    static func probeFailed(
+        _ error: any Error, kind: ProbeResult.Kind, request: String, plan: HealthPlan, since start: ContinuousClock.Instant,
+        progress: inout CheckProgress
+    ) -> StepFailure {
+        let reason = HealthFailure.probe(error, request: request, timeout: plan.thresholds.timeout)
+        progress.probe = ProbeResult(kind: kind, request: request)
+        progress.record(.probe, .fail, since: start, reason)
+        return StepFailure(verdict: .fail(at: .probe, reason))
+    }
+
     /// The probe's request head: what the data path sends for the same path, minus a caller.
     static func probeHead(target: UpstreamTarget, path: String) -> HTTPRequestHead {
         var headers = HTTPHeaders()
         headers.add(name: "host", value: target.hostHeader)
-        headers.add(name: "user-agent", value: "fractalops-gateway-health/1")
+        headers.add(name: "user-agent", value: userAgent)
         headers.add(name: "accept", value: "*/*")
-        headers.add(name: "x-request-id", value: "health-\(UInt64.random(in: 0...UInt64.max).hexPadded)")
+        var ids = RequestIDGenerator()
+        headers.add(name: "x-request-id", value: "health-\(RequestID.generate(using: &ids))")
         if case let .fixed(address) = target.forwardedFor {
             headers.add(name: "x-forwarded-for", value: address)
             headers.add(name: "x-real-ip", value: address)
@@ -91,10 +103,7 @@ extension HealthCheckRunner {
             }.get(before: deadline)
             answer = try await promise.futureResult.get(before: deadline)
         } catch {
-            let reason = HealthFailure.probe(error, request: request, timeout: plan.thresholds.timeout)
-            progress.probe = ProbeResult(kind: .grpc, request: request)
-            progress.record(.probe, .fail, since: start, reason)
-            throw StepFailure(verdict: .fail(at: .probe, reason))
+            throw Self.probeFailed(error, kind: .grpc, request: request, plan: plan, since: start, progress: &progress)
         }
         progress.probe = ProbeResult(
             kind: .grpc, request: request, status: answer.httpStatus, latencySeconds: answer.latency,
@@ -105,13 +114,5 @@ extension HealthCheckRunner {
             .grpc(httpStatus: answer.httpStatus, grpcStatus: answer.grpcStatus, message: answer.grpcMessage,
                   serving: answer.serving, service: target.service),
             latency: answer.latency, tls: progress.tls, thresholds: plan.thresholds, now: Date(), credential: nil)
-    }
-}
-
-extension UInt64 {
-    /// 16 lower-case hex digits.
-    var hexPadded: String {
-        let digits = String(self, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
