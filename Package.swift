@@ -57,7 +57,10 @@ let package = Package(
         ),
         // Helpers shared by the test targets (a seeded generator for the property tests).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore", "TestSupport"]),
+        .testTarget(
+            name: "GatewayCoreTests",
+            dependencies: ["GatewayCore", "TestSupport", .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
         .testTarget(
             name: "ConnectorsTests",
             dependencies: ["Connectors", "GatewayCore", "TestSupport"],

@@ -40,3 +40,22 @@ public struct ConnectorHealth: Sendable, Hashable {
 
     public func step(_ step: HealthStep) -> HealthStepResult? { steps.first { $0.step == step } }
 }
+
+extension ConnectorHealth {
+    /// The result with every text an upstream could have shaped scrubbed of secret values.
+    func scrubbed(by scrubber: SecretScrubber) -> ConnectorHealth {
+        var health = self
+        health.reason = scrubber.scrub(reason)
+        health.steps = steps.map { step in
+            var step = step
+            step.detail = scrubber.scrub(step.detail)
+            return step
+        }
+        if var probe {
+            probe.bodyExcerpt = scrubber.scrub(probe.bodyExcerpt)
+            probe.grpcMessage = scrubber.scrub(probe.grpcMessage)
+            health.probe = probe
+        }
+        return health
+    }
+}

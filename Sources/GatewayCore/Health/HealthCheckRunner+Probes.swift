@@ -26,13 +26,15 @@ extension HealthCheckRunner {
         } catch {
             throw Self.probeFailed(error, kind: .http, request: request, plan: plan, since: start, progress: &progress)
         }
+        // Scrubbed before it is cut, so no part of a secret survives at the cut.
+        let excerpt = HealthFormat.excerpt(Array(plan.scrubber.scrub(String(decoding: answer.body, as: UTF8.self)).utf8))
         let verdict = HealthClassifier.classify(
-            .http(status: answer.status, healthy: healthy, excerpt: HealthFormat.excerpt(answer.body)),
+            .http(status: answer.status, healthy: healthy, excerpt: excerpt),
             latency: answer.latency, tls: progress.tls, thresholds: plan.thresholds, now: Date(),
             credential: plan.credential)
         progress.probe = ProbeResult(
             kind: .http, request: request, status: answer.status, latencySeconds: answer.latency,
-            bodyExcerpt: healthy.contains(answer.status) ? nil : HealthFormat.excerpt(answer.body))
+            bodyExcerpt: healthy.contains(answer.status) ? nil : excerpt)
         progress.record(.probe, .ok, since: start,
                         "\(HealthClassifier.statusText(answer.status)) in \(HealthFormat.milliseconds(answer.latency))")
         return verdict

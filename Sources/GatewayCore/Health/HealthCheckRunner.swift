@@ -21,10 +21,11 @@ public struct HealthCheckRunner: Sendable {
             verdict = error.verdict
         }
         progress.mark(verdict)
-        return ConnectorHealth(
+        let health = ConnectorHealth(
             name: plan.name, kind: plan.kind, state: verdict.state, reason: verdict.reason, decidedBy: verdict.step,
             checkedAt: checkedAt, seconds: started.secondsSince, target: plan.target, thresholds: plan.thresholds,
             steps: progress.ordered, tls: progress.tls, probe: progress.probe)
+        return plan.scrubber.isEmpty ? health : health.scrubbed(by: plan.scrubber)
     }
 
     private func run(_ plan: HealthPlan, _ progress: inout CheckProgress) async throws(StepFailure) -> HealthVerdict {

@@ -25,6 +25,8 @@ public struct HealthPlan: Sendable {
     /// Whether the TLS step verifies the certificate (`verify_tls`).
     public var verifyTLS: Bool
     public var action: Action
+    /// Scrubs resolved secret values from what the check reports (excerpts, reasons).
+    public var scrubber: SecretScrubber = .none
 
     public init(
         name: String, kind: String, target: String?, thresholds: HealthThresholds, configDetail: String,

@@ -4,14 +4,18 @@ import NIOSSL
 public enum HealthPlanner {
     /// For the server: targets from the running route table; secrets were resolved at start.
     public static func plans(
-        configuration: GatewayConfiguration, routes: RouteTable, only names: [String]? = nil
+        configuration: GatewayConfiguration, routes: RouteTable, secrets: SecretStore = SecretStore(),
+        only names: [String]? = nil
     ) -> [HealthPlan] {
-        selected(configuration, names).map { connector in
+        let scrubber = SecretScrubber(secrets)
+        return selected(configuration, names).map { connector in
             let secret = connector.credentials.isEmpty
                 ? HealthStepResult(.secret, .skipped, detail: "no credential is configured")
                 : HealthStepResult(.secret, .ok, seconds: 0, detail: "\(credentialList(connector)) resolved by the server")
-            return plan(connector, configuration: configuration, route: routes.routes[connector.name], secret: secret,
-                        thresholds: HealthThresholds(gateway: configuration.gateway, connector: connector))
+            var plan = plan(connector, configuration: configuration, route: routes.routes[connector.name], secret: secret,
+                            thresholds: HealthThresholds(gateway: configuration.gateway, connector: connector))
+            plan.scrubber = scrubber
+            return plan
         }
     }
 
@@ -84,7 +88,9 @@ public enum HealthPlanner {
                     action: .fail(.config, reason))
             }
         }
-        return plan(connector, configuration: configuration, route: route, secret: secret, thresholds: thresholds)
+        var plan = plan(connector, configuration: configuration, route: route, secret: secret, thresholds: thresholds)
+        plan.scrubber = SecretScrubber(store)
+        return plan
     }
 
     static func plan(

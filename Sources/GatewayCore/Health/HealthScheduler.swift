@@ -43,7 +43,8 @@ public struct HealthScheduler: Service {
                 // check changed are due now, removed ones leave the report.
                 generation = holder.generation
                 let context = holder.context
-                plans = HealthPlanner.plans(configuration: context.configuration, routes: context.routes)
+                plans = HealthPlanner.plans(
+                    configuration: context.configuration, routes: context.routes, secrets: context.secrets)
                 store.track(context.configuration.connectorNames)
                 let current = Dictionary(plans.map { ($0.name, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
                 // Removed connectors, and connectors whose check changed, are no longer scheduled

@@ -18,5 +18,7 @@ public struct GatewaySettings: Sendable {
     public var certificateExpiryWarningDays: Int { settings["health.cert_expiry_warning_days"]?.value.integerValue ?? 14 }
     public var healthConcurrency: Int { settings["health.concurrency"]?.value.integerValue ?? 8 }
 
+    public var limits: ClientLimits { ClientLimits(settings: settings) }
+
     public func principal(named name: String) -> Principal? { principals.first { $0.name == name } }
 }

@@ -29,10 +29,19 @@ final class HTTPListener: Listener {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    let limits = holder.context.limits
+                    guard holder.connections.acquire(limit: limits.maxClientConnections) else {
+                        try sync.addHandler(OverCapacityHandler(limit: limits.maxClientConnections))
+                        return
+                    }
+                    channel.closeFuture.whenComplete { _ in holder.connections.release() }
+                    let timeouts = ClientTimeoutHandler(limits: limits)
+                    try sync.addHandler(timeouts)
                     // Pipelining is handled by ProxyHandler itself: NIO's pipelining helper stops
                     // reading during every response, which costs two epoll_ctl calls per request.
                     try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-                    try sync.addHandler(ProxyHandler(holder: holder, pool: pools.pool(for: channel.eventLoop)))
+                    try sync.addHandler(ProxyHandler(
+                        holder: holder, pool: pools.pool(for: channel.eventLoop), timeouts: timeouts))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

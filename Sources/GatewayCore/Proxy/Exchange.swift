@@ -45,11 +45,16 @@ final class Exchange {
     var pendingResponseHead: HTTPResponseHead?
     var responseBuffer: ByteBuffer?
     var clientNeedsFlush = false
+    /// `gateway.limits.request_body_timeout` and `request_body_min_rate`.
+    let bodyTimeout: TimeAmount
+    let bodyMinRate: Int
 
     init(
         target: UpstreamTarget, clientHead: HTTPRequestHead, upstreamHead: HTTPRequestHead, requestID: String,
-        principal: String, format: ErrorResponse.Format, expectsContinue: Bool
+        principal: String, format: ErrorResponse.Format, expectsContinue: Bool, limits: ClientLimits = .defaults
     ) {
+        self.bodyTimeout = TimeAmount(seconds: limits.requestBodyTimeout)
+        self.bodyMinRate = limits.requestBodyMinRate
         self.target = target
         self.clientHead = clientHead
         self.upstreamHead = upstreamHead
@@ -68,7 +73,16 @@ final class Exchange {
         if requestSent, !responseHeadSent, let sent = requestSentAt {
             return sent + target.firstByteTimeout
         }
-        return lastActivity + target.idleTimeout
+        let idle = lastActivity + target.idleTimeout
+        if let body = bodyDeadline, body < idle { return body }
+        return idle
+    }
+
+    /// While the request body is still arriving: when it must be complete. The base timeout,
+    /// plus one second per `bodyMinRate` bytes received, so only a trickle runs out of time.
+    var bodyDeadline: NIODeadline? {
+        guard !requestReceived, bodyMinRate > 0 else { return nil }
+        return started + bodyTimeout + .nanoseconds(Int64(requestBodyBytes) * 1_000_000_000 / Int64(bodyMinRate))
     }
 
     /// Idempotent methods may be retried when nothing of the request body was sent.

@@ -33,15 +33,70 @@ enum HeaderName {
         }
     }
 
-    /// The standard hop-by-hop headers (RFC 9110 section 7.6.1) and any `Proxy-*` header.
+    /// The standard hop-by-hop headers (RFC 9110 section 7.6.1) and any `Proxy-*` header,
+    /// with `_` read as `-`.
     static func isStandardHopByHop(_ name: String) -> Bool {
         switch name.utf8.count {
-        case 2: return equals(name, "te")
-        case 7: return equals(name, "upgrade") || equals(name, "trailer")
-        case 10: return equals(name, "connection") || equals(name, "keep-alive")
-        case 17: return equals(name, "transfer-encoding")
-        default: return hasPrefix(name, "proxy-")
+        case 2: return equalsFolded(name, "te")
+        case 7: return equalsFolded(name, "upgrade") || equalsFolded(name, "trailer") || hasPrefixFolded(name, "proxy-")
+        case 10: return equalsFolded(name, "connection") || equalsFolded(name, "keep-alive") || hasPrefixFolded(name, "proxy-")
+        case 17: return equalsFolded(name, "transfer-encoding") || hasPrefixFolded(name, "proxy-")
+        default: return hasPrefixFolded(name, "proxy-")
         }
+    }
+
+    /// ASCII lower case, and `_` as `-`: how a server that maps header names to variables
+    /// (CGI, WSGI, PHP, nginx's `$http_*`) may read a name.
+    @inline(__always)
+    static func fold(_ byte: UInt8) -> UInt8 {
+        if byte >= 0x41 && byte <= 0x5A { return byte | 0x20 }
+        return byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : byte
+    }
+
+    /// True when `name` equals `lowercase` ignoring ASCII case, with `_` read as `-`.
+    @inline(__always)
+    static func equalsFolded(_ name: String, _ lowercase: StaticString) -> Bool {
+        let count = lowercase.utf8CodeUnitCount
+        guard name.utf8.count == count else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            var index = 0
+            for byte in name.utf8 {
+                if fold(byte) != expected[index] { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+
+    /// True when `name` starts with `lowercasePrefix` ignoring ASCII case, with `_` read as `-`.
+    @inline(__always)
+    static func hasPrefixFolded(_ name: String, _ lowercasePrefix: StaticString) -> Bool {
+        let count = lowercasePrefix.utf8CodeUnitCount
+        guard name.utf8.count >= count else { return false }
+        return lowercasePrefix.withUTF8Buffer { expected in
+            var index = 0
+            for byte in name.utf8 {
+                if index == count { return true }
+                if fold(byte) != expected[index] { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+
+    /// True when `name` equals the lower-case `lowercase` ignoring ASCII case, with `_` read as `-`.
+    @inline(__always)
+    static func equalsFoldedLowercased(_ name: String, _ lowercase: String) -> Bool {
+        guard name.utf8.count == lowercase.utf8.count else { return false }
+        for (byte, expected) in zip(name.utf8, lowercase.utf8) where fold(byte) != fold(expected) {
+            return false
+        }
+        return true
+    }
+
+    /// `name` folded as a whole (for set look-ups off the hot path).
+    static func folded(_ name: some StringProtocol) -> String {
+        String(decoding: name.utf8.map(fold), as: UTF8.self)
     }
 }
 

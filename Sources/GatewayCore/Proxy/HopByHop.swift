@@ -9,7 +9,7 @@ enum HopByHop {
         for (name, value) in headers where HeaderName.equals(name, "connection") {
             if HeaderName.equals(value, "keep-alive") || HeaderName.equals(value, "close") { continue }
             for token in value.split(separator: ",") {
-                let trimmed = token.filter { $0 != " " && $0 != "\t" }.lowercased()
+                let trimmed = HeaderName.folded(token.filter { $0 != " " && $0 != "\t" })
                 if trimmed != "close" && trimmed != "keep-alive" { tokens.insert(trimmed) }
             }
         }
@@ -19,18 +19,17 @@ enum HopByHop {
     /// True for a header that must not cross the proxy, given the message's Connection tokens.
     @inline(__always)
     static func isHopByHop(_ name: String, connectionTokens: Set<String>) -> Bool {
-        HeaderName.isStandardHopByHop(name) || (!connectionTokens.isEmpty && connectionTokens.contains(name.lowercased()))
+        HeaderName.isStandardHopByHop(name) || (!connectionTokens.isEmpty && connectionTokens.contains(HeaderName.folded(name)))
     }
 
     /// The response head sent to the caller: hop-by-hop headers removed, the request id added.
     static func clientResponseHeaders(_ upstream: HTTPHeaders, requestID: String) -> HTTPHeaders {
         let tokens = connectionTokens(upstream)
-        var removals: [String] = []
-        for (name, _) in upstream where isHopByHop(name, connectionTokens: tokens) || HeaderName.equals(name, "x-request-id") {
-            removals.append(name)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(upstream.count + 2)
+        for (name, value) in upstream where !isHopByHop(name, connectionTokens: tokens) && !HeaderName.equals(name, "x-request-id") {
+            headers.add(name: name, value: value)
         }
-        var headers = upstream
-        for name in removals { headers.remove(name: name) }
         headers.add(name: "x-request-id", value: requestID)
         return headers
     }

@@ -13,6 +13,8 @@ public final class ProxyContext: Sendable {
     public let accessLog: Bool
     /// `gateway.public_url`, read once (the data path asks for it on every request).
     public let publicURL: EndpointURL?
+    /// `gateway.limits`, read once.
+    public let limits: ClientLimits
     /// Further control routes (health reports, status page).
     public let controlResponders: [any ControlResponder]
     /// Readiness is the process's, shared by every context that replaces this one.
@@ -29,6 +31,7 @@ public final class ProxyContext: Sendable {
         self.secrets = secrets
         self.controlResponders = controlResponders
         self.publicURL = configuration.gateway.publicURL
+        self.limits = configuration.gateway.limits
         self.readiness = readiness
         self.configuration = configuration
         var routes = routes

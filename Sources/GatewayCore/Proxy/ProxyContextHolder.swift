@@ -6,6 +6,8 @@ import Synchronization
 public final class ProxyContextHolder: Sendable {
     private let generationCounter = Atomic<Int>(0)
     private let current: Mutex<ProxyContext>
+    /// Caller connections open on every HTTP listener (`gateway.limits.max_client_connections`).
+    public let connections = ConnectionLimiter()
 
     public init(_ context: ProxyContext) {
         current = Mutex(context)

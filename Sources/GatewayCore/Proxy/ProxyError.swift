@@ -5,6 +5,8 @@ public struct ProxyError: Error, Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case unauthenticated, forbidden, unknownConnector = "unknown_connector", noRoute = "no_machine_route", notFound = "not_found"
         case refused, dns, tls, timeout, reset, limit, upgrade, badRequest = "bad_request", unavailable
+        case methodNotAllowed = "method_not_allowed", unsupportedFraming = "unsupported_framing"
+        case clientTimeout = "client_timeout", upstreamProtocol = "upstream_protocol"
     }
 
     public var kind: Kind

@@ -19,15 +19,22 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         case draining
     }
 
-    static let maxHeaderBytes = 64 * 1024
-
     let holder: ProxyContextHolder
     /// The context of the current request; refreshed from `holder` when its generation moves.
     private(set) var shared: ProxyContext
     private var generation: Int
     let pool: UpstreamPool
     private var context: ChannelHandlerContext?
-    private var state = State.idle
+    private var state = State.idle {
+        didSet {
+            if state == .idle, oldValue != .idle { timeouts?.requestFinished() }
+        }
+    }
+    /// The connection's timer for the time between requests (owned by the pipeline).
+    private let timeouts: ClientTimeoutHandler?
+    /// The current request announced a body (Content-Length above 0, or chunked): a local
+    /// answer closes the connection rather than read a body nobody wants.
+    private var requestDeclaresBody = false
     private var exchange: Exchange?
     private var readPending = false
     private var peerAddress = "unknown"
@@ -46,7 +53,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// Set by graceful shutdown: finish the current response, then close.
     private var quiescing = false
 
-    init(holder: ProxyContextHolder, pool: UpstreamPool) {
+    init(holder: ProxyContextHolder, pool: UpstreamPool, timeouts: ClientTimeoutHandler? = nil) {
+        self.timeouts = timeouts
         self.holder = holder
         self.generation = holder.generation
         self.shared = holder.context
@@ -98,6 +106,11 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             dispatch(part, context: context)
         }
         if pipelined.isEmpty { pipelinedBytes = 0 }
+        // Parts dispatched here arrived in an earlier read batch: nothing else will flush them.
+        if let exchange, exchange.upstreamNeedsFlush, let connection = exchange.connection {
+            exchange.upstreamNeedsFlush = false
+            connection.handler.flush()
+        }
         if readPending && pipelinedBytes < Self.maxPipelinedBytes && !isHoldingReadsForUpstream {
             readPending = false
             context.read()
@@ -165,6 +178,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     // MARK: - Request
 
     private func handleHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        timeouts?.requestStarted()
         let current = holder.generation
         if current != generation {
             generation = current
@@ -183,6 +197,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             format = .scim
             prefixLength = "/scim/".utf8.count
         } else {
+            requestDeclaresBody = false
             respondControl(head, path: path, requestID: requestID, context: context)
             return
         }
@@ -191,33 +206,13 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         let name = String(uri[afterPrefix..<nameEnd])
         let remainder = uri[nameEnd...]
 
-        // One pass over the caller's headers for everything routing needs.
-        var headerBytes = 0
-        var authorization: String?
-        var wantsUpgrade = false
-        var contentLength: Int?
-        var expectsContinue = false
-        var clientHost: String?
-        var contentType: String?
-        for (headerName, value) in head.headers {
-            headerBytes += headerName.utf8.count + value.utf8.count + 4
-            switch headerName.utf8.count {
-            case 13 where HeaderName.equals(headerName, "authorization"): authorization = value
-            case 7 where HeaderName.equals(headerName, "upgrade"): wantsUpgrade = true
-            case 14 where HeaderName.equals(headerName, "content-length"): contentLength = Int(value)
-            case 6 where HeaderName.equals(headerName, "expect"): expectsContinue = HeaderName.equals(value, "100-continue")
-            case 4 where HeaderName.equals(headerName, "host"): clientHost = value
-            case 12 where HeaderName.equals(headerName, "content-type"): contentType = value
-            default: break
-            }
+        // One pass over the caller's headers for everything routing and framing need.
+        let summary = RequestHeadSummary(head.headers)
+        requestDeclaresBody = summary.declaresBody
+        if let refusal = summary.refusal(method: head.method, version: head.version, uri: uri) {
+            return respondLocal(head, refusal, format: format, connector: name, requestID: requestID, principal: "-", close: true)
         }
-        if headerBytes > Self.maxHeaderBytes {
-            return respondLocal(head, ProxyError(
-                .limit, status: 431, title: "Request headers too large",
-                detail: "The request headers take \(headerBytes) bytes; the gateway accepts at most \(Self.maxHeaderBytes)."),
-                format: format, connector: name, requestID: requestID, principal: "-")
-        }
-        guard let principal = authenticate(authorization) else {
+        guard let principal = authenticate(summary.authorization) else {
             let detail = shared.principals.isEmpty
                 ? "No principals are configured (gateway.principals), so machine routes accept no caller."
                 : "Present a gateway token as 'Authorization: Bearer <token>' of a configured principal."
@@ -245,10 +240,27 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 format: format, connector: name, requestID: requestID, principal: principal.name)
         }
         let family: RouteSpec.Family = format == .scim ? .scim : .executor
-        let remainderPath = remainder.prefix { $0 != "?" }
-        guard let entry = connectorRoutes.entries(family).first(where: { entry in
-            entry.pathPrefix.isEmpty || remainderPath == entry.pathPrefix || remainderPath.hasPrefix(entry.pathPrefix + "/")
-        }) else {
+        let rawPath = remainder.prefix { $0 != "?" }
+        let query = remainder[rawPath.endIndex...]
+        let alreadyCanonical = CanonicalPath.isCanonical(rawPath)
+        let canonicalPath: Substring
+        switch alreadyCanonical ? .success(rawPath) : CanonicalPath.canonicalize(rawPath) {
+        case let .success(canonical): canonicalPath = canonical
+        case let .failure(rejection):
+            return respondLocal(head, ProxyError(
+                .badRequest, status: 400, title: "Path refused",
+                detail: "The path after /\(family == .scim ? "scim" : "executor")/\(name) is refused: \(rejection.reason). The gateway forwards only canonical paths under the connector's base."),
+                format: format, connector: name, requestID: requestID, principal: principal.name)
+        }
+        let entry: RouteTable.Entry
+        switch connectorRoutes.match(family, path: canonicalPath) {
+        case let .entry(matched): entry = matched
+        case let .caseMismatch(prefix):
+            return respondLocal(head, ProxyError(
+                .badRequest, status: 400, title: "Path refused",
+                detail: "The path differs only in letter case from the route prefix \(prefix) of connector '\(name)'; use \(prefix) exactly."),
+                format: format, connector: name, requestID: requestID, principal: principal.name)
+        case .none:
             return respondLocal(head, ProxyError(
                 .noRoute, status: 404, title: "No machine route",
                 detail: family == .scim
@@ -263,34 +275,65 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 format: format, connector: name, requestID: requestID, principal: principal.name)
         }
         let target = entry.target
-        let forwardedRemainder = entry.stripPrefix ? remainder.dropFirst(entry.pathPrefix.count) : remainder
-        if wantsUpgrade {
+        let forwardedRemainder: Substring
+        if alreadyCanonical {
+            // The caller's own bytes (no copy).
+            forwardedRemainder = entry.stripPrefix ? remainder.dropFirst(entry.pathPrefix.count) : remainder
+        } else {
+            var forwardedPath = canonicalPath
+            if entry.pathEscapes == .preserve {
+                switch CanonicalPath.canonicalize(rawPath, escapes: .preserve) {
+                case let .success(preserved): forwardedPath = preserved
+                case let .failure(rejection):
+                    return respondLocal(head, ProxyError(
+                        .badRequest, status: 400, title: "Path refused",
+                        detail: "The path is refused: \(rejection.reason)."),
+                        format: format, connector: name, requestID: requestID, principal: principal.name)
+                }
+            }
+            if entry.stripPrefix {
+                guard forwardedPath.hasPrefix(entry.pathPrefix) else {
+                    return respondLocal(head, ProxyError(
+                        .badRequest, status: 400, title: "Path refused",
+                        detail: "The path must spell the route prefix \(entry.pathPrefix) without escapes."),
+                        format: format, connector: name, requestID: requestID, principal: principal.name)
+                }
+                forwardedPath = forwardedPath.dropFirst(entry.pathPrefix.count)
+            }
+            forwardedRemainder = Substring(String(forwardedPath) + query)
+        }
+        if summary.wantsUpgrade {
             return respondLocal(head, ProxyError(
                 .upgrade, status: 501, title: "Upgrade not supported",
                 detail: "Protocol upgrades (WebSocket, h2c) are not passed through the executor route."),
                 format: format, connector: name, requestID: requestID, principal: principal.name)
         }
-        if let length = contentLength, length > target.maxBodyBytes {
+        if let length = summary.contentLength, length > target.maxBodyBytes {
             return respondLocal(head, tooLarge(target), format: format, connector: name, requestID: requestID,
                                 principal: principal.name, close: true)
         }
         let publicURL = shared.publicURL
         let upstreamHead = RequestRewriter.upstreamHead(
             client: head, uriRemainder: forwardedRemainder, target: target, peerAddress: peerAddress,
-            requestID: requestID, publicURL: publicURL)
+            requestID: requestID, publicURL: publicURL, framing: summary.framing)
         let exchange = Exchange(
             target: target, clientHead: head, upstreamHead: upstreamHead, requestID: requestID,
-            principal: principal.name, format: format, expectsContinue: expectsContinue)
+            principal: principal.name, format: format, expectsContinue: summary.expectsContinue, limits: shared.limits)
         if !target.rewrites.isEmpty {
-            let origin = publicURL.map { "\($0.scheme.rawValue)://\($0.authority)" } ?? "http://\(clientHost ?? "localhost")"
+            let origin = publicURL.map { "\($0.scheme.rawValue)://\($0.authority)" } ?? "http://\(summary.host ?? "localhost")"
             let rewriter = URLRewriter(
                 rewrites: target.rewrites, gatewayBase: origin + (publicURL?.path ?? ""), gatewayOrigin: origin)
             exchange.rewriter = rewriter
-            exchange.bufferRequestBody = rewriter.rewritesRequests && URLRewriter.isJSON(contentType)
+            exchange.bufferRequestBody = rewriter.rewritesRequests && URLRewriter.isJSON(summary.contentType)
+            if exchange.bufferRequestBody, let length = summary.contentLength, length > shared.limits.maxBufferedBodyBytes {
+                return respondLocal(head, tooLargeToRewrite(target), format: format, connector: name, requestID: requestID,
+                                    principal: principal.name, close: true)
+            }
         }
         self.exchange = exchange
         state = .proxying
         shared.metrics.requestStarted()
+        armWatchdog(exchange)  // the request body deadline runs from now
         connect(exchange, fresh: false)
     }
 
@@ -303,6 +346,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             return
         }
         if exchange.bufferRequestBody {
+            guard exchange.requestBodyBytes <= shared.limits.maxBufferedBodyBytes else {
+                respondError(exchange, tooLargeToRewrite(exchange.target), close: true)
+                return
+            }
             var buffer = buffer
             if exchange.requestBuffer == nil {
                 exchange.requestBuffer = buffer
@@ -337,6 +384,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 completeBufferedRequest(exchange, trailers: trailers)
                 return
             }
+            let trailers = RequestRewriter.upstreamTrailers(trailers, target: exchange.target)
             if let connection = exchange.connection {
                 connection.handler.write(.end(trailers))
                 exchange.upstreamNeedsFlush = true  // flushed at the end of this read batch
@@ -352,6 +400,11 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     private func authenticate(_ authorization: String?) -> Principal? {
         guard let value = authorization, value.utf8.count > 7, HeaderName.hasPrefix(value, "bearer ") else { return nil }
         return shared.principals.authenticate(value.dropFirst(7))
+    }
+
+    private func tooLargeToRewrite(_ target: UpstreamTarget) -> ProxyError {
+        ProxyError(.limit, status: 413, title: "Request body too large to rewrite",
+                   detail: "Connector '\(target.connector)' rewrites URLs in JSON request bodies, which the gateway buffers up to \(shared.limits.maxBufferedBodyBytes) bytes (gateway.limits.max_buffered_body_bytes).")
     }
 
     private func tooLarge(_ target: UpstreamTarget) -> ProxyError {
@@ -430,7 +483,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
         exchange.upstreamHead = head
         exchange.bufferRequestBody = false
-        exchange.buffered = body.readableBytes > 0 ? [.body(.byteBuffer(body)), .end(trailers)] : [.end(trailers)]
+        // A rewritten body goes out with a Content-Length: trailers have no place there.
+        exchange.buffered = body.readableBytes > 0 ? [.body(.byteBuffer(body)), .end(nil)] : [.end(nil)]
         if let connection = exchange.connection {
             exchange.connection = nil
             attach(connection, reused: exchange.reusedConnection, to: exchange, reattach: true)
@@ -445,7 +499,15 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         switch part {
         case let .head(head):
             let code = head.status.code
-            if code < 200 && code != 101 { return }  // informational answers are not forwarded
+            if code == 101 {
+                // No upgrade was asked for (the gateway refuses them): the connection now speaks
+                // another protocol and can never be pooled again.
+                upstreamEnded(exchange, error: ProxyError(
+                    .upstreamProtocol, status: 502, title: "Upstream switched protocols",
+                    detail: "Connector '\(exchange.target.connector)' answered 101 Switching Protocols to a request that asked for no upgrade."))
+                return
+            }
+            if code < 200 { return }  // informational answers are not forwarded
             if let started = exchange.upstreamStarted {
                 exchange.upstreamSeconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
             }
@@ -457,7 +519,12 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                     if let value = headers.first(name: name) { headers.replaceOrAdd(name: name, value: rewriter.headerToGateway(value)) }
                 }
             }
-            if !exchange.keepAliveClient || quiescing {
+            // An HTTP/1.0 caller cannot read chunked framing: a body without a length is
+            // delimited by closing the connection.
+            let bodyWithoutLength = exchange.clientHead.version.minor == 0 && exchange.clientHead.version.major == 1
+                && exchange.clientHead.method != .HEAD && code != 204 && code != 304 && headers["content-length"].isEmpty
+                && !(exchange.rewriter != nil && URLRewriter.isJSON(headers.first(name: "content-type")))
+            if !exchange.keepAliveClient || quiescing || bodyWithoutLength {
                 exchange.keepAliveClient = false
                 headers.add(name: "connection", value: "close")
             }
@@ -475,10 +542,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             armWatchdog(exchange)  // from now on the idle deadline applies, which may be sooner
         case var .body(buffer):
             if exchange.pendingResponseHead != nil {
-                guard (exchange.responseBuffer?.readableBytes ?? 0) + buffer.readableBytes <= URLRewriter.maxBufferedBytes else {
+                guard (exchange.responseBuffer?.readableBytes ?? 0) + buffer.readableBytes <= shared.limits.maxBufferedBodyBytes else {
                     upstreamEnded(exchange, error: ProxyError(
                         .limit, status: 502, title: "Upstream response too large to rewrite",
-                        detail: "The JSON response of '\(exchange.target.connector)' exceeds \(URLRewriter.maxBufferedBytes) bytes, the most the gateway buffers to rewrite upstream URLs."))
+                        detail: "The JSON response of '\(exchange.target.connector)' exceeds \(shared.limits.maxBufferedBodyBytes) bytes, the most the gateway buffers to rewrite upstream URLs (gateway.limits.max_buffered_body_bytes)."))
                     return
                 }
                 if exchange.responseBuffer == nil {
@@ -592,6 +659,12 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             scheduleWatchdog(at: deadline)
             return
         }
+        if let body = exchange.bodyDeadline, NIODeadline.now() >= body {
+            timedOut(exchange, ProxyError(
+                .clientTimeout, status: 408, title: "Request body too slow",
+                detail: "The request body of \(exchange.requestBodyBytes) bytes so far did not arrive in time (gateway.limits.request_body_timeout, request_body_min_rate)."))
+            return
+        }
         let waitingForAnswer = exchange.requestSent && !exchange.responseHeadSent
         timedOut(exchange, waitingForAnswer
             ? UpstreamFailure.firstByteTimeout(exchange.target) : UpstreamFailure.idleTimeout(exchange.target))
@@ -638,8 +711,14 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         principal: String, close: Bool = false
     ) {
         guard let context else { return }
-        writeLocal(error, format: format, connector: connector, requestID: requestID, version: head.version,
-                   method: head.method, close: close || !head.isKeepAlive, context: context)
+        if head.method == .CONNECT, let timeouts {
+            // NIO's response encoder drops the body of any response to CONNECT.
+            timeouts.writeRawAndClose(RawErrorResponse.bytes(
+                error, format: format, connector: connector, requestID: requestID, allocator: context.channel.allocator))
+        } else {
+            writeLocal(error, format: format, connector: connector, requestID: requestID, version: head.version,
+                       method: head.method, close: close || !head.isKeepAlive || requestDeclaresBody, context: context)
+        }
         state = .local
         // Only configured names become metric labels (unknown ones count as "(unknown)").
         shared.metrics.requestStarted()

@@ -1,59 +1,70 @@
 import NIOHTTP1
 
 /// Shapes the request head sent upstream: the executor path, the connector's Host header and
-/// credential, truthful forwarding headers, and nothing hop-by-hop or caller-credential.
+/// credential, truthful forwarding headers, the framing the gateway decided, and nothing
+/// hop-by-hop, caller-credential or gateway-owned. One pass over the caller's headers, whatever
+/// their number.
 enum RequestRewriter {
-    /// True for caller headers the gateway replaces with its own values.
+    /// True for caller headers the gateway owns: it sets them itself (`Host`, the forwarding
+    /// headers, the request id, the framing) or no caller may set them (URL-override headers
+    /// some servers trust). Names are compared with `_` read as `-`, so `X_Forwarded_For`
+    /// cannot pass where `X-Forwarded-For` would be dropped.
     @inline(__always)
-    static func isReplaced(_ name: String) -> Bool {
+    static func isGatewayOwned(_ name: String) -> Bool {
         switch name.utf8.count {
-        case 4: return HeaderName.equals(name, "host")
-        case 6: return HeaderName.equals(name, "expect")
-        case 9: return HeaderName.equals(name, "forwarded") || HeaderName.equals(name, "x-real-ip")
-        case 12: return HeaderName.equals(name, "x-request-id")
-        case 14: return HeaderName.equals(name, "content-length")
-        case 15: return HeaderName.equals(name, "x-forwarded-for")
-        case 16: return HeaderName.equals(name, "x-forwarded-host") || HeaderName.equals(name, "x-forwarded-port")
-        case 17: return HeaderName.equals(name, "x-forwarded-proto")
-        default: return false
+        case 4: return HeaderName.equalsFolded(name, "host")
+        case 6: return HeaderName.equalsFolded(name, "expect")
+        case 9: return HeaderName.equalsFolded(name, "forwarded") || HeaderName.equalsFolded(name, "x-real-ip")
+        case 11: return HeaderName.equalsFolded(name, "x-client-ip")
+        case 12: return HeaderName.equalsFolded(name, "x-request-id")
+        case 13: return HeaderName.equalsFolded(name, "x-rewrite-url")
+        case 14: return HeaderName.equalsFolded(name, "content-length") || HeaderName.equalsFolded(name, "x-original-url")
+            || HeaderName.equalsFolded(name, "true-client-ip")
+        default: return name.utf8.count > 12 && HeaderName.hasPrefixFolded(name, "x-forwarded-")
         }
     }
 
-    /// `uriRemainder` is the raw request target after `/executor/<connector>`, byte for byte.
+    /// True for a caller header (or trailer) that must not reach the upstream.
+    @inline(__always)
+    static func isDropped(_ name: String, target: UpstreamTarget, connectionTokens: Set<String>) -> Bool {
+        if isGatewayOwned(name) || HopByHop.isHopByHop(name, connectionTokens: connectionTokens) { return true }
+        for removed in target.removedRequestHeaders where HeaderName.equalsFoldedLowercased(name, removed) {
+            return true
+        }
+        return false
+    }
+
+    /// `uriRemainder` is the canonical path after `/executor/<connector>` and the raw query.
+    /// `framing` is what the gateway decided from the caller's head; nil derives it from the
+    /// head's own framing headers (for heads the gateway made itself).
     static func upstreamHead(
         client: HTTPRequestHead, uriRemainder: Substring, target: UpstreamTarget, peerAddress: String, requestID: String,
-        publicURL: EndpointURL? = nil
+        publicURL: EndpointURL? = nil, framing: RequestFraming? = nil
     ) -> HTTPRequestHead {
         let tokens = HopByHop.connectionTokens(client.headers)
-        // Start from the caller's headers (already validated by the parser) and remove what
-        // must not cross; re-adding every header would validate each one again.
-        var headers = client.headers
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(client.headers.count + 8)
         var clientHost: String?
-        var contentLength: String?
-        var chunked = false
-        var removals: [String] = []
+        var derivedFraming = RequestFraming.none
         for (name, value) in client.headers {
-            if isReplaced(name) {
-                if HeaderName.equals(name, "host") {
-                    clientHost = value
-                } else if HeaderName.equals(name, "content-length") {
-                    contentLength = value
+            if isDropped(name, target: target, connectionTokens: tokens) {
+                if framing == nil {
+                    if HeaderName.equals(name, "content-length") {
+                        derivedFraming = .length(Int(value) ?? 0)
+                    } else if HeaderName.equals(name, "transfer-encoding") {
+                        derivedFraming = .chunked
+                    }
                 }
-                removals.append(name)
-            } else if HopByHop.isHopByHop(name, connectionTokens: tokens) {
-                if HeaderName.equals(name, "transfer-encoding") { chunked = chunked || value.lowercased().contains("chunked") }
-                removals.append(name)
-            } else if target.removedRequestHeaders.contains(where: { HeaderName.equalsLowercased(name, $0) }) {
-                removals.append(name)
+                if HeaderName.equals(name, "host") { clientHost = value }
+                continue
             }
+            headers.add(name: name, value: value)
         }
-        for name in removals { headers.remove(name: name) }
-        headers.reserveCapacity(headers.count + 8)
-        headers.replaceOrAdd(name: "host", value: target.hostHeader)
-        if let contentLength {
-            headers.add(name: "content-length", value: contentLength)
-        } else if chunked {
-            headers.add(name: "transfer-encoding", value: "chunked")
+        headers.add(name: "host", value: target.hostHeader)
+        switch framing ?? derivedFraming {
+        case .none: break
+        case let .length(count): headers.add(name: "content-length", value: String(count))
+        case .chunked: headers.add(name: "transfer-encoding", value: "chunked")
         }
         let forwarded: String
         switch target.forwardedFor {
@@ -83,13 +94,24 @@ enum RequestRewriter {
             headers: headers)
     }
 
+    /// The caller's trailers with the same filter as its headers; nil when none is left.
+    static func upstreamTrailers(_ trailers: HTTPHeaders?, target: UpstreamTarget) -> HTTPHeaders? {
+        guard let trailers, !trailers.isEmpty else { return nil }
+        let tokens: Set<String> = []
+        var kept = HTTPHeaders()
+        for (name, value) in trailers where !isDropped(name, target: target, connectionTokens: tokens) {
+            kept.add(name: name, value: value)
+        }
+        return kept.isEmpty ? nil : kept
+    }
+
     /// The target with the named query parameters removed; everything else byte for byte.
+    /// Names are compared after percent-decoding and lower-casing (`%6Bey` is `key`).
     static func withoutParameters(_ target: Substring, _ names: Set<String>) -> Substring {
         guard let question = target.firstIndex(of: "?") else { return target }
         let query = target[target.index(after: question)...]
         let kept = query.split(separator: "&", omittingEmptySubsequences: false).filter { pair in
-            let name = pair.prefix { $0 != "=" }
-            return !names.contains(name.lowercased())
+            !names.contains(QueryName.decoded(pair.prefix { $0 != "=" }))
         }
         if kept.isEmpty || (kept.count == 1 && kept[0].isEmpty) { return target[..<question] }
         return Substring(target[...question] + kept.joined(separator: "&"))

@@ -10,6 +10,8 @@ public struct RouteTable: Sendable {
         public let stripPrefix: Bool
         public let requiredPermission: String?
         public let target: UpstreamTarget
+        /// How the canonical path's escapes are forwarded (`RouteSpec.pathEscapes`).
+        public var pathEscapes: CanonicalPath.Escapes = .normalize
     }
 
     /// A connector's routes, most specific prefix first.
@@ -68,7 +70,7 @@ public struct RouteTable: Sendable {
                             eventLoopCount: eventLoopCount)
                         let entry = Entry(
                             pathPrefix: spec.pathPrefix, stripPrefix: spec.stripPrefix,
-                            requiredPermission: spec.requiredPermission, target: target)
+                            requiredPermission: spec.requiredPermission, target: target, pathEscapes: spec.pathEscapes)
                         if spec.family == .executor { executor.append(entry) } else { scim.append(entry) }
                     }
                     let byPrefix: (Entry, Entry) -> Bool = { $0.pathPrefix.count > $1.pathPrefix.count }
@@ -111,6 +113,7 @@ public struct RouteTable: Sendable {
         for credential in connector.kind.credentials { removed.insert(credential.header.lowercased()) }
         removed.formUnion(spec.strippedHeaders)
         var credential: (name: String, value: SecretValue)?
+        var credentialIdentity = "none"
         if let key = spec.credentialKey, let declared = connector.kind.credentials.first(where: { $0.key == key }),
            let secret = secrets.credential(connector: connector.name, key: "auth.\(key)")
         {
@@ -119,13 +122,18 @@ public struct RouteTable: Sendable {
             removed.insert(header.lowercased())
             let prefix = scheme.map { "\($0) " } ?? ""
             credential = (header, secret.withUnredactedValue { SecretValue(prefix + $0) })
+            credentialIdentity = "\(key)@\(header.lowercased())#\(secret.withUnredactedValue { Self.fingerprint($0) })"
         }
         let forwardedFor: UpstreamTarget.ForwardedFor =
             connector.string("forwarded_for") == "egress" ? .fixed(connector.string("egress_address") ?? "") : .client
         let maxConnections = connector.integer("limits.max_connections") ?? 256
         return UpstreamTarget(
-            // Routes to the same upstream share its connections; another upstream gets its own pool.
-            connector: connector.name, poolKey: "\(connector.name)|\(url.scheme.rawValue)://\(url.authority)",
+            // A pooled connection carries one credential to one upstream with one TLS setting:
+            // routes differing in any of these never share a connection, so a desynchronised
+            // connection can never mix principals or credentials.
+            connector: connector.name,
+            poolKey: "\(connector.name)|\(url.scheme.rawValue)://\(url.authority)|\(credentialIdentity)"
+                + "|host=\(spec.hostHeader ?? url.authority)|tls=\(connector.verifyTLS),\(connector.caFile ?? "-"),\(serverHostname ?? "-")",
             host: url.host, port: url.port, basePath: url.path,
             hostHeader: spec.hostHeader ?? url.authority, tlsContext: tlsContext, serverHostname: serverHostname,
             credential: credential, removedRequestHeaders: removed, forwardedFor: forwardedFor,
@@ -145,11 +153,21 @@ public struct RouteTable: Sendable {
             let index = metrics.index(of: name)
             let relabel: (Entry) -> Entry = { entry in
                 Entry(pathPrefix: entry.pathPrefix, stripPrefix: entry.stripPrefix,
-                      requiredPermission: entry.requiredPermission, target: entry.target.withMetricsIndex(index))
+                      requiredPermission: entry.requiredPermission, target: entry.target.withMetricsIndex(index),
+                      pathEscapes: entry.pathEscapes)
             }
             routes[name] = .upstream(ConnectorRoutes(
                 executor: connectorRoutes.executor.map(relabel), scim: connectorRoutes.scim.map(relabel)))
         }
+    }
+
+    /// A process-local digest of a credential value for pool keys: connections made with a
+    /// value that a rotation replaced are never reused with the new one. Seeded per process;
+    /// reveals nothing of the value.
+    static func fingerprint(_ value: String) -> String {
+        var hasher = Hasher()
+        hasher.combine(value)
+        return String(UInt(bitPattern: hasher.finalize()), radix: 16)
     }
 
     static func isIPAddress(_ host: String) -> Bool {

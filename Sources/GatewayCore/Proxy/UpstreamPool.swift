@@ -101,7 +101,11 @@ final class UpstreamPool {
                     if let tlsContext {
                         try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverHostname))
                     }
-                    try sync.addHTTPClientHandlers()
+                    // The gateway's own request encoder: the framing written is the framing
+                    // the head declares, whatever the method (see UpstreamRequestEncoder).
+                    try sync.addHandler(UpstreamRequestEncoder())
+                    try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try sync.addHandler(NIOHTTPRequestHeadersValidator())
                     try sync.addHandler(UpstreamHandler())
                 }
             }

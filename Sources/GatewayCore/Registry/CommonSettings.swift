@@ -73,7 +73,7 @@ public enum CommonSettings {
                     summary: "a certificate expiring within this many days reports degraded"),
         SettingSpec("health.concurrency", .integer(1...256), default: .integer(8),
                     summary: "probes running at once"),
-    ] + openBao  // the gateway.openbao: section, CommonSettings+OpenBao.swift
+    ] + ClientLimits.settingSpecs + openBao  // gateway.limits (ClientLimits+Settings.swift), gateway.openbao (CommonSettings+OpenBao.swift)
 
     public static let principal: [SettingSpec] = [
         SettingSpec("name", .string, required: true, summary: "the caller's name"),

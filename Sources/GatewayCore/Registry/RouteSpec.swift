@@ -58,6 +58,10 @@ public struct RouteSpec: Sendable {
     public var idleTimeout: Double?
     /// Overrides `limits.max_body_bytes` (e.g. a SCIM provider's advertised maxPayloadSize).
     public var maxBodyBytes: Int?
+    /// How the canonical path is forwarded. `.normalize` (the rule) decodes escaped unreserved
+    /// characters; `.preserve` is the opt-out for an upstream that needs the caller's escapes
+    /// byte for byte (dot segments are still removed, and an escaped `.` is refused).
+    public var pathEscapes: CanonicalPath.Escapes = .normalize
 
     public init(
         family: Family, pathPrefix: String = "", stripPrefix: Bool = false, upstream: EndpointURL,

@@ -1,0 +1,124 @@
+import NIOCore
+
+/// The first handler of a caller's connection, on raw bytes before the HTTP decoder: bounds the
+/// time without a request. A new connection must send a complete request head within
+/// `header_read_timeout` (else it is closed; with 408 when some of a head arrived); between
+/// requests, a keep-alive connection may wait `client_idle_timeout` for the next first byte,
+/// then has `header_read_timeout` for the head. `ProxyHandler` says when a head arrived and
+/// when its exchange ended. One timer per connection, moved only when it fires, so a request
+/// costs no timer work.
+final class ClientTimeoutHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum Phase {
+        /// No byte of the next request yet.
+        case waiting
+        /// Some bytes of a head, not all of it.
+        case readingHead
+        /// A request is being handled: `ProxyHandler`'s own deadlines apply.
+        case inRequest
+    }
+
+    private let limits: ClientLimits
+    private var phase = Phase.waiting
+    private var deadline: NIODeadline?
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline?
+    private var context: ChannelHandlerContext?
+
+    init(limits: ClientLimits) {
+        self.limits = limits
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        setDeadline(.now() + limits.headerRead)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .waiting = phase {
+            phase = .readingHead
+            setDeadline(.now() + limits.headerRead)
+        }
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        context.fireChannelInactive()
+    }
+
+    /// A complete request head arrived.
+    func requestStarted() {
+        phase = .inRequest
+        deadline = nil
+    }
+
+    /// The exchange ended (response sent, request read): wait for the next request.
+    func requestFinished() {
+        guard case .inRequest = phase else { return }
+        phase = .waiting
+        setDeadline(.now() + limits.clientIdle)
+    }
+
+    /// Writes `bytes` straight to the socket, below the HTTP codec, and closes: for answers the
+    /// response encoder cannot frame (a response to CONNECT loses its body there).
+    func writeRawAndClose(_ bytes: ByteBuffer) {
+        guard let context else { return }
+        phase = .inRequest
+        deadline = nil
+        context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    private func setDeadline(_ new: NIODeadline) {
+        deadline = new
+        if let scheduled = timerDeadline, scheduled <= new { return }  // fires first, then re-arms
+        schedule(at: new)
+    }
+
+    private func schedule(at when: NIODeadline) {
+        guard let context else { return }
+        timer?.cancel()
+        timerDeadline = when
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: when) { [weak self] in
+            self?.fired()
+        }
+    }
+
+    private func fired() {
+        timer = nil
+        timerDeadline = nil
+        guard let deadline, let context else { return }
+        if NIODeadline.now() < deadline {
+            schedule(at: deadline)
+            return
+        }
+        self.deadline = nil
+        switch phase {
+        case .inRequest:
+            return
+        case .waiting:
+            context.close(promise: nil)
+        case .readingHead:
+            let seconds = limits.headerReadTimeout
+            let error = ProxyError(
+                .clientTimeout, status: 408, title: "Request head timeout",
+                detail: "The request head was not complete within \(Self.format(seconds)) (gateway.limits.header_read_timeout).")
+            context.writeAndFlush(wrapOutboundOut(RawErrorResponse.bytes(error, allocator: context.channel.allocator)))
+                .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(Int(seconds * 1000)) ms"
+    }
+}

@@ -1,0 +1,89 @@
+import NIOHTTP1
+
+/// What routing and framing need from a caller's request head, read in one pass over its
+/// headers, and the protocol-level refusals decided from it before anything else.
+struct RequestHeadSummary {
+    var authorization: String?
+    var wantsUpgrade = false
+    var contentLength: Int?
+    var contentLengthCount = 0
+    var contentLengthValid = true
+    var transferEncodingCount = 0
+    var transferEncodingIsChunked = false
+    var expectsContinue = false
+    var host: String?
+    var hostCount = 0
+    var contentType: String?
+    var headerBytes = 0
+
+    static let maxHeaderBytes = 64 * 1024
+
+    init(_ headers: HTTPHeaders) {
+        for (name, value) in headers {
+            headerBytes += name.utf8.count + value.utf8.count + 4
+            switch name.utf8.count {
+            case 13 where HeaderName.equals(name, "authorization"): authorization = value
+            case 7 where HeaderName.equals(name, "upgrade"): wantsUpgrade = true
+            case 14 where HeaderName.equals(name, "content-length"):
+                contentLengthCount += 1
+                if let length = Int(value), length >= 0 { contentLength = length } else { contentLengthValid = false }
+            case 17 where HeaderName.equals(name, "transfer-encoding"):
+                transferEncodingCount += 1
+                transferEncodingIsChunked = HeaderName.equals(value, "chunked")
+            case 6 where HeaderName.equals(name, "expect"): expectsContinue = HeaderName.equals(value, "100-continue")
+            case 4 where HeaderName.equals(name, "host"):
+                hostCount += 1
+                host = value
+            case 12 where HeaderName.equals(name, "content-type"): contentType = value
+            default: break
+            }
+        }
+    }
+
+    /// Body bytes may follow the head.
+    var declaresBody: Bool { transferEncodingCount > 0 || (contentLength ?? 0) > 0 || !contentLengthValid }
+
+    /// The framing of the request sent upstream (valid only when `refusal` is nil).
+    var framing: RequestFraming {
+        if transferEncodingCount > 0 { return .chunked }
+        if let contentLength { return .length(contentLength) }
+        return .none
+    }
+
+    /// Why the gateway refuses this head outright, whoever sends it (the connection is closed
+    /// after the answer): methods without body semantics a proxy could keep, framing it does not
+    /// forward exactly, a missing or repeated Host, a fragment, an oversized head.
+    func refusal(method: HTTPMethod, version: HTTPVersion, uri: String) -> ProxyError? {
+        if method == .TRACE || method == .CONNECT {
+            return ProxyError(
+                .methodNotAllowed, status: 405, title: "Method not allowed",
+                detail: "\(method.rawValue) is not forwarded on machine routes: TRACE would echo the injected credential and CONNECT would open a tunnel past the gateway's rules.")
+        }
+        if transferEncodingCount > 1 || (transferEncodingCount == 1 && !transferEncodingIsChunked) {
+            return ProxyError(
+                .unsupportedFraming, status: 501, title: "Transfer coding not supported",
+                detail: "The gateway accepts request bodies with Content-Length or with exactly 'Transfer-Encoding: chunked'; other transfer codings are not forwarded.")
+        }
+        if contentLengthCount > 1 || !contentLengthValid || (contentLengthCount > 0 && transferEncodingCount > 0) {
+            return ProxyError(
+                .badRequest, status: 400, title: "Ambiguous request framing",
+                detail: "The request declares its body length more than once or in conflicting ways; send one Content-Length or 'Transfer-Encoding: chunked'.")
+        }
+        if hostCount > 1 || (hostCount == 0 && version.major == 1 && version.minor >= 1) {
+            return ProxyError(
+                .badRequest, status: 400, title: "Bad Host header",
+                detail: hostCount == 0 ? "HTTP/1.1 requests must carry a Host header." : "The request carries more than one Host header.")
+        }
+        if uri.utf8.contains(UInt8(ascii: "#")) {
+            return ProxyError(
+                .badRequest, status: 400, title: "Fragment in request target",
+                detail: "A request target never carries a '#fragment'; remove it.")
+        }
+        if headerBytes > Self.maxHeaderBytes {
+            return ProxyError(
+                .limit, status: 431, title: "Request headers too large",
+                detail: "The request headers take \(headerBytes) bytes; the gateway accepts at most \(Self.maxHeaderBytes).")
+        }
+        return nil
+    }
+}
