@@ -21,6 +21,9 @@ ROUNDS = int(os.environ.get("ROUNDS", "3"))
 DURATION = int(os.environ.get("DURATION", "10"))
 TOKEN = "bench-token-not-a-secret"
 GATEWAY = os.environ["GATEWAY_BIN"]
+# Another build of the gateway (e.g. the previous commit's) measured in the same interleaved
+# rounds, for the cost of a change: its ratios are printed as `gateway / baseline`.
+BASELINE = os.environ.get("GATEWAY_BASELINE_BIN")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -155,6 +158,7 @@ backend be
     server up 127.0.0.1:{up_port}
 """)
     inventory = f"{work}/connectors.yaml"
+    baseline_port = free_port()
     with open(inventory, "w") as f:
         f.write(f"""
 gateway:
@@ -181,6 +185,10 @@ connector_inventory:
     env = dict(os.environ, BENCH_TOKEN=TOKEN)
     gateway = stack.start([GATEWAY, "serve", "--inventory", inventory], env=env)
     wait_port(gateway_port)
+    baseline = None
+    if BASELINE:
+        baseline = stack.start([BASELINE, "serve", "--inventory", inventory, "--listen", f"127.0.0.1:{baseline_port}"], env=env)
+        wait_port(baseline_port)
 
     targets = {
         "direct": (f"http://127.0.0.1:{up_port}", [upstream.pid] + children(upstream.pid)),
@@ -188,6 +196,8 @@ connector_inventory:
         "haproxy": (f"http://127.0.0.1:{haproxy_port}", [haproxy.pid]),
         "gateway": (f"http://127.0.0.1:{gateway_port}/executor/up", [gateway.pid]),
     }
+    if baseline:
+        targets["baseline"] = (f"http://127.0.0.1:{baseline_port}/executor/up", [baseline.pid])
     cases = [("small", "/small", 64), ("1MiB", "/1m", 8)]
     results = {(case, name): [] for case, _, _ in cases for name in targets}
 
@@ -249,6 +259,10 @@ def report(results, cases, targets):
           f"CPU per request {small_cpu:.2f}x (target <= 2), 1 MiB MB/s {big_mbps:.2f}x (target >= 0.8)")
     print(f"gateway / haproxy: small req/s {median('small', 'gateway', 'rps') / median('small', 'haproxy', 'rps'):.2f}x, "
           f"1 MiB MB/s {median('1MiB', 'gateway', 'mbps') / median('1MiB', 'haproxy', 'mbps'):.2f}x")
+    if "baseline" in targets:
+        print(f"gateway / baseline: small CPU per request {median('small', 'gateway', 'cpu_us') / median('small', 'baseline', 'cpu_us'):.3f}x, "
+              f"small req/s {median('small', 'gateway', 'rps') / median('small', 'baseline', 'rps'):.3f}x, "
+              f"1 MiB MB/s {median('1MiB', 'gateway', 'mbps') / median('1MiB', 'baseline', 'mbps'):.3f}x")
 
 
 if __name__ == "__main__":

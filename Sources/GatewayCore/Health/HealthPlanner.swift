@@ -35,7 +35,13 @@ public enum HealthPlanner {
             }
             for await (index, plan) in group { plans[index] = plan }
         }
-        return plans.compactMap { $0 }
+        // Each check scrubs every connector's secrets: an upstream may echo any of them.
+        let scrubber = SecretScrubber(merging: plans.compactMap { $0?.scrubber })
+        return plans.compactMap { plan in
+            guard var plan else { return nil }
+            plan.scrubber = scrubber
+            return plan
+        }
     }
 
     /// One connector's plan for `gateway health`, its secrets resolved on their own.

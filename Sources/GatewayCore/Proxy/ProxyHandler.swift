@@ -197,7 +197,15 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             format = .scim
             prefixLength = "/scim/".utf8.count
         } else {
-            requestDeclaresBody = false
+            let summary = RequestHeadSummary(head.headers)
+            requestDeclaresBody = summary.declaresBody
+            if head.method == .TRACE || head.method == .CONNECT,
+               let refusal = summary.refusal(method: head.method, version: head.version, uri: uri)
+            {
+                // Everywhere: a CONNECT left unanswered would stop the connection's parser.
+                return respondLocal(head, refusal, format: .problem, connector: "", requestID: requestID, principal: "-",
+                                    close: true)
+            }
             respondControl(head, path: path, requestID: requestID, context: context)
             return
         }
@@ -714,9 +722,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         if head.method == .CONNECT, let timeouts {
             // NIO's response encoder drops the body of any response to CONNECT.
             timeouts.writeRawAndClose(RawErrorResponse.bytes(
-                error, format: format, connector: connector, requestID: requestID, allocator: context.channel.allocator))
+                error, format: format, connector: connector.isEmpty ? nil : connector, requestID: requestID,
+                allocator: context.channel.allocator))
         } else {
-            writeLocal(error, format: format, connector: connector, requestID: requestID, version: head.version,
+            writeLocal(error, format: format, connector: connector.isEmpty ? nil : connector, requestID: requestID, version: head.version,
                        method: head.method, close: close || !head.isKeepAlive || requestDeclaresBody, context: context)
         }
         state = .local

@@ -26,10 +26,16 @@ struct RequestHeadSummary {
             case 7 where HeaderName.equals(name, "upgrade"): wantsUpgrade = true
             case 14 where HeaderName.equals(name, "content-length"):
                 contentLengthCount += 1
-                if let length = Int(value), length >= 0 { contentLength = length } else { contentLengthValid = false }
+                // Optional whitespace around the value is allowed (RFC 9110 section 5.5).
+                let digits = value.utf8.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+                if let length = Int(String(decoding: digits, as: UTF8.self)), length >= 0 {
+                    contentLength = length
+                } else {
+                    contentLengthValid = false
+                }
             case 17 where HeaderName.equals(name, "transfer-encoding"):
                 transferEncodingCount += 1
-                transferEncodingIsChunked = HeaderName.equals(value, "chunked")
+                transferEncodingIsChunked = HeaderName.equals(Self.trimmed(value), "chunked")
             case 6 where HeaderName.equals(name, "expect"): expectsContinue = HeaderName.equals(value, "100-continue")
             case 4 where HeaderName.equals(name, "host"):
                 hostCount += 1
@@ -38,6 +44,12 @@ struct RequestHeadSummary {
             default: break
             }
         }
+    }
+
+    static func trimmed(_ value: String) -> String {
+        guard value.utf8.first == UInt8(ascii: " ") || value.utf8.first == UInt8(ascii: "\t")
+            || value.utf8.last == UInt8(ascii: " ") || value.utf8.last == UInt8(ascii: "\t") else { return value }
+        return String(value.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 
     /// Body bytes may follow the head.

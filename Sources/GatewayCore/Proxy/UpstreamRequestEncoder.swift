@@ -127,7 +127,8 @@ final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHand
     }
 
     static func writeHead(_ head: HTTPRequestHead, into buffer: inout ByteBuffer) {
-        buffer.writeString(head.method.rawValue)
+        // NIO spells the parsed `M-SEARCH` method `MSEARCH`; write it as the caller sent it.
+        buffer.writeString(head.method == .MSEARCH ? "M-SEARCH" : head.method.rawValue)
         buffer.writeStaticString(" ")
         buffer.writeString(head.uri)
         buffer.writeStaticString(" HTTP/1.1\r\n")

@@ -18,6 +18,11 @@ public struct SecretScrubber: Sendable {
         self.values = Set(values.filter { $0.utf8.count >= 4 }).sorted { $0.utf8.count > $1.utf8.count }
     }
 
+    /// One scrubber for the values of all of `scrubbers`.
+    public init(merging scrubbers: [SecretScrubber]) {
+        self.init(values: scrubbers.flatMap(\.values))
+    }
+
     public var isEmpty: Bool { values.isEmpty }
 
     public func scrub(_ text: String) -> String {

@@ -9,7 +9,9 @@ Ports (all 127.0.0.1):
   tls_wrong a certificate of the private CA for wrong.internal
   tls_short langboard.internal with a 3-day certificate of the private CA (health: expiring soon)
 TLS vhosts answer `/tls` with the SNI name they received. The langboard.internal vhost also has
-/auth-probe: 204 with the e2e Langboard key in X-Api-Key, 401 without it.
+/auth-probe: 204 with the e2e Langboard key in X-Api-Key, 401 without it; and, for the boundary
+corpus, /admin/secret (outside a connector's /echo base) and /v0/management/ (a CLIProxy-like
+management prefix), each logging to its own access log (`admin_log`, `management_log`).
 """
 
 from __future__ import annotations
@@ -108,6 +110,16 @@ http {{{http_preamble(p)}
             if ($http_x_api_key != "{LANGBOARD_KEY}") {{ return 401 "invalid api key\n"; }}
             return 204;
         }}
+        location = /admin/secret {{
+            access_log {p}/boundary-admin.log;
+            default_type text/plain;
+            return 200 "admin secret reached\n";
+        }}
+        location /v0/management/ {{
+            access_log {p}/boundary-management.log;
+            default_type text/plain;
+            return 200 "management reached uri=$request_uri\n";
+        }}
         location /files/ {{ alias {p}/files/; }}
         location /dav/ {{
             root {p}/davroot;
@@ -161,6 +173,14 @@ http {{{http_preamble(p)}
         self.http, self.tls_self, self.tls_ca, self.tls_wrong, self.tls_short = (free_port() for _ in range(5))
         self.runner = NginxProcess(self.prefix)
         self.runner.start(self.config(), (self.http, self.tls_self, self.tls_ca, self.tls_wrong, self.tls_short))
+
+    @property
+    def admin_log(self) -> Path:
+        return self.prefix / "boundary-admin.log"
+
+    @property
+    def management_log(self) -> Path:
+        return self.prefix / "boundary-management.log"
 
     def error_log(self) -> str:
         return self.runner.error_log() if self.runner else ""
