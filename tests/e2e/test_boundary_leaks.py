@@ -15,8 +15,8 @@ import requests
 
 from harness.boundary import (
     BOUNDARY_ENV, CALLER_TOKENS, NEXUS_TOKEN, Answer, RecordingUpstream, UpstreamRequest, boundary_principals,
-    exchange, http_answer, request_bytes, run_health_cli)
-from harness.gateway import HTTP_CREDENTIAL, LANGBOARD_KEY, WORKER
+    exchange, http_answer, request_bytes)
+from harness.gateway import HTTP_CREDENTIAL, LANGBOARD_KEY, WORKER, run_health_command
 
 AUTH = ("Authorization", WORKER["Authorization"])
 SECRETS = [HTTP_CREDENTIAL, LANGBOARD_KEY, NEXUS_TOKEN]
@@ -129,7 +129,7 @@ def test_status_page_and_metrics_never_hold_a_resolved_secret(gateway):
 
 
 def test_gateway_health_json_never_holds_a_resolved_secret(rec, tmp_path):
-    result = run_health_cli(tmp_path, health_connectors(rec), env=BOUNDARY_ENV, args=["--json"],
+    result = run_health_command(tmp_path, health_connectors(rec), env=BOUNDARY_ENV, args=["--json"],
                             principals=boundary_principals("h401"))
     assert result.returncode != 0, "these connectors are not healthy"
     report = json.loads(result.stdout)
@@ -137,7 +137,7 @@ def test_gateway_health_json_never_holds_a_resolved_secret(rec, tmp_path):
     assert all(excerpts[name] for name in PROBED), excerpts
     assert_no_secret(result.stdout, "gateway health --json")
     assert_no_secret(result.stderr, "gateway health's stderr")
-    table = run_health_cli(tmp_path / "table", health_connectors(rec), env=BOUNDARY_ENV,
+    table = run_health_command(tmp_path / "table", health_connectors(rec), env=BOUNDARY_ENV,
                            principals=boundary_principals("h401"))
     assert_no_secret(table.stdout + table.stderr, "gateway health")
 

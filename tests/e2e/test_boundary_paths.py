@@ -55,6 +55,14 @@ def fresh(rec):
         assert not rec.seen_anywhere(token), "a caller token reached the upstream"
 
 
+def refused_before_the_upstream(response: RawResponse, rec: RecordingUpstream, status: int) -> None:
+    """The gateway answered `status` itself and nothing reached the recording upstream."""
+    assert response.status == status, (response.status, response.body[:300])
+    assert response.header("x-upstream-seq") is None
+    rec.quiet()
+    assert rec.requests() == []
+
+
 def get(gateway, target: str, principal=AUTH) -> RawResponse:
     outcome = exchange(gateway.port, request_bytes("GET", target, [principal]), close_wait=0)
     assert outcome.response is not None, f"no answer to {target} ({outcome.ended_by})"
@@ -152,11 +160,7 @@ REFUSED = [
 
 @pytest.mark.parametrize("remainder", REFUSED)
 def test_escapes_and_encoded_separators_are_refused_400(gateway, rec, remainder):
-    response = get(gateway, f"/executor/rec{remainder}")
-    assert response.status == 400, (response.status, response.body[:300])
-    assert response.header("x-upstream-seq") is None
-    rec.quiet()
-    assert rec.requests() == []
+    refused_before_the_upstream(get(gateway, f"/executor/rec{remainder}"), rec, 400)
 
 
 # -- 4. permission prefixes on the canonical path
@@ -198,11 +202,7 @@ def test_operator_reaches_the_canonical_management_path_at_nginx(gateway, nginx,
 
 @pytest.mark.parametrize("remainder", NEEDS_MANAGE)
 def test_management_spellings_need_manage_at_the_recording_upstream(gateway, rec, remainder):
-    response = get(gateway, f"/executor/cli{remainder}")
-    assert response.status == 403, (response.status, response.body[:300])
-    assert response.header("x-upstream-seq") is None
-    rec.quiet()
-    assert rec.requests() == []
+    refused_before_the_upstream(get(gateway, f"/executor/cli{remainder}"), rec, 403)
 
 
 @pytest.mark.parametrize("remainder", WRONG_CASE)

@@ -25,7 +25,7 @@ import requests
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from harness.certs import SERVER_NAME
-from harness.gateway import ENV, REPO, gateway_binary, inventory, to_yaml
+from harness.gateway import REPO, run_health_command
 from harness.net import LOOPBACK, free_port
 from harness.upstreams import TCPUpstream, read_head, response, slow_answer
 
@@ -117,17 +117,9 @@ GATEWAY_HEALTH = {"interval": "1s", "timeout": "3s", "degraded_after": "2s", "ce
 
 def run_health(directory: Path, connectors: list[dict], env: dict | None = None, args: list[str] = (),
                **gateway) -> tuple[subprocess.CompletedProcess, float]:
-    """`gateway health` on a generated inventory and env file, as an operator runs it."""
-    directory.mkdir(parents=True, exist_ok=True)
-    inventory_path = directory / "connectors.yaml"
-    inventory_path.write_text(to_yaml(inventory(connectors, **gateway)) + "\n")
-    env_path = directory / "gateway.env"
-    env_path.write_text("".join(f"{name}={value}\n" for name, value in {**ENV, **(env or {})}.items()))
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith("FRACTALOPS_")}
+    """`gateway health` as an operator runs it, and how long it took."""
     started = time.monotonic()
-    result = subprocess.run(
-        [str(gateway_binary()), "health", "--inventory", str(inventory_path), "--env-file", str(env_path), *args],
-        capture_output=True, text=True, timeout=60, env=child_env, stdin=subprocess.DEVNULL)
+    result = run_health_command(directory, connectors, env=env, args=args, **gateway)
     return result, time.monotonic() - started
 
 

@@ -3,34 +3,36 @@ enum HeaderName {
     /// True when `name` equals `lowercase` ignoring ASCII case (`lowercase` must be lower case).
     @inline(__always)
     static func equals(_ name: String, _ lowercase: StaticString) -> Bool {
-        let count = lowercase.utf8CodeUnitCount
-        guard name.utf8.count == count else { return false }
-        return lowercase.withUTF8Buffer { expected in
+        matches(name, lowercase, wholeName: true, fold: lower)
+    }
+
+    /// True when `name` starts with `lowercasePrefix` ignoring ASCII case.
+    @inline(__always)
+    static func hasPrefix(_ name: String, _ lowercasePrefix: StaticString) -> Bool {
+        matches(name, lowercasePrefix, wholeName: false, fold: lower)
+    }
+
+    /// Compares `name`, each byte folded, with `expected` (all of it, or its start).
+    @inline(__always)
+    private static func matches(
+        _ name: String, _ expected: StaticString, wholeName: Bool, fold: (UInt8) -> UInt8
+    ) -> Bool {
+        let count = expected.utf8CodeUnitCount
+        guard wholeName ? name.utf8.count == count : name.utf8.count >= count else { return false }
+        return expected.withUTF8Buffer { expected in
             var index = 0
             for byte in name.utf8 {
-                let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                if folded != expected[index] { return false }
+                if index == count { return true }
+                if fold(byte) != expected[index] { return false }
                 index += 1
             }
             return true
         }
     }
 
-    /// True when `name` starts with `lowercasePrefix` ignoring ASCII case.
     @inline(__always)
-    static func hasPrefix(_ name: String, _ lowercasePrefix: StaticString) -> Bool {
-        let count = lowercasePrefix.utf8CodeUnitCount
-        guard name.utf8.count >= count else { return false }
-        return lowercasePrefix.withUTF8Buffer { expected in
-            var index = 0
-            for byte in name.utf8 {
-                if index == count { return true }
-                let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                if folded != expected[index] { return false }
-                index += 1
-            }
-            return true
-        }
+    static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 
     /// The standard hop-by-hop headers (RFC 9110 section 7.6.1) and any `Proxy-*` header,
@@ -49,39 +51,19 @@ enum HeaderName {
     /// (CGI, WSGI, PHP, nginx's `$http_*`) may read a name.
     @inline(__always)
     static func fold(_ byte: UInt8) -> UInt8 {
-        if byte >= 0x41 && byte <= 0x5A { return byte | 0x20 }
-        return byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : byte
+        byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : lower(byte)
     }
 
     /// True when `name` equals `lowercase` ignoring ASCII case, with `_` read as `-`.
     @inline(__always)
     static func equalsFolded(_ name: String, _ lowercase: StaticString) -> Bool {
-        let count = lowercase.utf8CodeUnitCount
-        guard name.utf8.count == count else { return false }
-        return lowercase.withUTF8Buffer { expected in
-            var index = 0
-            for byte in name.utf8 {
-                if fold(byte) != expected[index] { return false }
-                index += 1
-            }
-            return true
-        }
+        matches(name, lowercase, wholeName: true, fold: fold)
     }
 
     /// True when `name` starts with `lowercasePrefix` ignoring ASCII case, with `_` read as `-`.
     @inline(__always)
     static func hasPrefixFolded(_ name: String, _ lowercasePrefix: StaticString) -> Bool {
-        let count = lowercasePrefix.utf8CodeUnitCount
-        guard name.utf8.count >= count else { return false }
-        return lowercasePrefix.withUTF8Buffer { expected in
-            var index = 0
-            for byte in name.utf8 {
-                if index == count { return true }
-                if fold(byte) != expected[index] { return false }
-                index += 1
-            }
-            return true
-        }
+        matches(name, lowercasePrefix, wholeName: false, fold: fold)
     }
 
     /// True when `name` equals the lower-case `lowercase` ignoring ASCII case, with `_` read as `-`.
@@ -97,18 +79,5 @@ enum HeaderName {
     /// `name` folded as a whole (for set look-ups off the hot path).
     static func folded(_ name: some StringProtocol) -> String {
         String(decoding: name.utf8.map(fold), as: UTF8.self)
-    }
-}
-
-extension HeaderName {
-    /// True when `name` equals the lower-case `lowercase` ignoring ASCII case.
-    @inline(__always)
-    static func equalsLowercased(_ name: String, _ lowercase: String) -> Bool {
-        guard name.utf8.count == lowercase.utf8.count else { return false }
-        for (byte, expected) in zip(name.utf8, lowercase.utf8) {
-            let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-            if folded != expected { return false }
-        }
-        return true
     }
 }

@@ -248,6 +248,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 format: format, connector: name, requestID: requestID, principal: principal.name)
         }
         let family: RouteSpec.Family = format == .scim ? .scim : .executor
+        func refusePath(_ detail: String) {
+            respondLocal(head, ProxyError(.badRequest, status: 400, title: "Path refused", detail: detail),
+                         format: format, connector: name, requestID: requestID, principal: principal.name)
+        }
         let rawPath = remainder.prefix { $0 != "?" }
         let query = remainder[rawPath.endIndex...]
         let alreadyCanonical = CanonicalPath.isCanonical(rawPath)
@@ -255,19 +259,13 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         switch alreadyCanonical ? .success(rawPath) : CanonicalPath.canonicalize(rawPath) {
         case let .success(canonical): canonicalPath = canonical
         case let .failure(rejection):
-            return respondLocal(head, ProxyError(
-                .badRequest, status: 400, title: "Path refused",
-                detail: "The path after /\(family == .scim ? "scim" : "executor")/\(name) is refused: \(rejection.reason). The gateway forwards only canonical paths under the connector's base."),
-                format: format, connector: name, requestID: requestID, principal: principal.name)
+            return refusePath("The path after /\(family == .scim ? "scim" : "executor")/\(name) is refused: \(rejection.reason). The gateway forwards only canonical paths under the connector's base.")
         }
         let entry: RouteTable.Entry
         switch connectorRoutes.match(family, path: canonicalPath) {
         case let .entry(matched): entry = matched
         case let .caseMismatch(prefix):
-            return respondLocal(head, ProxyError(
-                .badRequest, status: 400, title: "Path refused",
-                detail: "The path differs only in letter case from the route prefix \(prefix) of connector '\(name)'; use \(prefix) exactly."),
-                format: format, connector: name, requestID: requestID, principal: principal.name)
+            return refusePath("The path differs only in letter case from the route prefix \(prefix) of connector '\(name)'; use \(prefix) exactly.")
         case .none:
             return respondLocal(head, ProxyError(
                 .noRoute, status: 404, title: "No machine route",
@@ -293,18 +291,12 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 switch CanonicalPath.canonicalize(rawPath, escapes: .preserve) {
                 case let .success(preserved): forwardedPath = preserved
                 case let .failure(rejection):
-                    return respondLocal(head, ProxyError(
-                        .badRequest, status: 400, title: "Path refused",
-                        detail: "The path is refused: \(rejection.reason)."),
-                        format: format, connector: name, requestID: requestID, principal: principal.name)
+                    return refusePath("The path is refused: \(rejection.reason).")
                 }
             }
             if entry.stripPrefix {
                 guard forwardedPath.hasPrefix(entry.pathPrefix) else {
-                    return respondLocal(head, ProxyError(
-                        .badRequest, status: 400, title: "Path refused",
-                        detail: "The path must spell the route prefix \(entry.pathPrefix) without escapes."),
-                        format: format, connector: name, requestID: requestID, principal: principal.name)
+                    return refusePath("The path must spell the route prefix \(entry.pathPrefix) without escapes.")
                 }
                 forwardedPath = forwardedPath.dropFirst(entry.pathPrefix.count)
             }

@@ -22,7 +22,6 @@ import random
 import re
 import select
 import socket
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from urllib.parse import unquote_to_bytes
 
 import h11
 
-from .gateway import ENV, LIMITED_TOKEN, WORKER_TOKEN, gateway_binary, inventory, to_yaml
+from .gateway import LIMITED_TOKEN, WORKER_TOKEN
 from .net import LOOPBACK, ConnectionEnded, RawHTTP, RawResponse, wait_until
 from .recording_http import HEALTH_PROBE_AGENT
 from .upstreams import TCPUpstream
@@ -741,19 +740,6 @@ class PeakRSS:
         except (OSError, AssertionError):
             pass
 
-
-def run_health_cli(directory: Path, connectors: list[dict], env: dict | None = None, args: list[str] = (),
-                   **gateway) -> subprocess.CompletedProcess:
-    """`gateway health` on a generated inventory and env file, as an operator runs it."""
-    directory.mkdir(parents=True, exist_ok=True)
-    inventory_path = directory / "connectors.yaml"
-    inventory_path.write_text(to_yaml(inventory(connectors, **gateway)) + "\n")
-    env_path = directory / "gateway.env"
-    env_path.write_text("".join(f"{name}={value}\n" for name, value in {**ENV, **(env or {})}.items()))
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith("FRACTALOPS_")}
-    return subprocess.run(
-        [str(gateway_binary()), "health", "--inventory", str(inventory_path), "--env-file", str(env_path), *args],
-        capture_output=True, text=True, timeout=60, env=child_env, stdin=subprocess.DEVNULL)
 
 
 def readable_within(sock: socket.socket, seconds: float) -> bool:

@@ -256,3 +256,17 @@ def nginx_connector(nginx, name: str, **extra) -> dict:
     vhost over plain HTTP."""
     return {"name": name, "kind": "http", "executor_url": f"http://127.0.0.1:{nginx.http}",
             "host_header": "langboard.internal", **extra}
+
+
+def run_health_command(directory: Path, connectors: list[dict], env: dict | None = None, args: list[str] = (),
+                       **gateway) -> subprocess.CompletedProcess:
+    """`gateway health` on a generated inventory and env file, as an operator runs it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    inventory_path = directory / "connectors.yaml"
+    inventory_path.write_text(to_yaml(inventory(connectors, **gateway)) + "\n")
+    env_path = directory / "gateway.env"
+    env_path.write_text("".join(f"{name}={value}\n" for name, value in {**ENV, **(env or {})}.items()))
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("FRACTALOPS_")}
+    return subprocess.run(
+        [str(gateway_binary()), "health", "--inventory", str(inventory_path), "--env-file", str(env_path), *args],
+        capture_output=True, text=True, timeout=60, env=child_env, stdin=subprocess.DEVNULL)
