@@ -15,7 +15,6 @@ import subprocess
 import time
 from concurrent import futures
 from datetime import datetime, timezone
-from html.parser import HTMLParser
 from pathlib import Path
 
 import grpc
@@ -27,6 +26,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from harness.certs import SERVER_NAME
 from harness.gateway import REPO, run_health_command
 from harness.net import LOOPBACK, free_port
+from harness.status_page import StatusDOM, chromium
 from harness.upstreams import TCPUpstream, read_head, response, slow_answer
 
 SCHEMA = json.loads((REPO / "docs" / "health-report.schema.json").read_text())
@@ -350,50 +350,6 @@ def test_readyz_does_not_depend_on_upstream_health(server):
     report = requests.get(server.url("/health/connectors"), timeout=5).json()
     assert report["summary"]["fail"] > 0
     assert requests.get(server.url("/readyz"), timeout=5).status_code == 200
-
-
-class StatusDOM(HTMLParser):
-    """Each connector section of the dumped DOM: its data attributes and the visible name/state."""
-
-    def __init__(self):
-        super().__init__()
-        self.cards: dict[str, dict] = {}
-        self.current: dict | None = None
-        self.field: str | None = None
-        self.refresh: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "meta" and attrs.get("http-equiv") == "refresh":
-            self.refresh = attrs.get("content")
-        if tag == "section" and "data-connector" in attrs:
-            self.current = {"attr_state": attrs["data-state"], "name": "", "badge": "", "reason": ""}
-            self.cards[attrs["data-connector"]] = self.current
-        elif self.current is not None and tag == "h2":
-            self.field = "name"
-        elif self.current is not None and tag == "span" and attrs.get("class") == "badge":
-            self.field = "badge"
-        elif self.current is not None and tag == "p" and attrs.get("class") == "reason":
-            self.field = "reason"
-
-    def handle_endtag(self, tag):
-        if tag in ("h2", "span", "p"):
-            self.field = None
-        if tag == "section":
-            self.current = None
-
-    def handle_data(self, data):
-        if self.current is not None and self.field:
-            self.current[self.field] += data
-
-
-def chromium(*args: str, user_data: Path) -> subprocess.CompletedProcess:
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert binary, "chromium is not installed: run `bash scripts/install-test-deps`"
-    return subprocess.run(
-        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         "--hide-scrollbars", f"--user-data-dir={user_data}", *args],
-        capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
 
 
 def test_status_page_in_a_real_browser_shows_every_connector(server, tmp_path):
