@@ -34,7 +34,7 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        setDeadline(.now() + limits.headerRead)
+        setDeadline(context.eventLoop.now + limits.headerRead)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -46,7 +46,7 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .waiting = phase {
             phase = .readingHead
-            setDeadline(.now() + limits.headerRead)
+            setDeadline(context.eventLoop.now + limits.headerRead)
         }
         context.fireChannelRead(data)
     }
@@ -67,7 +67,8 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
     func requestFinished() {
         guard case .inRequest = phase else { return }
         phase = .waiting
-        setDeadline(.now() + limits.clientIdle)
+        guard let context else { return }
+        setDeadline(context.eventLoop.now + limits.clientIdle)
     }
 
     /// Writes `bytes` straight to the socket, below the HTTP codec, and closes: for answers the
@@ -98,7 +99,7 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
         timer = nil
         timerDeadline = nil
         guard let deadline, let context else { return }
-        if NIODeadline.now() < deadline {
+        if context.eventLoop.now < deadline {
             schedule(at: deadline)
             return
         }

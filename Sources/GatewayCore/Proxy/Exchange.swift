@@ -51,7 +51,8 @@ final class Exchange {
 
     init(
         target: UpstreamTarget, clientHead: HTTPRequestHead, upstreamHead: HTTPRequestHead, requestID: String,
-        principal: String, format: ErrorResponse.Format, expectsContinue: Bool, limits: ClientLimits = .defaults
+        principal: String, format: ErrorResponse.Format, expectsContinue: Bool, limits: ClientLimits = .defaults,
+        started: NIODeadline = .now()
     ) {
         self.bodyTimeout = TimeAmount(seconds: limits.requestBodyTimeout)
         self.bodyMinRate = limits.requestBodyMinRate
@@ -61,7 +62,7 @@ final class Exchange {
         self.requestID = requestID
         self.principal = principal
         self.format = format
-        self.started = .now()
+        self.started = started
         self.lastActivity = self.started
         self.keepAliveClient = clientHead.isKeepAlive
         self.expectsContinue = expectsContinue

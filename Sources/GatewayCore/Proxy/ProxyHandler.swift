@@ -23,6 +23,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// The context of the current request; refreshed from `holder` when its generation moves.
     private(set) var shared: ProxyContext
     private var generation: Int
+    /// Routing decisions over `shared`.
+    private var router: RequestRouter
     let pool: UpstreamPool
     private var context: ChannelHandlerContext?
     private var state = State.idle {
@@ -58,8 +60,12 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         self.holder = holder
         self.generation = holder.generation
         self.shared = holder.context
+        self.router = RequestRouter(self.shared)
         self.pool = pool
     }
+
+    /// The event loop's clock (a test's `EmbeddedEventLoop` moves it by hand).
+    private var now: NIODeadline { context?.eventLoop.now ?? .now() }
 
     // MARK: - Channel events
 
@@ -183,171 +189,44 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         if current != generation {
             generation = current
             shared = holder.context
+            router = RequestRouter(shared)
         }
         let requestID = RequestID.accept(head.headers.first(name: "x-request-id")) ?? RequestID.generate(using: &ids)
-        let uri = head.uri
-        let pathEnd = uri.firstIndex(of: "?") ?? uri.endIndex
-        let path = uri[..<pathEnd]
-        let format: ErrorResponse.Format
-        let prefixLength: Int
-        if path.hasPrefix("/executor/") {
-            format = .problem
-            prefixLength = "/executor/".utf8.count
-        } else if path.hasPrefix("/scim/") {
-            format = .scim
-            prefixLength = "/scim/".utf8.count
-        } else {
-            let summary = RequestHeadSummary(head.headers)
-            requestDeclaresBody = summary.declaresBody
-            if head.method == .TRACE || head.method == .CONNECT,
-               let refusal = summary.refusal(method: head.method, version: head.version, uri: uri)
-            {
-                // Everywhere: a CONNECT left unanswered would stop the connection's parser.
-                return respondLocal(head, refusal, format: .problem, connector: "", requestID: requestID, principal: "-",
-                                    close: true)
-            }
-            respondControl(head, path: path, requestID: requestID, context: context)
-            return
-        }
-        let afterPrefix = uri.utf8.index(uri.startIndex, offsetBy: prefixLength)
-        let nameEnd = uri[afterPrefix...].firstIndex { $0 == "/" || $0 == "?" } ?? uri.endIndex
-        let name = String(uri[afterPrefix..<nameEnd])
-        let remainder = uri[nameEnd...]
-
         // One pass over the caller's headers for everything routing and framing need.
         let summary = RequestHeadSummary(head.headers)
         requestDeclaresBody = summary.declaresBody
-        if let refusal = summary.refusal(method: head.method, version: head.version, uri: uri) {
-            return respondLocal(head, refusal, format: format, connector: name, requestID: requestID, principal: "-", close: true)
+        switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress) {
+        case let .control(path):
+            respondControl(head, path: path, requestID: requestID, context: context)
+        case let .reject(refusal):
+            respondLocal(head, refusal.error, format: refusal.format, connector: refusal.connector, requestID: requestID,
+                         principal: refusal.principal, close: refusal.close)
+        case let .forward(plan):
+            let exchange = Exchange(
+                target: plan.target, clientHead: head, upstreamHead: plan.upstreamHead, requestID: requestID,
+                principal: plan.principal, format: plan.format, expectsContinue: plan.expectsContinue, limits: shared.limits,
+                started: now)
+            exchange.rewriter = plan.rewriter
+            exchange.bufferRequestBody = plan.bufferRequestBody
+            self.exchange = exchange
+            state = .proxying
+            shared.metrics.requestStarted()
+            armWatchdog(exchange)  // the request body deadline runs from now
+            connect(exchange, fresh: false)
         }
-        guard let principal = authenticate(summary.authorization) else {
-            let detail = shared.principals.isEmpty
-                ? "No principals are configured (gateway.principals), so machine routes accept no caller."
-                : "Present a gateway token as 'Authorization: Bearer <token>' of a configured principal."
-            return respondLocal(head, ProxyError(.unauthenticated, status: 401, title: "Authentication required", detail: detail),
-                                format: format, connector: name, requestID: requestID, principal: "-")
-        }
-        guard let route = shared.routes.routes[name] else {
-            let known = shared.routes.connectorNames
-            return respondLocal(head, ProxyError(
-                .unknownConnector, status: 404, title: "Unknown connector",
-                detail: "No connector named '\(name)'.\(Suggestion.didYouMean(name, in: known)) Known connectors: \(known.joined(separator: ", ")).")
-                , format: format, connector: name, requestID: requestID, principal: principal.name)
-        }
-        guard principal.mayUse(connector: name) else {
-            return respondLocal(head, ProxyError(
-                .forbidden, status: 403, title: "Connector not allowed",
-                detail: "Principal '\(principal.name)' may not use connector '\(name)'."),
-                format: format, connector: name, requestID: requestID, principal: principal.name)
-        }
-        guard case let .upstream(connectorRoutes) = route else {
-            guard case let .none(reason) = route else { return }
-            return respondLocal(head, ProxyError(
-                .noRoute, status: 404, title: "No machine route",
-                detail: "Connector '\(name)' has no machine route: \(reason)."),
-                format: format, connector: name, requestID: requestID, principal: principal.name)
-        }
-        let family: RouteSpec.Family = format == .scim ? .scim : .executor
-        func refusePath(_ detail: String) {
-            respondLocal(head, ProxyError(.badRequest, status: 400, title: "Path refused", detail: detail),
-                         format: format, connector: name, requestID: requestID, principal: principal.name)
-        }
-        let rawPath = remainder.prefix { $0 != "?" }
-        let query = remainder[rawPath.endIndex...]
-        let alreadyCanonical = CanonicalPath.isCanonical(rawPath)
-        let canonicalPath: Substring
-        switch alreadyCanonical ? .success(rawPath) : CanonicalPath.canonicalize(rawPath) {
-        case let .success(canonical): canonicalPath = canonical
-        case let .failure(rejection):
-            return refusePath("The path after /\(family == .scim ? "scim" : "executor")/\(name) is refused: \(rejection.reason). The gateway forwards only canonical paths under the connector's base.")
-        }
-        let entry: RouteTable.Entry
-        switch connectorRoutes.match(family, path: canonicalPath) {
-        case let .entry(matched): entry = matched
-        case let .caseMismatch(prefix):
-            return refusePath("The path differs only in letter case from the route prefix \(prefix) of connector '\(name)'; use \(prefix) exactly.")
-        case .none:
-            return respondLocal(head, ProxyError(
-                .noRoute, status: 404, title: "No machine route",
-                detail: family == .scim
-                    ? "Connector '\(name)' has no SCIM route (its connector_mode is not scim or scim_projected)."
-                    : "Connector '\(name)' has no executor route for this path."),
-                format: format, connector: name, requestID: requestID, principal: principal.name)
-        }
-        if let permission = entry.requiredPermission, !principal.permissions.contains(permission) {
-            return respondLocal(head, ProxyError(
-                .forbidden, status: 403, title: "Permission required",
-                detail: "Principal '\(principal.name)' needs the '\(permission)' permission for \(entry.pathPrefix) on connector '\(name)'."),
-                format: format, connector: name, requestID: requestID, principal: principal.name)
-        }
-        let target = entry.target
-        let forwardedRemainder: Substring
-        if alreadyCanonical {
-            // The caller's own bytes (no copy).
-            forwardedRemainder = entry.stripPrefix ? remainder.dropFirst(entry.pathPrefix.count) : remainder
-        } else {
-            var forwardedPath = canonicalPath
-            if entry.pathEscapes == .preserve {
-                switch CanonicalPath.canonicalize(rawPath, escapes: .preserve) {
-                case let .success(preserved): forwardedPath = preserved
-                case let .failure(rejection):
-                    return refusePath("The path is refused: \(rejection.reason).")
-                }
-            }
-            if entry.stripPrefix {
-                guard forwardedPath.hasPrefix(entry.pathPrefix) else {
-                    return refusePath("The path must spell the route prefix \(entry.pathPrefix) without escapes.")
-                }
-                forwardedPath = forwardedPath.dropFirst(entry.pathPrefix.count)
-            }
-            forwardedRemainder = Substring(String(forwardedPath) + query)
-        }
-        if summary.wantsUpgrade {
-            return respondLocal(head, ProxyError(
-                .upgrade, status: 501, title: "Upgrade not supported",
-                detail: "Protocol upgrades (WebSocket, h2c) are not passed through the executor route."),
-                format: format, connector: name, requestID: requestID, principal: principal.name)
-        }
-        if let length = summary.contentLength, length > target.maxBodyBytes {
-            return respondLocal(head, tooLarge(target), format: format, connector: name, requestID: requestID,
-                                principal: principal.name, close: true)
-        }
-        let publicURL = shared.publicURL
-        let upstreamHead = RequestRewriter.upstreamHead(
-            client: head, uriRemainder: forwardedRemainder, target: target, peerAddress: peerAddress,
-            requestID: requestID, publicURL: publicURL, framing: summary.framing)
-        let exchange = Exchange(
-            target: target, clientHead: head, upstreamHead: upstreamHead, requestID: requestID,
-            principal: principal.name, format: format, expectsContinue: summary.expectsContinue, limits: shared.limits)
-        if !target.rewrites.isEmpty {
-            let origin = publicURL.map { "\($0.scheme.rawValue)://\($0.authority)" } ?? "http://\(summary.host ?? "localhost")"
-            let rewriter = URLRewriter(
-                rewrites: target.rewrites, gatewayBase: origin + (publicURL?.path ?? ""), gatewayOrigin: origin)
-            exchange.rewriter = rewriter
-            exchange.bufferRequestBody = rewriter.rewritesRequests && URLRewriter.isJSON(summary.contentType)
-            if exchange.bufferRequestBody, let length = summary.contentLength, length > shared.limits.maxBufferedBodyBytes {
-                return respondLocal(head, tooLargeToRewrite(target), format: format, connector: name, requestID: requestID,
-                                    principal: principal.name, close: true)
-            }
-        }
-        self.exchange = exchange
-        state = .proxying
-        shared.metrics.requestStarted()
-        armWatchdog(exchange)  // the request body deadline runs from now
-        connect(exchange, fresh: false)
     }
 
     private func handleBody(_ buffer: ByteBuffer) {
         guard state == .proxying, let exchange, !exchange.finished else { return }
         exchange.requestBodyBytes += buffer.readableBytes
-        exchange.lastActivity = .now()
+        exchange.lastActivity = now
         if exchange.requestBodyBytes > exchange.target.maxBodyBytes {
-            respondError(exchange, tooLarge(exchange.target), close: true)
+            respondError(exchange, .bodyTooLarge(exchange.target), close: true)
             return
         }
         if exchange.bufferRequestBody {
             guard exchange.requestBodyBytes <= shared.limits.maxBufferedBodyBytes else {
-                respondError(exchange, tooLargeToRewrite(exchange.target), close: true)
+                respondError(exchange, .bodyTooLargeToRewrite(exchange.target, limit: shared.limits.maxBufferedBodyBytes), close: true)
                 return
             }
             var buffer = buffer
@@ -389,27 +268,12 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 connection.handler.write(.end(trailers))
                 exchange.upstreamNeedsFlush = true  // flushed at the end of this read batch
                 exchange.requestSent = true
-                exchange.requestSentAt = .now()
+                exchange.requestSentAt = now
                 armWatchdog(exchange)
             } else {
                 exchange.buffered.append(.end(trailers))
             }
         }
-    }
-
-    private func authenticate(_ authorization: String?) -> Principal? {
-        guard let value = authorization, value.utf8.count > 7, HeaderName.hasPrefix(value, "bearer ") else { return nil }
-        return shared.principals.authenticate(value.dropFirst(7))
-    }
-
-    private func tooLargeToRewrite(_ target: UpstreamTarget) -> ProxyError {
-        ProxyError(.limit, status: 413, title: "Request body too large to rewrite",
-                   detail: "Connector '\(target.connector)' rewrites URLs in JSON request bodies, which the gateway buffers up to \(shared.limits.maxBufferedBodyBytes) bytes (gateway.limits.max_buffered_body_bytes).")
-    }
-
-    private func tooLarge(_ target: UpstreamTarget) -> ProxyError {
-        ProxyError(.limit, status: 413, title: "Request body too large",
-                   detail: "Connector '\(target.connector)' accepts request bodies of at most \(target.maxBodyBytes) bytes (limits.max_body_bytes).")
     }
 
     // MARK: - Upstream connection
@@ -440,7 +304,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         if exchange.expectsContinue, !exchange.requestReceived, exchange.attempts == 1, !reattach {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.clientHead.version, status: .continue))), promise: nil)
         }
-        exchange.upstreamStarted = .now()
+        exchange.upstreamStarted = now
         if exchange.bufferRequestBody && !exchange.requestReceived {
             armWatchdog(exchange)  // the head goes out with the rewritten body, once it is complete
             if readPending {
@@ -495,7 +359,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
 
     func upstreamReceived(_ part: HTTPClientResponsePart) {
         guard let exchange, !exchange.finished, let context else { return }
-        exchange.lastActivity = .now()
+        exchange.lastActivity = now
         switch part {
         case let .head(head):
             let code = head.status.code
@@ -509,7 +373,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             }
             if code < 200 { return }  // informational answers are not forwarded
             if let started = exchange.upstreamStarted {
-                exchange.upstreamSeconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+                exchange.upstreamSeconds = Double((now - started).nanoseconds) / 1e9
             }
             exchange.responseStatus = Int(code)
             exchange.responseKeepAlive = head.isKeepAlive
@@ -655,11 +519,11 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         watchdogDeadline = nil
         guard let exchange, !exchange.finished else { return }
         let deadline = exchange.deadline
-        if NIODeadline.now() < deadline {
+        if now < deadline {
             scheduleWatchdog(at: deadline)
             return
         }
-        if let body = exchange.bodyDeadline, NIODeadline.now() >= body {
+        if let body = exchange.bodyDeadline, now >= body {
             timedOut(exchange, ProxyError(
                 .clientTimeout, status: 408, title: "Request body too slow",
                 detail: "The request body of \(exchange.requestBodyBytes) bytes so far did not arrive in time (gateway.limits.request_body_timeout, request_body_min_rate)."))
@@ -808,7 +672,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         shared.metrics.requestFinished(
             connector: exchange.target.metricsIndex, method: exchange.clientHead.method.rawValue, status: status,
             upstreamSeconds: exchange.upstreamSeconds, errorKind: error)
-        let total = Double((NIODeadline.now() - exchange.started).nanoseconds) / 1e9
+        let total = Double((now - exchange.started).nanoseconds) / 1e9
         logAccess(method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri,
                   connector: exchange.target.connector, principal: exchange.principal, status: status,
                   bytesIn: exchange.requestBodyBytes, bytesOut: exchange.responseBodyBytes,

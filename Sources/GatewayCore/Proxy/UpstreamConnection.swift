@@ -7,11 +7,11 @@ final class UpstreamConnection {
     let connector: String
     var idleSince: NIODeadline
 
-    init(channel: any Channel, handler: UpstreamHandler, connector: String) {
+    init(channel: any Channel, handler: UpstreamHandler, connector: String, since: NIODeadline) {
         self.channel = channel
         self.handler = handler
         self.connector = connector
-        self.idleSince = .now()
+        self.idleSince = since
     }
 
     var isUsable: Bool { channel.isActive }

@@ -20,22 +20,57 @@ final class UpstreamPool {
         var deadline: NIODeadline
     }
 
+    /// Opens a connection to a target with the upstream pipeline in place.
+    typealias Dial = (UpstreamTarget, any EventLoop) -> EventLoopFuture<any Channel>
+
     let eventLoop: any EventLoop
     let metrics: GatewayMetrics
+    private let dial: Dial
     private var idle: [String: [UpstreamConnection]] = [:]
     private var open: [String: Int] = [:]
     private var waiters: [String: [Waiter]] = [:]
 
-    init(eventLoop: any EventLoop, metrics: GatewayMetrics) {
+    /// `dial` is TCP (and TLS) by default; tests give channels of their own.
+    init(eventLoop: any EventLoop, metrics: GatewayMetrics, dial: @escaping Dial = UpstreamPool.dialTCP) {
         self.eventLoop = eventLoop
         self.metrics = metrics
+        self.dial = dial
+    }
+
+    /// A TCP connection to the target (with TLS when the target has a context).
+    static func dialTCP(_ target: UpstreamTarget, on eventLoop: any EventLoop) -> EventLoopFuture<any Channel> {
+        let tlsContext = target.tlsContext
+        let serverHostname = target.serverHostname
+        return ClientBootstrap(group: eventLoop)
+            .connectTimeout(target.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let tlsContext {
+                        try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverHostname))
+                    }
+                    try addHTTPHandlers(sync)
+                }
+            }
+            .connect(host: target.host, port: target.port)
+    }
+
+    /// The HTTP part of an upstream connection's pipeline. The gateway's own request encoder:
+    /// the framing written is the framing the head declares, whatever the method.
+    static func addHTTPHandlers(_ sync: ChannelPipeline.SynchronousOperations) throws {
+        try sync.addHandler(UpstreamRequestEncoder())
+        try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+        try sync.addHandler(NIOHTTPRequestHeadersValidator())
+        try sync.addHandler(UpstreamHandler())
     }
 
     /// Hands `completion` an idle connection for `target`, or a new one. `reused` tells the
     /// caller whether a failure before the response may be the pool's fault (worth one retry).
     func acquire(_ target: UpstreamTarget, fresh: Bool = false, completion: @escaping Completion) {
         eventLoop.preconditionInEventLoop()
-        let now = NIODeadline.now()
+        let now = eventLoop.now
         if !fresh {
             while var list = idle[target.poolKey], let connection = list.popLast() {
                 idle[target.poolKey] = list
@@ -69,7 +104,7 @@ final class UpstreamPool {
             waiter.completion(.success((connection, true)))
             return
         }
-        connection.idleSince = .now()
+        connection.idleSince = eventLoop.now
         idle[connection.connector, default: []].append(connection)
     }
 
@@ -88,35 +123,15 @@ final class UpstreamPool {
     private func connect(_ target: UpstreamTarget, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
         open[target.poolKey, default: 0] += 1
         metrics.upstreamConnection(reused: false)
-        let tlsContext = target.tlsContext
-        let serverHostname = target.serverHostname
-        let connector = target.poolKey  // the pool key
-        ClientBootstrap(group: eventLoop)
-            .connectTimeout(target.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.socketOption(.so_keepalive), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    if let tlsContext {
-                        try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverHostname))
-                    }
-                    // The gateway's own request encoder: the framing written is the framing
-                    // the head declares, whatever the method (see UpstreamRequestEncoder).
-                    try sync.addHandler(UpstreamRequestEncoder())
-                    try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try sync.addHandler(NIOHTTPRequestHeadersValidator())
-                    try sync.addHandler(UpstreamHandler())
-                }
-            }
-            .connect(host: target.host, port: target.port)
+        let connector = target.poolKey
+        dial(target, eventLoop)
             .assumeIsolated()
             .whenComplete { result in
                 switch result {
                 case let .success(channel):
                     do {
                         let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
-                        let connection = UpstreamConnection(channel: channel, handler: handler, connector: connector)
+                        let connection = UpstreamConnection(channel: channel, handler: handler, connector: connector, since: self.eventLoop.now)
                         handler.onClose = { [weak self] in self?.forget(connection) }
                         completion(.success(connection))
                     } catch {
@@ -151,9 +166,9 @@ final class UpstreamPool {
     }
 
     private func scheduleWaiterExpiry(_ target: UpstreamTarget) {
-        eventLoop.assumeIsolated().scheduleTask(deadline: .now() + target.connectTimeout) { [weak self] in
+        eventLoop.assumeIsolated().scheduleTask(deadline: eventLoop.now + target.connectTimeout) { [weak self] in
             guard let self, var list = self.waiters[target.poolKey] else { return }
-            let now = NIODeadline.now()
+            let now = self.eventLoop.now
             while let first = list.first, first.deadline <= now {
                 list.removeFirst()
                 first.completion(.failure(ProxyError(

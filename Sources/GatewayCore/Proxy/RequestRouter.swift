@@ -1,0 +1,172 @@
+import NIOHTTP1
+
+/// Decides what happens to a request head, without I/O: which control route answers it, which
+/// refusal (in the route's own format), or which upstream request is sent (the canonical path
+/// under the connector's base, the route's credential, the gateway's framing). Read top to
+/// bottom, the checks come in the order they are made.
+struct RequestRouter {
+    var routes: RouteTable
+    var principals: PrincipalDirectory
+    var publicURL: EndpointURL?
+    var limits: ClientLimits
+
+    init(routes: RouteTable, principals: PrincipalDirectory, publicURL: EndpointURL?, limits: ClientLimits) {
+        self.routes = routes
+        self.principals = principals
+        self.publicURL = publicURL
+        self.limits = limits
+    }
+
+    init(_ context: ProxyContext) {
+        self.init(routes: context.routes, principals: context.principals, publicURL: context.publicURL, limits: context.limits)
+    }
+
+    func route(_ head: HTTPRequestHead, summary: RequestHeadSummary, requestID: String, peerAddress: String) -> RouteDecision {
+        let uri = head.uri
+        let pathEnd = uri.firstIndex(of: "?") ?? uri.endIndex
+        let path = uri[..<pathEnd]
+        let format: ErrorResponse.Format
+        let prefixLength: Int
+        if path.hasPrefix("/executor/") {
+            (format, prefixLength) = (.problem, "/executor/".utf8.count)
+        } else if path.hasPrefix("/scim/") {
+            (format, prefixLength) = (.scim, "/scim/".utf8.count)
+        } else {
+            // TRACE and CONNECT are refused everywhere: a CONNECT left unanswered would stop
+            // the connection's parser.
+            if head.method == .TRACE || head.method == .CONNECT,
+               let refusal = summary.refusal(method: head.method, version: head.version, uri: uri)
+            {
+                return .reject(.init(error: refusal, format: .problem, connector: "", principal: "-", close: true))
+            }
+            return .control(path: path)
+        }
+        let afterPrefix = uri.utf8.index(uri.startIndex, offsetBy: prefixLength)
+        let nameEnd = uri[afterPrefix...].firstIndex { $0 == "/" || $0 == "?" } ?? uri.endIndex
+        let name = String(uri[afterPrefix..<nameEnd])
+        let remainder = uri[nameEnd...]
+        func reject(_ error: ProxyError, principal: String = "-", close: Bool = false) -> RouteDecision {
+            .reject(.init(error: error, format: format, connector: name, principal: principal, close: close))
+        }
+
+        // The protocol first: methods, framing, Host, fragments, size.
+        if let refusal = summary.refusal(method: head.method, version: head.version, uri: uri) {
+            return reject(refusal, close: true)
+        }
+        // Who calls, and may it use this connector?
+        guard let principal = authenticate(summary.authorization) else {
+            let detail = principals.isEmpty
+                ? "No principals are configured (gateway.principals), so machine routes accept no caller."
+                : "Present a gateway token as 'Authorization: Bearer <token>' of a configured principal."
+            return reject(ProxyError(.unauthenticated, status: 401, title: "Authentication required", detail: detail))
+        }
+        guard let route = routes.routes[name] else {
+            let known = routes.connectorNames
+            return reject(ProxyError(
+                .unknownConnector, status: 404, title: "Unknown connector",
+                detail: "No connector named '\(name)'.\(Suggestion.didYouMean(name, in: known)) Known connectors: \(known.joined(separator: ", ")).")
+                , principal: principal.name)
+        }
+        guard principal.mayUse(connector: name) else {
+            return reject(ProxyError(
+                .forbidden, status: 403, title: "Connector not allowed",
+                detail: "Principal '\(principal.name)' may not use connector '\(name)'."), principal: principal.name)
+        }
+        let connectorRoutes: RouteTable.ConnectorRoutes
+        switch route {
+        case let .upstream(found): connectorRoutes = found
+        case let .none(reason):
+            return reject(ProxyError(
+                .noRoute, status: 404, title: "No machine route",
+                detail: "Connector '\(name)' has no machine route: \(reason)."), principal: principal.name)
+        }
+
+        // The canonical path decides the route and its permission, and is what is forwarded.
+        let family: RouteSpec.Family = format == .scim ? .scim : .executor
+        func refusePath(_ detail: String) -> RouteDecision {
+            reject(ProxyError(.badRequest, status: 400, title: "Path refused", detail: detail), principal: principal.name)
+        }
+        let rawPath = remainder.prefix { $0 != "?" }
+        let query = remainder[rawPath.endIndex...]
+        let alreadyCanonical = CanonicalPath.isCanonical(rawPath)
+        let canonicalPath: Substring
+        switch alreadyCanonical ? .success(rawPath) : CanonicalPath.canonicalize(rawPath) {
+        case let .success(canonical): canonicalPath = canonical
+        case let .failure(rejection):
+            return refusePath("The path after /\(family == .scim ? "scim" : "executor")/\(name) is refused: \(rejection.reason). The gateway forwards only canonical paths under the connector's base.")
+        }
+        let entry: RouteTable.Entry
+        switch connectorRoutes.match(family, path: canonicalPath) {
+        case let .entry(matched): entry = matched
+        case let .caseMismatch(prefix):
+            return refusePath("The path differs only in letter case from the route prefix \(prefix) of connector '\(name)'; use \(prefix) exactly.")
+        case .none:
+            return reject(ProxyError(
+                .noRoute, status: 404, title: "No machine route",
+                detail: family == .scim
+                    ? "Connector '\(name)' has no SCIM route (its connector_mode is not scim or scim_projected)."
+                    : "Connector '\(name)' has no executor route for this path."), principal: principal.name)
+        }
+        if let permission = entry.requiredPermission, !principal.permissions.contains(permission) {
+            return reject(ProxyError(
+                .forbidden, status: 403, title: "Permission required",
+                detail: "Principal '\(principal.name)' needs the '\(permission)' permission for \(entry.pathPrefix) on connector '\(name)'."),
+                principal: principal.name)
+        }
+        let forwardedRemainder: Substring
+        if alreadyCanonical {
+            // The caller's own bytes (no copy).
+            forwardedRemainder = entry.stripPrefix ? remainder.dropFirst(entry.pathPrefix.count) : remainder
+        } else {
+            var forwardedPath = canonicalPath
+            if entry.pathEscapes == .preserve {
+                switch CanonicalPath.canonicalize(rawPath, escapes: .preserve) {
+                case let .success(preserved): forwardedPath = preserved
+                case let .failure(rejection): return refusePath("The path is refused: \(rejection.reason).")
+                }
+            }
+            if entry.stripPrefix {
+                guard forwardedPath.hasPrefix(entry.pathPrefix) else {
+                    return refusePath("The path must spell the route prefix \(entry.pathPrefix) without escapes.")
+                }
+                forwardedPath = forwardedPath.dropFirst(entry.pathPrefix.count)
+            }
+            forwardedRemainder = Substring(String(forwardedPath) + query)
+        }
+
+        // What the route can carry.
+        let target = entry.target
+        if summary.wantsUpgrade {
+            return reject(ProxyError(
+                .upgrade, status: 501, title: "Upgrade not supported",
+                detail: "Protocol upgrades (WebSocket, h2c) are not passed through the executor route."),
+                principal: principal.name)
+        }
+        if let length = summary.contentLength, length > target.maxBodyBytes {
+            return reject(.bodyTooLarge(target), principal: principal.name, close: true)
+        }
+        var rewriter: URLRewriter?
+        var bufferRequestBody = false
+        if !target.rewrites.isEmpty {
+            let origin = publicURL.map { "\($0.scheme.rawValue)://\($0.authority)" } ?? "http://\(summary.host ?? "localhost")"
+            let made = URLRewriter(rewrites: target.rewrites, gatewayBase: origin + (publicURL?.path ?? ""), gatewayOrigin: origin)
+            rewriter = made
+            bufferRequestBody = made.rewritesRequests && URLRewriter.isJSON(summary.contentType)
+            if bufferRequestBody, let length = summary.contentLength, length > limits.maxBufferedBodyBytes {
+                return reject(.bodyTooLargeToRewrite(target, limit: limits.maxBufferedBodyBytes), principal: principal.name,
+                              close: true)
+            }
+        }
+        let upstreamHead = RequestRewriter.upstreamHead(
+            client: head, uriRemainder: forwardedRemainder, target: target, peerAddress: peerAddress,
+            requestID: requestID, publicURL: publicURL, framing: summary.framing)
+        return .forward(.init(
+            target: target, upstreamHead: upstreamHead, principal: principal.name, format: format,
+            expectsContinue: summary.expectsContinue, rewriter: rewriter, bufferRequestBody: bufferRequestBody))
+    }
+
+    private func authenticate(_ authorization: String?) -> Principal? {
+        guard let value = authorization, value.utf8.count > 7, HeaderName.hasPrefix(value, "bearer ") else { return nil }
+        return principals.authenticate(value.dropFirst(7))
+    }
+}

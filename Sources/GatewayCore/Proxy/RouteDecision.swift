@@ -1,0 +1,47 @@
+import NIOHTTP1
+
+/// What the gateway does with a request head, as `RequestRouter` decides it.
+enum RouteDecision {
+    /// A control route (`/livez`, `/readyz`, `/metrics`, health, status), answered by the handler.
+    case control(path: Substring)
+    /// Answered by the gateway with an error, in the route's format.
+    case reject(Refusal)
+    /// Sent to a connector's upstream.
+    case forward(ForwardPlan)
+
+    struct Refusal {
+        var error: ProxyError
+        var format: ErrorResponse.Format
+        /// The connector the caller named ("" when none), for the body and the metric label.
+        var connector: String
+        /// The authenticated principal, or "-".
+        var principal: String
+        /// The connection is closed after the answer (its framing can no longer be trusted).
+        var close: Bool = false
+    }
+
+    /// Everything the exchange needs to forward one request.
+    struct ForwardPlan {
+        var target: UpstreamTarget
+        var upstreamHead: HTTPRequestHead
+        var principal: String
+        var format: ErrorResponse.Format
+        var expectsContinue: Bool
+        /// Rewrites upstream URLs (routes that declare it).
+        var rewriter: URLRewriter?
+        /// The JSON request body is collected and rewritten, not streamed.
+        var bufferRequestBody: Bool
+    }
+}
+
+extension ProxyError {
+    static func bodyTooLarge(_ target: UpstreamTarget) -> ProxyError {
+        ProxyError(.limit, status: 413, title: "Request body too large",
+                   detail: "Connector '\(target.connector)' accepts request bodies of at most \(target.maxBodyBytes) bytes (limits.max_body_bytes).")
+    }
+
+    static func bodyTooLargeToRewrite(_ target: UpstreamTarget, limit: Int) -> ProxyError {
+        ProxyError(.limit, status: 413, title: "Request body too large to rewrite",
+                   detail: "Connector '\(target.connector)' rewrites URLs in JSON request bodies, which the gateway buffers up to \(limit) bytes (gateway.limits.max_buffered_body_bytes).")
+    }
+}
