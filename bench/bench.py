@@ -24,6 +24,9 @@ GATEWAY = os.environ["GATEWAY_BIN"]
 # Another build of the gateway (e.g. the previous commit's) measured in the same interleaved
 # rounds, for the cost of a change: its ratios are printed as `gateway / baseline`.
 BASELINE = os.environ.get("GATEWAY_BASELINE_BIN")
+# PROFILE=small|post|1MiB: instead of the rounds, record the gateway with `perf record -g` while
+# wrk runs that case, and print the top symbols by self time (bench/profile).
+PROFILE = os.environ.get("PROFILE")
 TICKS = os.sysconf("SC_CLK_TCK")
 # The 2 KiB JSON POST of the "post" case.
 POST_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "post.lua")
@@ -208,6 +211,10 @@ connector_inventory:
     for name, (base, _) in targets.items():
         wrk(base + "/small", 64, 2)
 
+    if PROFILE:
+        case, path, connections = next(c for c in cases if c[0] == PROFILE)
+        return profile(work, targets["gateway"], case, path, connections)
+
     for round_number in range(1, ROUNDS + 1):
         for case, path, connections in cases:
             for name, (base, pids) in targets.items():
@@ -220,6 +227,36 @@ connector_inventory:
                       f"cpu {stats['cpu_us']:6.1f} us/req", file=sys.stderr, flush=True)
 
     report(results, cases, targets)
+
+
+def profile(work, target, case, path, connections):
+    """perf record of the gateway (call graphs) while wrk runs `case`; prints the top symbols."""
+    base, (pid,) = target
+    data = os.environ.get("PERF_DATA") or f"{work}/perf.data"  # PERF_DATA keeps it for perf report
+    # DWARF unwinding: Swift's release builds keep no frame pointers, so -g alone shows no callers.
+    perf = subprocess.Popen(["perf", "record", "--call-graph", "dwarf,16384", "-F", "299", "-o", data, "-p", str(pid)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    stats = wrk(base + path, connections, DURATION, script=POST_SCRIPT if case == "post" else None)
+    perf.send_signal(signal.SIGINT)
+    perf.wait(timeout=30)
+    report = subprocess.run(
+        ["perf", "report", "-i", data, "--no-children", "--sort", "dso,symbol", "--stdio", "--percent-limit", "0.8",
+         "-g", "none"], capture_output=True, text=True, check=True).stdout
+    by_dso = subprocess.run(
+        ["perf", "report", "-i", data, "--no-children", "--sort", "dso", "--stdio", "--percent-limit", "1", "-g", "none"],
+        capture_output=True, text=True, check=True).stdout
+    retain_callers = subprocess.run(
+        ["perf", "report", "-i", data, "--no-children", "--symbols", "swift_retain,swift_release", "--sort", "symbol",
+         "--stdio", "-g", "caller,0.5,callee,function,percent", "--max-stack", "4", "--percent-limit", "1"],
+        capture_output=True, text=True).stdout
+    print(f"perf profile of the gateway, {case} (c={connections}), {stats['rps']:.0f} req/s under perf")
+    for title, text, width in (("self time by library", by_dso, 100), ("self time by symbol", report, 160),
+                               ("who retains and releases (callers, 3 frames)", retain_callers, 160)):
+        print(f"\n{title}:")
+        for line in text.splitlines():
+            if line.strip() and not line.startswith("#"):
+                print(line.rstrip()[:width])
 
 
 def wrk(url, connections, duration, script=None):

@@ -129,4 +129,22 @@ struct BoundaryRuleTests {
         #expect(scrubber.scrub("abc stays: too short to be a secret") == "abc stays: too short to be a secret")
         #expect(SecretScrubber.none.scrub("sk-live-123") == "sk-live-123")
     }
+
+    @Test func aCredentialWithALineBreakIsRefusedWhenRoutesAreBuilt() throws {
+        let configuration = try echoConfiguration("""
+            connector_inventory:
+              - name: echo
+                executor_url: http://127.0.0.1:9000
+                auth: {token: "env://T"}
+            """)
+        var secrets = SecretStore()
+        secrets.setForTesting("echo/auth.token", SecretValue("good\r\nX-Injected: 1"))
+        do {
+            _ = try RouteTable(configuration: configuration, secrets: secrets, eventLoopCount: 1)
+            Issue.record("a credential with CR LF was accepted")
+        } catch {
+            #expect(error.errors.map(\.code) == [.invalidHeaderValue])
+            #expect(!"\(error)".contains("X-Injected"), "the message never shows the value")
+        }
+    }
 }

@@ -54,10 +54,8 @@ final class EmbeddedProxy {
         }
         // Connected first, as an accepted connection is when the listener adds its handlers.
         try caller.connect(to: SocketAddress(ipAddress: "10.1.2.3", port: 40000)).wait()
-        let timeouts = ClientTimeoutHandler(limits: holder.context.limits)
-        try caller.pipeline.syncOperations.addHandler(timeouts)
-        try caller.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-        try caller.pipeline.syncOperations.addHandler(ProxyHandler(holder: holder, pool: pool, timeouts: timeouts))
+        try HTTPListener.addCallerHandlers(
+            caller.pipeline.syncOperations, holder: holder, pool: pool, limits: holder.context.limits)
         self.dialedChannels = { dialed }
     }
 

@@ -129,4 +129,18 @@ struct ProxyHandlerTests {
         #expect(answer.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
         #expect(!proxy.caller.isActive)
     }
+
+    @Test func anEarlyAnswerDropsTheRestOfTheBodyForABoundedTime() throws {
+        let proxy = try EmbeddedProxy(gateway: "limits: {request_body_timeout: 3s, request_body_min_rate: 0}")
+        try proxy.send(EmbeddedProxy.request("POST", "/upload", extra: "Content-Length: 1000\r\n") + "abc")
+        _ = try proxy.upstreamReceived()
+        try proxy.upstreamAnswers("HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n")
+        #expect(try proxy.callerReceived().hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
+        #expect(!proxy.dialed[0].isActive, "a connection answered early is not pooled")
+        try proxy.send("more body bytes")
+        proxy.loop.advanceTime(by: .seconds(2))
+        #expect(proxy.caller.isActive, "the rest of the body is read and dropped for a while")
+        proxy.loop.advanceTime(by: .seconds(2))
+        #expect(!proxy.caller.isActive, "then the connection is closed")
+    }
 }

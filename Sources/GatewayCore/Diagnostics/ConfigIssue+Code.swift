@@ -53,5 +53,7 @@ extension ConfigIssue {
         public static let unknownPrincipalConnector = Code("principal.unknown_connector")
         public static let insecureTLS = Code("tls.verify_disabled")
         public static let caFileUnreadable = Code("tls.ca_file_unreadable")
+        /// A credential or Host header value the gateway would send holds CR, LF or NUL.
+        public static let invalidHeaderValue = Code("header.invalid_value")
     }
 }

@@ -19,6 +19,8 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
         case readingHead
         /// A request is being handled: `ProxyHandler`'s own deadlines apply.
         case inRequest
+        /// The answer is complete, the rest of the request body is read and dropped.
+        case discardingBody
     }
 
     private let limits: ClientLimits
@@ -65,10 +67,22 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
 
     /// The exchange ended (response sent, request read): wait for the next request.
     func requestFinished() {
-        guard case .inRequest = phase else { return }
+        switch phase {
+        case .inRequest, .discardingBody: break
+        case .waiting, .readingHead: return
+        }
         phase = .waiting
         guard let context else { return }
         setDeadline(context.eventLoop.now + limits.clientIdle)
+    }
+
+    /// The answer went out before the request body was read (an early answer): the rest of the
+    /// body is dropped as it arrives, for at most `request_body_timeout`, then the connection
+    /// is closed (nginx's lingering close), so a trickled body cannot hold it forever.
+    func discardingBody() {
+        guard let context else { return }
+        phase = .discardingBody
+        setDeadline(context.eventLoop.now + TimeAmount(seconds: limits.requestBodyTimeout))
     }
 
     /// Writes `bytes` straight to the socket, below the HTTP codec, and closes: for answers the
@@ -107,7 +121,7 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
         switch phase {
         case .inRequest:
             return
-        case .waiting:
+        case .waiting, .discardingBody:
             context.close(promise: nil)
         case .readingHead:
             let seconds = limits.headerReadTimeout

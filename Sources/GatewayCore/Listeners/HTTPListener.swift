@@ -35,13 +35,7 @@ final class HTTPListener: Listener {
                         return
                     }
                     channel.closeFuture.whenComplete { _ in holder.connections.release() }
-                    let timeouts = ClientTimeoutHandler(limits: limits)
-                    try sync.addHandler(timeouts)
-                    // Pipelining is handled by ProxyHandler itself: NIO's pipelining helper stops
-                    // reading during every response, which costs two epoll_ctl calls per request.
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-                    try sync.addHandler(ProxyHandler(
-                        holder: holder, pool: pools.pool(for: channel.eventLoop), timeouts: timeouts))
+                    try Self.addCallerHandlers(sync, holder: holder, pool: pools.pool(for: channel.eventLoop), limits: limits)
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -52,6 +46,22 @@ final class HTTPListener: Listener {
             throw ChannelError.unknownLocalAddress
         }
         return local
+    }
+
+    /// A caller connection's pipeline: the time between requests, the HTTP/1 server codec, the
+    /// data path.
+    static func addCallerHandlers(
+        _ sync: ChannelPipeline.SynchronousOperations, holder: ProxyContextHolder, pool: UpstreamPool, limits: ClientLimits
+    ) throws {
+        let timeouts = ClientTimeoutHandler(limits: limits)
+        try sync.addHandler(timeouts)
+        // Pipelining is handled by ProxyHandler itself: NIO's pipelining helper stops reading
+        // during every response, which costs two epoll_ctl calls per request. No response header
+        // validator per write: upstream headers were parsed by llhttp, and the gateway's own are
+        // constants or values checked when routes are built.
+        try sync.configureHTTPServerPipeline(
+            withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
+        try sync.addHandler(ProxyHandler(holder: holder, pool: pool, timeouts: timeouts))
     }
 
     func drain(deadline: TimeAmount) async -> Bool {

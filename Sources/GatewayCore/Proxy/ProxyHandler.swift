@@ -30,6 +30,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     private var state = State.idle {
         didSet {
             if state == .idle, oldValue != .idle { timeouts?.requestFinished() }
+            if state == .draining, oldValue != .draining { timeouts?.discardingBody() }
         }
     }
     /// The connection's timer for the time between requests (owned by the pipeline).
@@ -553,8 +554,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
         // Mid-upload the rest of the body would have to be read and dropped: close instead.
         let mustClose = close || !exchange.requestReceived || !exchange.keepAliveClient
-        writeLocal(error, format: exchange.format, connector: exchange.target.connector, requestID: exchange.requestID,
-                   version: exchange.clientHead.version, method: exchange.clientHead.method, close: mustClose, context: context)
+        write(.error(error, format: exchange.format, connector: exchange.target.connector, requestID: exchange.requestID),
+              version: exchange.clientHead.version, method: exchange.clientHead.method, close: mustClose, context: context)
         state = exchange.requestReceived ? .idle : .draining
         finish(exchange, status: error.status, error: error.metricKind)
         dispatchPipelined()
@@ -581,78 +582,32 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 error, format: format, connector: connector.isEmpty ? nil : connector, requestID: requestID,
                 allocator: context.channel.allocator))
         } else {
-            writeLocal(error, format: format, connector: connector.isEmpty ? nil : connector, requestID: requestID, version: head.version,
-                       method: head.method, close: close || !head.isKeepAlive || requestDeclaresBody, context: context)
+            write(.error(error, format: format, connector: connector.isEmpty ? nil : connector, requestID: requestID),
+                  version: head.version, method: head.method, close: close || !head.isKeepAlive || requestDeclaresBody,
+                  context: context)
         }
         state = .local
         // Only configured names become metric labels (unknown ones count as "(unknown)").
         shared.metrics.requestStarted()
         shared.metrics.requestFinished(connector: connector, method: head.method.rawValue, status: error.status,
                                        upstreamSeconds: nil, errorKind: error.metricKind)
-        logAccess(method: head.method.rawValue, uri: head.uri, connector: connector, principal: principal,
-                  status: error.status, bytesIn: 0, bytesOut: 0, upstreamSeconds: nil, totalSeconds: 0,
-                  requestID: requestID, error: error.metricKind)
-    }
-
-    private func writeLocal(
-        _ error: ProxyError, format: ErrorResponse.Format, connector: String?, requestID: String, version: HTTPVersion,
-        method: HTTPMethod, close: Bool, context: ChannelHandlerContext
-    ) {
-        let (contentType, body) = ErrorResponse.body(error, format: format, connector: connector, requestID: requestID)
-        var headers: [(String, String)] = [("content-type", contentType), ("x-request-id", requestID)]
-        if error.status == 401 { headers.append(("www-authenticate", "Bearer realm=\"fractalops-gateway\"")) }
-        writeSimple(status: error.status, headers: headers, body: body, version: version, method: method, close: close, context: context)
+        if shared.accessLog {
+            AccessRecord(requestID: requestID, principal: principal, connector: connector, method: head.method.rawValue,
+                         uri: head.uri, status: error.status, peer: peerAddress, error: error.metricKind).log(to: shared.logger)
+        }
     }
 
     private func respondControl(_ head: HTTPRequestHead, path: Substring, requestID: String, context: ChannelHandlerContext) {
-        let status: Int
-        let contentType: String
-        let body: String
-        switch path {
-        case "/livez":
-            (status, contentType, body) = (200, "application/json", "{\"status\":\"ok\"}\n")
-        case "/readyz":
-            if shared.isReady {
-                (status, contentType, body) = (200, "application/json", "{\"status\":\"ready\",\"connectors\":\(shared.routes.connectorNames.count)}\n")
-            } else {
-                (status, contentType, body) = (503, "application/json", "{\"status\":\"not ready\"}\n")
-            }
-        case "/metrics":
-            (status, contentType, body) = (200, "text/plain; version=0.0.4; charset=utf-8", shared.metrics.render())
-        default:
-            let query = head.uri.firstIndex(of: "?").map { head.uri[head.uri.index(after: $0)...] }
-            for responder in shared.controlResponders {
-                if let response = responder.respond(method: head.method, path: path, query: query) {
-                    writeSimple(status: response.status, headers: [("content-type", response.contentType), ("x-request-id", requestID)] + response.headers,
-                                body: response.body, version: head.version, method: head.method, close: !head.isKeepAlive, context: context)
-                    state = .local
-                    return
-                }
-            }
-            let error = ProxyError(.notFound, status: 404, title: "Not found",
-                                   detail: "No route for \(path). Routes: /executor/<connector>/<path>, /scim/<connector>/<path>, /health/connectors[/<name>], /status, /livez, /readyz, /metrics.")
-            writeLocal(error, format: .problem, connector: nil, requestID: requestID, version: head.version,
-                       method: head.method, close: !head.isKeepAlive, context: context)
-            state = .local
-            return
-        }
-        writeSimple(status: status, headers: [("content-type", contentType), ("x-request-id", requestID)], body: body,
-                    version: head.version, method: head.method, close: !head.isKeepAlive, context: context)
+        let response = ControlRoutes.response(method: head.method, uri: head.uri, path: path, requestID: requestID, context: shared)
+        write(response, version: head.version, method: head.method, close: !head.isKeepAlive, context: context)
         state = .local
     }
 
-    private func writeSimple(
-        status: Int, headers extra: [(String, String)], body: String, version: HTTPVersion, method: HTTPMethod,
-        close: Bool, context: ChannelHandlerContext
-    ) {
+    private func write(_ response: LocalResponse, version: HTTPVersion, method: HTTPMethod, close: Bool, context: ChannelHandlerContext) {
         let close = close || quiescing
-        var headers = HTTPHeaders(extra)
-        headers.add(name: "content-length", value: String(body.utf8.count))
-        if close { headers.add(name: "connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(
-            version: version, status: HTTPResponseStatus(statusCode: status), headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.head(response.head(version: version, close: close))), promise: nil)
         if method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: response.body)))), promise: nil)
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if close {
@@ -672,33 +627,13 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         shared.metrics.requestFinished(
             connector: exchange.target.metricsIndex, method: exchange.clientHead.method.rawValue, status: status,
             upstreamSeconds: exchange.upstreamSeconds, errorKind: error)
-        let total = Double((now - exchange.started).nanoseconds) / 1e9
-        logAccess(method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri,
-                  connector: exchange.target.connector, principal: exchange.principal, status: status,
-                  bytesIn: exchange.requestBodyBytes, bytesOut: exchange.responseBodyBytes,
-                  upstreamSeconds: exchange.upstreamSeconds, totalSeconds: total, requestID: exchange.requestID, error: error)
-    }
-
-    private func logAccess(
-        method: String, uri: String, connector: String, principal: String, status: Int, bytesIn: Int, bytesOut: Int,
-        upstreamSeconds: Double?, totalSeconds: Double, requestID: String, error: String?
-    ) {
         guard shared.accessLog else { return }
-        var metadata: Logger.Metadata = [
-            "gateway.request_id": "\(requestID)",
-            "gateway.principal": "\(principal)",
-            "gateway.connector": "\(connector)",
-            "http.method": "\(method)",
-            "http.target": "\(LoggedTarget.redact(uri))",
-            "http.status": "\(status)",
-            "gateway.bytes_in": "\(bytesIn)",
-            "gateway.bytes_out": "\(bytesOut)",
-            "gateway.duration_ms": "\(Int(totalSeconds * 1000))",
-            "gateway.peer": "\(peerAddress)",
-        ]
-        if let upstreamSeconds { metadata["gateway.upstream_ms"] = "\(Int(upstreamSeconds * 1000))" }
-        if let error { metadata["gateway.error"] = "\(error)" }
-        shared.logger.info("access", metadata: metadata)
+        AccessRecord(
+            requestID: exchange.requestID, principal: exchange.principal, connector: exchange.target.connector,
+            method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri, status: status,
+            bytesIn: exchange.requestBodyBytes, bytesOut: exchange.responseBodyBytes, upstreamSeconds: exchange.upstreamSeconds,
+            totalSeconds: Double((now - exchange.started).nanoseconds) / 1e9, peer: peerAddress, error: error
+        ).log(to: shared.logger)
     }
 }
 

@@ -76,6 +76,11 @@ public struct RouteTable: Sendable {
                     let byPrefix: (Entry, Entry) -> Bool = { $0.pathPrefix.count > $1.pathPrefix.count }
                     routes[connector.name] = .upstream(ConnectorRoutes(
                         executor: executor.sorted(by: byPrefix), scim: scim.sorted(by: byPrefix)))
+                } catch let issue as HeaderValueIssue {
+                    diagnostics.append(ConfigIssue(
+                        .invalidHeaderValue, at: connector.location, connector: connector.name, key: issue.key,
+                        problem: "The \(issue.what) the gateway would send upstream holds a CR, LF or NUL character, which would end the header early.",
+                        fix: "Remove line breaks from the value (a secret file's trailing newline is already dropped; check the OpenBao field or the env value)."))
                 } catch {
                     diagnostics.append(ConfigIssue(
                         .caFileUnreadable, at: connector.settings["ca_file"]?.source.description ?? connector.location,
@@ -123,6 +128,13 @@ public struct RouteTable: Sendable {
             let prefix = scheme.map { "\($0) " } ?? ""
             credential = (header, secret.withUnredactedValue { SecretValue(prefix + $0) })
             credentialIdentity = "\(key)@\(header.lowercased())#\(secret.withUnredactedValue { Self.fingerprint($0) })"
+        }
+        // Checked once here, so the data path writes these values without a validator per write.
+        if let credential, credential.value.withUnredactedValue({ HeaderValueIssue.isUnsafe($0) }) {
+            throw HeaderValueIssue(key: "auth.\(spec.credentialKey ?? "")", what: "credential")
+        }
+        if HeaderValueIssue.isUnsafe(spec.hostHeader ?? url.authority) {
+            throw HeaderValueIssue(key: "host_header", what: "Host header")
         }
         let forwardedFor: UpstreamTarget.ForwardedFor =
             connector.string("forwarded_for") == "egress" ? .fixed(connector.string("egress_address") ?? "") : .client

@@ -1,0 +1,36 @@
+import Logging
+
+/// One access/audit line: who called which connector, what happened, how long it took. Query
+/// values that look like keys are redacted (`LoggedTarget`).
+struct AccessRecord {
+    var requestID: String
+    var principal: String
+    var connector: String
+    var method: String
+    var uri: String
+    var status: Int
+    var bytesIn = 0
+    var bytesOut = 0
+    var upstreamSeconds: Double?
+    var totalSeconds: Double = 0
+    var peer: String
+    var error: String?
+
+    func log(to logger: Logger) {
+        var metadata: Logger.Metadata = [
+            "gateway.request_id": "\(requestID)",
+            "gateway.principal": "\(principal)",
+            "gateway.connector": "\(connector)",
+            "http.method": "\(method)",
+            "http.target": "\(LoggedTarget.redact(uri))",
+            "http.status": "\(status)",
+            "gateway.bytes_in": "\(bytesIn)",
+            "gateway.bytes_out": "\(bytesOut)",
+            "gateway.duration_ms": "\(Int(totalSeconds * 1000))",
+            "gateway.peer": "\(peer)",
+        ]
+        if let upstreamSeconds { metadata["gateway.upstream_ms"] = "\(Int(upstreamSeconds * 1000))" }
+        if let error { metadata["gateway.error"] = "\(error)" }
+        logger.info("access", metadata: metadata)
+    }
+}
