@@ -143,4 +143,14 @@ struct ProxyHandlerTests {
         proxy.loop.advanceTime(by: .seconds(2))
         #expect(!proxy.caller.isActive, "then the connection is closed")
     }
+
+    @Test func bytesThatAreNoHTTPGet400AndAClose() throws {
+        let proxy = try EmbeddedProxy()
+        try proxy.send("GET /executor/echo/x HTTP/1.1\r\nHost: g\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let answer = try proxy.callerReceived()
+        #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(answer.contains("application/problem+json"))
+        #expect(proxy.dialed.isEmpty)
+        #expect(!proxy.caller.isActive)
+    }
 }

@@ -179,6 +179,20 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         shared.logger.debug("caller connection error", metadata: ["gateway.error": "\(error)"])
+        if error is HTTPParserError {
+            // The caller's bytes are not HTTP/1.1: a 400 when no response is under way, then close.
+            let refusal = ProxyError(
+                .badRequest, status: 400, title: "Malformed request",
+                detail: "The request is not valid HTTP/1.1 (\(error)); the connection is closed.")
+            if let exchange, !exchange.finished {
+                if exchange.responseHeadSent { abort(exchange, error: refusal) } else { respondError(exchange, refusal, close: true) }
+                return
+            }
+            if let timeouts {
+                timeouts.writeRawAndClose(RawErrorResponse.bytes(refusal, allocator: context.channel.allocator))
+                return
+            }
+        }
         context.close(promise: nil)
     }
 
