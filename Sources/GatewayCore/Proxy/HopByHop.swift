@@ -25,12 +25,13 @@ enum HopByHop {
     /// The response head sent to the caller: hop-by-hop headers removed, the request id added.
     static func clientResponseHeaders(_ upstream: HTTPHeaders, requestID: String) -> HTTPHeaders {
         let tokens = connectionTokens(upstream)
-        var headers = HTTPHeaders()
+        // Built as an array and wrapped once: HTTPHeaders.add checks every name it is given.
+        var headers: [(String, String)] = []
         headers.reserveCapacity(upstream.count + 2)
         for (name, value) in upstream where !isHopByHop(name, connectionTokens: tokens) && !HeaderName.equals(name, "x-request-id") {
-            headers.add(name: name, value: value)
+            headers.append((name, value))
         }
-        headers.add(name: "x-request-id", value: requestID)
-        return headers
+        headers.append(("x-request-id", requestID))
+        return HTTPHeaders(headers)
     }
 }

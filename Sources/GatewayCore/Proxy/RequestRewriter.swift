@@ -42,7 +42,8 @@ enum RequestRewriter {
         publicURL: EndpointURL? = nil, framing: RequestFraming? = nil
     ) -> HTTPRequestHead {
         let tokens = HopByHop.connectionTokens(client.headers)
-        var headers = HTTPHeaders()
+        // Built as an array and wrapped once: HTTPHeaders.add checks every name it is given.
+        var headers: [(String, String)] = []
         headers.reserveCapacity(client.headers.count + 8)
         var clientHost: String?
         var derivedFraming = RequestFraming.none
@@ -58,40 +59,40 @@ enum RequestRewriter {
                 if HeaderName.equals(name, "host") { clientHost = value }
                 continue
             }
-            headers.add(name: name, value: value)
+            headers.append((name, value))
         }
-        headers.add(name: "host", value: target.hostHeader)
+        headers.append(("host", target.hostHeader))
         switch framing ?? derivedFraming {
         case .none: break
-        case let .length(count): headers.add(name: "content-length", value: String(count))
-        case .chunked: headers.add(name: "transfer-encoding", value: "chunked")
+        case let .length(count): headers.append(("content-length", String(count)))
+        case .chunked: headers.append(("transfer-encoding", "chunked"))
         }
         let forwarded: String
         switch target.forwardedFor {
         case .client: forwarded = peerAddress
         case let .fixed(address): forwarded = address
         }
-        headers.add(name: "x-forwarded-for", value: forwarded)
-        headers.add(name: "x-real-ip", value: forwarded)
+        headers.append(("x-forwarded-for", forwarded))
+        headers.append(("x-real-ip", forwarded))
         if let publicURL {
-            headers.add(name: "x-forwarded-proto", value: publicURL.scheme.rawValue)
-            headers.add(name: "x-forwarded-host", value: publicURL.authority)
+            headers.append(("x-forwarded-proto", publicURL.scheme.rawValue))
+            headers.append(("x-forwarded-host", publicURL.authority))
         } else {
-            headers.add(name: "x-forwarded-proto", value: "http")
-            if let clientHost { headers.add(name: "x-forwarded-host", value: clientHost) }
+            headers.append(("x-forwarded-proto", "http"))
+            if let clientHost { headers.append(("x-forwarded-host", clientHost)) }
         }
         if let prefix = target.forwardedPrefix {
-            headers.add(name: "x-forwarded-prefix", value: (publicURL?.path ?? "") + prefix)
+            headers.append(("x-forwarded-prefix", (publicURL?.path ?? "") + prefix))
         }
-        headers.add(name: "x-request-id", value: requestID)
+        headers.append(("x-request-id", requestID))
         if let credential = target.credential {
-            credential.value.withUnredactedValue { headers.add(name: credential.name, value: $0) }
+            credential.value.withUnredactedValue { headers.append((credential.name, $0)) }
         }
         let remainder = target.strippedQueryParameters.isEmpty
             ? uriRemainder : withoutParameters(uriRemainder, target.strippedQueryParameters)
         return HTTPRequestHead(
             version: .http1_1, method: client.method, uri: upstreamURI(base: target.basePath, remainder: remainder),
-            headers: headers)
+            headers: HTTPHeaders(headers))
     }
 
     /// The caller's trailers with the same filter as its headers; nil when none is left.
