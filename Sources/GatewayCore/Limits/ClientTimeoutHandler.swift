@@ -26,8 +26,7 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
     private let limits: ClientLimits
     private var phase = Phase.waiting
     private var deadline: NIODeadline?
-    private var timer: Scheduled<Void>?
-    private var timerDeadline: NIODeadline?
+    private lazy var timer = DeadlineTimer { [weak self] in self?.fired() }
     private var context: ChannelHandlerContext?
 
     init(limits: ClientLimits) {
@@ -40,8 +39,7 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        timer.cancel()
         self.context = nil
     }
 
@@ -54,8 +52,7 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        timer.cancel()
         context.fireChannelInactive()
     }
 
@@ -96,25 +93,14 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
 
     private func setDeadline(_ new: NIODeadline) {
         deadline = new
-        if let scheduled = timerDeadline, scheduled <= new { return }  // fires first, then re-arms
-        schedule(at: new)
-    }
-
-    private func schedule(at when: NIODeadline) {
         guard let context else { return }
-        timer?.cancel()
-        timerDeadline = when
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: when) { [weak self] in
-            self?.fired()
-        }
+        timer.fire(noLaterThan: new, on: context.eventLoop)
     }
 
     private func fired() {
-        timer = nil
-        timerDeadline = nil
         guard let deadline, let context else { return }
         if context.eventLoop.now < deadline {
-            schedule(at: deadline)
+            timer.fire(noLaterThan: deadline, on: context.eventLoop)
             return
         }
         self.deadline = nil

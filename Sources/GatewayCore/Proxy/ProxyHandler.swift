@@ -45,14 +45,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// True while a batch of the caller's reads is being handled: upstream writes are flushed
     /// once at the end of the batch rather than after each part.
     private var inReadBatch = false
-    /// One timer per connection, re-armed only when it fires: a request costs no timer work.
-    private var watchdog: Scheduled<Void>?
-    private var watchdogDeadline: NIODeadline?
-    /// Parts of pipelined requests that arrived while a response was still in flight. Reads
-    /// stop only when this grows large, so the common case never toggles read interest.
-    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
-    private var pipelinedBytes = 0
-    static let maxPipelinedBytes = 256 * 1024
+    /// The exchange's deadlines (first byte, idle, request body): one timer per connection.
+    private lazy var watchdog = DeadlineTimer { [weak self] in self?.watchdogFired() }
+    /// Parts of pipelined requests that arrived while a response was still in flight.
+    private var pipelined = PipelineQueue()
     /// Set by graceful shutdown: finish the current response, then close.
     private var quiescing = false
 
@@ -84,7 +80,6 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         let part = unwrapInboundIn(data)
         if isBusyWithPreviousRequest || !pipelined.isEmpty {
             pipelined.append(part)
-            if case let .body(buffer) = part { pipelinedBytes += buffer.readableBytes } else { pipelinedBytes += 64 }
             return
         }
         dispatch(part, context: context)
@@ -107,18 +102,15 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// Handles pipelined parts once the previous response is complete.
     private func dispatchPipelined() {
         guard let context else { return }
-        while !pipelined.isEmpty && !isBusyWithPreviousRequest {
-            let part = pipelined.removeFirst()
-            if case let .body(buffer) = part { pipelinedBytes -= buffer.readableBytes } else { pipelinedBytes -= 64 }
+        while !isBusyWithPreviousRequest, let part = pipelined.popFirst() {
             dispatch(part, context: context)
         }
-        if pipelined.isEmpty { pipelinedBytes = 0 }
         // Parts dispatched here arrived in an earlier read batch: nothing else will flush them.
         if let exchange, exchange.upstreamNeedsFlush, let connection = exchange.connection {
             exchange.upstreamNeedsFlush = false
             connection.handler.flush()
         }
-        if readPending && pipelinedBytes < Self.maxPipelinedBytes && !isHoldingReadsForUpstream {
+        if readPending && !pipelined.isFull && !isHoldingReadsForUpstream {
             readPending = false
             context.read()
         }
@@ -133,7 +125,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func read(context: ChannelHandlerContext) {
-        if isHoldingReadsForUpstream || pipelinedBytes >= Self.maxPipelinedBytes {
+        if isHoldingReadsForUpstream || pipelined.isFull {
             readPending = true  // resumed when the upstream can take more, or the queue drains
             return
         }
@@ -165,8 +157,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        watchdog?.cancel()
-        watchdog = nil
+        watchdog.cancel()
         if let exchange, !exchange.finished {
             if let connection = exchange.connection {
                 exchange.connection = nil
@@ -515,27 +506,14 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
 
     /// Makes sure the connection's watchdog fires no later than the exchange's deadline.
     private func armWatchdog(_ exchange: Exchange) {
-        let deadline = exchange.deadline
-        if let current = watchdogDeadline, current <= deadline { return }
-        scheduleWatchdog(at: deadline)
-    }
-
-    private func scheduleWatchdog(at deadline: NIODeadline) {
         guard let context else { return }
-        watchdog?.cancel()
-        watchdogDeadline = deadline
-        watchdog = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
-            self?.watchdogFired()
-        }
+        watchdog.fire(noLaterThan: exchange.deadline, on: context.eventLoop)
     }
 
     private func watchdogFired() {
-        watchdog = nil
-        watchdogDeadline = nil
         guard let exchange, !exchange.finished else { return }
-        let deadline = exchange.deadline
-        if now < deadline {
-            scheduleWatchdog(at: deadline)
+        if now < exchange.deadline {
+            armWatchdog(exchange)
             return
         }
         if let body = exchange.bodyDeadline, now >= body {
@@ -634,7 +612,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     private func finish(_ exchange: Exchange, status: Int, error: String?) {
         exchange.finished = true
         if self.exchange === exchange { self.exchange = nil }
-        if readPending, pipelinedBytes < Self.maxPipelinedBytes, let context {
+        if readPending, !pipelined.isFull, let context {
             readPending = false
             context.read()
         }

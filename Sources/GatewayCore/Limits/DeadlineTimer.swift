@@ -1,0 +1,35 @@
+import NIOCore
+
+/// One timer per connection, moved only when it fires: asking it to fire no later than a
+/// deadline it already beats costs nothing, so a request costs no timer work. When it fires,
+/// its owner compares the clock with its own deadline and asks again if that moved later.
+final class DeadlineTimer {
+    private var task: Scheduled<Void>?
+    /// When the scheduled task runs, if one is scheduled.
+    private var firesAt: NIODeadline?
+    private let onFire: () -> Void
+
+    /// `onFire` runs on the event loop; it must not hold its owner strongly.
+    init(onFire: @escaping () -> Void) {
+        self.onFire = onFire
+    }
+
+    /// Makes sure the timer fires no later than `deadline` on `eventLoop`.
+    func fire(noLaterThan deadline: NIODeadline, on eventLoop: any EventLoop) {
+        if let firesAt, firesAt <= deadline { return }  // fires first; the owner asks again then
+        task?.cancel()
+        firesAt = deadline
+        task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            guard let self else { return }
+            self.task = nil
+            self.firesAt = nil
+            self.onFire()
+        }
+    }
+
+    func cancel() {
+        task?.cancel()
+        task = nil
+        firesAt = nil
+    }
+}
