@@ -380,6 +380,7 @@ def test_without_temporal_the_connector_is_unconfigured_with_its_reason(tmp_path
         temporal = dom.cards.pop("temporal")
         assert (temporal["badge"].strip(), temporal["attr_state"]) == ("unconfigured", "unconfigured")
         assert "disabled" in temporal["reason"], temporal
+        assert "FRACTALOPS_TEMPORAL_ENABLED from" in temporal["reason"], "the reason names where enabled: false came from"
         assert {card["badge"].strip() for card in dom.cards.values()} == {"ok"}
         assert port_free(demo.base + 7)  # a disabled connector's listener is not bound
         assert_stops_cleanly(demo)

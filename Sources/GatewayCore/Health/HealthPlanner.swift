@@ -109,7 +109,7 @@ public enum HealthPlanner {
                        verifyTLS: connector.verifyTLS, action: action)
         }
         guard connector.isEnabled else {
-            return make(.unconfigured("the connector is disabled (enabled: false), so it carries no traffic"))
+            return make(.unconfigured("\(connector.disabledReason), so it carries no traffic"))
         }
         switch connector.machineRoute {
         case let .none(reason):

@@ -63,6 +63,12 @@ extension ConnectorConfig {
 
     public var isEnabled: Bool { bool("enabled") ?? true }
 
+    /// Why the connector carries no traffic, naming where `enabled: false` came from.
+    public var disabledReason: String {
+        let source = settings["enabled"].map { " (\($0.source))" } ?? ""
+        return "the connector is disabled (enabled: false\(source))"
+    }
+
     /// The health probe: the kind's, with `health.path` overriding an HTTP probe's path.
     public var probe: ProbeSpec {
         let probe = kind.probe(for: self)

@@ -51,7 +51,7 @@ public struct RouteTable: Sendable {
         var diagnostics = Diagnostics()
         for connector in configuration.connectors {
             guard connector.isEnabled else {
-                routes[connector.name] = .none("the connector is disabled (enabled: false)")
+                routes[connector.name] = .none(connector.disabledReason)
                 continue
             }
             switch connector.machineRoute {
