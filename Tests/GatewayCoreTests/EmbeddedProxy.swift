@@ -17,6 +17,16 @@ final class EmbeddedProxy {
     let caller: EmbeddedChannel
     private(set) var upstreams: [EmbeddedChannel] = []
     let holder: ProxyContextHolder
+    /// When set, the next dials fail with this error (a refused or timed-out connect).
+    var dialError: (any Error)? {
+        get { options.dialError }
+        set { options.dialError = newValue }
+    }
+    private let options = Options()
+
+    private final class Options {
+        var dialError: (any Error)?
+    }
 
     /// `connector` is the YAML of one echo connector's extra keys; `gateway` of the gateway section's.
     init(connector: String = "", gateway: String = "") throws {
@@ -41,7 +51,9 @@ final class EmbeddedProxy {
             configuration: configuration, secrets: secrets, metrics: GatewayMetrics(), logger: Logger(label: "embedded")))
         caller = EmbeddedChannel(loop: loop)
         var dialed: [EmbeddedChannel] = []
+        let options = self.options
         let pool = UpstreamPool(eventLoop: loop, metrics: holder.context.metrics) { [loop] _, _ in
+            if let error = options.dialError { return loop.makeFailedFuture(error) }
             let channel = EmbeddedChannel(loop: loop)
             do {
                 try UpstreamPool.addHTTPHandlers(channel.pipeline.syncOperations)

@@ -544,8 +544,9 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             exchange.connection = nil
             pool.discard(connection)
         }
-        // Mid-upload the rest of the body would have to be read and dropped: close instead.
-        let mustClose = close || !exchange.requestReceived || !exchange.keepAliveClient
+        // Mid-upload the rest of the body would have to be read and dropped: close instead
+        // (a request without a body has only its end left to read).
+        let mustClose = close || (!exchange.requestReceived && requestDeclaresBody) || !exchange.keepAliveClient
         write(.error(error, format: exchange.format, connector: exchange.target.connector, requestID: exchange.requestID),
               version: exchange.clientHead.version, method: exchange.clientHead.method, close: mustClose, context: context)
         state = exchange.requestReceived ? .idle : .draining
