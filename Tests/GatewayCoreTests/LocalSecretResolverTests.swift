@@ -84,4 +84,22 @@ struct LocalSecretResolverTests {
             #expect(failure?.description.contains(reference.description) == true)
         }
     }
+
+    @Test("under require-ref, env:// reads the process environment only: a value in an env file is a refused literal")
+    func requireReference() throws {
+        let env = try DotEnvFile(
+            parsing: "FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE=true\nIN_FILE=sk-literal-in-file-1234\n", path: "gen.env")
+        let strict = resolver(files: [env], process: ["IN_PROCESS": "injected-at-run-time"])
+        #expect(try strict.resolve(.environment(name: "IN_PROCESS")).withUnredactedValue { $0 } == "injected-at-run-time")
+        let failure = #expect(throws: LocalSecretResolver.Failure.self) { try strict.resolve(.environment(name: "IN_FILE")) }
+        #expect(failure?.literalRefused == true)
+        #expect(failure?.reason.contains("gen.env:2") == true, "\(String(describing: failure))")
+        #expect(failure?.reason.contains("sk-literal") == false, "the value is never shown")
+        // The process environment wins over the file, so a run-time injection still resolves.
+        let injected = resolver(files: [env], process: ["IN_FILE": "from-process"])
+        #expect(try injected.resolve(.environment(name: "IN_FILE")).withUnredactedValue { $0 } == "from-process")
+        // Without require-ref, env files count as before.
+        let relaxed = resolver(files: [try DotEnvFile(parsing: "IN_FILE=v\n", path: "a.env")])
+        #expect(try relaxed.resolve(.environment(name: "IN_FILE")).withUnredactedValue { $0 } == "v")
+    }
 }

@@ -360,7 +360,10 @@ def test_render_env_harden_refs_round_trip(openbao, nginx, start_gateway, tmp_pa
         "validate", "--inventory", str(tmp_path / "connectors.yaml"), "--env-file", str(tmp_path / "e2e.env"),
         "--env-file", str(tmp_path / "out.env"), "--resolve-secrets",
     ], process_env={"FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE": "true",
-                    "FRACTALOPS_OPENBAO_ADDR": openbao.address, "FRACTALOPS_OPENBAO_TOKEN": openbao.root_token})
+                    "FRACTALOPS_OPENBAO_ADDR": openbao.address, "FRACTALOPS_OPENBAO_TOKEN": openbao.root_token,
+                    # Under require-ref env:// reads the process environment only: the principals'
+                    # tokens are injected at run time, as a deployment's secret env would be.
+                    **ENV})
     assert validate.returncode == 0, validate.stdout + validate.stderr
     assert setup["key"] not in validate.stdout + validate.stderr
 

@@ -1,7 +1,10 @@
 import Foundation
 
 /// Resolves `env://` (through the loaded env layers, so env files count) and `file://` references.
-/// `openbao://` references are refused here: they need the OpenBao resolver.
+/// `openbao://` references are refused here: they need the OpenBao resolver. Under
+/// `FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE=true` an `env://` reference resolves from the
+/// process environment only: a value written in an env file is a literal secret in a file, which
+/// require-ref refuses (generated env carries references, never payloads).
 public struct LocalSecretResolver: Sendable {
     public var environment: EnvironmentLayers
     /// Relative `file://` paths are read relative to this directory.
@@ -15,15 +18,24 @@ public struct LocalSecretResolver: Sendable {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var reference: SecretReference
         public var reason: String
+        /// The value exists, but as a literal in an env file that require-ref refuses.
+        public var literalRefused = false
         public var description: String { "\(reference) could not be resolved: \(reason)" }
     }
 
     public func resolve(_ reference: SecretReference) throws(Failure) -> SecretValue {
         switch reference {
         case let .environment(name):
-            guard let value = environment.lookup(name)?.value else {
+            guard let found = environment.lookup(name) else {
                 throw Failure(reference: reference, reason: "the variable \(name) is not set in the env files or the process environment")
             }
+            if case let .envFile(_, path, line) = found.source, environment.requireReferenceForSensitive {
+                throw Failure(
+                    reference: reference,
+                    reason: "\(name) is a literal value in the env file \(path):\(line), and with \(EnvironmentLayers.requireRefVariable)=true an env:// reference resolves from the process environment only",
+                    literalRefused: true)
+            }
+            let value = found.value
             guard !value.isEmpty else {
                 throw Failure(reference: reference, reason: "the variable \(name) is set but empty")
             }

@@ -66,7 +66,13 @@ public struct SecretStore: Sendable, Equatable {
 
     /// The issue reported for a reference that could not be resolved.
     static func unresolved(_ use: Use, _ reference: SecretReference, _ error: any Error) -> ConfigIssue {
-        ConfigIssue(
+        if let failure = error as? LocalSecretResolver.Failure, failure.literalRefused {
+            return ConfigIssue(
+                .literalSecretRefused, at: use.source.source.description, connector: use.owner, key: use.key,
+                problem: "The secret reference \(reference) reaches a literal: \(failure.reason).",
+                fix: "Put an openbao:// reference in the env file (gateway render-env --harden-refs does it), or inject the variable into the process environment at run time.")
+        }
+        return ConfigIssue(
             .unresolvedReference, at: use.source.source.description, connector: use.owner, key: use.key,
             problem: "The secret reference \(reference) could not be resolved: \(reason(error)).",
             fix: "Make the reference resolvable (set the variable, create the file or the OpenBao secret, grant the gateway's OpenBao policy read access), or correct it.")
