@@ -102,7 +102,8 @@ public struct InventoryLoader: Sendable {
         case let .some(node) where node.isNull:
             break
         case let .some(.sequence(entries)):
-            connectors = loadConnectors(entries, path: path, requireRef: requireRef, diagnostics: &diagnostics)
+            connectors = loadConnectors(
+                entries, path: path, requireRef: requireRef, isTopology: isTopology, diagnostics: &diagnostics)
         case let .some(node):
             diagnostics.append(ConfigIssue(
                 .wrongType, at: "\(path):\(inventoryLine)", key: "connector_inventory",
@@ -131,7 +132,7 @@ public struct InventoryLoader: Sendable {
     // MARK: - Connectors
 
     private func loadConnectors(
-        _ entries: Node.Sequence, path: String, requireRef: Bool, diagnostics: inout Diagnostics
+        _ entries: Node.Sequence, path: String, requireRef: Bool, isTopology: Bool, diagnostics: inout Diagnostics
     ) -> [ConnectorConfig] {
         var connectors: [ConnectorConfig] = []
         var namesSeen: [String: Int] = [:]
@@ -177,7 +178,8 @@ public struct InventoryLoader: Sendable {
 
             guard let kind = resolveKind(mapping, name: name, path: path, diagnostics: &diagnostics) else { continue }
             let reader = SettingsReader(
-                path: path, environment: environment, requireReference: requireRef, connector: name.value, envPrefix: prefix)
+                path: path, environment: environment, requireReference: requireRef, connector: name.value, envPrefix: prefix,
+                unknownKeysAreWarnings: isTopology)
             var localDiagnostics = Diagnostics()
             let settings = reader.read(
                 mapping, specs: kind.settingSpecs, handledElsewhere: Self.connectorStructuralKeys, into: &localDiagnostics)

@@ -10,6 +10,9 @@ struct SettingsReader {
     var connector: String?
     /// Env prefix for `.suffix` bindings, e.g. `FRACTALOPS_LANGBOARD_`.
     var envPrefix: String
+    /// A platform topology file's connector entries carry other tools' keys too: keys the
+    /// gateway does not know are warnings there (and ignored), errors in `connectors.yaml`.
+    var unknownKeysAreWarnings = false
 
     /// Reads `mapping` (nil when absent). Keys in `handledElsewhere` are skipped silently.
     func read(
@@ -118,6 +121,13 @@ struct SettingsReader {
                 candidates = Array(Set(specs.keys.map { String($0.split(separator: ".")[0]) }).union(handledElsewhere))
             }
             let suggestion = Suggestion.didYouMean(key, in: candidates)
+            if unknownKeysAreWarnings {
+                diagnostics.append(ConfigIssue(
+                    .unknownKey, severity: .warning, at: location, connector: connector, key: fullKey,
+                    problem: "The key '\(fullKey)' is not known to the gateway and is ignored in this topology file.\(suggestion)",
+                    fix: "Keep it if another tool reads it; a key meant for the gateway is one of: \(candidates.sorted().joined(separator: ", "))."))
+                continue
+            }
             diagnostics.append(ConfigIssue(
                 .unknownKey, at: location, connector: connector, key: fullKey,
                 problem: "The key '\(fullKey)' is not known here.\(suggestion)",
