@@ -24,8 +24,18 @@ struct RenderEnvCommand: AsyncParsableCommand {
             that need moving are listed (exit 1). The OpenBao login variables themselves are
             never moved.
 
+            --for-clients --gateway-url URL --principal NAME renders instead the env a machine of
+            that principal uses to reach its connectors through the gateway: each connector it may
+            use gets the gateway's route as FRACTALOPS_<NAME>_EXECUTOR_URL (the SCIM route as
+            _SCIM_BASE_URL and, under connector_mode scim, as the executor URL; a TCP connector's
+            listener on the gateway's host as its address), FRACTALOPS_GATEWAY_URL, and
+            FRACTALOPS_GATEWAY_TOKEN as the principal's token reference. No Host header, TLS
+            setting or credential: those stay in the gateway. --template is optional here.
+
             Examples:
               gateway render-env connectors.yaml --template .env.example --output .env.generated
+              gateway render-env connectors.yaml --for-clients --gateway-url https://gateway.internal:8443 \\
+                  --principal worker --output worker.env
               gateway render-env topology.yaml --template .env.example \\
                   --overlay examples/lab.overlay.env --output .env.generated
               FRACTALOPS_OPENBAO_ADDR=https://openbao.internal:8200 BAO_TOKEN=... \\
@@ -36,14 +46,23 @@ struct RenderEnvCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The inventory or platform topology file.", valueName: "inventory"))
     var inventory: String
 
-    @Option(help: ArgumentHelp("The env template whose comments and order are kept.", valueName: "file"))
-    var template: String
+    @Option(help: ArgumentHelp("The env template whose comments and order are kept (optional with --for-clients).", valueName: "file"))
+    var template: String?
 
     @Option(name: .customLong("overlay"), help: ArgumentHelp("An overlay env file; repeatable, later wins.", valueName: "file"))
     var overlays: [String] = []
 
     @Option(help: ArgumentHelp("Where to write the generated env.", valueName: "file"))
     var output: String
+
+    @Flag(name: .customLong("for-clients"), help: "Render the env a principal's machines use to reach the connectors through the gateway.")
+    var forClients = false
+
+    @Option(name: .customLong("gateway-url"), help: ArgumentHelp("With --for-clients: how the machines reach the gateway.", valueName: "url"))
+    var gatewayURL: String?
+
+    @Option(help: ArgumentHelp("With --for-clients: the principal whose machines read the env.", valueName: "name"))
+    var principal: String?
 
     @Flag(name: .customLong("harden-refs"), help: "Move literal sensitive values to OpenBao (at --openbao-scope) and write references instead.")
     var hardenRefs = false
@@ -53,6 +72,15 @@ struct RenderEnvCommand: AsyncParsableCommand {
     var openBaoScope: String?
 
     func validate() throws {
+        if forClients {
+            guard gatewayURL != nil, principal != nil else {
+                throw ValidationError("--for-clients needs --gateway-url <url> and --principal <name>.")
+            }
+            if hardenRefs { throw ValidationError("--harden-refs does not apply to --for-clients: a client env holds references only.") }
+        } else {
+            if template == nil { throw ValidationError("Missing --template <file> (the env template whose comments and order are kept).") }
+            if gatewayURL != nil || principal != nil { throw ValidationError("--gateway-url and --principal are only used with --for-clients.") }
+        }
         if hardenRefs, openBaoScope == nil {
             throw ValidationError("--harden-refs needs --openbao-scope <mount>/<path> (e.g. secret/gateway/lab).")
         }
@@ -62,8 +90,9 @@ struct RenderEnvCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if forClients { return try renderForClients() }
         do {
-            let templateFile = try DotEnvFile.read(path: template)
+            let templateFile = try DotEnvFile.read(path: template ?? "")
             var overlayFiles = try EnvironmentLayers.load(files: overlays, process: [:]).files
             if hardenRefs, let openBaoScope,
                let references = try await harden(template: templateFile, overlays: overlayFiles, scope: openBaoScope)
@@ -94,6 +123,51 @@ struct RenderEnvCommand: AsyncParsableCommand {
             }
             for warning in configuration.warnings { printError(warning.description) }
             print("wrote \(output) (\(text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }.count) variables)")
+        } catch let error as ConfigError {
+            printError(error.description)
+            throw ExitStatus.code(for: error)
+        }
+    }
+
+    /// `--for-clients`: the env of a principal's machines, every connector reached through the gateway.
+    private func renderForClients() throws {
+        let url: EndpointURL
+        do {
+            url = try EndpointURL(parsing: gatewayURL ?? "")
+        } catch {
+            printError("gateway: --gateway-url \(gatewayURL ?? ""): \(error); give an http:// or https:// URL such as https://gateway.internal:8443.")
+            throw ExitCode(2)
+        }
+        do {
+            let layers = try EnvironmentLayers.load(files: overlays, process: [:])
+            let configuration = try InventoryLoader(registry: ConnectorCatalog.registry(), environment: layers).load(path: inventory)
+            let entries: [EnvProjection.Entry]
+            do throws(ClientEnvProjection.Failure) {
+                entries = try ClientEnvProjection.project(configuration, gatewayURL: url, principal: principal ?? "")
+            } catch {
+                printError("gateway: \(error.description)")
+                throw ExitCode(1)
+            }
+            let text: String
+            if let template {
+                let renderer = EnvRenderer(
+                    template: try DotEnvFile.read(path: template), overlays: [], requireReferenceForSensitive: true,
+                    secretVariables: [ClientEnvProjection.tokenVariable])
+                text = try renderer.render(entries)
+            } else {
+                let header = [
+                    "# The env of the machines of principal '\(principal ?? "")': every connector is reached through the gateway",
+                    "# at \(url). Generated by gateway render-env --for-clients; the token is a reference.",
+                ]
+                text = (header + entries.map { DotEnvWriter.assignment($0.key, $0.value) }).joined(separator: "\n") + "\n"
+            }
+            do {
+                try EnvRenderer.writeAtomically(text, to: output)
+            } catch {
+                printError("\(output): cannot write the client env: \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+            print("wrote \(output) (\(entries.count) variables for principal '\(principal ?? "")')")
         } catch let error as ConfigError {
             printError(error.description)
             throw ExitStatus.code(for: error)
