@@ -22,7 +22,8 @@ enum HealthReportFixtures {
             tls: TLSSummary(verified: true, serverName: "langboard.internal", version: "TLSv1.3", alpn: "http/1.1",
                             subject: "langboard.internal", names: ["langboard.internal", "IP:127.0.0.1"],
                             notValidAfter: now.addingTimeInterval(3 * 86_400 + 60)),
-            probe: ProbeResult(kind: .http, request: "GET https://127.0.0.1:1002/health", status: 204, latencySeconds: 0.0031))
+            probe: ProbeResult(kind: .http, request: "GET https://127.0.0.1:1002/health", status: 204, latencySeconds: 0.0031),
+            runtimeAsset: RuntimeAsset(id: "langboard-api", role: "executor"))
         let fail = ConnectorHealth(
             name: "nexus-scim", kind: "nexus", state: .fail,
             reason: "the executor at 127.0.0.1:9443 refused the connection: is the service running and listening on that port?",

@@ -27,12 +27,14 @@ struct HealthReportJSONTests {
         let connectors = try #require(report["connectors"] as? [[String: Any]])
         #expect(connectors.map { $0["name"] as? String } == ["langboard", "nexus-scim", "daytona", "temporal", "ui"])
         let keys: Set<String> = ["name", "kind", "state", "reason", "decided_by", "checked_at", "age_seconds", "duration_ms",
-                                 "target", "thresholds", "steps", "tls", "probe"]
+                                 "target", "runtime_asset", "thresholds", "steps", "tls", "probe"]
         for connector in connectors { #expect(Set(connector.keys) == keys) }
         let ui = connectors[4]
         #expect(ui["target"] is NSNull)
         #expect(ui["tls"] is NSNull)
         #expect(ui["probe"] is NSNull)
+        #expect(ui["runtime_asset"] is NSNull)
+        #expect(connectors[0]["runtime_asset"] as? [String: String] == ["id": "langboard-api", "role": "executor"])
         #expect(ui["state"] as? String == "unconfigured")
         #expect(ui["decided_by"] as? String == "config")
         let steps = try #require(connectors[1]["steps"] as? [[String: Any]])

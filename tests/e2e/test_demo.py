@@ -358,6 +358,8 @@ def test_every_connector_is_ok_in_the_report_and_in_a_real_browser(demo, tmp_pat
     for name, card in dom.cards.items():
         assert (card["name"].strip(), card["badge"].strip(), card["attr_state"]) == (name, "ok", "ok"), card
         assert card["reason"].strip()
+    # The platform's canonical selector on every card (connectors.yaml's runtime_asset).
+    assert dom.cards["langboard"]["runtime_asset"].strip() == "langboard-api (executor)"
 
 
 def test_ctrl_c_stops_every_process_and_frees_every_port(demo):

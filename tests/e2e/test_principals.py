@@ -17,7 +17,8 @@ PROBLEM = "application/problem+json"
 @pytest.fixture(scope="module")
 def gateway(nginx, module_gateways):
     # `limited` may use only the first connector
-    return module_gateways([nginx_connector(nginx, "open"), nginx_connector(nginx, "restricted")])
+    return module_gateways([nginx_connector(nginx, "open", runtime_asset={"id": "open-api", "role": "executor"}),
+                            nginx_connector(nginx, "restricted")])
 
 
 def assert_problem(response, status, kind, connector):
@@ -75,6 +76,7 @@ def test_access_line_has_principal_connector_method_redacted_path_status_bytes_a
     assert line["gateway.bytes_in"] == "1234"
     assert line["gateway.bytes_out"] == str(len(put.content))
     assert line["gateway.peer"] == "127.0.0.1"
+    assert line["gateway.runtime_asset.id"] == "open-api" and line["gateway.runtime_asset.role"] == "executor"
 
     line = gateway.wait_access("e2e-audit-get")
     assert line["gateway.principal"] == "worker"

@@ -18,12 +18,15 @@ public struct ConnectorHealth: Sendable, Hashable {
     public var steps: [HealthStepResult]
     public var tls: TLSSummary?
     public var probe: ProbeResult?
+    /// The connector's runtime asset, when configured.
+    public var runtimeAsset: RuntimeAsset?
 
     public init(
         name: String, kind: String, state: HealthState, reason: String, decidedBy: HealthStep, checkedAt: Date,
         seconds: Double, target: String?, thresholds: HealthThresholds, steps: [HealthStepResult],
-        tls: TLSSummary? = nil, probe: ProbeResult? = nil
+        tls: TLSSummary? = nil, probe: ProbeResult? = nil, runtimeAsset: RuntimeAsset? = nil
     ) {
+        self.runtimeAsset = runtimeAsset
         self.name = name
         self.kind = kind
         self.state = state

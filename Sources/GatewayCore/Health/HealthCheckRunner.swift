@@ -24,7 +24,7 @@ public struct HealthCheckRunner: Sendable {
         let health = ConnectorHealth(
             name: plan.name, kind: plan.kind, state: verdict.state, reason: verdict.reason, decidedBy: verdict.step,
             checkedAt: checkedAt, seconds: started.secondsSince, target: plan.target, thresholds: plan.thresholds,
-            steps: progress.ordered, tls: progress.tls, probe: progress.probe)
+            steps: progress.ordered, tls: progress.tls, probe: progress.probe, runtimeAsset: plan.runtimeAsset)
         return plan.scrubber.isEmpty ? health : health.scrubbed(by: plan.scrubber)
     }
 

@@ -55,7 +55,8 @@ public struct HealthEngine: Sendable {
             return ConnectorHealth(
                 name: plan.name, kind: plan.kind, state: .fail, reason: reason, decidedBy: .probe, checkedAt: checkedAt,
                 seconds: grace, target: plan.target, thresholds: plan.thresholds,
-                steps: HealthStep.allCases.map { HealthStepResult($0, .skipped, detail: "not finished") })
+                steps: HealthStep.allCases.map { HealthStepResult($0, .skipped, detail: "not finished") },
+                runtimeAsset: plan.runtimeAsset)
         }
     }
 }

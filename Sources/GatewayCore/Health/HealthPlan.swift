@@ -27,6 +27,8 @@ public struct HealthPlan: Sendable {
     public var action: Action
     /// Scrubs resolved secret values from what the check reports (excerpts, reasons).
     public var scrubber: SecretScrubber = .none
+    /// The connector's runtime asset, carried into the report.
+    public var runtimeAsset: RuntimeAsset?
 
     public init(
         name: String, kind: String, target: String?, thresholds: HealthThresholds, configDetail: String,

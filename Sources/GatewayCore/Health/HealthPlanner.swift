@@ -104,9 +104,12 @@ public enum HealthPlanner {
         secret: HealthStepResult, thresholds: HealthThresholds
     ) -> HealthPlan {
         func make(_ action: HealthPlan.Action, detail: String? = nil) -> HealthPlan {
-            HealthPlan(name: connector.name, kind: connector.kind.name, target: targetText(connector), thresholds: thresholds,
-                       configDetail: detail ?? routeText(connector), secret: secret, credential: injectedKey(connector),
-                       verifyTLS: connector.verifyTLS, action: action)
+            var plan = HealthPlan(
+                name: connector.name, kind: connector.kind.name, target: targetText(connector), thresholds: thresholds,
+                configDetail: detail ?? routeText(connector), secret: secret, credential: injectedKey(connector),
+                verifyTLS: connector.verifyTLS, action: action)
+            plan.runtimeAsset = connector.runtimeAsset
+            return plan
         }
         guard connector.isEnabled else {
             return make(.unconfigured("\(connector.disabledReason), so it carries no traffic"))

@@ -69,6 +69,7 @@ struct ConnectorDocument: Encodable {
         try c.encode(HealthFormat.jsonSeconds(now.timeIntervalSince(health.checkedAt)), forKey: "age_seconds")
         try c.encode(HealthFormat.jsonMilliseconds(health.seconds), forKey: "duration_ms")
         try c.encode(health.target, forKey: "target")
+        try c.encode(health.runtimeAsset.map { ["id": $0.id, "role": $0.role] }, forKey: "runtime_asset")
         var thresholds = c.nestedContainer(keyedBy: JSONKey.self, forKey: "thresholds")
         try thresholds.encode(HealthFormat.jsonMilliseconds(health.thresholds.timeout), forKey: "timeout_ms")
         try thresholds.encode(HealthFormat.jsonMilliseconds(health.thresholds.degradedAfter), forKey: "degraded_after_ms")

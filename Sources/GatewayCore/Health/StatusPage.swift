@@ -40,6 +40,7 @@ public enum StatusPage {
             <p class="reason">\(escape(health.reason))</p>
             <dl>
             <dt>Kind</dt><dd>\(escape(health.kind))</dd>
+            <dt>Runtime asset</dt><dd class="runtime-asset">\(escape(health.runtimeAsset.map { asset in asset.role.map { "\(asset.id) (\($0))" } ?? asset.id } ?? "-"))</dd>
             <dt>Decided by</dt><dd>\(health.decidedBy.rawValue)</dd>
             <dt>Latency</dt><dd>\(latency)</dd>
             <dt>Cert expires</dt><dd>\(escape(expiry))</dd>

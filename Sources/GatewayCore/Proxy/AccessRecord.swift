@@ -15,6 +15,7 @@ struct AccessRecord {
     var totalSeconds: Double = 0
     var peer: String
     var error: String?
+    var runtimeAsset: RuntimeAsset?
 
     func log(to logger: Logger) {
         var metadata: Logger.Metadata = [
@@ -31,6 +32,10 @@ struct AccessRecord {
         ]
         if let upstreamSeconds { metadata["gateway.upstream_ms"] = "\(Int(upstreamSeconds * 1000))" }
         if let error { metadata["gateway.error"] = "\(error)" }
+        if let runtimeAsset {
+            metadata["gateway.runtime_asset.id"] = "\(runtimeAsset.id)"
+            if let role = runtimeAsset.role { metadata["gateway.runtime_asset.role"] = "\(role)" }
+        }
         logger.info("access", metadata: metadata)
     }
 }

@@ -625,7 +625,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             requestID: exchange.requestID, principal: exchange.principal, connector: exchange.target.connector,
             method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri, status: status,
             bytesIn: exchange.requestBodyBytes, bytesOut: exchange.responseBodyBytes, upstreamSeconds: exchange.upstreamSeconds,
-            totalSeconds: Double((now - exchange.started).nanoseconds) / 1e9, peer: peerAddress, error: error
+            totalSeconds: Double((now - exchange.started).nanoseconds) / 1e9, peer: peerAddress, error: error,
+            runtimeAsset: exchange.target.runtimeAsset
         ).log(to: shared.logger)
     }
 }

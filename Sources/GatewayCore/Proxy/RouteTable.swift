@@ -155,7 +155,7 @@ public struct RouteTable: Sendable {
             firstByteTimeout: TimeAmount(seconds: connector.duration("limits.first_byte_timeout") ?? 60),
             idleTimeout: TimeAmount(seconds: spec.idleTimeout ?? connector.duration("limits.idle_timeout") ?? 60),
             maxBodyBytes: spec.maxBodyBytes ?? connector.integer("limits.max_body_bytes") ?? (1 << 30),
-            maxConnectionsPerLoop: max(1, maxConnections / max(1, eventLoopCount)))
+            maxConnectionsPerLoop: max(1, maxConnections / max(1, eventLoopCount)), runtimeAsset: connector.runtimeAsset)
     }
 
     /// Gives each upstream its label slot in `metrics`.

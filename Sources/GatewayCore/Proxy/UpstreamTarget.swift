@@ -45,6 +45,8 @@ public final class UpstreamTarget: Sendable {
     public let maxConnectionsPerLoop: Int
     /// This connector's label slot in `GatewayMetrics`.
     public let metricsIndex: Int
+    /// The connector's runtime asset, for the access line.
+    public let runtimeAsset: RuntimeAsset?
 
     public var useTLS: Bool { tlsContext != nil }
 
@@ -53,9 +55,10 @@ public final class UpstreamTarget: Sendable {
         serverHostname: String?, credential: (name: String, value: SecretValue)?, removedRequestHeaders: Set<String>,
         forwardedFor: ForwardedFor, strippedQueryParameters: Set<String> = [], rewrites: [RouteSpec.URLRewrite] = [],
         forwardedPrefix: String? = nil, connectTimeout: TimeAmount, firstByteTimeout: TimeAmount, idleTimeout: TimeAmount,
-        maxBodyBytes: Int, maxConnectionsPerLoop: Int, metricsIndex: Int = 0
+        maxBodyBytes: Int, maxConnectionsPerLoop: Int, metricsIndex: Int = 0, runtimeAsset: RuntimeAsset? = nil
     ) {
         self.metricsIndex = metricsIndex
+        self.runtimeAsset = runtimeAsset
         self.connector = connector
         self.poolKey = poolKey ?? connector
         self.host = host
@@ -86,7 +89,7 @@ public final class UpstreamTarget: Sendable {
             strippedQueryParameters: strippedQueryParameters, rewrites: rewrites, forwardedPrefix: forwardedPrefix,
             connectTimeout: connectTimeout,
             firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout, maxBodyBytes: maxBodyBytes,
-            maxConnectionsPerLoop: maxConnectionsPerLoop, metricsIndex: index)
+            maxConnectionsPerLoop: maxConnectionsPerLoop, metricsIndex: index, runtimeAsset: runtimeAsset)
     }
 }
 

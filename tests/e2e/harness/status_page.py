@@ -24,7 +24,7 @@ class StatusDOM(HTMLParser):
         if tag == "meta" and attrs.get("http-equiv") == "refresh":
             self.refresh = attrs.get("content")
         if tag == "section" and "data-connector" in attrs:
-            self.current = {"attr_state": attrs["data-state"], "name": "", "badge": "", "reason": ""}
+            self.current = {"attr_state": attrs["data-state"], "name": "", "badge": "", "reason": "", "runtime_asset": ""}
             self.cards[attrs["data-connector"]] = self.current
         elif self.current is not None and tag == "h2":
             self.field = "name"
@@ -32,9 +32,11 @@ class StatusDOM(HTMLParser):
             self.field = "badge"
         elif self.current is not None and tag == "p" and attrs.get("class") == "reason":
             self.field = "reason"
+        elif self.current is not None and tag == "dd" and attrs.get("class") == "runtime-asset":
+            self.field = "runtime_asset"
 
     def handle_endtag(self, tag):
-        if tag in ("h2", "span", "p"):
+        if tag in ("h2", "span", "p", "dd"):
             self.field = None
         if tag == "section":
             self.current = None

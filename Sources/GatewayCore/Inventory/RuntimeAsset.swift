@@ -1,0 +1,19 @@
+/// The platform's canonical noun for what a connector reaches: a runtime asset, by id and role
+/// (never a raw vmid, namespace or node). Shown wherever a connector is named to operators: the
+/// health report, the status page, the access line.
+public struct RuntimeAsset: Sendable, Hashable {
+    public var id: String
+    public var role: String?
+
+    public init(id: String, role: String?) {
+        self.id = id
+        self.role = role
+    }
+}
+
+extension ConnectorConfig {
+    /// `runtime_asset: {id, role}`, when an id is set.
+    public var runtimeAsset: RuntimeAsset? {
+        runtimeAssetID.map { RuntimeAsset(id: $0, role: runtimeAssetRole) }
+    }
+}
