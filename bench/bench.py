@@ -10,12 +10,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from loopback import free_port, wait_port
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 DURATION = int(os.environ.get("DURATION", "10"))
@@ -30,23 +31,6 @@ PROFILE = os.environ.get("PROFILE")
 TICKS = os.sysconf("SC_CLK_TCK")
 # The 2 KiB JSON POST of the "post" case.
 POST_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "post.lua")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 def cpu_seconds(pids):

@@ -16,6 +16,8 @@ import sys
 import tempfile
 import time
 
+from loopback import free_port, wait_port
+
 REQUEST = b"GET /livez HTTP/1.1\r\nHost: bench\r\n\r\n"
 
 
@@ -25,23 +27,6 @@ def rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise RuntimeError("no VmRSS")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 def open_idle(port, count, deadline):
