@@ -1,0 +1,129 @@
+import NIOCore
+import NIOHTTP1
+
+/// The upstream's answer, its failures and the exchange's deadlines.
+extension ExchangeStateMachine {
+    /// `quiescing`: the gateway is draining, the caller's connection closes after this response.
+    mutating func responseHeadReceived(_ head: HTTPResponseHead, quiescing: Bool, now: NIODeadline) -> Action {
+        guard !isFinished, case .awaitingHead = response else { return .none }
+        lastActivity = now
+        let code = head.status.code
+        if code == 101 {
+            // No upgrade was asked for (the gateway refuses them): the connection now speaks
+            // another protocol and can never be pooled again.
+            return upstreamFailed(ProxyError(
+                .upstreamProtocol, status: 502, title: "Upstream switched protocols",
+                detail: "Connector '\(target.connector)' answered 101 Switching Protocols to a request that asked for no upgrade."))
+        }
+        if code < 200 { return .none }  // informational answers are not forwarded
+        if let upstreamStarted { upstreamSeconds = Double((now - upstreamStarted).nanoseconds) / 1e9 }
+        responseStatus = Int(code)
+        responseKeepAlive = head.isKeepAlive
+        var headers = HopByHop.clientResponseHeaders(head.headers, requestID: requestID)
+        if let rewriter {
+            for name in ["location", "content-location"] {
+                if let value = headers.first(name: name) { headers.replaceOrAdd(name: name, value: rewriter.headerToGateway(value)) }
+            }
+        }
+        let hasBody = clientHead.method != .HEAD && code != 204 && code != 304
+        let rewritesBody = rewriter != nil && hasBody && URLRewriter.isJSON(headers.first(name: "content-type"))
+        // An HTTP/1.0 caller cannot read chunked framing: a body without a length is delimited
+        // by closing the connection.
+        let bodyWithoutLength = clientHead.version == .http1_0 && hasBody && !rewritesBody && headers["content-length"].isEmpty
+        if !keepAliveClient || quiescing || bodyWithoutLength {
+            keepAliveClient = false
+            headers.add(name: "connection", value: "close")
+        }
+        let responseHead = HTTPResponseHead(version: clientHead.version, status: head.status, headers: headers)
+        if rewritesBody {
+            response = .collecting(responseHead, nil)  // sent with the rewritten body
+            return .none
+        }
+        response = .streaming
+        return .sendResponseHead(responseHead)
+    }
+
+    mutating func responseBodyReceived(_ buffer: ByteBuffer, now: NIODeadline) -> Action {
+        lastActivity = now
+        switch response {
+        case .streaming:
+            responseBodyBytes += buffer.readableBytes
+            return .forwardResponseBody(buffer)
+        case .collecting(let head, var collected):
+            guard (collected?.readableBytes ?? 0) + buffer.readableBytes <= limits.maxBufferedBodyBytes else {
+                return upstreamFailed(ProxyError(
+                    .limit, status: 502, title: "Upstream response too large to rewrite",
+                    detail: "The JSON response of '\(target.connector)' exceeds \(limits.maxBufferedBodyBytes) bytes, the most the gateway buffers to rewrite upstream URLs (gateway.limits.max_buffered_body_bytes)."))
+            }
+            response = .awaitingHead  // drops the reference, so the append below does not copy
+            var buffer = buffer
+            if collected == nil { collected = buffer } else { collected!.writeBuffer(&buffer) }
+            response = .collecting(head, collected)
+            return .none
+        case .awaitingHead, .finished:
+            return .none
+        }
+    }
+
+    mutating func responseEndReceived(_ trailers: HTTPHeaders?, quiescing: Bool) -> Action {
+        var heldHead: HTTPResponseHead?
+        var heldBody: ByteBuffer?
+        switch response {
+        case .streaming:
+            break
+        case .collecting(var head, let collected):
+            let body = rewriter.map { $0.bodyToGateway(collected ?? ByteBuffer()) } ?? (collected ?? ByteBuffer())
+            head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+            heldHead = head
+            heldBody = body.readableBytes > 0 ? body : nil
+            responseBodyBytes = body.readableBytes
+        case .awaitingHead, .finished:
+            return .none
+        }
+        // Pooled again only when all of the request went out and the upstream keeps the
+        // connection open (an early answer leaves the request unfinished on the wire).
+        var requestSent = false
+        if case .attached(_, .all) = upstream { requestSent = true }
+        finish(status: responseStatus, error: nil)
+        return .completeResponse(head: heldHead, body: heldBody, trailers: trailers,
+                                 reuseUpstream: requestSent && responseKeepAlive, closeCaller: !keepAliveClient || quiescing)
+    }
+
+    /// The upstream connection broke (reset, closed, a protocol error) before the exchange ended.
+    mutating func upstreamFailed(_ error: ProxyError) -> Action {
+        guard !isFinished else { return .none }
+        if case .streaming = response { return abort(error) }
+        if case .attached(reused: true, _) = upstream, case .awaitingHead = response, mayRetry, error.kind == .reset {
+            upstream = .acquiring(pending: isRequestComplete ? [.end(nil)] : [])
+            return .retryOnFreshConnection
+        }
+        return fail(error, closeCaller: false)
+    }
+
+    /// Idempotent methods may be retried once when nothing of the body was sent.
+    private var mayRetry: Bool {
+        guard attempts < 2, requestBodyBytes == 0 else { return false }
+        switch clientHead.method {
+        case .GET, .HEAD, .OPTIONS, .PUT, .DELETE, .TRACE: return true
+        default: return false
+        }
+    }
+
+    /// The timer fired: a time-out when `now` is past the deadline, else nothing (the handler
+    /// arms the timer again for the later deadline).
+    mutating func deadlineReached(now: NIODeadline) -> Action {
+        guard !isFinished, now >= deadline else { return .none }
+        let error: ProxyError
+        if let body = bodyDeadline, now >= body {
+            error = ProxyError(
+                .clientTimeout, status: 408, title: "Request body too slow",
+                detail: "The request body of \(requestBodyBytes) bytes so far did not arrive in time (gateway.limits.request_body_timeout, request_body_min_rate).")
+        } else if case .attached(_, .all) = upstream, case .awaitingHead = response {
+            error = UpstreamFailure.firstByteTimeout(target)
+        } else {
+            error = UpstreamFailure.idleTimeout(target)
+        }
+        if case .streaming = response { return abort(error) }
+        return fail(error, closeCaller: false)
+    }
+}

@@ -1,0 +1,71 @@
+import NIOCore
+import NIOHTTP1
+
+/// What the handler writes itself (control routes, refusals, gateway-made errors), and the
+/// accounting of each finished exchange.
+extension ProxyHandler {
+    /// Writes a local response in one go, closing the connection afterwards when asked (or
+    /// when the gateway is draining).
+    func write(_ response: LocalResponse, version: HTTPVersion, method: HTTPMethod, close: Bool) {
+        guard let context else { return }
+        let close = close || quiescing
+        context.write(wrapOutboundOut(.head(response.head(version: version, close: close))), promise: nil)
+        if method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: response.body)))), promise: nil)
+        }
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if close {
+            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    /// Answers a request the router refused, counts it and logs its access line.
+    func refuse(_ head: HTTPRequestHead, _ refusal: RouteDecision.Refusal, requestID: String, declaresBody: Bool) {
+        guard let context else { return }
+        let connector = refusal.connector.isEmpty ? nil : refusal.connector
+        if head.method == .CONNECT, let timeouts {
+            // NIO's response encoder drops the body of any response to CONNECT.
+            timeouts.writeRawAndClose(RawErrorResponse.bytes(
+                refusal.error, format: refusal.format, connector: connector, requestID: requestID,
+                allocator: context.channel.allocator))
+        } else {
+            // Unread body bytes would be taken for the next request: close instead.
+            write(.error(refusal.error, format: refusal.format, connector: connector, requestID: requestID),
+                  version: head.version, method: head.method, close: refusal.close || !head.isKeepAlive || declaresBody)
+        }
+        // Only configured names become metric labels (unknown ones count as "(unknown)").
+        shared.metrics.requestStarted()
+        shared.metrics.requestFinished(connector: refusal.connector, method: head.method.rawValue, status: refusal.error.status,
+                                       upstreamSeconds: nil, errorKind: refusal.error.metricKind)
+        guard shared.accessLog else { return }
+        AccessRecord(requestID: requestID, principal: refusal.principal, connector: refusal.connector, method: head.method.rawValue,
+                     uri: head.uri, status: refusal.error.status, peer: peerAddress, error: refusal.error.metricKind).log(to: shared.logger)
+    }
+
+    /// Metrics and the access line of a finished exchange.
+    func account(_ exchange: ExchangeStateMachine) {
+        let (status, error) = exchange.outcome
+        shared.metrics.requestFinished(
+            connector: exchange.target.metricsIndex, method: exchange.clientHead.method.rawValue, status: status,
+            upstreamSeconds: exchange.upstreamSeconds, errorKind: error)
+        guard shared.accessLog else { return }
+        AccessRecord(
+            requestID: exchange.requestID, principal: exchange.principal, connector: exchange.target.connector,
+            method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri, status: status,
+            bytesIn: exchange.requestBodyBytes, bytesOut: exchange.responseBodyBytes, upstreamSeconds: exchange.upstreamSeconds,
+            totalSeconds: Double((now - exchange.started).nanoseconds) / 1e9, peer: peerAddress, error: error,
+            runtimeAsset: exchange.target.runtimeAsset
+        ).log(to: shared.logger)
+    }
+}
+
+extension UpstreamHandler {
+    /// Writes a request part on the upstream connection (from its event loop).
+    func write(_ part: HTTPClientRequestPart) {
+        contextForWriting?.write(wrapOutboundOut(part), promise: nil)
+    }
+
+    func flush() {
+        contextForWriting?.flush()
+    }
+}
