@@ -26,7 +26,7 @@ final class ClientTimeoutHandler: ChannelInboundHandler {
     private let limits: ClientLimits
     private var phase = Phase.waiting
     private var deadline: NIODeadline?
-    private lazy var timer = DeadlineTimer { [weak self] in self?.fired() }
+    private lazy var timer = DeadlineTimer { [unowned(unsafe) self] in self.fired() }
     private var context: ChannelHandlerContext?
 
     init(limits: ClientLimits) {

@@ -40,8 +40,7 @@ struct CallerConnectionStateMachine {
     /// A whole request was read and its response is not complete: whatever arrives now belongs
     /// to the next (pipelined) request.
     private var isBusy: Bool {
-        guard phase == .proxying, let exchange else { return false }
-        return exchange.isRequestComplete && !exchange.isFinished
+        phase == .proxying && exchange?.isRequestComplete == true && exchange?.isFinished == false
     }
 
     // MARK: - Reading
@@ -96,8 +95,8 @@ struct CallerConnectionStateMachine {
 
     private func holdsReads(upstreamWritable: Bool) -> Bool {
         if pipelined.isFull { return true }
-        guard phase == .proxying, let exchange else { return false }
-        return exchange.isWaitingForConnection || (exchange.isStreamingToUpstream && !upstreamWritable)
+        guard phase == .proxying else { return false }
+        return exchange?.isWaitingForConnection == true || (exchange?.isStreamingToUpstream == true && !upstreamWritable)
     }
 
     // MARK: - Requests
@@ -114,11 +113,11 @@ struct CallerConnectionStateMachine {
 
     /// The exchange ended (its last action was carried out): idle when the whole request was
     /// read, otherwise draining the rest of its body.
-    mutating func exchangeEnded() -> Phase {
-        guard let exchange else { return phase }
-        phase = exchange.isRequestComplete ? .idle : .draining
-        self.exchange = nil
-        return phase
+    mutating func exchangeEnded() -> (phase: Phase, exchange: ExchangeStateMachine?) {
+        var ended: ExchangeStateMachine?
+        swap(&ended, &exchange)  // moved out, not copied
+        if let complete = ended?.isRequestComplete { phase = complete ? .idle : .draining }
+        return (phase, ended)
     }
 
     /// Graceful shutdown asked: true when the connection can close now (nothing in flight).

@@ -13,10 +13,15 @@ extension ProxyHandler {
         if method != .HEAD {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: response.body)))), promise: nil)
         }
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if close {
-            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-        }
+        writeEnd(nil, thenClose: close)
+    }
+
+    /// Ends a response; closes the connection once it is written when asked (a promise is made
+    /// only then: most responses keep the connection).
+    func writeEnd(_ trailers: HTTPHeaders?, thenClose close: Bool) {
+        guard let context else { return }
+        guard close else { return context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     /// Answers a request the router refused, counts it and logs its access line.

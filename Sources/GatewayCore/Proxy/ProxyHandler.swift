@@ -35,7 +35,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     private var upstreamNeedsFlush = false
     private var callerNeedsFlush = false
     /// The exchange's deadlines (first byte, idle, request body): one timer per connection.
-    private lazy var watchdog = DeadlineTimer { [weak self] in self?.watchdogFired() }
+    private lazy var watchdog = DeadlineTimer { [unowned(unsafe) self] in self.watchdogFired() }
 
     init(holder: ProxyContextHolder, pool: UpstreamPool, timeouts: ClientTimeoutHandler? = nil) {
         self.timeouts = timeouts
@@ -101,7 +101,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         let refusal = ProxyError(
             .badRequest, status: 400, title: "Malformed request",
             detail: "The request is not valid HTTP/1.1 (\(error)); the connection is closed.")
-        if machine.exchange.map({ !$0.isFinished }) == true {
+        if machine.exchange?.isFinished == false {
             exchangeEvent { $0.callerFailed(refusal) }
         } else if let timeouts {
             timeouts.writeRawAndClose(RawErrorResponse.bytes(refusal, allocator: context.channel.allocator))
@@ -152,23 +152,30 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     private func acquire(_ target: UpstreamTarget, fresh: Bool) {
+        if !fresh, let idle = pool.takeIdle(target) {
+            return attach(idle, reused: true)
+        }
         let serial = exchangeSerial
         pool.acquire(target, fresh: fresh) { result in
-            guard serial == self.exchangeSerial, self.machine.exchange.map({ !$0.isFinished }) == true, self.context != nil else {
+            guard serial == self.exchangeSerial, self.machine.exchange?.isFinished == false, self.context != nil else {
                 if case let .success((connection, _)) = result { self.pool.release(connection) }
                 return
             }
             switch result {
             case let .success((connection, reused)):
-                self.connection = connection
-                connection.handler.delegate = self
-                if self.context?.channel.isWritable == true { connection.handler.resumeReads() } else { connection.handler.pauseReads() }
-                let now = self.now
-                self.exchangeEvent { $0.connectionAttached(reused: reused, now: now) }
+                self.attach(connection, reused: reused)
             case let .failure(error):
                 self.exchangeEvent { $0.connectionFailed(UpstreamFailure.proxyError(for: error, target: target)) }
             }
         }
+    }
+
+    private func attach(_ connection: UpstreamConnection, reused: Bool) {
+        self.connection = connection
+        connection.handler.delegate = self
+        if context?.channel.isWritable == true { connection.handler.resumeReads() } else { connection.handler.pauseReads() }
+        let now = self.now
+        exchangeEvent { $0.connectionAttached(reused: reused, now: now) }
     }
 
     // MARK: - Upstream events
@@ -247,8 +254,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             if let head { context.write(wrapOutboundOut(.head(head)), promise: nil) }
             if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
             callerNeedsFlush = false
-            let done = context.writeAndFlush(wrapOutboundOut(.end(trailers)))
-            if closeCaller { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+            writeEnd(trailers, thenClose: closeCaller)
             letGoOfConnection(reuse: reuseUpstream)
             exchangeEnded()
         case let .respondError(error, closeCaller):
@@ -298,15 +304,16 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
 
     /// Makes sure the watchdog fires no later than the current exchange's deadline.
     private func armWatchdog() {
-        guard let context, let exchange = machine.exchange, !exchange.isFinished else { return }
-        watchdog.fire(noLaterThan: exchange.deadline, on: context.eventLoop)
+        guard let context, machine.exchange?.isFinished == false, let deadline = machine.exchange?.deadline else { return }
+        watchdog.fire(noLaterThan: deadline, on: context.eventLoop)
     }
 
     /// Accounts for the finished exchange, then goes on with the connection: the next
     /// pipelined request (`next`), a held read.
     private func exchangeEnded(next: Bool = true) {
-        if let exchange = machine.exchange { account(exchange) }
-        switch machine.exchangeEnded() {
+        let (phase, ended) = machine.exchangeEnded()
+        if let ended { account(ended) }
+        switch phase {
         case .idle: timeouts?.requestFinished()
         case .draining: timeouts?.discardingBody()
         case .answered, .proxying: break

@@ -17,7 +17,10 @@ final class UpstreamHandler: ChannelDuplexHandler {
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
 
-    weak var delegate: (any UpstreamDelegate)?
+    /// Strong: a weak reference would give the caller's handler a side table, which makes every
+    /// retain of it slower. The pool clears it when the exchange lets go of the connection
+    /// (`release`, `discard`), and so does this handler when the connection fails or closes.
+    var delegate: (any UpstreamDelegate)?
     /// Called once when the connection closes (the pool forgets it).
     var onClose: (() -> Void)?
     private var context: ChannelHandlerContext?
