@@ -2,33 +2,30 @@ import Synchronization
 
 /// The gateway's Prometheus metrics: requests by connector, method and status class; upstream
 /// latency by connector; requests in flight; errors by kind. Each connector has an index into
-/// flat arrays, fixed when its route is built, so the hot path only indexes arrays under one
-/// uncontended lock; a reload that adds connectors appends their labels (counters of removed
-/// connectors stay, as Prometheus counters do).
+/// flat arrays, fixed when its route is built. Request counts live in per-event-loop shares
+/// (`RequestCounters`, one per upstream pool), so no lock on the request path is shared between
+/// loops; `render` adds them up. A reload that adds connectors appends their labels (counters
+/// of removed connectors stay, as Prometheus counters do).
 public final class GatewayMetrics: Sendable {
     static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
     static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"]
     static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
+    static let slotsPerConnector = methods.count * statusClasses.count
     /// Label of requests naming no configured connector (the URL is the caller's to choose).
     public static let unknownConnector = "(unknown)"
 
     struct ErrorKey: Hashable { var connector: Int; var kind: String }
 
-    struct State {
+    struct Labels {
         /// Connector labels; index 0 is `(unknown)`.
-        var connectors: [String]
-        var indexes: [String: Int]
-        var requests: [UInt64]
-        var latencyBuckets: [UInt64]
-        var latencyCount: [UInt64]
-        var latencySum: [Double]
-        var errors: [ErrorKey: UInt64] = [:]
-        var inFlight = 0
-        var upstreamConnectionsOpened: UInt64 = 0
-        var upstreamConnectionsReused: UInt64 = 0
+        var connectors: [String] = []
+        var indexes: [String: Int] = [:]
     }
 
-    private let state: Mutex<State>
+    private let labels = Mutex(Labels())
+    /// Every share handed out, and one for callers outside an event loop's pool.
+    private let shares: Mutex<[RequestCounters]>
+    private let ownShare = RequestCounters()
     /// Secret refresh (Secrets/OpenBao/SecretRefresher): failed re-reads, and rotations swapped in.
     private let secretRefreshFailures = Atomic<Int>(0)
     private let secretRotations = Atomic<Int>(0)
@@ -38,52 +35,38 @@ public final class GatewayMetrics: Sendable {
     private let extraText = Mutex<[@Sendable () -> String]>([])
 
     public init(connectors: [String] = []) {
-        state = Mutex(State(connectors: [], indexes: [:], requests: [], latencyBuckets: [], latencyCount: [], latencySum: []))
+        shares = Mutex([ownShare])
         register([Self.unknownConnector] + connectors)
     }
 
     /// Connector labels; index 0 is `(unknown)`.
-    public var connectors: [String] { state.withLock { $0.connectors } }
+    public var connectors: [String] { labels.withLock { $0.connectors } }
 
-    /// Gives every name not seen before a label (and zeroed counters) after the existing ones.
+    /// Gives every name not seen before a label after the existing ones.
     public func register(_ connectors: [String]) {
-        state.withLock { state in
-            for name in connectors where state.indexes[name] == nil {
-                state.indexes[name] = state.connectors.count
-                state.connectors.append(name)
-                state.requests += [UInt64](repeating: 0, count: Self.methods.count * Self.statusClasses.count)
-                state.latencyBuckets += [UInt64](repeating: 0, count: Self.latencyBuckets.count)
-                state.latencyCount.append(0)
-                state.latencySum.append(0)
+        labels.withLock { labels in
+            for name in connectors where labels.indexes[name] == nil {
+                labels.indexes[name] = labels.connectors.count
+                labels.connectors.append(name)
             }
         }
     }
 
     /// The index of a connector's label (0 for names not registered).
-    public func index(of connector: String) -> Int { state.withLock { $0.indexes[connector] ?? 0 } }
+    public func index(of connector: String) -> Int { labels.withLock { $0.indexes[connector] ?? 0 } }
 
-    public func requestStarted() {
-        state.withLock { $0.inFlight += 1 }
+    /// A new share of the request counters, for one event loop.
+    public func makeCounters() -> RequestCounters {
+        let share = RequestCounters()
+        shares.withLock { $0.append(share) }
+        return share
     }
 
-    /// One finished request. `upstreamSeconds` is nil when no upstream answered.
+    public func requestStarted() { ownShare.requestStarted() }
+
     public func requestFinished(connector: Int, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
-        let methodIndex = Self.methodIndex(method)
-        let statusIndex = min(max(status / 100, 1), 5) - 1
-        let requestSlot = (connector * Self.methods.count + methodIndex) * Self.statusClasses.count + statusIndex
-        let bucket = upstreamSeconds.map { seconds in Self.latencyBuckets.firstIndex { seconds <= $0 } ?? Self.latencyBuckets.count }
-        state.withLock { state in
-            state.inFlight -= 1
-            state.requests[requestSlot] += 1
-            if let errorKind { state.errors[ErrorKey(connector: connector, kind: errorKind), default: 0] += 1 }
-            if let seconds = upstreamSeconds, let bucket {
-                state.latencyCount[connector] += 1
-                state.latencySum[connector] += seconds
-                if bucket < Self.latencyBuckets.count {
-                    state.latencyBuckets[connector * Self.latencyBuckets.count + bucket] += 1
-                }
-            }
-        }
+        ownShare.requestFinished(connector: connector, method: method, status: status, upstreamSeconds: upstreamSeconds,
+                                 errorKind: errorKind)
     }
 
     public func requestFinished(connector: String, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
@@ -91,10 +74,28 @@ public final class GatewayMetrics: Sendable {
                         upstreamSeconds: upstreamSeconds, errorKind: errorKind)
     }
 
-    public func upstreamConnection(reused: Bool) {
-        state.withLock { state in
-            if reused { state.upstreamConnectionsReused += 1 } else { state.upstreamConnectionsOpened += 1 }
+    public func upstreamConnection(reused: Bool) { ownShare.upstreamConnection(reused: reused) }
+
+    /// Every share added up, sized for `connectors` labels.
+    private func total(connectors: Int) -> RequestCounters.State {
+        var total = RequestCounters.State()
+        total.makeRoom(for: max(connectors - 1, 0))
+        for share in shares.withLock({ $0 }) {
+            let part = share.snapshot
+            for (index, value) in part.requests.enumerated() where index < total.requests.count { total.requests[index] += value }
+            for (index, value) in part.latencyBuckets.enumerated() where index < total.latencyBuckets.count {
+                total.latencyBuckets[index] += value
+            }
+            for (index, value) in part.latencyCount.enumerated() where index < connectors {
+                total.latencyCount[index] += value
+                total.latencySum[index] += part.latencySum[index]
+            }
+            total.errors.merge(part.errors, uniquingKeysWith: +)
+            total.inFlight += part.inFlight
+            total.upstreamConnectionsOpened += part.upstreamConnectionsOpened
+            total.upstreamConnectionsReused += part.upstreamConnectionsReused
         }
+        return total
     }
 
     public func secretRefreshFailed() { secretRefreshFailures.add(1, ordering: .relaxed) }
@@ -118,8 +119,8 @@ public final class GatewayMetrics: Sendable {
 
     /// The Prometheus text exposition (version 0.0.4).
     public func render() -> String {
-        let snapshot = state.withLock { $0 }
-        let connectors = snapshot.connectors
+        let connectors = self.connectors
+        let snapshot = total(connectors: connectors.count)
         var out = PrometheusText()
         out.family("gateway_requests_total", .counter, help: "Requests answered, by connector, method and status class.")
         for (connector, label) in connectors.enumerated() {
@@ -133,7 +134,8 @@ public final class GatewayMetrics: Sendable {
             }
         }
         out.family("gateway_errors_total", .counter, help: "Requests the gateway answered with an error, by connector and kind.")
-        for (key, value) in snapshot.errors.sorted(by: { ($0.key.connector, $0.key.kind) < ($1.key.connector, $1.key.kind) }) {
+        for (key, value) in snapshot.errors.sorted(by: { ($0.key.connector, $0.key.kind) < ($1.key.connector, $1.key.kind) })
+            where key.connector < connectors.count {
             out.sample("gateway_errors_total", [("connector", connectors[key.connector]), ("kind", key.kind)], value)
         }
         out.family("gateway_upstream_duration_seconds", .histogram,

@@ -39,9 +39,10 @@ extension ProxyHandler {
                   version: head.version, method: head.method, close: refusal.close || !head.isKeepAlive || declaresBody)
         }
         // Only configured names become metric labels (unknown ones count as "(unknown)").
-        shared.metrics.requestStarted()
-        shared.metrics.requestFinished(connector: refusal.connector, method: head.method.rawValue, status: refusal.error.status,
-                                       upstreamSeconds: nil, errorKind: refusal.error.metricKind)
+        pool.counters.requestStarted()
+        pool.counters.requestFinished(
+            connector: shared.routes.metricsIndexes[refusal.connector] ?? 0, method: head.method.rawValue,
+            status: refusal.error.status, upstreamSeconds: nil, errorKind: refusal.error.metricKind)
         guard shared.accessLog else { return }
         AccessRecord(requestID: requestID, principal: refusal.principal, connector: refusal.connector, method: head.method.rawValue,
                      uri: head.uri, status: refusal.error.status, peer: peerAddress, error: refusal.error.metricKind).log(to: shared.logger)
@@ -50,7 +51,7 @@ extension ProxyHandler {
     /// Metrics and the access line of a finished exchange.
     func account(_ exchange: ExchangeStateMachine) {
         let (status, error) = exchange.outcome
-        shared.metrics.requestFinished(
+        pool.counters.requestFinished(
             connector: exchange.target.metricsIndex, method: exchange.clientHead.method.rawValue, status: status,
             upstreamSeconds: exchange.upstreamSeconds, errorKind: error)
         guard shared.accessLog else { return }

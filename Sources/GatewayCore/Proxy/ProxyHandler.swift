@@ -145,7 +145,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             machine.started(ExchangeStateMachine(
                 plan: plan, clientHead: head, requestID: requestID, declaresBody: summary.declaresBody,
                 limits: shared.limits, now: now))
-            shared.metrics.requestStarted()
+            pool.counters.requestStarted()
             armWatchdog()  // the request body deadline runs from now
             acquire(plan.target, fresh: false)
         }

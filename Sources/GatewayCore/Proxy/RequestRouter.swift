@@ -22,14 +22,15 @@ struct RequestRouter {
     }
 
     func route(_ head: HTTPRequestHead, summary: RequestHeadSummary, requestID: String, peerAddress: String) -> RouteDecision {
+        // Byte-wise (UTF-8) scanning throughout: Character-wise String APIs segment graphemes.
         let uri = head.uri
-        let pathEnd = uri.firstIndex(of: "?") ?? uri.endIndex
+        let pathEnd = uri.utf8.firstIndex(of: UInt8(ascii: "?")) ?? uri.endIndex
         let path = uri[..<pathEnd]
         let format: ErrorResponse.Format
         let prefixLength: Int
-        if path.hasPrefix("/executor/") {
+        if path.utf8.starts(with: "/executor/".utf8) {
             (format, prefixLength) = (.problem, "/executor/".utf8.count)
-        } else if path.hasPrefix("/scim/") {
+        } else if path.utf8.starts(with: "/scim/".utf8) {
             (format, prefixLength) = (.scim, "/scim/".utf8.count)
         } else {
             // TRACE and CONNECT are refused everywhere: a CONNECT left unanswered would stop
@@ -42,7 +43,7 @@ struct RequestRouter {
             return .control(path: path)
         }
         let afterPrefix = uri.utf8.index(uri.startIndex, offsetBy: prefixLength)
-        let nameEnd = uri[afterPrefix...].firstIndex { $0 == "/" || $0 == "?" } ?? uri.endIndex
+        let nameEnd = uri.utf8[afterPrefix...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? uri.endIndex
         let name = String(uri[afterPrefix..<nameEnd])
         let remainder = uri[nameEnd...]
         func reject(_ error: ProxyError, principal: String = "-", close: Bool = false) -> RouteDecision {
@@ -86,7 +87,7 @@ struct RequestRouter {
         func refusePath(_ detail: String) -> RouteDecision {
             reject(ProxyError(.badRequest, status: 400, title: "Path refused", detail: detail), principal: principal.name)
         }
-        let rawPath = remainder.prefix { $0 != "?" }
+        let rawPath = remainder[..<(remainder.utf8.firstIndex(of: UInt8(ascii: "?")) ?? remainder.endIndex)]
         let query = remainder[rawPath.endIndex...]
         let alreadyCanonical = CanonicalPath.isCanonical(rawPath)
         let canonicalPath: Substring

@@ -36,6 +36,9 @@ public struct RouteTable: Sendable {
 
     public private(set) var routes: [String: Route]
     public let connectorNames: [String]
+    /// Each configured connector's metric label slot (requests for other names count as 0,
+    /// `(unknown)`): looked up without the metrics' own lock.
+    public private(set) var metricsIndexes: [String: Int] = [:]
 
     public init(routes: [String: Route], connectorNames: [String]) {
         self.routes = routes
@@ -160,6 +163,7 @@ public struct RouteTable: Sendable {
 
     /// Gives each upstream its label slot in `metrics`.
     mutating func assignMetricsIndexes(_ metrics: GatewayMetrics) {
+        for name in connectorNames { metricsIndexes[name] = metrics.index(of: name) }
         for (name, route) in routes {
             guard case let .upstream(connectorRoutes) = route else { continue }
             let index = metrics.index(of: name)

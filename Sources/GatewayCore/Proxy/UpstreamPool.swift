@@ -25,6 +25,8 @@ final class UpstreamPool {
 
     let eventLoop: any EventLoop
     let metrics: GatewayMetrics
+    /// This loop's share of the request metrics (no lock shared with another loop).
+    let counters: RequestCounters
     private let dial: Dial
     private var idle: [String: [UpstreamConnection]] = [:]
     private var open: [String: Int] = [:]
@@ -34,6 +36,7 @@ final class UpstreamPool {
     init(eventLoop: any EventLoop, metrics: GatewayMetrics, dial: @escaping Dial = UpstreamPool.dialTCP) {
         self.eventLoop = eventLoop
         self.metrics = metrics
+        self.counters = metrics.makeCounters()
         self.dial = dial
     }
 
@@ -74,7 +77,7 @@ final class UpstreamPool {
         let now = eventLoop.now
         while let connection = idle[target.poolKey]?.popLast() {  // in place: no copy of the list
             if connection.isUsable && now - connection.idleSince < Self.maxIdle {
-                metrics.upstreamConnection(reused: true)
+                counters.upstreamConnection(reused: true)
                 return connection
             }
             connection.channel.close(promise: nil)
@@ -109,7 +112,7 @@ final class UpstreamPool {
         if var list = waiters[connection.connector], !list.isEmpty {
             let waiter = list.removeFirst()
             waiters[connection.connector] = list
-            metrics.upstreamConnection(reused: true)
+            counters.upstreamConnection(reused: true)
             waiter.completion(.success((connection, true)))
             return
         }
@@ -131,7 +134,7 @@ final class UpstreamPool {
 
     private func connect(_ target: UpstreamTarget, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
         open[target.poolKey, default: 0] += 1
-        metrics.upstreamConnection(reused: false)
+        counters.upstreamConnection(reused: false)
         let connector = target.poolKey
         dial(target, eventLoop)
             .assumeIsolated()
