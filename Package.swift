@@ -34,11 +34,6 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            swiftSettings: [
-                // The data path is single-threaded per event loop; dynamic exclusivity checks cost
-                // a measurable share of each request (see bench/) and guard nothing here.
-                .unsafeFlags(["-enforce-exclusivity=unchecked"]),
             ]
         ),
         .target(
