@@ -6,7 +6,7 @@ public struct NexusKind: ConnectorKind {
     public init() {}
     public let name = "nexus"
     public let summary = "Nexus SCIM 2.0 provisioning (Bearer token)"
-    public let supportedModes: [ConnectorMode] = [.scim, .scimProjected, .hybrid]
+    public let scim = SCIMCapability(isProvider: true, credentialKey: "token")
     public let defaultMode: ConnectorMode = .scim
     public let credentials = [CredentialSpec(key: "token", header: "Authorization", scheme: "Bearer")]
     public let options = [
