@@ -31,7 +31,7 @@ extension ModeBehavior {
     }
 
     /// The route of the modes that carry machine traffic: a TCP kind's address, else the
-    /// executor URL. Never the public or internal URL.
+    /// executor URL, else (for a SCIM provider) its SCIM base. Never the public or internal URL.
     public func resolveExecutorRoute(_ connector: inout ConnectorConfig) {
         if let key = connector.kind.tcpAddressKey {
             if let address = connector.settings[key], let value = address.value.addressValue {
@@ -43,6 +43,10 @@ extension ModeBehavior {
         }
         if let executor = connector.url("executor_url") {
             connector.machineRoute = .http(executor)
+        } else if connector.kind.scim.isProvider, let base = connector.url("scim_base_url") {
+            connector.machineRoute = .http(Sourced(base.value, from: .derived(
+                "scim_base_url (kind '\(connector.kind.name)' is a SCIM provider; its SCIM route only, no executor_url)",
+                from: base.source)))
         } else {
             connector.machineRoute = .none(
                 "no executor_url is configured (public_url and internal_url are never used for machine traffic)")

@@ -13,6 +13,8 @@ public protocol ConnectorKind: Sendable {
     var scim: SCIMCapability { get }
     /// The kind's own SCIM, projected on `/scim/<name>` under `connector_mode: scim_projected`.
     func projectedSCIMRoute(for connector: ConnectorConfig) -> RouteSpec?
+    /// The route family the health probe goes through (default: the executor's).
+    func probeFamily(for connector: ConnectorConfig) -> RouteSpec.Family
     /// The credentials this kind injects upstream.
     var credentials: [CredentialSpec] { get }
     /// Extra keys this kind accepts on its inventory entry.
@@ -36,6 +38,7 @@ extension ConnectorKind {
     public var isRuntimeGateway: Bool { false }
     public var scim: SCIMCapability { .none }
     public func projectedSCIMRoute(for connector: ConnectorConfig) -> RouteSpec? { nil }
+    public func probeFamily(for connector: ConnectorConfig) -> RouteSpec.Family { .executor }
 
     /// The modes a connector of this kind accepts: every mode the platform allows, except
     /// `runtime_gateway` for a kind that is not a runtime gateway. A mode that changes nothing
