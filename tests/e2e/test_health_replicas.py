@@ -19,6 +19,7 @@ from harness.upstreams import TCPUpstream, read_head, response
 
 SCHEMA = json.loads((REPO / "docs" / "health-report.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+COMBINED = jsonschema.Draft202012Validator(json.loads((REPO / "docs" / "health-replicas.schema.json").read_text()))
 
 
 def health(*args: str) -> subprocess.CompletedProcess:
@@ -69,6 +70,7 @@ def test_the_worst_state_per_connector_with_each_replicas(replicas):
     result = health("--url", first.url(""), "--url", second.url(""), "--json")
     assert result.returncode == 1, result.stdout + result.stderr
     document = json.loads(result.stdout)
+    COMBINED.validate(document)
     assert document["state"] == "fail"
     assert document["replicas_without_report"] == 0
     assert [replica["state"] for replica in document["replicas"]] == ["ok", "fail"]
@@ -103,6 +105,7 @@ def test_unreachable_and_non_report_replicas_are_named_and_fail_the_run(replicas
     result = health("--url", first.url(""), "--url", closed, "--url", html_page, "--json", "spare")
     assert result.returncode == 1, result.stdout + result.stderr
     document = json.loads(result.stdout)
+    COMBINED.validate(document)
     states = [(replica["url"], replica["state"]) for replica in document["replicas"]]
     assert states == [(first.url(""), "ok"), (closed, "unreachable"), (html_page, "unreachable")]
     assert "could not be reached" in document["replicas"][1]["error"]
