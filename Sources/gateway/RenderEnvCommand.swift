@@ -207,6 +207,9 @@ struct RenderEnvCommand: AsyncParsableCommand {
             printError("gateway: \(error.description)")
             throw ExitCode(2)
         }
+        for scope in hardeners.unused {
+            printError("gateway: the OpenBao scope \(scope) names no connector of \(inventory), so nothing is written to it (the first scope, \(hardeners.hardeners[0].scope), takes the secrets of no particular connector).")
+        }
         let renderer = EnvRenderer(
             template: template, overlays: overlays, requireReferenceForSensitive: false,
             secretVariables: EnvProjection.secretVariables(configuration))

@@ -23,7 +23,7 @@ struct CredentialURLTests {
         "https://langboard.example.com", "https://host/path@v2", "https://host/a?page=2&sort=name",
         "https://host/a?token=", "https://host/a?token_type=bearer", "openbao://secret/x#token",
         "env://FRACTALOPS_TOKEN", "file:///run/secrets/x", "user@example.com", "not a url", "",
-        "https://host/a#section",
+        "https://host/a#section", "ssh://git@github.com/org/repo.git", "postgres://app@db.internal:5432/app",
     ])
     func nothing(value: String) {
         #expect(CredentialURL.carriers(in: value).isEmpty)

@@ -34,13 +34,20 @@ struct OpenBaoScopesTests {
         #expect(groups.map { $0.entries.map(\.key) } == [["FRACTALOPS_NEXUS_TOKEN", "FRACTALOPS_DATABASE_URL"], ["FRACTALOPS_DAYTONA_API_KEY"]])
     }
 
-    @Test("refused scope sets: none, twice, a later scope naming no connector, two for one connector, a bad mount",
+    @Test("refused scope sets: none, twice, two for one connector, a bad mount",
           arguments: [
-              ([String](), nil as String?), (["secret/a", "secret/a"], nil), (["secret/a", "secret/b"], nil),
+              ([String](), nil as String?), (["secret/a", "secret/a"], nil),
               (["secret/a", "secret/x/daytona", "secret/y/daytona"], nil), (["connectors"], "secret/kv"), (["connectors"], nil),
           ])
     func refused(scopes: [String], mount: String?) {
         #expect(throws: EnvHardener.Failure.self) { try OpenBaoScopes(scopes: scopes, mount: mount, connectors: Self.connectors) }
+    }
+
+    @Test("a later scope that names no connector of the inventory is left unused, not refused")
+    func unusedScope() throws {
+        let scopes = try OpenBaoScopes(scopes: ["secret/connectors", "secret/connectors/langboard", "secret/connectors/daytona"], connectors: Self.connectors)
+        #expect(scopes.unused == ["secret/connectors/langboard"])
+        #expect(scopes.assign(Self.literals).map(\.hardener.scope) == ["secret/connectors", "secret/connectors/daytona"])
     }
 
     @Test("every scope is written once, merged, and the overlay holds each key's reference")

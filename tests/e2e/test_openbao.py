@@ -407,13 +407,15 @@ def test_render_env_harden_refs_several_scopes_and_credential_urls_then_audit_is
         "--overlay", str(tmp_path / "secrets.overlay.env"), "--output", str(tmp_path / "out.env"),
         "--harden-refs", "--openbao-mount", "secret",
     ], process_env={"FRACTALOPS_OPENBAO_ADDR": openbao.address, "FRACTALOPS_OPENBAO_TOKEN": openbao.root_token,
-                    "OPENBAO_SCOPES": f"{scope}, {scope}/generic"})
+                    "OPENBAO_SCOPES": f"{scope}, {scope}/generic, {scope}/absent"})
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     for secret in (setup["key"], setup["credential"], database_password):
         assert secret not in output
     assert f"moved 2 literal secrets to OpenBao at secret/{scope}:" in result.stdout
     assert f"moved 1 literal secret to OpenBao at secret/{scope}/generic:" in result.stdout
+    # A scope naming a connector this inventory lacks receives nothing, and says so.
+    assert f"the OpenBao scope secret/{scope}/absent names no connector" in result.stderr, output
     assert "FRACTALOPS_DATABASE_URL" in result.stdout and "user name or password" in result.stdout
     values = dotenv_values((tmp_path / "out.env").read_text())
     assert values["FRACTALOPS_BOARD_API_KEY"] == f"openbao://secret/{scope}#FRACTALOPS_BOARD_API_KEY"
@@ -424,6 +426,7 @@ def test_render_env_harden_refs_several_scopes_and_credential_urls_then_audit_is
         "FRACTALOPS_BOARD_API_KEY": setup["key"],
         "FRACTALOPS_DATABASE_URL": f"postgres://fractalops:{database_password}@db.internal:5432/app"}
     assert openbao.read_secret(f"{scope}/generic")["data"] == {"FRACTALOPS_GENERIC_CREDENTIAL": setup["credential"]}
+    assert openbao.api("GET", f"secret/data/{scope}/absent").status_code == 404
 
     clean = run_gateway(tmp_path, ["audit", str(tmp_path / "out.env"), str(tmp_path / "connectors.yaml")])
     assert clean.returncode == 0, clean.stdout + clean.stderr

@@ -1,5 +1,6 @@
-/// Decides whether a value is a URL that carries a credential: a user (and password) before the
-/// host, or a query or fragment parameter named like a secret (`token`, `access_token`,
+/// Decides whether a value is a URL that carries a credential: a password before the host (or,
+/// on http(s)/ws(s), a user name alone, where tokens are sent that way), or a query or fragment
+/// parameter named like a secret (`token`, `access_token`,
 /// `api_key`, `key`, `auth`, `sig`, `DAYTONA_SANDBOX_AUTH_KEY`, ...). Any `scheme://` counts
 /// (`postgres://user:pass@db/app` as much as `https://host/?token=...`); references
 /// (`openbao://`, `env://`, `file://`) never do. Only names are reported, never values.
@@ -17,6 +18,9 @@ public enum CredentialURL {
         }
     }
 
+    /// Schemes on which a user name alone before the host is taken for a token.
+    static let tokenUserSchemes: Set<String> = ["http", "https", "ws", "wss"]
+
     /// Parameter names that carry a credential although `SensitiveKey` does not see one in them
     /// (too short or too general to be markers in variable names).
     static let parameterNames: Set<String> = ["key", "auth", "sig", "signature", "pass", "pwd", "apikey", "code"]
@@ -33,7 +37,13 @@ public enum CredentialURL {
         var carriers: [Carrier] = []
         let authorityEnd = rest.firstIndex { "/?#".contains($0) } ?? rest.endIndex
         if let at = rest[..<authorityEnd].lastIndex(of: "@"), at > rest.startIndex {
-            carriers.append(.userinfo)
+            // A password is a credential wherever it is; a user alone only on the web schemes,
+            // where a token in the user slot is a common way to send one (ssh://git@host and
+            // postgres://app@db name a user, not a secret).
+            let userinfo = rest[..<at]
+            if userinfo.contains(":") || Self.tokenUserSchemes.contains(scheme.lowercased()) {
+                carriers.append(.userinfo)
+            }
         }
         let afterAuthority = rest[authorityEnd...]
         var parameters: [Substring] = []

@@ -7,6 +7,9 @@ import Foundation
 public struct OpenBaoScopes: Sendable {
     /// In the order given; the first is where variables of no scoped connector go.
     public let hardeners: [EnvHardener]
+    /// Scopes after the first whose last segment names no connector of the inventory: nothing
+    /// is written to them (a platform's scope list may name connectors this inventory lacks).
+    public let unused: [String]
     /// Connector env prefix (`FRACTALOPS_DAYTONA_`) -> index in `hardeners`.
     let connectorScopes: [(prefix: String, index: Int)]
 
@@ -35,6 +38,7 @@ public struct OpenBaoScopes: Sendable {
             hardeners.append(hardener)
         }
         var connectorScopes: [(String, Int)] = []
+        var unused: [String] = []
         for (index, hardener) in hardeners.enumerated() {
             let last = hardener.path.split(separator: "/").last.map(String.init) ?? hardener.path
             if let connector = connectors.first(where: { $0.name.lowercased() == last.lowercased() }) {
@@ -43,11 +47,11 @@ public struct OpenBaoScopes: Sendable {
                 }
                 connectorScopes.append((connector.envPrefix, index))
             } else if index > 0 {
-                let known = connectors.map(\.name).joined(separator: ", ")
-                throw EnvHardener.Failure(keys: [], description: "the OpenBao scope \(hardener.scope) names no connector, and only the first scope takes the secrets of no particular connector: end it with a connector's name (known: \(known)) or give it first")
+                unused.append(hardener.scope)
             }
         }
         self.hardeners = hardeners
+        self.unused = unused
         // Longest prefix first, so FRACTALOPS_NEXUS_SCIM_ is not read as FRACTALOPS_NEXUS_.
         self.connectorScopes = connectorScopes.sorted { $0.0.count > $1.0.count }.map { (prefix: $0.0, index: $0.1) }
     }
