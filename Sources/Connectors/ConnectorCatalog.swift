@@ -11,9 +11,14 @@ public enum ConnectorCatalog {
         HTTPKind(),
     ]
 
-    /// A registry holding every shipped kind.
+    /// The connector_mode implementations every kind is composed with: one per mode the
+    /// platform allows.
+    public static let modes: [any ModeBehavior] = StandardModes.all
+
+    /// A registry holding every shipped kind and mode.
     public static func registry() -> ConnectorRegistry {
-        // The list above has unique names; a duplicate is a programming error caught by tests.
-        (try? ConnectorRegistry(kinds)) ?? ConnectorRegistry()
+        // The lists above are unique; a duplicate is a programming error caught by tests.
+        let modes = (try? ModeRegistry(modes)) ?? ModeRegistry()
+        return (try? ConnectorRegistry(kinds, modes: modes)) ?? ConnectorRegistry(modes: modes)
     }
 }

@@ -14,7 +14,7 @@ struct GatewayCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, ReloadCommand.self, ValidateCommand.self, ExplainCommand.self, RenderEnvCommand.self,
-            HealthCommand.self,
+            HealthCommand.self, AuditCommand.self,
         ],
         defaultSubcommand: nil
     )

@@ -21,16 +21,28 @@ struct HealthCommand: AsyncParsableCommand {
             --fail-on skip), 2 when the configuration cannot be loaded. Colour only on a terminal
             (and never with NO_COLOR set).
 
+            --url URL (repeatable) asks running gateways instead: each replica's
+            /health/connectors report is read (no secret, no reach into the upstreams needed) and
+            the combined view printed: every replica's state, and per connector the worst state
+            any replica reported, with each replica's. The exit status is computed on the worst
+            states, and is also 1 when a replica cannot be reached, answers something other than
+            a health report, or has not finished its first round (it is reported with the reason).
+
             Examples:
               gateway health --env-file examples/demo.env
               gateway health langboard nexus --timeout 2
               gateway health --json --fail-on skip
+              gateway health --url http://gateway-0.internal:8080 --url http://gateway-1.internal:8080
             """)
 
     @Argument(help: ArgumentHelp("Only these connectors (default: all).", valueName: "connector"))
     var connectors: [String] = []
 
     @OptionGroup var options: InventoryOptions
+
+    @Option(name: .customLong("url"), help: ArgumentHelp(
+        "Read the report of a running gateway at this URL instead of checking here; repeatable (one per replica).", valueName: "url"))
+    var urls: [String] = []
 
     @Flag(help: "Print the report as JSON (schema: README, 'Health checks').")
     var json = false
@@ -56,6 +68,7 @@ struct HealthCommand: AsyncParsableCommand {
             }
             seconds = parsed
         }
+        if !urls.isEmpty { return try await askReplicas(threshold: threshold, timeout: seconds) }
         let configuration: GatewayConfiguration
         do {
             configuration = try options.load()
@@ -85,5 +98,40 @@ struct HealthCommand: AsyncParsableCommand {
             print(HealthTable.render(report, color: color), terminator: "")
         }
         if report.hasFailure(atLeast: threshold) { throw ExitCode(1) }
+    }
+
+    /// `--url`: the combined report of running gateways.
+    private func askReplicas(threshold: HealthState, timeout: Double?) async throws {
+        if options.inventory != "connectors.yaml" || !options.envFiles.isEmpty {
+            printError("gateway health: --url reads the reports of running gateways; --inventory and --env-file do not apply to it.")
+            throw ExitCode(2)
+        }
+        for url in urls where ReplicaFetcher.reportURL(for: url) == nil {
+            printError("gateway health: --url '\(url)' is not an http:// or https:// URL with a host, e.g. http://gateway-0.internal:8080.")
+            throw ExitCode(2)
+        }
+        let replicas = await OutboundHTTPClient.with { client in
+            await ReplicaFetcher(client: client, timeout: .milliseconds(Int64((timeout ?? 10) * 1000))).fetch(urls)
+        }
+        let answered = replicas.compactMap(\.report)
+        if !answered.isEmpty {
+            let known = Set(answered.flatMap { $0.connectors.map(\.name) })
+            for name in connectors where !known.contains(name) {
+                let names = known.sorted()
+                printError("gateway health: no replica reports a connector named '\(name)'.\(Suggestion.didYouMean(name, in: names)) Known: \(names.joined(separator: ", ")).")
+                throw ExitCode(2)
+            }
+        }
+        let fleet = FleetHealth(replicas: replicas, only: connectors.isEmpty ? nil : connectors)
+        for replica in replicas {
+            if let problem = replica.problem { printError("gateway health: replica \(replica.url): \(problem)") }
+        }
+        if json {
+            print(fleet.jsonText(), terminator: "")
+        } else {
+            let color = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            print(fleet.table(color: color), terminator: "")
+        }
+        if fleet.hasFailure(atLeast: threshold) { throw ExitCode(1) }
     }
 }

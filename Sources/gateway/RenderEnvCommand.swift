@@ -15,10 +15,17 @@ struct RenderEnvCommand: AsyncParsableCommand {
             true (in the process environment, an overlay or the template), literal sensitive values
             are refused. The output is written atomically and rendering twice gives the same bytes.
 
-            --harden-refs --openbao-scope <mount>/<path> moves the literal sensitive values the
-            output would hold into OpenBao: one KV v2 write to <mount>/data/<path> (merged with
-            the fields already there), each value under the field named like its variable, and
-            writes openbao://<mount>/<path>#<VARIABLE> in their place. OpenBao is reached as serve
+            --harden-refs --openbao-scope <mount>/<path> moves the literal secrets the output would
+            hold into OpenBao: the values of sensitive keys, and URLs that carry a credential (a
+            user or password before the host, a token-like query parameter such as token, key,
+            access_token, api_key or auth). One KV v2 write per scope to <mount>/data/<path>
+            (merged with the fields already there), each value under the field named like its
+            variable, and openbao://<mount>/<path>#<VARIABLE> written in its place. The option is
+            repeatable (or OPENBAO_SCOPES=<scope>,<scope> in the environment): a scope whose last
+            segment names a connector (secret/connectors/daytona) takes that connector's
+            variables, the first scope everything else. With --openbao-mount <mount> the scopes
+            are paths under that mount (OPENBAO_SCOPES=connectors,connectors/daytona
+            --openbao-mount secret). OpenBao is reached as serve
             reaches it (gateway.openbao:, FRACTALOPS_OPENBAO_ADDR, FRACTALOPS_OPENBAO_TOKEN, ...,
             from the process environment). Without write access nothing is written and the keys
             that need moving are listed (exit 1). The OpenBao login variables themselves are
@@ -41,6 +48,9 @@ struct RenderEnvCommand: AsyncParsableCommand {
               FRACTALOPS_OPENBAO_ADDR=https://openbao.internal:8200 BAO_TOKEN=... \\
                 gateway render-env connectors.yaml --template .env.example --overlay secrets.env \\
                   --harden-refs --openbao-scope secret/gateway/lab --output .env.generated
+              OPENBAO_SCOPES=connectors,connectors/daytona gateway render-env connectors.yaml \\
+                  --template .env.example --overlay secrets.env --harden-refs --openbao-mount secret \\
+                  --output .env.generated
             """)
 
     @Argument(help: ArgumentHelp("The inventory or platform topology file.", valueName: "inventory"))
@@ -68,8 +78,18 @@ struct RenderEnvCommand: AsyncParsableCommand {
     var hardenRefs = false
 
     @Option(name: .customLong("openbao-scope"), help: ArgumentHelp(
-        "The KV v2 secret --harden-refs writes to, e.g. secret/gateway/lab.", valueName: "mount/path"))
-    var openBaoScope: String?
+        "A KV v2 secret --harden-refs writes to, e.g. secret/gateway/lab; repeatable (default: OPENBAO_SCOPES, comma-separated).",
+        valueName: "mount/path"))
+    var openBaoScopes: [String] = []
+
+    @Option(name: .customLong("openbao-mount"), help: ArgumentHelp(
+        "With --harden-refs: the scopes are paths under this KV v2 mount (e.g. secret).", valueName: "mount"))
+    var openBaoMount: String?
+
+    /// The scopes given, else the platform's `OPENBAO_SCOPES` list.
+    var scopes: [String] {
+        openBaoScopes.isEmpty ? OpenBaoScopes.list(ProcessInfo.processInfo.environment["OPENBAO_SCOPES"] ?? "") : openBaoScopes
+    }
 
     func validate() throws {
         if forClients {
@@ -81,11 +101,11 @@ struct RenderEnvCommand: AsyncParsableCommand {
             if template == nil { throw ValidationError("Missing --template <file> (the env template whose comments and order are kept).") }
             if gatewayURL != nil || principal != nil { throw ValidationError("--gateway-url and --principal are only used with --for-clients.") }
         }
-        if hardenRefs, openBaoScope == nil {
-            throw ValidationError("--harden-refs needs --openbao-scope <mount>/<path> (e.g. secret/gateway/lab).")
+        if hardenRefs, scopes.isEmpty {
+            throw ValidationError("--harden-refs needs --openbao-scope <mount>/<path> (e.g. secret/gateway/lab; repeatable) or OPENBAO_SCOPES=<scope>,<scope> in the environment.")
         }
-        if !hardenRefs, openBaoScope != nil {
-            throw ValidationError("--openbao-scope is only used with --harden-refs.")
+        if !hardenRefs, !openBaoScopes.isEmpty || openBaoMount != nil {
+            throw ValidationError("--openbao-scope and --openbao-mount are only used with --harden-refs.")
         }
     }
 
@@ -94,9 +114,7 @@ struct RenderEnvCommand: AsyncParsableCommand {
         do {
             let templateFile = try DotEnvFile.read(path: template ?? "")
             var overlayFiles = try EnvironmentLayers.load(files: overlays, process: [:]).files
-            if hardenRefs, let openBaoScope,
-               let references = try await harden(template: templateFile, overlays: overlayFiles, scope: openBaoScope)
-            {
+            if hardenRefs, let references = try await harden(template: templateFile, overlays: overlayFiles) {
                 overlayFiles.append(references)
             }
             // Only the switch is taken from the process environment: the output must not depend
@@ -176,17 +194,22 @@ struct RenderEnvCommand: AsyncParsableCommand {
 
     /// Moves the literal secrets the output would hold into OpenBao and returns the overlay of
     /// references that replaces them (nil when there is nothing to move).
-    private func harden(template: DotEnvFile, overlays: [DotEnvFile], scope: String) async throws -> DotEnvFile? {
-        let hardener: EnvHardener
+    private func harden(template: DotEnvFile, overlays: [DotEnvFile]) async throws -> DotEnvFile? {
+        // The literals: what the output would hold if literals were allowed.
+        let discovery = EnvironmentLayers(files: overlays, process: [EnvironmentLayers.requireRefVariable: "false"])
+        let configuration = try InventoryLoader(registry: ConnectorCatalog.registry(), environment: discovery).load(path: inventory)
+        let hardeners: OpenBaoScopes
         do {
-            hardener = try EnvHardener(scope: scope)
+            hardeners = try OpenBaoScopes(
+                scopes: scopes, mount: openBaoMount,
+                connectors: configuration.connectors.map { (name: $0.name, envPrefix: $0.envPrefix) })
         } catch {
             printError("gateway: \(error.description)")
             throw ExitCode(2)
         }
-        // The literals: what the output would hold if literals were allowed.
-        let discovery = EnvironmentLayers(files: overlays, process: [EnvironmentLayers.requireRefVariable: "false"])
-        let configuration = try InventoryLoader(registry: ConnectorCatalog.registry(), environment: discovery).load(path: inventory)
+        for scope in hardeners.unused {
+            printError("gateway: the OpenBao scope \(scope) names no connector of \(inventory), so nothing is written to it (the first scope, \(hardeners.hardeners[0].scope), takes the secrets of no particular connector).")
+        }
         let renderer = EnvRenderer(
             template: template, overlays: overlays, requireReferenceForSensitive: false,
             secretVariables: EnvProjection.secretVariables(configuration))
@@ -214,11 +237,17 @@ struct RenderEnvCommand: AsyncParsableCommand {
                         configuration: OpenBaoConfiguration(connection), httpClient: httpClient,
                         environment: connection.environment)
                 } catch {
-                    throw hardener.failure(movable.map(\.key), because: error)
+                    throw hardeners.failure(movable.map(\.key), because: error)
                 }
-                let references = try await hardener.harden(movable, client: client)
-                print("moved \(movable.count) literal secret\(movable.count == 1 ? "" : "s") to OpenBao at \(hardener.scope):")
-                for entry in movable { print("  \(entry.key) -> \(hardener.reference(for: entry.key))") }
+                let references = try await hardeners.harden(movable, client: client)
+                for group in hardeners.assign(movable) {
+                    let count = group.entries.count
+                    print("moved \(count) literal secret\(count == 1 ? "" : "s") to OpenBao at \(group.hardener.scope):")
+                    for entry in group.entries {
+                        let why = renderer.reason(for: entry).map { $0 == .sensitiveKey ? "" : " (\($0))" } ?? ""
+                        print("  \(entry.key) -> \(group.hardener.reference(for: entry.key))\(why)")
+                    }
+                }
                 return references
             }
         } catch {

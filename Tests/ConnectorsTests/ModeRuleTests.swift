@@ -80,17 +80,26 @@ struct ModeRuleTests {
 
     // MARK: Rule 2
 
-    @Test("rule 2: connector_mode scim without a scim_base_url is refused")
-    func scimWithoutBaseRefused() {
-        let error = TestInventory.refusal("""
+    @Test("rule 2: connector_mode scim without a scim_base_url switches nothing: the executor URL, with a warning")
+    func scimWithoutBaseRoutesToTheExecutor() throws {
+        let config = try #require(expectLoads("""
             connector_inventory:
               - name: directory
                 kind: http
                 connector_mode: scim
                 executor_url: https://127.0.0.1:9443
-            """)
-        let issue = expectIssue(error, .scimWithoutBase, at: "connectors.yaml:2", connector: "directory", key: "scim_base_url")
-        #expect(issue?.fix.contains("FRACTALOPS_DIRECTORY_SCIM_BASE_URL") == true)
+            """))
+        let connector = try #require(config.connector(named: "directory"))
+        #expect(connector.executorURL?.description == "https://127.0.0.1:9443")
+        #expect(connector.settings["executor_url"]?.source == .file(path: "connectors.yaml", line: 5), "not derived: nothing switched")
+        let routes = connector.kind.routes(for: connector)
+        #expect(routes.map(\.family) == [.executor, .scim])
+        #expect(routes.allSatisfy { $0.upstream.description == "https://127.0.0.1:9443" })
+        let warning = try #require(config.warnings.first { $0.code == .scimWithoutBase })
+        #expect(warning.severity == .warning)
+        #expect(location(warning.location, names: "connectors.yaml:4"))
+        #expect(warning.problem.contains("go to the executor URL https://127.0.0.1:9443"))
+        #expect(warning.fix.contains("FRACTALOPS_DIRECTORY_SCIM_BASE_URL"))
     }
 
     @Test("rule 2: the scim_base_url becomes the executor URL, recorded as derived")
@@ -173,16 +182,21 @@ struct ModeRuleTests {
         #expect(inferred.modeReason == .defaultOfKind("cliproxy"))
     }
 
-    @Test("a mode the kind does not support is refused with the supported ones")
-    func unsupportedModeRefused() {
-        let error = TestInventory.refusal("""
+    @Test("a mode that changes nothing for the kind is accepted with a warning that says what happens")
+    func meaninglessModeWarns() throws {
+        let config = try #require(expectLoads("""
             connector_inventory:
               - name: sandbox
                 kind: daytona
                 executor_url: http://127.0.0.1:3986
                 connector_mode: scim_projected
-            """)
-        let issue = expectIssue(error, .unsupportedMode, at: "connectors.yaml:5", connector: "sandbox", key: "connector_mode")
-        #expect(issue?.fix.contains("project, jit, poll, hybrid") == true)
+            """))
+        let sandbox = try #require(config.connector(named: "sandbox"))
+        #expect(sandbox.connectorMode == .scimProjected)
+        #expect(sandbox.kind.routes(for: sandbox).map(\.family) == [.executor])
+        let warning = try #require(config.warnings.first { $0.code == .modeWithoutEffect })
+        #expect(location(warning.location, names: "connectors.yaml:5"))
+        #expect(warning.key == "connector_mode")
+        #expect(warning.problem.contains("only /executor/sandbox is routed, as under project"))
     }
 }

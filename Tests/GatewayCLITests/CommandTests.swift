@@ -53,6 +53,8 @@ struct CommandTests {
         let connector = (report?["connectors"] as? [[String: Any]])?.first
         #expect(connector?["connector_mode"] as? String == "scim")
         #expect((connector?["connector_mode_reason"] as? String)?.hasPrefix("override: connector_mode at connectors.yaml:") == true)
+        #expect(connector?["connector_mode_routing"] as? String
+            == "scim_base_url becomes the executor URL; /executor/<name> and /scim/<name> go to it")
         let settings = connector?["settings"] as? [[String: Any]] ?? []
         let host = settings.first { $0["key"] as? String == "host_header" }
         #expect(host?["source"] as? String == "FRACTALOPS_NEXUS_HOST_HEADER from the process environment")
@@ -64,7 +66,7 @@ struct CommandTests {
         #expect(unknown.stderr.contains("Did you mean 'langboard'?"))
     }
 
-    @Test(arguments: ["serve", "reload", "validate", "explain", "render-env", "health"])
+    @Test(arguments: ["serve", "reload", "validate", "explain", "render-env", "health", "audit"])
     func everyCommandHasHelpWithExamples(command: String) throws {
         let result = try GatewayProcess.run([command, "--help"])
         #expect(result.status == 0)

@@ -72,4 +72,18 @@ struct HealthCommandTests {
         #expect(result.stdout.contains("gateway health"))
         #expect(result.stdout.contains("--fail-on"))
     }
+
+    @Test func askingAReplicaThatIsNotThereIsExit1AndABadURLExit2() throws {
+        let closed = try GatewayProcess.run(["health", "--url", "http://127.0.0.1:1", "--json"])
+        #expect(closed.status == 1, "\(closed.all)")
+        let report = try Self.report(closed.stdout)
+        let replicas = try #require(report["replicas"] as? [[String: Any]])
+        #expect(replicas.first?["state"] as? String == "unreachable")
+        #expect((replicas.first?["error"] as? String)?.contains("could not be reached") == true)
+        #expect(closed.stderr.contains("replica http://127.0.0.1:1: "))
+
+        let bad = try GatewayProcess.run(["health", "--url", "gateway-0:8080"])
+        #expect(bad.status == 2, "\(bad.all)")
+        #expect(bad.stderr.contains("is not an http:// or https:// URL"))
+    }
 }

@@ -6,7 +6,6 @@ import Testing
 struct EchoKind: ConnectorKind {
     var name = "echo"
     var summary = "test-only echo endpoint"
-    var supportedModes: [ConnectorMode] = [.poll, .project]
     var defaultMode: ConnectorMode = .poll
     var credentials = [CredentialSpec(key: "token", header: "X-Echo-Token")]
     var options = [
@@ -70,9 +69,10 @@ struct ConnectorRegistryTests {
         #expect(loud.settings["greeting"]?.source == .envFile(name: "FRACTALOPS_LOUD_GREETING", path: "echo.env", line: 1))
     }
 
-    @Test("a kind's own check, unsupported modes and unknown kinds are refused")
+    @Test("a kind's own check, modes with no registered implementation and unknown kinds are refused")
     func loaderRefuses() throws {
-        let loader = InventoryLoader(registry: try ConnectorRegistry([EchoKind()]), environment: EnvironmentLayers())
+        let modes = try ModeRegistry([ExecutorMode(.poll), ExecutorMode(.project)])
+        let loader = InventoryLoader(registry: try ConnectorRegistry([EchoKind()], modes: modes), environment: EnvironmentLayers())
         let error = #expect(throws: ConfigError.self) {
             try loader.load(text: """
                 connector_inventory:
@@ -89,7 +89,10 @@ struct ConnectorRegistryTests {
         let issues = error?.errors ?? []
         let goodbye = issues.first { $0.code == .invalidValue }
         #expect(goodbye?.location == "echo.yaml:3")
-        #expect(issues.first { $0.code == .unsupportedMode }?.fix.contains("poll, project") == true)
+        let unregistered = issues.first { $0.code == .unknownMode }
+        #expect(unregistered?.connector == "other")
+        #expect(unregistered?.location == "echo.yaml:6")
+        #expect(unregistered?.fix == "Use one of: poll, project.")
         let unknown = issues.first { $0.code == .unknownKind }
         #expect(unknown?.problem.contains("Did you mean 'echo'?") == true)
         #expect(unknown?.fix.contains("echo") == true)
@@ -104,5 +107,18 @@ struct ConnectorRegistryTests {
         #expect(InventoryLoader.envPrefix(for: "langboard") == "FRACTALOPS_LANGBOARD_")
         #expect(InventoryLoader.envPrefix(for: "status-page") == "FRACTALOPS_STATUS_PAGE_")
         #expect(InventoryLoader.envPrefix(for: "nexus_lab") == "FRACTALOPS_NEXUS_LAB_")
+    }
+
+    @Test("the mode registry: every platform mode once, a duplicate refused")
+    func modeRegistry() throws {
+        let standard = ModeRegistry.standard
+        #expect(Set(standard.order) == Set(ConnectorMode.allCases))
+        #expect(standard.order.count == ConnectorMode.allCases.count)
+        for mode in ConnectorMode.allCases { #expect(standard.behavior(for: mode)?.mode == mode) }
+        var registry = try ModeRegistry([ExecutorMode(.poll)])
+        let error = #expect(throws: ModeRegistry.DuplicateMode.self) { try registry.register(ExecutorMode(.poll)) }
+        #expect(error?.mode == .poll)
+        #expect(registry.order == [.poll])
+        #expect(registry.behavior(for: .jit) == nil)
     }
 }

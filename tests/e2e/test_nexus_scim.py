@@ -437,3 +437,40 @@ def test_upstream_401_for_a_wrong_configured_token_is_passed_through(rewrite_gw)
     response = raw(rewrite_gw, "GET", "/scim/nexus-wrong-token/Users")
     error = assert_scim_error(response, 401)
     assert error["detail"].startswith("Authorization failure")  # the server's own words
+
+
+# -- Nexus in the other modes: the SCIM route and the probe follow the SCIM base
+
+
+def report_of(gateway) -> dict:
+    """The first full health report (bounded wait)."""
+    deadline = time.monotonic() + 15
+    while True:
+        answer = requests.get(gateway.url("/health/connectors"), timeout=5)
+        if answer.status_code == 200:
+            return {entry["name"]: entry for entry in answer.json()["connectors"]}
+        assert time.monotonic() < deadline, "no health report within 15 s"
+        time.sleep(0.05)
+
+
+def test_nexus_in_hybrid_and_scim_projected_serves_scim_and_probes_the_scim_base(scim, nginx, start_gateway):
+    executor = f"http://{LOOPBACK}:{nginx.http}"
+    gateway = start_gateway([
+        {**nexus(scim.base, name="hybrid"), "connector_mode": "hybrid"},
+        {**nexus(scim.base, name="projected"), "connector_mode": "scim_projected"},
+        {**nexus(scim.base, name="with-executor"), "connector_mode": "hybrid", "executor_url": executor,
+         "host_header": "langboard.internal"},
+    ], env=ENV)
+    for name in ("hybrid", "projected", "with-executor"):
+        answer = requests.get(gateway.url(f"/scim/{name}/ServiceProviderConfig"), headers=WORKER, timeout=10)
+        assert answer.status_code == 200, (name, answer.text)
+        assert "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig" in answer.json()["schemas"]
+    # Without an executor_url there is no executor route; with one it goes to the executor.
+    missing = requests.get(gateway.url("/executor/hybrid/hello"), headers=WORKER, timeout=10)
+    assert missing.status_code == 404, missing.text
+    hello = requests.get(gateway.url("/executor/with-executor/hello"), headers=WORKER, timeout=10)
+    assert hello.status_code == 200 and hello.text == "hello from langboard.internal\n"
+    report = report_of(gateway)
+    for name in ("hybrid", "projected", "with-executor"):
+        assert report[name]["state"] == "ok", (name, report[name]["reason"])
+        assert report[name]["probe"]["request"] == f"GET {scim.base}/ServiceProviderConfig", report[name]["probe"]

@@ -391,3 +391,47 @@ def test_render_env_harden_refs_without_write_access_lists_the_keys_and_writes_n
     assert openbao.read_secret(scope) == {"data": {"already_there": "kept"}, "version": version}
     for secret in (setup["key"], setup["credential"]):
         assert secret not in output
+
+
+def test_render_env_harden_refs_several_scopes_and_credential_urls_then_audit_is_clean(openbao, nginx, tmp_path):
+    """The platform's form: OPENBAO_SCOPES=<scope>,<scope>/<connector> under a mount; a URL that
+    carries a credential moves too; gateway audit finds the overlay's literals and none in the output."""
+    setup = harden_setup(openbao, nginx, tmp_path)
+    scope = setup["scope_path"]
+    database_password = unique("db-pass")
+    with (tmp_path / "secrets.overlay.env").open("a") as overlay:
+        overlay.write(f"FRACTALOPS_DATABASE_URL=postgres://fractalops:{database_password}@db.internal:5432/app\n"
+                      "FRACTALOPS_PORTAL_PUBLIC_URL=https://portal.example.com/?page=1\n")
+    result = run_gateway(tmp_path, [
+        "render-env", str(tmp_path / "connectors.yaml"), "--template", str(tmp_path / "template.env"),
+        "--overlay", str(tmp_path / "secrets.overlay.env"), "--output", str(tmp_path / "out.env"),
+        "--harden-refs", "--openbao-mount", "secret",
+    ], process_env={"FRACTALOPS_OPENBAO_ADDR": openbao.address, "FRACTALOPS_OPENBAO_TOKEN": openbao.root_token,
+                    "OPENBAO_SCOPES": f"{scope}, {scope}/generic, {scope}/absent"})
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    for secret in (setup["key"], setup["credential"], database_password):
+        assert secret not in output
+    assert f"moved 2 literal secrets to OpenBao at secret/{scope}:" in result.stdout
+    assert f"moved 1 literal secret to OpenBao at secret/{scope}/generic:" in result.stdout
+    # A scope naming a connector this inventory lacks receives nothing, and says so.
+    assert f"the OpenBao scope secret/{scope}/absent names no connector" in result.stderr, output
+    assert "FRACTALOPS_DATABASE_URL" in result.stdout and "user name or password" in result.stdout
+    values = dotenv_values((tmp_path / "out.env").read_text())
+    assert values["FRACTALOPS_BOARD_API_KEY"] == f"openbao://secret/{scope}#FRACTALOPS_BOARD_API_KEY"
+    assert values["FRACTALOPS_DATABASE_URL"] == f"openbao://secret/{scope}#FRACTALOPS_DATABASE_URL"
+    assert values["FRACTALOPS_GENERIC_CREDENTIAL"] == f"openbao://secret/{scope}/generic#FRACTALOPS_GENERIC_CREDENTIAL"
+    assert values["FRACTALOPS_PORTAL_PUBLIC_URL"] == "https://portal.example.com/?page=1"
+    assert openbao.read_secret(scope)["data"] == {
+        "FRACTALOPS_BOARD_API_KEY": setup["key"],
+        "FRACTALOPS_DATABASE_URL": f"postgres://fractalops:{database_password}@db.internal:5432/app"}
+    assert openbao.read_secret(f"{scope}/generic")["data"] == {"FRACTALOPS_GENERIC_CREDENTIAL": setup["credential"]}
+    assert openbao.api("GET", f"secret/data/{scope}/absent").status_code == 404
+
+    clean = run_gateway(tmp_path, ["audit", str(tmp_path / "out.env"), str(tmp_path / "connectors.yaml")])
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    found = run_gateway(tmp_path, ["audit", str(tmp_path / "secrets.overlay.env")])
+    assert found.returncode == 1, found.stdout + found.stderr
+    assert found.stdout.count("secrets.overlay.env:") == 3
+    for secret in (setup["key"], setup["credential"], database_password):
+        assert secret not in found.stdout + found.stderr

@@ -6,7 +6,6 @@ public struct CLIProxyKind: ConnectorKind {
     public init() {}
     public let name = "cliproxy"
     public let summary = "CLIProxyAPI model gateway (runtime_gateway, Bearer key)"
-    public let supportedModes: [ConnectorMode] = [.runtimeGateway, .hybrid, .uiOnly]
     public let defaultMode: ConnectorMode = .runtimeGateway
     public let isRuntimeGateway = true
     public let credentials = [

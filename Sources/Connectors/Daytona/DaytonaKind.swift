@@ -6,7 +6,6 @@ public struct DaytonaKind: ConnectorKind {
     public init() {}
     public let name = "daytona"
     public let summary = "Daytona sandbox runtime API (Bearer API key)"
-    public let supportedModes: [ConnectorMode] = [.project, .jit, .poll, .hybrid]
     public let defaultMode: ConnectorMode = .project
     public let credentials = [CredentialSpec(key: "api_key", header: "Authorization", scheme: "Bearer")]
     public let options = [

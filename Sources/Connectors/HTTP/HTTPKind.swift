@@ -6,7 +6,7 @@ public struct HTTPKind: ConnectorKind {
     public init() {}
     public let name = "http"
     public let summary = "generic HTTP integration endpoint"
-    public let supportedModes: [ConnectorMode] = ConnectorMode.allCases.filter { $0 != .runtimeGateway }
+    public let scim = SCIMCapability(servesSCIM: true)
     public let defaultMode: ConnectorMode = .project
     public let credentials = [CredentialSpec(key: "credential", header: "Authorization", scheme: "Bearer")]
     public let options = [

@@ -6,7 +6,7 @@ public struct LangboardKind: ConnectorKind {
     public init() {}
     public let name = "langboard"
     public let summary = "Langboard project board API (X-Api-Key, IP allow-listed)"
-    public let supportedModes: [ConnectorMode] = [.project, .hybrid, .jit, .poll, .uiOnly, .scimProjected]
+    public let scim = SCIMCapability(servesSCIM: true, projectsSCIM: true, credentialKey: "scim_token")
     public let defaultMode: ConnectorMode = .project
     public let credentials = [
         CredentialSpec(key: "api_key", header: "X-Api-Key"),
@@ -36,20 +36,16 @@ public struct LangboardKind: ConnectorKind {
         .http(path: "/health", healthy: [200, 204])
     }
 
-    /// The executor route with `X-Api-Key`; under scim_projected also Langboard's own SCIM
-    /// provider (`scim_path` on the executor, static Bearer `scim_token`) on the SCIM route, with
-    /// its URLs rewritten to the gateway's.
-    public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
-        var routes = connector.defaultRoutes
-        if connector.connectorMode == .scimProjected, var scim = connector.executorURL {
-            scim.path += connector.string("scim_path") ?? "/scim/v2"
-            routes.append(RouteSpec(
-                family: .scim, upstream: scim, credentialKey: "scim_token", hostHeader: connector.hostHeader,
-                rewrites: [RouteSpec.URLRewrite(
-                    upstreamPrefixes: connector.upstreamURLPrefixes(for: scim, hostHeader: connector.hostHeader),
-                    gatewayPath: "/scim/\(connector.name)", inRequests: true, upstreamPath: scim.path,
-                    keys: ["$ref", "location"])]))
-        }
-        return routes
+    /// Langboard's own SCIM provider (`scim_path` on the executor, static Bearer `scim_token`),
+    /// projected on the SCIM route under scim_projected, with its URLs rewritten to the gateway's.
+    public func projectedSCIMRoute(for connector: ConnectorConfig) -> RouteSpec? {
+        guard var scim = connector.executorURL else { return nil }
+        scim.path += connector.string("scim_path") ?? "/scim/v2"
+        return RouteSpec(
+            family: .scim, upstream: scim, credentialKey: "scim_token", hostHeader: connector.hostHeader,
+            rewrites: [RouteSpec.URLRewrite(
+                upstreamPrefixes: connector.upstreamURLPrefixes(for: scim, hostHeader: connector.hostHeader),
+                gatewayPath: "/scim/\(connector.name)", inRequests: true, upstreamPath: scim.path,
+                keys: ["$ref", "location"])])
     }
 }

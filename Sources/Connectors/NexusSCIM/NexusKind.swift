@@ -6,7 +6,7 @@ public struct NexusKind: ConnectorKind {
     public init() {}
     public let name = "nexus"
     public let summary = "Nexus SCIM 2.0 provisioning (Bearer token)"
-    public let supportedModes: [ConnectorMode] = [.scim, .scimProjected, .hybrid]
+    public let scim = SCIMCapability(isProvider: true, credentialKey: "token")
     public let defaultMode: ConnectorMode = .scim
     public let credentials = [CredentialSpec(key: "token", header: "Authorization", scheme: "Bearer")]
     public let options = [
@@ -47,16 +47,20 @@ public struct NexusKind: ConnectorKind {
         connector.setDerived("url", .url(derived), what: "scim_base_url without its /scim/v2 suffix", from: base.source)
     }
 
-    /// GET <SCIM base>/ServiceProviderConfig.
+    /// GET <SCIM base>/ServiceProviderConfig, through the SCIM route (whatever the executor).
     public func probe(for connector: ConnectorConfig) -> ProbeSpec {
         .http(path: "/ServiceProviderConfig", healthy: [200])
     }
 
-    /// The SCIM route to the SCIM base with the Bearer token. Callers never see the upstream's
-    /// base: its URLs are rewritten to the gateway's (`url_rewrite: rewrite`), or the upstream is
-    /// told the gateway's base through `X-Forwarded-*` (`url_rewrite: forwarded_headers`).
+    public func probeFamily(for connector: ConnectorConfig) -> RouteSpec.Family { .scim }
+
+    /// In every mode but ui_only, the SCIM route to the SCIM base with the Bearer token (also
+    /// without an executor_url), and the executor route when an executor_url is set (under
+    /// scim it is the SCIM base). Callers never see the upstream's base: its URLs are rewritten
+    /// to the gateway's (`url_rewrite: rewrite`), or the upstream is told the gateway's base
+    /// through `X-Forwarded-*` (`url_rewrite: forwarded_headers`).
     public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
-        guard let base = connector.scimBaseURL ?? connector.executorURL else { return [] }
+        guard connector.connectorMode != .uiOnly, let base = connector.scimBaseURL ?? connector.executorURL else { return [] }
         let gatewayPath = "/scim/\(connector.name)"
         let forwarded = connector.string("url_rewrite") == "forwarded_headers"
         var scim = RouteSpec(
@@ -71,7 +75,7 @@ public struct NexusKind: ConnectorKind {
                 keys: ["$ref", "location"])]
         }
         var routes = [scim]
-        if let executor = connector.executorURL {
+        if let executor = connector.url("executor_url")?.value {
             routes.append(RouteSpec(family: .executor, upstream: executor, credentialKey: "token", hostHeader: connector.hostHeader))
         }
         return routes

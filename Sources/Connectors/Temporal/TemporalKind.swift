@@ -6,7 +6,6 @@ public struct TemporalKind: ConnectorKind {
     public init() {}
     public let name = "temporal"
     public let summary = "Temporal frontend, L4 pass-through on the connector's own listener"
-    public let supportedModes: [ConnectorMode] = [.project, .hybrid]
     public let defaultMode: ConnectorMode = .project
     public let tcpAddressKey: String? = "executor_address"
     public let tcpListenKey: String? = "listen"

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 
-/// The one `HTTPClient` the gateway's own outbound calls share (OpenBao; off the data path,
-/// which has its own NIO pipelines). TLS is set per request, so one client serves every peer.
+/// The one `HTTPClient` the gateway's own outbound calls share (OpenBao, other replicas' health
+/// reports for `gateway health --url`; off the data path, which has its own NIO pipelines). TLS is set per request, so one client serves every peer.
 /// Redirects are not followed: a token is never sent where the operator did not point it.
 public enum OutboundHTTPClient {
     public static func make() -> HTTPClient {

@@ -31,7 +31,7 @@ extension ConfigIssue {
         // Connector modes (rules 1-3)
         public static let unknownMode = Code("mode.unknown")
         public static let conflictingMode = Code("mode.conflict")
-        public static let unsupportedMode = Code("mode.unsupported")
+        public static let modeWithoutEffect = Code("mode.no_effect")
         public static let scimWithoutBase = Code("mode.scim_without_base")
         public static let runtimeGatewayKind = Code("mode.runtime_gateway_kind")
 

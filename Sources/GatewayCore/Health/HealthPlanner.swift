@@ -129,7 +129,11 @@ public enum HealthPlanner {
             }
         case .http:
             // RouteTable now holds a connector's routes; probes go through its main one.
-            guard case let .upstream(routes)? = route, let target = routes.primary else {
+            // The probe goes through the route family the kind names (Nexus: its SCIM base).
+            guard case let .upstream(routes)? = route,
+                  let target = routes.entries(connector.kind.probeFamily(for: connector)).first(where: { $0.pathPrefix.isEmpty })?.target
+                  ?? routes.primary
+            else {
                 if case let .none(reason)? = route { return make(.unconfigured(reason)) }
                 let reason = "no route was built for the executor: the configuration did not load for this connector"
                 return make(.fail(.config, reason), detail: reason)

@@ -41,6 +41,8 @@ public struct ConnectorConfig: Sendable {
     public internal(set) var settings: ResolvedSettings
     public internal(set) var connectorMode: ConnectorMode
     public internal(set) var modeReason: ModeReason
+    /// The implementation of `connectorMode` (what it does to routing).
+    public internal(set) var modeBehavior: any ModeBehavior
     public internal(set) var machineRoute: MachineRoute
 
     /// Adds or replaces a derived setting (used by kinds, e.g. Nexus's service URL).
@@ -49,6 +51,14 @@ public struct ConnectorConfig: Sendable {
     }
 
     public var environmentPrefix: String { envPrefix }
+
+    /// Where the effective connector_mode was chosen: its file:line or variable, else the entry.
+    public var modeLocation: String {
+        switch modeReason {
+        case let .override(source), let .synonym(source): return source.description
+        case .defaultOfKind: return location
+        }
+    }
 }
 
 extension ConnectorConfig {

@@ -184,11 +184,23 @@ public struct InventoryLoader: Sendable {
             let settings = reader.read(
                 mapping, specs: kind.settingSpecs, handledElsewhere: Self.connectorStructuralKeys, into: &localDiagnostics)
             checkLabels(mapping, path: path, connector: name.value, diagnostics: &localDiagnostics)
+            guard let defaultBehavior = registry.modes.behavior(for: kind.defaultMode) else {
+                diagnostics.append(unknownModeIssue(kind.defaultMode, at: location, connector: name.value, key: "kind"))
+                continue
+            }
             var connector = ConnectorConfig(
                 name: name.value, kind: kind, location: location, envPrefix: prefix, settings: settings,
-                connectorMode: kind.defaultMode, modeReason: .defaultOfKind(kind.name), machineRoute: .none("not resolved"))
-            resolveMode(&connector, diagnostics: &localDiagnostics)
-            resolveRoute(&connector, diagnostics: &localDiagnostics)
+                connectorMode: kind.defaultMode, modeReason: .defaultOfKind(kind.name), modeBehavior: defaultBehavior,
+                machineRoute: .none("not resolved"))
+            if resolveMode(&connector, diagnostics: &localDiagnostics) {
+                connector.modeBehavior.resolveRoute(&connector, into: &localDiagnostics)
+                if let note = connector.modeBehavior.note(for: connector) {
+                    localDiagnostics.append(ConfigIssue(
+                        .modeWithoutEffect, severity: .warning, at: connector.modeLocation, connector: connector.name,
+                        key: "connector_mode", problem: note,
+                        fix: "Nothing to do if that is what you meant; otherwise choose a connector_mode that means something for kind '\(kind.name)'."))
+                }
+            }
             if !localDiagnostics.hasErrors { kind.finalize(&connector, into: &localDiagnostics) }
             diagnostics.append(contentsOf: localDiagnostics.issues)
             connectors.append(connector)
@@ -218,8 +230,9 @@ public struct InventoryLoader: Sendable {
         return kind
     }
 
-    /// Rules 1-3: one effective connector_mode, supported by the kind.
-    private func resolveMode(_ connector: inout ConnectorConfig, diagnostics: inout Diagnostics) {
+    /// Rules 1-3: one effective connector_mode, implemented by a registered mode and allowed
+    /// for the kind. False when no mode could be chosen (the route is then left unresolved).
+    private func resolveMode(_ connector: inout ConnectorConfig, diagnostics: inout Diagnostics) -> Bool {
         let override = connector.settings["connector_mode"]
         let synonym = connector.settings["integration_mode"]
         if let override, let synonym, override.value != synonym.value {
@@ -227,84 +240,41 @@ public struct InventoryLoader: Sendable {
                 .conflictingMode, at: override.source.description, connector: connector.name, key: "connector_mode",
                 problem: "connector_mode '\(override.value)' (\(override.source)) and integration_mode '\(synonym.value)' (\(synonym.source)) disagree.",
                 fix: "Set only one of them (integration_mode is a synonym of connector_mode)."))
-            return
+            return false
         }
         let kind = connector.kind
         let mode: ConnectorMode
         let reason: ConnectorConfig.ModeReason
-        let source: ValueSource?
         if let chosen = override ?? synonym, let text = chosen.value.stringValue, let parsed = ConnectorMode(rawValue: text) {
             mode = parsed
             reason = override != nil ? .override(chosen.source) : .synonym(chosen.source)
-            source = chosen.source
         } else {
             mode = kind.defaultMode
             reason = .defaultOfKind(kind.name)
-            source = nil
-        }
-        let key = override != nil ? "connector_mode" : "integration_mode"
-        if mode == .runtimeGateway, !kind.isRuntimeGateway {
-            diagnostics.append(ConfigIssue(
-                .runtimeGatewayKind, at: source?.description ?? connector.location, connector: connector.name, key: key,
-                problem: "connector_mode runtime_gateway is only for credential/runtime gateways such as CLIProxy, and kind '\(kind.name)' is not one.",
-                fix: "Use one of \(kind.supportedModes.map(\.rawValue).joined(separator: ", ")), or kind: cliproxy for a runtime gateway."))
-        } else if !kind.supportedModes.contains(mode) {
-            diagnostics.append(ConfigIssue(
-                .unsupportedMode, at: source?.description ?? connector.location, connector: connector.name, key: key,
-                problem: "Kind '\(kind.name)' does not support connector_mode \(mode).",
-                fix: "Use one of: \(kind.supportedModes.map(\.rawValue).joined(separator: ", "))."))
         }
         connector.connectorMode = mode
         connector.modeReason = reason
+        let key = override != nil ? "connector_mode" : "integration_mode"
+        guard let behavior = registry.modes.behavior(for: mode) else {
+            diagnostics.append(unknownModeIssue(mode, at: connector.modeLocation, connector: connector.name, key: key))
+            return false
+        }
+        if let refusal = behavior.refusal(for: kind) {
+            diagnostics.append(ConfigIssue(
+                .runtimeGatewayKind, at: connector.modeLocation, connector: connector.name, key: key, problem: refusal,
+                fix: "Use one of \(kind.supportedModes.map(\.rawValue).joined(separator: ", ")), or kind: cliproxy for a runtime gateway."))
+            return false
+        }
+        connector.modeBehavior = behavior
+        return true
     }
 
-    /// Rules 2 and 4: the machine route is the executor only (the SCIM base under scim).
-    private func resolveRoute(_ connector: inout ConnectorConfig, diagnostics: inout Diagnostics) {
-        let executor = connector.url("executor_url")
-        let scimBase = connector.url("scim_base_url")
-        if let key = connector.kind.tcpAddressKey {
-            if let address = connector.settings[key], let value = address.value.addressValue {
-                connector.machineRoute = .tcp(Sourced(value, from: address.source))
-            } else {
-                connector.machineRoute = .none("no \(key) is configured")
-            }
-            return
-        }
-        switch connector.connectorMode {
-        case .uiOnly:
-            if let executor {
-                diagnostics.append(ConfigIssue(
-                    .uiOnlyExecutor, at: executor.source.description, connector: connector.name, key: "executor_url",
-                    problem: "connector_mode ui_only carries no machine traffic, yet an executor_url is set.",
-                    fix: "Remove executor_url, or choose a connector_mode that has a machine route."))
-            }
-            connector.machineRoute = .none("connector_mode is ui_only: this connector carries no machine traffic")
-        case .scim:
-            guard let scimBase else {
-                diagnostics.append(ConfigIssue(
-                    .scimWithoutBase, at: connector.location, connector: connector.name, key: "scim_base_url",
-                    problem: "connector_mode scim needs a SCIM base URL, and none is set.",
-                    fix: "Set scim_base_url (or \(connector.envPrefix)SCIM_BASE_URL in the generated env)."))
-                connector.machineRoute = .none("connector_mode is scim but no scim_base_url is set")
-                return
-            }
-            if let executor, executor.value != scimBase.value, !executor.source.isDefaultValue {
-                diagnostics.append(ConfigIssue(
-                    .executorIgnored, severity: .warning, at: executor.source.description, connector: connector.name,
-                    key: "executor_url",
-                    problem: "executor_url \(executor.value) is replaced by scim_base_url \(scimBase.value) under connector_mode scim.",
-                    fix: "Remove executor_url, or use connector_mode scim_projected to keep it."))
-            }
-            connector.setDerived("executor_url", .url(scimBase.value), what: "scim_base_url (connector_mode=scim)", from: scimBase.source)
-            connector.machineRoute = .http(connector.url("executor_url")!)
-        default:
-            if let executor {
-                connector.machineRoute = .http(executor)
-            } else {
-                connector.machineRoute = .none(
-                    "no executor_url is configured (public_url and internal_url are never used for machine traffic)")
-            }
-        }
+    /// A mode no registered implementation answers for, with the ones that are registered.
+    private func unknownModeIssue(_ mode: ConnectorMode, at location: String, connector: String, key: String) -> ConfigIssue {
+        ConfigIssue(
+            .unknownMode, at: location, connector: connector, key: key,
+            problem: "No implementation of connector_mode \(mode) is registered in this gateway.",
+            fix: "Use one of: \(registry.modes.order.map(\.rawValue).joined(separator: ", ")).")
     }
 
     // MARK: - Principals

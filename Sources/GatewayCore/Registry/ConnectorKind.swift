@@ -5,12 +5,16 @@ public protocol ConnectorKind: Sendable {
     var name: String { get }
     /// One line for `explain` and `--help`.
     var summary: String { get }
-    /// The `connector_mode`s this kind can run in.
-    var supportedModes: [ConnectorMode] { get }
     /// The mode used when neither `connector_mode` nor `integration_mode` is set.
     var defaultMode: ConnectorMode { get }
     /// True for credential/runtime gateways (CLIProxy): the only kinds allowed `runtime_gateway`.
     var isRuntimeGateway: Bool { get }
+    /// What the kind is to SCIM: which SCIM modes mean something for it (default: none).
+    var scim: SCIMCapability { get }
+    /// The kind's own SCIM, projected on `/scim/<name>` under `connector_mode: scim_projected`.
+    func projectedSCIMRoute(for connector: ConnectorConfig) -> RouteSpec?
+    /// The route family the health probe goes through (default: the executor's).
+    func probeFamily(for connector: ConnectorConfig) -> RouteSpec.Family
     /// The credentials this kind injects upstream.
     var credentials: [CredentialSpec] { get }
     /// Extra keys this kind accepts on its inventory entry.
@@ -20,7 +24,7 @@ public protocol ConnectorKind: Sendable {
     /// For kinds whose machine traffic is a TCP stream (Temporal): the option holding the
     /// upstream `host:port`. Nil for HTTP kinds, whose route is the executor URL.
     var tcpAddressKey: String? { get }
-    /// How the connector's machine traffic is routed (default: `defaultRoutes`).
+    /// How the connector's machine traffic is routed (default: `defaultRoutes`, the mode's).
     func routes(for connector: ConnectorConfig) -> [RouteSpec]
     /// For TCP kinds: the option holding the connector's own listener address.
     var tcpListenKey: String? { get }
@@ -32,6 +36,16 @@ public protocol ConnectorKind: Sendable {
 
 extension ConnectorKind {
     public var isRuntimeGateway: Bool { false }
+    public var scim: SCIMCapability { .none }
+    public func projectedSCIMRoute(for connector: ConnectorConfig) -> RouteSpec? { nil }
+    public func probeFamily(for connector: ConnectorConfig) -> RouteSpec.Family { .executor }
+
+    /// The modes a connector of this kind accepts: every mode the platform allows, except
+    /// `runtime_gateway` for a kind that is not a runtime gateway. A mode that changes nothing
+    /// for the kind is accepted with a warning (`ModeBehavior.note`).
+    public var supportedModes: [ConnectorMode] {
+        ConnectorMode.allCases.filter { $0 != .runtimeGateway || isRuntimeGateway }
+    }
     public var credentials: [CredentialSpec] { [] }
     public var options: [SettingSpec] { [] }
     public var tcpAddressKey: String? { nil }

@@ -1,4 +1,5 @@
-/// The connector kinds known to this gateway, looked up by `kind:`.
+/// The connector kinds known to this gateway, looked up by `kind:`, and the `connector_mode`
+/// implementations they are composed with.
 public struct ConnectorRegistry: Sendable {
     public struct DuplicateKind: Error, CustomStringConvertible {
         public var kind: String
@@ -8,9 +9,15 @@ public struct ConnectorRegistry: Sendable {
     private var kinds: [String: any ConnectorKind] = [:]
     public private(set) var order: [String] = []
 
-    public init() {}
+    /// The `connector_mode` implementations.
+    public var modes: ModeRegistry
 
-    public init(_ kinds: [any ConnectorKind]) throws(DuplicateKind) {
+    public init(modes: ModeRegistry = .standard) {
+        self.modes = modes
+    }
+
+    public init(_ kinds: [any ConnectorKind], modes: ModeRegistry = .standard) throws(DuplicateKind) {
+        self.modes = modes
         for kind in kinds { try register(kind) }
     }
 

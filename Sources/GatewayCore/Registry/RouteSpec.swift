@@ -86,17 +86,11 @@ public struct RouteSpec: Sendable {
 }
 
 extension ConnectorConfig {
-    /// The default routes: the executor family to the executor URL with the kind's first
-    /// credential and the configured Host header; under `connector_mode: scim`, the SCIM family
-    /// to the same base.
+    /// The default routes, the connector_mode's: the executor family to the executor URL with
+    /// the kind's first credential and the configured Host header; under `scim` the SCIM family
+    /// to the same base, under `scim_projected` the kind's projected SCIM, under `ui_only` none.
     public var defaultRoutes: [RouteSpec] {
-        guard let executor = executorURL else { return [] }
-        let credential = kind.credentials.first?.key
-        var routes = [RouteSpec(family: .executor, upstream: executor, credentialKey: credential, hostHeader: hostHeader)]
-        if connectorMode == .scim {
-            routes.append(RouteSpec(family: .scim, upstream: executor, credentialKey: credential, hostHeader: hostHeader))
-        }
-        return routes
+        modeBehavior.routes(for: self)
     }
 
     /// `scheme://authority` prefixes under which an upstream may write its own URLs: the Host

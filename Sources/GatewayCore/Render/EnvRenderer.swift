@@ -64,22 +64,31 @@ public struct EnvRenderer: Sendable {
     }
 
     /// The entries of `final` that hold a literal secret: a sensitive name (or a credential
-    /// variable) with a value that is not a reference. `--harden-refs` moves these to OpenBao.
+    /// variable) with a value that is not a reference, or a URL that carries a credential.
+    /// `--harden-refs` moves these to OpenBao.
     public func literalSecrets(in final: [EnvProjection.Entry]) -> [EnvProjection.Entry] {
-        final.filter { entry in
-            (SensitiveKey.isSensitive(entry.key) || secretVariables.contains(entry.key)) && !entry.value.isEmpty
-                && !SecretReference.looksLikeReference(entry.value) && entry.key != EnvironmentLayers.requireRefVariable
-        }
+        final.filter { reason(for: $0) != nil }
+    }
+
+    /// Why `entry` holds a literal secret, nil when it does not.
+    public func reason(for entry: EnvProjection.Entry) -> LiteralSecret? {
+        LiteralSecret.classify(key: entry.key, value: entry.value, declaredSecret: secretVariables.contains(entry.key))
     }
 
     private func refuseLiterals(_ final: [EnvProjection.Entry]) throws(ConfigError) {
         guard requireReferenceForSensitive else { return }
         var diagnostics = Diagnostics()
-        for entry in literalSecrets(in: final) {
+        for entry in final {
+            guard let reason = reason(for: entry) else { continue }
+            let what: String
+            switch reason {
+            case .sensitiveKey: what = "\(entry.key) holds a literal secret"
+            case .credentialURL: what = "\(entry.key) holds a literal secret: \(reason)"
+            }
             diagnostics.append(ConfigIssue(
                 .literalSecretRefused, at: origin(of: entry.key), key: entry.key,
-                problem: "\(entry.key) holds a literal secret, and \(EnvironmentLayers.requireRefVariable)=true refuses literals.",
-                fix: "Store the value in OpenBao and write its reference (openbao://<mount>/<path>#<field>) instead."))
+                problem: "\(what), and \(EnvironmentLayers.requireRefVariable)=true refuses literals.",
+                fix: reason.fix))
         }
         try diagnostics.check()
     }

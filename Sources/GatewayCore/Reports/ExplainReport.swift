@@ -19,6 +19,8 @@ public struct ExplainReport: Codable, Sendable {
         public var envPrefix: String
         public var connectorMode: String
         public var connectorModeReason: String
+        /// What the effective mode does to routing (its registered implementation's summary).
+        public var connectorModeRouting: String
         public var supportedModes: [String]
         public var machineRoute: String
         public var runtimeAsset: [String: String]
@@ -75,6 +77,7 @@ public struct ExplainReport: Codable, Sendable {
                 name: connector.name, kind: connector.kind.name, kindSummary: connector.kind.summary,
                 enabled: connector.isEnabled, location: connector.location, envPrefix: connector.envPrefix,
                 connectorMode: connector.connectorMode.rawValue, connectorModeReason: connector.modeReason.description,
+                connectorModeRouting: connector.modeBehavior.summary,
                 supportedModes: connector.kind.supportedModes.map(\.rawValue),
                 machineRoute: connector.machineRoute.description, runtimeAsset: asset,
                 credentials: connector.kind.credentials.map { "auth.\($0.key) -> \($0.header)\($0.scheme.map { " \($0) ..." } ?? "")" },
@@ -109,6 +112,7 @@ public struct ExplainReport: Codable, Sendable {
             lines.append("connector \(connector.name)  [kind \(connector.kind): \(connector.kindSummary)]\(connector.enabled ? "" : "  (disabled)")")
             lines.append("  defined at      \(connector.location)")
             lines.append("  connector_mode  \(connector.connectorMode)  (\(connector.connectorModeReason); supported: \(connector.supportedModes.joined(separator: ", ")))")
+            lines.append("  mode routing    \(connector.connectorModeRouting)")
             lines.append("  machine route   \(connector.machineRoute)")
             lines.append("  runtime asset   id=\(connector.runtimeAsset["id"] ?? "-") role=\(connector.runtimeAsset["role"] ?? "-")")
             lines.append("  env prefix      \(connector.envPrefix)")

@@ -46,14 +46,24 @@ public struct EnvHardener: Sendable {
     public func harden(_ literals: [EnvProjection.Entry], client: OpenBaoClient) async throws(Failure) -> DotEnvFile {
         guard !literals.isEmpty else { return try overlay(for: []) }
         do {
-            let current = try await client.readForUpdate(mount: mount, path: path)
-            var fields = current.fields ?? [:]
-            for entry in literals { fields[entry.key] = .string(entry.value) }
-            try await client.write(mount: mount, path: path, data: fields, cas: current.version ?? 0)
+            try await write(literals, over: try await read(client: client), client: client)
         } catch {
             throw failure(literals.map(\.key), because: error)
         }
         return try overlay(for: literals.map(\.key))
+    }
+
+    /// The scope's current fields and version (version 0 and no fields when it does not exist):
+    /// read before any scope is written, so a scope that cannot be read stops the run first.
+    func read(client: OpenBaoClient) async throws(OpenBaoError) -> KVv2Secret {
+        try await client.readForUpdate(mount: mount, path: path)
+    }
+
+    /// One write: `current`'s fields merged with `literals`, check-and-set against its version.
+    func write(_ literals: [EnvProjection.Entry], over current: KVv2Secret, client: OpenBaoClient) async throws(OpenBaoError) {
+        var fields = current.fields ?? [:]
+        for entry in literals { fields[entry.key] = .string(entry.value) }
+        try await client.write(mount: mount, path: path, data: fields, cas: current.version ?? 0)
     }
 
     /// `KEY=openbao://<mount>/<path>#KEY` for each key.
@@ -66,8 +76,13 @@ public struct EnvHardener: Sendable {
         }
     }
 
-    public func failure(_ keys: [String], because error: OpenBaoError) -> Failure {
-        let moves = keys.map { "\($0) -> \(reference(for: $0))" }.joined(separator: "; ")
+    /// `written` lists the scopes already written in the same run (several scopes are written
+    /// one after the other; OpenBao has no transaction across secrets).
+    /// `references` says where each key goes when several scopes share the run.
+    public func failure(
+        _ keys: [String], because error: OpenBaoError, written: [String] = [], references: ((String) -> SecretReference)? = nil
+    ) -> Failure {
+        let moves = keys.map { "\($0) -> \(references?($0) ?? reference(for: $0))" }.joined(separator: "; ")
         let why: String
         switch error.code {
         case .forbidden:
@@ -75,11 +90,14 @@ public struct EnvHardener: Sendable {
         default:
             why = error.message
         }
+        let outcome = written.isEmpty
+            ? "Nothing was written."
+            : "Only \(written.joined(separator: ", ")) was written (a merge: running again after the fix is safe); nothing else, and not the output file."
         return Failure(keys: keys, description: """
-            cannot move the literal secrets to OpenBao at \(scope): \(why). Nothing was written. \
-            These keys hold literal secrets and need moving: store each value in \(mount)/data/\(path) \
-            under the field of the same name and write the reference instead (or grant the token \
-            read, create and update on \(mount)/data/\(path) and run again): \(moves).
+            cannot move the literal secrets to OpenBao at \(scope): \(why). \(outcome) \
+            These keys hold literal secrets and need moving: store each value in its scope \
+            (<mount>/data/<path>) under the field of the same name and write the reference instead \
+            (or grant the token read, create and update on \(mount)/data/\(path) and run again): \(moves).
             """)
     }
 }
