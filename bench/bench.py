@@ -19,6 +19,9 @@ import time
 from loopback import free_port, wait_port
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
+# Threads of each proxy under test: nginx worker processes, HAProxy nbthread and the gateway's
+# gateway.threads (the upstream nginx keeps one worker). 1 compares the cost per request.
+THREADS = int(os.environ.get("THREADS", "1"))
 DURATION = int(os.environ.get("DURATION", "10"))
 TOKEN = "bench-token-not-a-secret"
 GATEWAY = os.environ["GATEWAY_BIN"]
@@ -71,9 +74,9 @@ class Stack:
                 proc.kill()
 
 
-def nginx_conf(prefix, body):
+def nginx_conf(prefix, body, workers=1):
     return f"""
-worker_processes 1;
+worker_processes {workers};
 daemon off;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
@@ -127,12 +130,12 @@ def run(work, stack):
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_buffering on;
         }}
-    }}"""))
+    }}""", workers=THREADS))
     haproxy_cfg = f"{work}/haproxy.cfg"
     with open(haproxy_cfg, "w") as f:
         f.write(f"""
 global
-    nbthread 1
+    nbthread {THREADS}
     maxconn 8192
 defaults
     mode http
@@ -154,7 +157,7 @@ backend be
 gateway:
   listen: 127.0.0.1:{gateway_port}
   access_log: false
-  threads: 1
+  threads: {THREADS}
   principals:
     - name: bench
       token: env://BENCH_TOKEN
