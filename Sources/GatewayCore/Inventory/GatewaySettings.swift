@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The `gateway:` section: listener, the gateway's own runtime asset, principals, health settings.
 public struct GatewaySettings: Sendable {
     public let settings: ResolvedSettings
@@ -9,7 +11,9 @@ public struct GatewaySettings: Sendable {
     public var runtimeAssetID: String? { settings["runtime_asset.id"]?.value.stringValue }
     public var runtimeAssetRole: String? { settings["runtime_asset.role"]?.value.stringValue }
     public var publicURL: EndpointURL? { settings["public_url"]?.value.urlValue }
-    public var threads: Int { settings["threads"]?.value.integerValue ?? 1 }
+    /// One event loop per core by default (NIO counts the cores a cgroup's CPU quota allows):
+    /// measured on two cores, two loops serve 1.3-1.4x the requests of one (README, Benchmark).
+    public var threads: Int { settings["threads"]?.value.integerValue ?? min(max(System.coreCount, 1), 64) }
     public var accessLog: Bool { settings["access_log"]?.value.boolValue ?? true }
     public var drainTimeout: Double { settings["drain_timeout"]?.value.durationValue ?? 30 }
     public var healthInterval: Double { settings["health.interval"]?.value.durationValue ?? 30 }

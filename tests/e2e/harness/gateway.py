@@ -83,7 +83,9 @@ def inventory(connectors: list[dict], principals: list[dict] | None = None, **ga
             {"name": "worker", "token": "env://E2E_WORKER_TOKEN", "connectors": ["*"]},
             {"name": "limited", "token": "env://E2E_LIMITED_TOKEN", "connectors": [connectors[0]["name"]]},
         ]
-    settings = {"listen": "127.0.0.1:0", "drain_timeout": "10s", "access_log": True, **gateway}
+    # One event loop, so that a connector's `max_connections` is one pool's (the default is one
+    # loop per core, each with its own pool).
+    settings = {"listen": "127.0.0.1:0", "drain_timeout": "10s", "access_log": True, "threads": 1, **gateway}
     settings["principals"] = principals
     return {"gateway": settings, "connector_inventory": connectors}
 
