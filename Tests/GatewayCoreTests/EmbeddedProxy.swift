@@ -28,14 +28,15 @@ final class EmbeddedProxy {
         var dialError: (any Error)?
     }
 
-    /// `connector` is the YAML of one echo connector's extra keys; `gateway` of the gateway section's.
-    init(connector: String = "", gateway: String = "") throws {
+    /// `connector` is the YAML of one echo connector's extra keys; `gateway` of the gateway
+    /// section's; `principal` of the worker principal's (a flow mapping's entries).
+    init(connector: String = "", gateway: String = "", principal: String = "") throws {
         let configuration = try echoConfiguration("""
             gateway:
               access_log: false
             \(gateway.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
               principals:
-                - {name: worker, token: "env://W", connectors: ["*"]}
+                - {name: worker, token: "env://W", connectors: ["*"]\(principal.isEmpty ? "" : ", " + principal)}
             connector_inventory:
               - name: echo
                 executor_url: http://127.0.0.1:9000/base

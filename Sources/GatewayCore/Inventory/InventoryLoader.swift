@@ -328,9 +328,18 @@ public struct InventoryLoader: Sendable {
                     fix: "Use one of: \(Principal.knownPermissions.sorted().joined(separator: ", "))."))
             }
             guard let token = settings["token"], let secret = token.value.secretValue else { continue }
+            let perSecond = settings["rate.requests_per_second"]?.value.integerValue
+            if perSecond == nil, settings["rate.burst"] != nil {
+                diagnostics.append(ConfigIssue(
+                    .invalidValue, at: location, connector: label, key: "rate.burst",
+                    problem: "rate.burst is set without rate.requests_per_second.",
+                    fix: "Add 'requests_per_second' under 'rate:' (burst defaults to it), or remove 'burst'."))
+            }
+            let rate = perSecond.map { ($0, settings["rate.burst"]?.value.integerValue ?? $0) }
             principals.append(Principal(
                 name: name, location: location, token: Sourced(secret, from: token.source),
-                connectors: allowed.values, permissions: Set(permissions.values)))
+                connectors: allowed.values, permissions: Set(permissions.values), rate: rate,
+                maxInFlight: settings["max_in_flight"]?.value.integerValue))
         }
         return principals
     }

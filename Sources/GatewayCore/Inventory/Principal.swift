@@ -8,10 +8,17 @@ public final class Principal: Sendable {
     public let connectors: [String]
     /// Extra permissions, e.g. `manage` for management routes.
     public let permissions: Set<String>
+    /// `rate: {requests_per_second, burst}`: a token bucket per gateway replica.
+    public let rate: (perSecond: Int, burst: Int)?
+    /// `max_in_flight`: requests in progress at once, per gateway replica.
+    public let maxInFlight: Int?
 
     public init(
-        name: String, location: String, token: Sourced<SecretSource>, connectors: [String], permissions: Set<String>
+        name: String, location: String, token: Sourced<SecretSource>, connectors: [String], permissions: Set<String>,
+        rate: (perSecond: Int, burst: Int)? = nil, maxInFlight: Int? = nil
     ) {
+        self.rate = rate
+        self.maxInFlight = maxInFlight
         self.name = name
         self.location = location
         self.token = token

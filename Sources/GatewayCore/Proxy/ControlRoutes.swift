@@ -19,7 +19,7 @@ enum ControlRoutes {
         case "/metrics":
             return LocalResponse(
                 status: 200, headers: [("content-type", "text/plain; version=0.0.4; charset=utf-8"), ("x-request-id", requestID)],
-                body: context.metrics.render())
+                body: context.metrics.render() + context.requestLimits.metricsText())
         default:
             let query = uri.firstIndex(of: "?").map { uri[uri.index(after: $0)...] }
             for responder in context.controlResponders {

@@ -19,6 +19,7 @@ extension ExchangeStateMachine {
         if let upstreamStarted { upstreamSeconds = Double((now - upstreamStarted).nanoseconds) / 1e9 }
         responseStatus = Int(code)
         responseKeepAlive = head.isKeepAlive
+        upstreamThrottled = (code == 429 || code == 503) && head.headers.contains(name: "retry-after")
         var headers = HopByHop.clientResponseHeaders(head.headers, requestID: requestID)
         if let rewriter {
             for name in ["location", "content-location"] {

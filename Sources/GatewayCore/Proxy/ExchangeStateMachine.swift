@@ -94,6 +94,8 @@ struct ExchangeStateMachine {
     var lastActivity: NIODeadline
     var upstreamStarted: NIODeadline?
     var upstreamSeconds: Double?
+    /// The upstream said it is overloaded: 429 or 503 with `Retry-After` (passed on as is).
+    var upstreamThrottled = false
     /// Status and error kind for the access line and metrics, once finished.
     var outcome: (status: Int, error: String?) = (0, nil)
 

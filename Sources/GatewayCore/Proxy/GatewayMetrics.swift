@@ -89,6 +89,7 @@ public final class GatewayMetrics: Sendable {
             for (index, value) in part.latencyCount.enumerated() where index < connectors {
                 total.latencyCount[index] += value
                 total.latencySum[index] += part.latencySum[index]
+                total.throttled[index] += part.throttled[index]
             }
             total.errors.merge(part.errors, uniquingKeysWith: +)
             total.inFlight += part.inFlight
@@ -150,6 +151,11 @@ public final class GatewayMetrics: Sendable {
                        snapshot.latencyCount[connector])
             out.sample("gateway_upstream_duration_seconds_sum", [("connector", label)], snapshot.latencySum[connector])
             out.sample("gateway_upstream_duration_seconds_count", [("connector", label)], snapshot.latencyCount[connector])
+        }
+        out.family("gateway_upstream_throttled_total", .counter,
+                   help: "Upstream answers saying it is overloaded (429 or 503 with Retry-After), passed on as they are.")
+        for (connector, label) in connectors.enumerated() where snapshot.throttled[connector] > 0 {
+            out.sample("gateway_upstream_throttled_total", [("connector", label)], snapshot.throttled[connector])
         }
         out.family("gateway_requests_in_flight", .gauge, help: "Requests being answered now.")
         out.sample("gateway_requests_in_flight", snapshot.inFlight)

@@ -12,6 +12,7 @@ struct LocalResponse {
         let (contentType, body) = ErrorResponse.body(error, format: format, connector: connector, requestID: requestID)
         var headers = [("content-type", contentType), ("x-request-id", requestID)]
         if error.status == 401 { headers.append(("www-authenticate", "Bearer realm=\"fractalops-gateway\"")) }
+        if let seconds = error.retryAfter { headers.append(("retry-after", String(seconds))) }
         return LocalResponse(status: error.status, headers: headers, body: body)
     }
 

@@ -15,6 +15,8 @@ public final class ProxyContext: Sendable {
     public let publicURL: EndpointURL?
     /// `gateway.limits`, read once.
     public let limits: ClientLimits
+    /// Principals' rates and in-flight caps, connectors' in-flight caps (a reload starts anew).
+    let requestLimits: RequestLimits
     /// Further control routes (health reports, status page).
     public let controlResponders: [any ControlResponder]
     /// Readiness is the process's, shared by every context that replaces this one.
@@ -32,6 +34,7 @@ public final class ProxyContext: Sendable {
         self.controlResponders = controlResponders
         self.publicURL = configuration.gateway.publicURL
         self.limits = configuration.gateway.limits
+        self.requestLimits = RequestLimits(configuration: configuration)
         self.readiness = readiness
         self.configuration = configuration
         var routes = routes

@@ -7,12 +7,15 @@ public struct ProxyError: Error, Sendable, Equatable {
         case refused, dns, tls, timeout, reset, limit, upgrade, badRequest = "bad_request", unavailable
         case methodNotAllowed = "method_not_allowed", unsupportedFraming = "unsupported_framing"
         case clientTimeout = "client_timeout", upstreamProtocol = "upstream_protocol"
+        case rateLimited = "rate_limited"
     }
 
     public var kind: Kind
     public var status: Int
     public var title: String
     public var detail: String
+    /// Seconds for a `Retry-After` header (429 answers).
+    public var retryAfter: Int?
 
     public init(_ kind: Kind, status: Int, title: String, detail: String) {
         self.kind = kind

@@ -53,7 +53,7 @@ extension ProxyHandler {
         let (status, error) = exchange.outcome
         pool.counters.requestFinished(
             connector: exchange.target.metricsIndex, method: exchange.clientHead.method.rawValue, status: status,
-            upstreamSeconds: exchange.upstreamSeconds, errorKind: error)
+            upstreamSeconds: exchange.upstreamSeconds, errorKind: error, upstreamThrottled: exchange.upstreamThrottled)
         guard shared.accessLog else { return }
         AccessRecord(
             requestID: exchange.requestID, principal: exchange.principal, connector: exchange.target.connector,

@@ -25,6 +25,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     private var machine = CallerConnectionStateMachine()
     /// The upstream connection attached to the current exchange.
     private var connection: UpstreamConnection?
+    /// What the current exchange holds of the principal's and connector's in-flight caps.
+    private var admission: RequestLimits.Admission?
     /// Tells a pool answer for an earlier exchange from one for the current exchange.
     private var exchangeSerial = 0
     private(set) var peerAddress = "unknown"
@@ -141,6 +143,16 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             refuse(head, refusal, requestID: requestID, declaresBody: summary.declaresBody)
             machine.answeredLocally()
         case let .forward(plan):
+            if !shared.requestLimits.isEmpty {
+                switch shared.requestLimits.admit(principal: plan.principal, connector: plan.target.connector, now: now) {
+                case let .admitted(admission): self.admission = admission
+                case let .refused(error, _):
+                    refuse(head, .init(error: error, format: plan.format, connector: plan.target.connector, principal: plan.principal),
+                           requestID: requestID, declaresBody: summary.declaresBody)
+                    machine.answeredLocally()
+                    return
+                }
+            }
             exchangeSerial &+= 1
             machine.started(ExchangeStateMachine(
                 plan: plan, clientHead: head, requestID: requestID, declaresBody: summary.declaresBody,
@@ -313,6 +325,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     private func exchangeEnded(next: Bool = true) {
         let (phase, ended) = machine.exchangeEnded()
         if let ended { account(ended) }
+        admission?.release()
+        admission = nil
         switch phase {
         case .idle: timeouts?.requestFinished()
         case .draining: timeouts?.discardingBody()

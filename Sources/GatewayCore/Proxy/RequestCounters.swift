@@ -9,6 +9,7 @@ public final class RequestCounters: Sendable {
         var latencyBuckets: [UInt64] = []
         var latencyCount: [UInt64] = []
         var latencySum: [Double] = []
+        var throttled: [UInt64] = []
         var errors: [GatewayMetrics.ErrorKey: UInt64] = [:]
         var inFlight = 0
         var upstreamConnectionsOpened: UInt64 = 0
@@ -21,6 +22,7 @@ public final class RequestCounters: Sendable {
             latencyBuckets += [UInt64](repeating: 0, count: count * GatewayMetrics.latencyBuckets.count - latencyBuckets.count)
             latencyCount += [UInt64](repeating: 0, count: count - latencyCount.count)
             latencySum += [Double](repeating: 0, count: count - latencySum.count)
+            throttled += [UInt64](repeating: 0, count: count - throttled.count)
         }
     }
 
@@ -35,7 +37,9 @@ public final class RequestCounters: Sendable {
     }
 
     /// One finished request. `upstreamSeconds` is nil when no upstream answered.
-    public func requestFinished(connector: Int, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
+    public func requestFinished(
+        connector: Int, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?, upstreamThrottled: Bool = false
+    ) {
         let methodIndex = GatewayMetrics.methodIndex(method)
         let statusIndex = min(max(status / 100, 1), 5) - 1
         let requestSlot = connector * GatewayMetrics.slotsPerConnector + methodIndex * GatewayMetrics.statusClasses.count + statusIndex
@@ -45,6 +49,7 @@ public final class RequestCounters: Sendable {
             state.makeRoom(for: connector)
             state.inFlight -= 1
             state.requests[requestSlot] += 1
+            if upstreamThrottled { state.throttled[connector] += 1 }
             if let errorKind { state.errors[GatewayMetrics.ErrorKey(connector: connector, kind: errorKind), default: 0] += 1 }
             if let seconds = upstreamSeconds, let bucket {
                 state.latencyCount[connector] += 1

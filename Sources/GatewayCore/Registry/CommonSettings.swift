@@ -45,6 +45,8 @@ public enum CommonSettings {
                     summary: "largest request body accepted (bytes)"),
         SettingSpec("limits.max_connections", .integer(1...100_000), default: .integer(256),
                     summary: "upstream connections open at once"),
+        SettingSpec("limits.max_in_flight", .integer(1...1_000_000),
+                    summary: "requests to this connector in progress at once, all callers (per gateway replica); over it: 429"),
     ]
 
     public static let gateway: [SettingSpec] = [
@@ -79,6 +81,11 @@ public enum CommonSettings {
         SettingSpec("name", .string, required: true, summary: "the caller's name"),
         SettingSpec("token", .secret, required: true, summary: "reference to the bearer token the caller presents"),
         SettingSpec("description", .string, summary: "free text for people"),
+        SettingSpec("rate.requests_per_second", .integer(1...1_000_000),
+                    summary: "token bucket refill: requests per second this caller may make (per gateway replica); over it: 429"),
+        SettingSpec("rate.burst", .integer(1...1_000_000), summary: "token bucket size: requests at once after a pause (default: requests_per_second)"),
+        SettingSpec("max_in_flight", .integer(1...1_000_000),
+                    summary: "requests of this caller in progress at once (per gateway replica); over it: 429"),
     ]
 
     /// Keys that name raw infrastructure instead of a runtime asset (rule 5).
