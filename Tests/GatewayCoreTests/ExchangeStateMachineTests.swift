@@ -130,6 +130,41 @@ struct ExchangeStateMachineTests {
         expectAction(m.connectionAttached(reused: false, now: Self.at(2)), "sendRequest head=PUT /api/x parts=[]")
     }
 
+    // MARK: - WebSocket handshakes
+
+    static func upgrade() -> ExchangeStateMachine {
+        let target = target()
+        var upstreamHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/api/ws")
+        upstreamHead.headers.add(name: "upgrade", value: "websocket")
+        let plan = RouteDecision.ForwardPlan(
+            target: target, upstreamHead: upstreamHead, principal: "worker", format: .problem, expectsContinue: false,
+            rewriter: nil, bufferRequestBody: false, upgrade: true)
+        return ExchangeStateMachine(
+            plan: plan, clientHead: HTTPRequestHead(version: .http1_1, method: .GET, uri: "/executor/up/ws"), requestID: "rid",
+            declaresBody: false, limits: .defaults, now: t0)
+    }
+
+    @Test func a101ToAHandshakeOpensATunnelAtTheAnswersEnd() {
+        var m = Self.upgrade()
+        _ = m.requestEndReceived(nil, now: Self.at(1))
+        _ = m.connectionAttached(reused: false, now: Self.at(2))
+        let accepted = Self.response(101, [("upgrade", "websocket"), ("connection", "upgrade"), ("sec-websocket-accept", "x")])
+        expectAction(m.responseHeadReceived(accepted, quiescing: false, now: Self.at(3)), "none")
+        let opened = m.responseEndReceived(nil, quiescing: false)
+        guard case let .openTunnel(head) = opened else { Issue.record("\(opened)"); return }
+        #expect(head.status == .switchingProtocols && head.headers["sec-websocket-accept"] == ["x"])
+        #expect(head.headers["connection"] == ["upgrade"] && head.headers["upgrade"] == ["websocket"])
+        #expect(m.outcome.status == 101 && m.isFinished)
+    }
+
+    @Test func aDeclinedHandshakeIsAnOrdinaryAnswerThatClosesTheCaller() {
+        var m = Self.upgrade()
+        _ = m.requestEndReceived(nil, now: Self.at(1))
+        _ = m.connectionAttached(reused: false, now: Self.at(2))
+        expectAction(m.responseHeadReceived(Self.response(403), quiescing: false, now: Self.at(3)), "respond head 403")
+        expectAction(m.responseEndReceived(nil, quiescing: false), "complete reuse close")
+    }
+
     // MARK: - The fault table
 
     @Test func aFailedConnectIsTheCallersError() {
@@ -326,6 +361,7 @@ func describe(_ action: ExchangeStateMachine.Action) -> String {
     case let .completeResponse(_, _, _, reuse, close): return "complete \(reuse ? "reuse" : "discard")\(close ? " close" : "")"
     case let .respondError(error, close): return "error \(error.status) \(error.metricKind)\(close ? " close" : "")"
     case let .abort(error): return "abort \(error.metricKind)"
+    case let .openTunnel(head): return "tunnel \(head.status.code)"
     case .retryOnFreshConnection: return "retry"
     case .abandon: return "abandon"
     }

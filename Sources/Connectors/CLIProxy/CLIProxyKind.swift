@@ -26,6 +26,10 @@ public struct CLIProxyKind: ConnectorKind {
     static let callerKeyHeaders: Set<String> = ["x-api-key", "x-goog-api-key", "api-key"]
     static let callerKeyParameters: Set<String> = ["key", "auth_token"]
 
+    /// Paths that upgrade to WebSocket (router-for-me/CLIProxyAPI, internal/api/server_routes.go):
+    /// the Responses API (Codex falls back to SSE on 404), Realtime (no fallback) and the relay.
+    public static let webSocketPaths = ["/v1/responses", "/backend-api/codex/responses", "/v1/realtime", "/v1/ws"]
+
     /// The model API with the API key; `/v0/management/...` only for principals with `manage`,
     /// with the management key.
     public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
@@ -36,10 +40,11 @@ public struct CLIProxyKind: ConnectorKind {
             strippedQueryParameters: Self.callerKeyParameters)
         // Streams (SSE) may pause between chunks far longer than an ordinary exchange.
         let streamIdle = max(connector.duration("stream_idle_timeout") ?? 300, connector.duration("limits.idle_timeout") ?? 60)
-        let api = RouteSpec(
+        var api = RouteSpec(
             family: .executor, upstream: executor, credentialKey: "api_key", hostHeader: connector.hostHeader,
             strippedHeaders: Self.callerKeyHeaders, strippedQueryParameters: Self.callerKeyParameters,
             idleTimeout: streamIdle)
+        api.websocketPaths = Self.webSocketPaths
         return [management, api]
     }
 }

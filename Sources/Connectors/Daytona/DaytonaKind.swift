@@ -15,6 +15,12 @@ public struct DaytonaKind: ConnectorKind {
                     summary: "wildcard domain of preview links; never given the fixed Host override"),
     ]
 
+    /// Caller paths of the toolbox's WebSocket endpoints (daytonaio/daytona,
+    /// apps/daemon/pkg/toolbox/server.go), any sandbox.
+    public static let toolboxWebSocketPaths = [
+        "/toolbox/*/process/pty", "/toolbox/*/process/interpreter/execute", "/toolbox/*/process/session",
+    ]
+
     /// GET /api/health is public.
     public func probe(for connector: ConnectorConfig) -> ProbeSpec {
         .http(path: "/api/health", healthy: [200, 204])
@@ -32,9 +38,11 @@ public struct DaytonaKind: ConnectorKind {
         api.rewrites = [RouteSpec.URLRewrite(
             upstreamPrefixes: connector.upstreamURLPrefixes(for: toolbox, hostHeader: nil),
             gatewayPath: gatewayPath, inRequests: false, keys: nil)]
-        let toolboxRoute = RouteSpec(
+        var toolboxRoute = RouteSpec(
             family: .executor, pathPrefix: "/toolbox", stripPrefix: true, upstream: toolbox, credentialKey: "api_key",
             hostHeader: nil)
+        // The toolbox's WebSockets: PTY sessions, the code interpreter, followed session logs.
+        toolboxRoute.websocketPaths = Self.toolboxWebSocketPaths
         return [toolboxRoute, api]
     }
 }

@@ -44,6 +44,8 @@ public struct ConnectorConfig: Sendable {
     /// The implementation of `connectorMode` (what it does to routing).
     public internal(set) var modeBehavior: any ModeBehavior
     public internal(set) var machineRoute: MachineRoute
+    /// `websocket_paths` from the inventory; nil keeps the kind's own.
+    public internal(set) var websocketPaths: [String]?
 
     /// Adds or replaces a derived setting (used by kinds, e.g. Nexus's service URL).
     public mutating func setDerived(_ key: String, _ value: SettingValue, what: String, from: ValueSource?) {

@@ -13,7 +13,7 @@ public struct InventoryLoader: Sendable {
     }
 
     static let topLevelKeys = ["gateway", "connector_inventory"]
-    static let connectorStructuralKeys: Set<String> = ["name", "kind", "labels"]
+    static let connectorStructuralKeys: Set<String> = ["name", "kind", "labels", "websocket_paths"]
     static let namePattern = "^[a-z][a-z0-9_-]{0,62}$"
 
     /// Reads and loads the file at `path`; `displayPath` is how messages name it.
@@ -201,6 +201,7 @@ public struct InventoryLoader: Sendable {
                         fix: "Nothing to do if that is what you meant; otherwise choose a connector_mode that means something for kind '\(kind.name)'."))
                 }
             }
+            connector.websocketPaths = websocketPaths(mapping, path: path, connector: name.value, diagnostics: &localDiagnostics)
             if !localDiagnostics.hasErrors { kind.finalize(&connector, into: &localDiagnostics) }
             diagnostics.append(contentsOf: localDiagnostics.issues)
             connectors.append(connector)
@@ -428,6 +429,22 @@ public struct InventoryLoader: Sendable {
             values.append(scalar.string)
         }
         return (values, location)
+    }
+
+    /// `websocket_paths`: caller paths under `/executor/<connector>` where a WebSocket upgrade
+    /// is passed; each canonical and absolute. Nil when the entry does not set it.
+    private func websocketPaths(
+        _ mapping: Node.Mapping, path: String, connector: String, diagnostics: inout Diagnostics
+    ) -> [String]? {
+        guard mapping.contains(where: { $0.key.string == "websocket_paths" }) else { return nil }
+        let paths = stringList(mapping, "websocket_paths", path: path, owner: connector, diagnostics: &diagnostics)
+        for value in paths.values where !value.hasPrefix("/") || !CanonicalPath.isCanonical(Substring(value)) {
+            diagnostics.append(ConfigIssue(
+                .invalidValue, at: paths.location, connector: connector, key: "websocket_paths",
+                problem: "'\(value)' is not an absolute canonical path.",
+                fix: "Write paths as the caller spells them after /executor/\(connector), e.g. '/v1/realtime', without '..', '.', '//' or escapes."))
+        }
+        return paths.values
     }
 
     private func checkLabels(_ mapping: Node.Mapping, path: String, connector: String, diagnostics: inout Diagnostics) {

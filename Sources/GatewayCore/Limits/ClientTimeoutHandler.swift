@@ -7,7 +7,7 @@ import NIOCore
 /// then has `header_read_timeout` for the head. `ProxyHandler` says when a head arrived and
 /// when its exchange ended. One timer per connection, moved only when it fires, so a request
 /// costs no timer work.
-final class ClientTimeoutHandler: ChannelInboundHandler {
+final class ClientTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundOut = ByteBuffer

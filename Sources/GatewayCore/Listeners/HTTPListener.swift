@@ -59,8 +59,10 @@ final class HTTPListener: Listener {
         // response: two epoll_ctl calls per request) and parse errors (a 400 in problem+json).
         // No response header validator per write: upstream headers were parsed by llhttp, and
         // the gateway's own are constants or values checked when routes are built.
-        try sync.configureHTTPServerPipeline(
-            withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
+        // The decoder passes on bytes it holds when it is removed: after a WebSocket handshake,
+        // what the caller sent past it belongs to the tunnel.
+        try sync.addHandler(HTTPResponseEncoder())
+        try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
         try sync.addHandler(ProxyHandler(holder: holder, pool: pool, timeouts: timeouts))
     }
 

@@ -8,9 +8,18 @@ extension ExchangeStateMachine {
         guard !isFinished, case .awaitingHead = response else { return .none }
         lastActivity = now
         let code = head.status.code
+        if code == 101, upgrade {
+            var headers = HopByHop.clientResponseHeaders(head.headers, requestID: requestID)
+            headers.add(name: "connection", value: "upgrade")
+            headers.add(name: "upgrade", value: "websocket")
+            responseStatus = 101
+            if let upstreamStarted { upstreamSeconds = Double((now - upstreamStarted).nanoseconds) / 1e9 }
+            response = .switching(HTTPResponseHead(version: clientHead.version, status: .switchingProtocols, headers: headers))
+            return .none
+        }
         if code == 101 {
-            // No upgrade was asked for (the gateway refuses them): the connection now speaks
-            // another protocol and can never be pooled again.
+            // No upgrade was asked for: the connection now speaks another protocol and can
+            // never be pooled again.
             return upstreamFailed(ProxyError(
                 .upstreamProtocol, status: 502, title: "Upstream switched protocols",
                 detail: "Connector '\(target.connector)' answered 101 Switching Protocols to a request that asked for no upgrade."))
@@ -61,7 +70,7 @@ extension ExchangeStateMachine {
             if collected == nil { collected = buffer } else { collected!.writeBuffer(&buffer) }
             response = .collecting(head, collected)
             return .none
-        case .awaitingHead, .finished:
+        case .awaitingHead, .switching, .finished:
             return .none
         }
     }
@@ -72,6 +81,9 @@ extension ExchangeStateMachine {
         switch response {
         case .streaming:
             break
+        case let .switching(head):
+            finish(status: 101, error: nil)
+            return .openTunnel(head)
         case .collecting(var head, let collected):
             let body = rewriter.map { $0.bodyToGateway(collected ?? ByteBuffer()) } ?? (collected ?? ByteBuffer())
             head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))

@@ -40,6 +40,8 @@ struct ExchangeStateMachine {
         /// A JSON answer of a rewriting route: its head waits for the rewritten body.
         case collecting(HTTPResponseHead, ByteBuffer?)
         case streaming
+        /// The upstream accepted a WebSocket handshake (101): the tunnel opens at the answer's end.
+        case switching(HTTPResponseHead)
         case finished
     }
 
@@ -61,6 +63,9 @@ struct ExchangeStateMachine {
         case respondError(ProxyError, closeCaller: Bool)
         /// The response had started: close both connections, so the truncation shows.
         case abort(ProxyError)
+        /// The upstream switched to WebSocket: send the caller this 101, then relay bytes both
+        /// ways (the connection leaves the pool).
+        case openTunnel(HTTPResponseHead)
         /// A pooled connection the upstream had closed: close it, try once on a fresh one.
         case retryOnFreshConnection
         /// The caller left: close the upstream connection.
@@ -76,6 +81,8 @@ struct ExchangeStateMachine {
     let format: ErrorResponse.Format
     let started: NIODeadline
     let rewriter: URLRewriter?
+    /// A WebSocket handshake (the router checked it).
+    let upgrade: Bool
     let expectsContinue: Bool
     /// The request announced a body: an early error closes rather than read what nobody wants.
     let declaresBody: Bool
@@ -110,10 +117,12 @@ struct ExchangeStateMachine {
         started = now
         lastActivity = now
         rewriter = plan.rewriter
+        upgrade = plan.upgrade
         expectsContinue = plan.expectsContinue
         self.declaresBody = declaresBody
         self.limits = limits
-        keepAliveClient = clientHead.isKeepAlive
+        // After a handshake the caller's parser reads no further request: one exchange only.
+        keepAliveClient = clientHead.isKeepAlive && !plan.upgrade
         request = plan.bufferRequestBody ? .collecting(nil) : .streaming
     }
 

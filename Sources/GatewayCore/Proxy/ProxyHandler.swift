@@ -8,7 +8,7 @@ import NIOHTTP1
 /// routes and gateway-made errors are written, machine traffic goes to the connector's executor
 /// over a pooled upstream connection on the same event loop, both bodies streamed with
 /// back-pressure.
-final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
+final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -286,6 +286,21 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             letGoOfConnection(reuse: false)
             exchangeEnded(next: false)
             context.close(promise: nil)
+        case let .openTunnel(head):
+            guard let connection else { break }
+            self.connection = nil
+            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+            pool.detach(connection)
+            let idle = machine.exchange?.target.tunnelIdleTimeout ?? .hours(1)
+            exchangeEnded(next: false)
+            do {
+                try WebSocketTunnel.open(caller: context, upstream: connection.channel, idleTimeout: idle)
+            } catch {
+                shared.logger.warning("could not open a WebSocket tunnel", metadata: ["gateway.error": "\(error)"])
+                connection.channel.close(promise: nil)
+                context.close(promise: nil)
+            }
+            return
         case .retryOnFreshConnection:
             guard let exchange = machine.exchange else { return }
             shared.logger.debug("retrying on a fresh upstream connection", metadata: [

@@ -5,6 +5,10 @@ import NIOHTTP1
 struct RequestHeadSummary {
     var authorization: String?
     var wantsUpgrade = false
+    /// `Upgrade: websocket`, alone.
+    var upgradeIsWebSocket = false
+    /// A `Connection` header lists `upgrade` (RFC 9110 section 7.8: an upgrade needs both).
+    var connectionUpgrade = false
     var contentLength: Int?
     var contentLengthCount = 0
     var contentLengthValid = true
@@ -23,7 +27,13 @@ struct RequestHeadSummary {
             headerBytes += name.utf8.count + value.utf8.count + 4
             switch name.utf8.count {
             case 13 where HeaderName.equals(name, "authorization"): authorization = value
-            case 7 where HeaderName.equals(name, "upgrade"): wantsUpgrade = true
+            case 7 where HeaderName.equals(name, "upgrade"):
+                upgradeIsWebSocket = !wantsUpgrade && HeaderName.equals(Self.trimmed(value), "websocket")
+                wantsUpgrade = true
+            case 10 where HeaderName.equals(name, "connection"):
+                connectionUpgrade = connectionUpgrade || value.split(separator: ",").contains {
+                    HeaderName.equals(Self.trimmed(String($0)), "upgrade")
+                }
             case 14 where HeaderName.equals(name, "content-length"):
                 contentLengthCount += 1
                 // Optional whitespace around the value is allowed (RFC 9110 section 5.5).

@@ -46,8 +46,11 @@ struct RequestRouter {
         let nameEnd = uri.utf8[afterPrefix...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? uri.endIndex
         let name = String(uri[afterPrefix..<nameEnd])
         let remainder = uri[nameEnd...]
+        // llhttp reads nothing past a request with `Connection: upgrade` and `Upgrade`: a refusal
+        // of one closes the connection.
+        let parserStopped = summary.wantsUpgrade && summary.connectionUpgrade
         func reject(_ error: ProxyError, principal: String = "-", close: Bool = false) -> RouteDecision {
-            .reject(.init(error: error, format: format, connector: name, principal: principal, close: close))
+            .reject(.init(error: error, format: format, connector: name, principal: principal, close: close || parserStopped))
         }
 
         // The protocol first: methods, framing, Host, fragments, size.
@@ -137,11 +140,19 @@ struct RequestRouter {
 
         // What the route can carry.
         let target = entry.target
-        if summary.wantsUpgrade {
+        // A WebSocket handshake (GET, no body, `Connection: upgrade`, `Upgrade: websocket`) on
+        // one of the route's websocket_paths becomes a tunnel after the upstream's 101; any
+        // other upgrade is refused.
+        let upgrade = summary.wantsUpgrade
+        if upgrade, !(summary.upgradeIsWebSocket && summary.connectionUpgrade && head.method == .GET && !summary.declaresBody
+            && family == .executor && entry.allowsWebSocket(canonicalPath))
+        {
             return reject(ProxyError(
                 .upgrade, status: 501, title: "Upgrade not supported",
-                detail: "Protocol upgrades (WebSocket, h2c) are not passed through the executor route."),
-                principal: principal.name)
+                detail: entry.websocketPaths.isEmpty || !summary.upgradeIsWebSocket
+                    ? "Only WebSocket upgrades on a connector's websocket_paths are passed through; this route has none for this request."
+                    : "A WebSocket handshake here is a GET without a body with 'Connection: upgrade' and 'Upgrade: websocket', on one of: \(entry.websocketPaths.joined(separator: ", "))."),
+                principal: principal.name, close: true)
         }
         if let length = summary.contentLength, length > target.maxBodyBytes {
             return reject(.bodyTooLarge(target), principal: principal.name, close: true)
@@ -158,12 +169,17 @@ struct RequestRouter {
                               close: true)
             }
         }
-        let upstreamHead = RequestRewriter.upstreamHead(
+        var upstreamHead = RequestRewriter.upstreamHead(
             client: head, uriRemainder: forwardedRemainder, target: target, peerAddress: peerAddress,
             requestID: requestID, publicURL: publicURL, framing: summary.framing)
+        if upgrade {
+            upstreamHead.headers.add(name: "connection", value: "upgrade")
+            upstreamHead.headers.add(name: "upgrade", value: "websocket")
+        }
         return .forward(.init(
             target: target, upstreamHead: upstreamHead, principal: principal.name, format: format,
-            expectsContinue: summary.expectsContinue, rewriter: rewriter, bufferRequestBody: bufferRequestBody))
+            expectsContinue: summary.expectsContinue, rewriter: upgrade ? nil : rewriter,
+            bufferRequestBody: upgrade ? false : bufferRequestBody, upgrade: upgrade))
     }
 
     private func authenticate(_ authorization: String?) -> Principal? {

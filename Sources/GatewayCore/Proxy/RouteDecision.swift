@@ -31,6 +31,8 @@ enum RouteDecision {
         var rewriter: URLRewriter?
         /// The JSON request body is collected and rewritten, not streamed.
         var bufferRequestBody: Bool
+        /// A WebSocket handshake: the exchange becomes a tunnel after the upstream's 101.
+        var upgrade = false
     }
 }
 

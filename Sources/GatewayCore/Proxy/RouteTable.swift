@@ -12,6 +12,23 @@ public struct RouteTable: Sendable {
         public let target: UpstreamTarget
         /// How the canonical path's escapes are forwarded (`RouteSpec.pathEscapes`).
         public var pathEscapes: CanonicalPath.Escapes = .normalize
+        /// Caller paths where a WebSocket upgrade is passed (`websocket_paths`).
+        public var websocketPaths: [String] = []
+
+        /// A WebSocket upgrade may go to this canonical path: one of `websocketPaths` is a
+        /// whole-segment prefix of it, where a `*` segment stands for any one segment
+        /// (`/toolbox/*/process/pty` for any sandbox).
+        func allowsWebSocket(_ path: Substring) -> Bool {
+            let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+            return websocketPaths.contains { pattern in
+                let wanted = pattern.split(separator: "/", omittingEmptySubsequences: true)
+                let given = segments.dropFirst()  // the empty segment before the leading '/'
+                guard given.count >= wanted.count else { return false }
+                return zip(wanted, given).allSatisfy { want, have in
+                    want == "*" ? !have.isEmpty : want.utf8.elementsEqual(have.utf8)
+                }
+            }
+        }
     }
 
     /// A connector's routes, most specific prefix first.
@@ -73,7 +90,8 @@ public struct RouteTable: Sendable {
                             eventLoopCount: eventLoopCount)
                         let entry = Entry(
                             pathPrefix: spec.pathPrefix, stripPrefix: spec.stripPrefix,
-                            requiredPermission: spec.requiredPermission, target: target, pathEscapes: spec.pathEscapes)
+                            requiredPermission: spec.requiredPermission, target: target, pathEscapes: spec.pathEscapes,
+                            websocketPaths: connector.websocketPaths ?? spec.websocketPaths)
                         if spec.family == .executor { executor.append(entry) } else { scim.append(entry) }
                     }
                     let byPrefix: (Entry, Entry) -> Bool = { $0.pathPrefix.count > $1.pathPrefix.count }
@@ -158,7 +176,8 @@ public struct RouteTable: Sendable {
             firstByteTimeout: TimeAmount(seconds: connector.duration("limits.first_byte_timeout") ?? 60),
             idleTimeout: TimeAmount(seconds: spec.idleTimeout ?? connector.duration("limits.idle_timeout") ?? 60),
             maxBodyBytes: spec.maxBodyBytes ?? connector.integer("limits.max_body_bytes") ?? (1 << 30),
-            maxConnectionsPerLoop: max(1, maxConnections / max(1, eventLoopCount)), runtimeAsset: connector.runtimeAsset)
+            maxConnectionsPerLoop: max(1, maxConnections / max(1, eventLoopCount)), runtimeAsset: connector.runtimeAsset,
+            tunnelIdleTimeout: TimeAmount(seconds: connector.duration("tunnel_idle_timeout") ?? 3600))
     }
 
     /// Gives each upstream its label slot in `metrics`.
@@ -170,7 +189,7 @@ public struct RouteTable: Sendable {
             let relabel: (Entry) -> Entry = { entry in
                 Entry(pathPrefix: entry.pathPrefix, stripPrefix: entry.stripPrefix,
                       requiredPermission: entry.requiredPermission, target: entry.target.withMetricsIndex(index),
-                      pathEscapes: entry.pathEscapes)
+                      pathEscapes: entry.pathEscapes, websocketPaths: entry.websocketPaths)
             }
             routes[name] = .upstream(ConnectorRoutes(
                 executor: connectorRoutes.executor.map(relabel), scim: connectorRoutes.scim.map(relabel)))

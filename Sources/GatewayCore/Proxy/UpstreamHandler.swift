@@ -12,7 +12,7 @@ protocol UpstreamDelegate: AnyObject {
 
 /// The last handler of an upstream connection's pipeline. Passes response parts to the
 /// exchange using the connection and holds reads while the caller cannot take more bytes.
-final class UpstreamHandler: ChannelDuplexHandler {
+final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart

@@ -66,7 +66,7 @@ final class UpstreamPool {
     /// gateway adds are checked when routes are built (`HeaderValueIssue`).
     static func addHTTPHandlers(_ sync: ChannelPipeline.SynchronousOperations) throws {
         try sync.addHandler(UpstreamRequestEncoder())
-        try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+        try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes)))
         try sync.addHandler(UpstreamHandler())
     }
 
@@ -124,6 +124,14 @@ final class UpstreamPool {
     func discard(_ connection: UpstreamConnection) {
         connection.handler.delegate = nil
         connection.channel.close(promise: nil)
+    }
+
+    /// A connection that became a tunnel: it leaves the pool for good and no longer counts
+    /// against the connector's max_connections.
+    func detach(_ connection: UpstreamConnection) {
+        connection.handler.delegate = nil
+        connection.handler.onClose = nil
+        forget(connection)
     }
 
     /// Closes every idle connection (at shutdown).

@@ -47,6 +47,8 @@ public final class UpstreamTarget: Sendable {
     public let metricsIndex: Int
     /// The connector's runtime asset, for the access line.
     public let runtimeAsset: RuntimeAsset?
+    /// A WebSocket tunnel silent both ways this long is closed (`tunnel_idle_timeout`).
+    public let tunnelIdleTimeout: TimeAmount
 
     public var useTLS: Bool { tlsContext != nil }
 
@@ -55,8 +57,10 @@ public final class UpstreamTarget: Sendable {
         serverHostname: String?, credential: (name: String, value: SecretValue)?, removedRequestHeaders: Set<String>,
         forwardedFor: ForwardedFor, strippedQueryParameters: Set<String> = [], rewrites: [RouteSpec.URLRewrite] = [],
         forwardedPrefix: String? = nil, connectTimeout: TimeAmount, firstByteTimeout: TimeAmount, idleTimeout: TimeAmount,
-        maxBodyBytes: Int, maxConnectionsPerLoop: Int, metricsIndex: Int = 0, runtimeAsset: RuntimeAsset? = nil
+        maxBodyBytes: Int, maxConnectionsPerLoop: Int, metricsIndex: Int = 0, runtimeAsset: RuntimeAsset? = nil,
+        tunnelIdleTimeout: TimeAmount = .hours(1)
     ) {
+        self.tunnelIdleTimeout = tunnelIdleTimeout
         self.metricsIndex = metricsIndex
         self.runtimeAsset = runtimeAsset
         self.connector = connector
@@ -89,7 +93,8 @@ public final class UpstreamTarget: Sendable {
             strippedQueryParameters: strippedQueryParameters, rewrites: rewrites, forwardedPrefix: forwardedPrefix,
             connectTimeout: connectTimeout,
             firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout, maxBodyBytes: maxBodyBytes,
-            maxConnectionsPerLoop: maxConnectionsPerLoop, metricsIndex: index, runtimeAsset: runtimeAsset)
+            maxConnectionsPerLoop: maxConnectionsPerLoop, metricsIndex: index, runtimeAsset: runtimeAsset,
+            tunnelIdleTimeout: tunnelIdleTimeout)
     }
 }
 

@@ -45,6 +45,8 @@ public enum CommonSettings {
                     summary: "largest request body accepted (bytes)"),
         SettingSpec("limits.max_connections", .integer(1...100_000), default: .integer(256),
                     summary: "upstream connections open at once"),
+        SettingSpec("tunnel_idle_timeout", .duration(minimum: 1), default: .duration(seconds: 3600),
+                    summary: "a WebSocket tunnel silent both ways this long is closed (a terminal nobody types in is not a fault)"),
         SettingSpec("limits.max_in_flight", .integer(1...1_000_000),
                     summary: "requests to this connector in progress at once, all callers (per gateway replica); over it: 429"),
     ]

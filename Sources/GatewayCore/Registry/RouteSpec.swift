@@ -54,6 +54,9 @@ public struct RouteSpec: Sendable {
     /// Send `X-Forwarded-Prefix` (the gateway path of this route) for upstreams that build
     /// their own URLs from `X-Forwarded-*`.
     public var forwardedPrefix: String?
+    /// Caller paths (after `/executor/<connector>`, whole segments) where a WebSocket upgrade
+    /// is passed through; an inventory's `websocket_paths` replaces them.
+    public var websocketPaths: [String] = []
     /// Overrides `limits.idle_timeout` (long-lived streams).
     public var idleTimeout: Double?
     /// Overrides `limits.max_body_bytes` (e.g. a SCIM provider's advertised maxPayloadSize).

@@ -11,6 +11,9 @@ final class GlueHandler: ChannelDuplexHandler {
     private var partner: GlueHandler?
     private var context: ChannelHandlerContext?
     private var pendingRead = false
+    /// While set, what the partner hands over is kept here instead of written (a WebSocket
+    /// tunnel holds writes until the HTTP handlers that would misread them have left).
+    private var held: [NIOAny]?
 
     static func matchedPair() -> (GlueHandler, GlueHandler) {
         let first = GlueHandler()
@@ -30,10 +33,27 @@ final class GlueHandler: ChannelDuplexHandler {
     }
 
     private func partnerWrite(_ data: NIOAny) {
+        if held != nil {
+            held!.append(data)
+            return
+        }
         context?.write(data, promise: nil)
     }
 
     private func partnerFlush() {
+        if held == nil { context?.flush() }
+    }
+
+    /// Keeps what the partner hands over until `releaseHeld`.
+    func holdWrites() {
+        if held == nil { held = [] }
+    }
+
+    /// Writes and flushes what was kept, and writes as usual from now on.
+    func releaseHeld() {
+        guard let items = held else { return }
+        held = nil
+        for item in items { context?.write(item, promise: nil) }
         context?.flush()
     }
 

@@ -1,0 +1,53 @@
+import NIOCore
+import NIOHTTP1
+
+/// Turns an exchange whose upstream answered a WebSocket handshake with 101 into a tunnel:
+/// the HTTP handlers leave both pipelines and the two connections are glued, bytes relayed
+/// both ways with back-pressure (the TCP pass-through's `GlueHandler`). Bytes either side sent
+/// after the handshake, already read by an HTTP decoder, are passed on when it is removed.
+enum WebSocketTunnel {
+    /// `caller` is the caller pipeline's `ProxyHandler` context; the 101 was written to it.
+    static func open(caller: ChannelHandlerContext, upstream: any Channel, idleTimeout: TimeAmount) throws {
+        let callerChannel = caller.channel
+        let (callerGlue, upstreamGlue) = GlueHandler.matchedPair()
+        // Until both HTTP decoders have left (each passes on the bytes it holds on a later turn
+        // of the loop), a write would go through the other side's decoder: the glue keeps them.
+        callerGlue.holdWrites()
+        upstreamGlue.holdWrites()
+        let callerPipeline = caller.pipeline.syncOperations
+        let upstreamPipeline = upstream.pipeline.syncOperations
+        // Silence both ways for `idleTimeout` closes the caller's side, and the glue the other.
+        try callerPipeline.addHandler(SilenceCloser(timeout: idleTimeout))
+        try callerPipeline.addHandler(callerGlue)
+        try upstreamPipeline.addHandler(upstreamGlue)
+
+        // The caller's side: the handler first, so that bytes the decoder still holds go to the glue.
+        callerPipeline.removeHandler(context: caller, promise: nil)
+        _ = remove(HTTPResponseEncoder.self, from: callerPipeline)
+        _ = remove(ClientTimeoutHandler.self, from: callerPipeline)
+        let callerDecoder = remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: callerPipeline)
+        _ = remove(UpstreamHandler.self, from: upstreamPipeline)
+        _ = remove(UpstreamRequestEncoder.self, from: upstreamPipeline)
+        let upstreamDecoder = remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: upstreamPipeline)
+        callerDecoder.and(upstreamDecoder).whenComplete { _ in
+            callerGlue.releaseHeld()
+            upstreamGlue.releaseHeld()
+            // Reads a removed handler held back go ahead now (the glue holds them while the
+            // other side cannot take more).
+            callerChannel.read()
+            upstream.read()
+        }
+    }
+
+    /// Removes the handler of `type`; the future completes when it has left.
+    private static func remove<Handler: RemovableChannelHandler>(
+        _ type: Handler.Type, from pipeline: ChannelPipeline.SynchronousOperations
+    ) -> EventLoopFuture<Void> {
+        guard let context = try? pipeline.context(handlerType: type) else {
+            return pipeline.eventLoop.makeSucceededVoidFuture()
+        }
+        let removed = context.eventLoop.makePromise(of: Void.self)
+        pipeline.removeHandler(context: context, promise: removed)
+        return removed.futureResult
+    }
+}

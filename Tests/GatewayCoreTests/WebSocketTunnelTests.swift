@@ -1,0 +1,101 @@
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import Testing
+
+@testable import GatewayCore
+
+/// WebSocket handshakes in process: which upgrades pass, what goes upstream, and the tunnel the
+/// exchange becomes after the upstream's 101 (both pipelines without their HTTP handlers, bytes
+/// relayed as they are, including bytes that followed the handshakes in the same reads).
+@Suite("WebSocket tunnels in process")
+struct WebSocketTunnelTests {
+    static let handshake = "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+    static let accepted = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+
+    static func proxy() throws -> EmbeddedProxy {
+        try EmbeddedProxy(connector: "websocket_paths: [/ws, /rooms/*/live]")
+    }
+
+    @Test func theHandshakeGoesUpstreamWithTheConnectorsCredentialAndTheUpgradeHeaders() throws {
+        let proxy = try Self.proxy()
+        try proxy.send(EmbeddedProxy.request("GET", "/ws?x=1", extra: Self.handshake))
+        let sent = try proxy.upstreamReceived()
+        #expect(sent.hasPrefix("GET /base/ws?x=1 HTTP/1.1\r\n"))
+        let lower = sent.lowercased()
+        #expect(lower.contains("connection: upgrade\r\n") && lower.contains("upgrade: websocket\r\n"))
+        #expect(lower.contains("sec-websocket-key: dghlihnhbxbszsbub25jzq==\r\n"))
+        #expect(sent.contains("\r\nX-Echo-Token: \(EmbeddedProxy.upstreamToken)\r\n") && !sent.contains(EmbeddedProxy.workerToken))
+    }
+
+    @Test func after101BytesFlowBothWaysAsTheyAre() throws {
+        let proxy = try Self.proxy()
+        // The caller's first frame follows its handshake in the same read.
+        try proxy.send(EmbeddedProxy.request("GET", "/rooms/7/live", extra: Self.handshake) + "\u{81}\u{02}hi")
+        _ = try proxy.upstreamReceived()
+        try proxy.upstreamAnswers(Self.accepted + "\u{81}\u{05}hello")
+        proxy.loop.run()  // the decoders leave on the loop's next turn
+        let toCaller = try proxy.callerReceived()
+        #expect(toCaller.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"))
+        let lower = toCaller.lowercased()
+        #expect(lower.contains("connection: upgrade\r\n") && lower.contains("upgrade: websocket\r\n"))
+        #expect(lower.contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo=\r\n") && lower.contains("x-request-id: "))
+        #expect(toCaller.hasSuffix("\r\n\r\n\u{81}\u{05}hello"), "the upstream's first frame, after the head")
+        #expect(try proxy.upstreamReceived() == "\u{81}\u{02}hi", "the caller's first frame")
+        // No HTTP handler is left: anything is relayed, in both directions.
+        try proxy.send("GET /not-http-any-more HTTP/1.1\r\n\r\n")
+        #expect(try proxy.upstreamReceived() == "GET /not-http-any-more HTTP/1.1\r\n\r\n")
+        try proxy.upstreamAnswers("\u{88}\u{02}\u{03}\u{e8}")
+        #expect(try proxy.callerReceived() == "\u{88}\u{02}\u{03}\u{e8}")
+        #expect((try? proxy.caller.pipeline.syncOperations.handler(type: ProxyHandler.self)) == nil)
+        // One side closing closes the other.
+        try proxy.dialed[0].close().wait()
+        #expect(!proxy.caller.isActive)
+    }
+
+    @Test func aTunnelSilentBothWaysClosesAtItsIdleTimeout() throws {
+        let proxy = try EmbeddedProxy(connector: "websocket_paths: [/ws]\ntunnel_idle_timeout: 30s")
+        try proxy.send(EmbeddedProxy.request("GET", "/ws", extra: Self.handshake))
+        try proxy.upstreamAnswers(Self.accepted)
+        proxy.loop.run()
+        _ = try proxy.callerReceived()
+        proxy.loop.advanceTime(by: .seconds(29))
+        #expect(proxy.caller.isActive)
+        proxy.loop.advanceTime(by: .seconds(2))
+        #expect(!proxy.caller.isActive && !proxy.dialed[0].isActive)
+    }
+
+    @Test func anUpstreamThatDeclinesTheHandshakeIsAnOrdinaryAnswerThenClose() throws {
+        let proxy = try Self.proxy()
+        try proxy.send(EmbeddedProxy.request("GET", "/ws", extra: Self.handshake))
+        try proxy.upstreamAnswers("HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\n\r\nno")
+        let answer = try proxy.callerReceived()
+        #expect(answer.hasPrefix("HTTP/1.1 404 Not Found\r\n") && answer.lowercased().contains("connection: close\r\n"))
+        #expect(!proxy.caller.isActive, "the caller's parser reads no request after a handshake")
+    }
+
+    @Test(arguments: [
+        ("/other", handshake, "GET"),  // not a websocket path
+        ("/ws", "Connection: Upgrade\r\nUpgrade: h2c\r\n", "GET"),  // not websocket
+        ("/ws", "Upgrade: websocket\r\n", "GET"),  // no Connection: upgrade
+        ("/ws", handshake + "Content-Length: 2\r\n", "POST"),  // not a GET without a body
+        ("/ws/../other", handshake, "GET"),  // the canonical path decides
+    ])
+    func otherUpgradesAre501AndClose(path: String, headers: String, method: String) throws {
+        let proxy = try Self.proxy()
+        try proxy.send(EmbeddedProxy.request(method, path, extra: headers))
+        let answer = try proxy.callerReceived()
+        #expect(answer.hasPrefix("HTTP/1.1 501 Not Implemented\r\n"), "\(answer)")
+        #expect(answer.contains("urn:fractalops:gateway:upgrade"))
+        #expect(proxy.dialed.isEmpty, "nothing upstream")
+        #expect(!proxy.caller.isActive)
+    }
+
+    @Test func aHandshakeWithoutAValidTokenIs401NeverA101() throws {
+        let proxy = try Self.proxy()
+        try proxy.send("GET /executor/echo/ws HTTP/1.1\r\nHost: gateway.test\r\nAuthorization: Bearer wrong\r\n\(Self.handshake)\r\n")
+        let answer = try proxy.callerReceived()
+        #expect(answer.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
+        #expect(proxy.dialed.isEmpty && !proxy.caller.isActive)
+    }
+}
