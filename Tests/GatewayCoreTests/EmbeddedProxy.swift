@@ -70,9 +70,20 @@ final class EmbeddedProxy {
         try HTTPListener.addCallerHandlers(
             caller.pipeline.syncOperations, holder: holder, pool: pool, limits: holder.context.limits)
         self.dialedChannels = { dialed }
+        self.pool = pool
     }
 
     private var dialedChannels: () -> [EmbeddedChannel] = { [] }
+    private var pool: UpstreamPool?
+
+    /// Another caller connection to the same gateway (same context and event loop's pool).
+    static func secondCaller(of proxy: EmbeddedProxy) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel(loop: proxy.loop)
+        try channel.connect(to: SocketAddress(ipAddress: "10.1.2.4", port: 40001)).wait()
+        try HTTPListener.addCallerHandlers(
+            channel.pipeline.syncOperations, holder: proxy.holder, pool: proxy.pool!, limits: proxy.holder.context.limits)
+        return channel
+    }
 
     /// The upstream connections dialed so far, oldest first.
     var dialed: [EmbeddedChannel] { dialedChannels() }

@@ -63,6 +63,42 @@ struct WebSocketTunnelTests {
         #expect(proxy.caller.isActive)
         proxy.loop.advanceTime(by: .seconds(2))
         #expect(!proxy.caller.isActive && !proxy.dialed[0].isActive)
+        #expect(proxy.holder.tunnels.metricsText().contains(#"gateway_tunnels_closed_total{connector="echo",reason="idle"} 1"#))
+    }
+
+    @Test func tunnelsAreCountedAndCappedPerConnector() throws {
+        let proxy = try EmbeddedProxy(connector: "websocket_paths: [/ws]\nlimits: {max_tunnels: 1}")
+        try proxy.send(EmbeddedProxy.request("GET", "/ws", extra: Self.handshake))
+        try proxy.upstreamAnswers(Self.accepted)
+        proxy.loop.run()
+        _ = try proxy.callerReceived()
+        #expect(proxy.holder.tunnels.openByConnector == ["echo": 1])
+
+        // A second caller at the cap: 503 with Retry-After, nothing upstream.
+        let second = try EmbeddedProxy.secondCaller(of: proxy)
+        try second.writeInbound(ByteBuffer(string: EmbeddedProxy.request("GET", "/ws", extra: Self.handshake)))
+        let refused = try EmbeddedProxy.drain(second)
+        #expect(refused.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n") && refused.lowercased().contains("retry-after: 1\r\n"))
+        #expect(proxy.dialed.count == 1)
+
+        // Bytes both ways, then the upstream closes: the slot is free, the metrics say why.
+        try proxy.send("abc")
+        try proxy.upstreamAnswers("defgh")
+        try proxy.dialed[0].close().wait()
+        #expect(!proxy.caller.isActive)
+        #expect(proxy.holder.tunnels.openByConnector.isEmpty)
+        let metrics = proxy.holder.tunnels.metricsText()
+        #expect(metrics.contains(#"gateway_tunnels_closed_total{connector="echo",reason="upstream"} 1"#))
+        #expect(metrics.contains(#"gateway_tunnel_bytes_total{connector="echo",direction="to_upstream"} 3"#))
+        #expect(metrics.contains(#"gateway_tunnel_bytes_total{connector="echo",direction="to_caller"} 5"#))
+    }
+
+    @Test func aHandshakeThatFailsGivesItsSlotBack() throws {
+        let proxy = try EmbeddedProxy(connector: "websocket_paths: [/ws]\nlimits: {max_tunnels: 1}")
+        try proxy.send(EmbeddedProxy.request("GET", "/ws", extra: Self.handshake))
+        #expect(proxy.holder.tunnels.openByConnector == ["echo": 1], "held from the handshake on")
+        try proxy.upstreamAnswers("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n")
+        #expect(proxy.holder.tunnels.openByConnector.isEmpty)
     }
 
     @Test func anUpstreamThatDeclinesTheHandshakeIsAnOrdinaryAnswerThenClose() throws {

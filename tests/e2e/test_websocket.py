@@ -13,7 +13,7 @@ from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from harness.gateway import HTTP_CREDENTIAL, LIMITED, LIMITED_TOKEN, WORKER, WORKER_TOKEN
+from harness.gateway import HTTP_CREDENTIAL, LIMITED, LIMITED_TOKEN, WORKER, WORKER_TOKEN, parse_access_line
 
 
 class EchoServer:
@@ -195,3 +195,44 @@ def test_an_upstream_that_refuses_the_handshake_answers_as_is(gateway, echo, sta
         connect(wrong.executor("ws", "/chat").replace("http://", "ws://"), additional_headers=WORKER)
     assert refused.value.response.status_code == 401
     assert requests.get(wrong.url("/livez"), timeout=5).status_code == 200
+
+
+def test_tunnels_are_capped_counted_and_logged_when_they_close(echo, start_gateway):
+    gateway = start_gateway([{"name": "ws", "kind": "http", "executor_url": f"http://127.0.0.1:{echo.port}",
+                              "auth": {"credential": "env://E2E_HTTP_CREDENTIAL"}, "websocket_paths": ["/chat"],
+                              "limits": {"max_tunnels": 1}}])
+    url = gateway.executor("ws", "/chat").replace("http://", "ws://")
+    first = connect(url, additional_headers=WORKER)
+    with pytest.raises(InvalidStatus) as refused:
+        connect(url, additional_headers=WORKER)
+    assert refused.value.response.status_code == 503
+    assert refused.value.response.headers["Retry-After"] == "1"
+    first.send("four")
+    assert first.recv() == "four"
+    metrics = requests.get(gateway.url("/metrics"), timeout=10).text
+    assert 'gateway_tunnels_open{connector="ws"} 1' in metrics
+    first.close()  # the close handshake: then the server closes its TCP connection first
+    assert wait_for(lambda: 'gateway_tunnels_closed_total{connector="ws",reason="upstream"} 1'
+                    in requests.get(gateway.url("/metrics"), timeout=10).text)
+    closed = [parse_access_line(line.replace("] tunnel closed", "] access")) for line in gateway.stderr().splitlines()
+              if line.endswith("[GatewayCore] tunnel closed")]
+    assert closed and closed[-1]["gateway.tunnel.closed_by"] == "upstream"
+    assert int(closed[-1]["gateway.bytes_in"]) > 4 and int(closed[-1]["gateway.bytes_out"]) > 4
+    with connect(url, additional_headers=WORKER) as again:  # the slot is free again
+        again.send("x")
+        assert again.recv() == "x"
+
+
+def test_a_reload_keeps_an_open_tunnel_echoing(echo, start_gateway):
+    gateway = start_gateway([{"name": "ws", "kind": "http", "executor_url": f"http://127.0.0.1:{echo.port}",
+                              "auth": {"credential": "env://E2E_HTTP_CREDENTIAL"}, "websocket_paths": ["/chat"]}])
+    with connect(gateway.executor("ws", "/chat").replace("http://", "ws://"), additional_headers=WORKER) as ws:
+        ws.send("before")
+        assert ws.recv() == "before"
+        import os
+        import signal
+        os.kill(gateway.pid, signal.SIGHUP)
+        assert wait_for(lambda: 'gateway_config_reloads_total{result="applied"} 1'
+                        in requests.get(gateway.url("/metrics"), timeout=10).text)
+        ws.send("after")
+        assert ws.recv() == "after"

@@ -340,7 +340,7 @@ public struct InventoryLoader: Sendable {
             principals.append(Principal(
                 name: name, location: location, token: Sourced(secret, from: token.source),
                 connectors: allowed.values, permissions: Set(permissions.values), rate: rate,
-                maxInFlight: settings["max_in_flight"]?.value.integerValue))
+                maxInFlight: settings["max_in_flight"]?.value.integerValue, maxTunnels: settings["max_tunnels"]?.value.integerValue))
         }
         return principals
     }

@@ -12,11 +12,14 @@ public final class Principal: Sendable {
     public let rate: (perSecond: Int, burst: Int)?
     /// `max_in_flight`: requests in progress at once, per gateway replica.
     public let maxInFlight: Int?
+    /// `max_tunnels`: WebSocket tunnels open at once, per gateway replica.
+    public let maxTunnels: Int?
 
     public init(
         name: String, location: String, token: Sourced<SecretSource>, connectors: [String], permissions: Set<String>,
-        rate: (perSecond: Int, burst: Int)? = nil, maxInFlight: Int? = nil
+        rate: (perSecond: Int, burst: Int)? = nil, maxInFlight: Int? = nil, maxTunnels: Int? = nil
     ) {
+        self.maxTunnels = maxTunnels
         self.rate = rate
         self.maxInFlight = maxInFlight
         self.name = name

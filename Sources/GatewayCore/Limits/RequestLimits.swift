@@ -57,6 +57,9 @@ final class RequestLimits: Sendable {
     private let principalsInFlight: [String: InFlight]
     private let connectorsInFlight: [String: InFlight]
     private let refusals = Mutex<[RefusalKey: UInt64]>([:])
+    /// `max_tunnels` of principals that set it; `limits.max_tunnels` of every connector.
+    private let principalTunnels: [String: Int]
+    private let connectorTunnels: [String: Int]
     /// Nothing is limited: the data path skips admission.
     let isEmpty: Bool
 
@@ -73,6 +76,10 @@ final class RequestLimits: Sendable {
         for connector in configuration.connectors {
             if let limit = connector.integer("limits.max_in_flight") { connectors[connector.name] = InFlight(limit: limit) }
         }
+        principalTunnels = Dictionary(
+            configuration.gateway.principals.compactMap { p in p.maxTunnels.map { (p.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        connectorTunnels = Dictionary(
+            configuration.connectors.map { ($0.name, $0.integer("limits.max_tunnels") ?? 1024) }, uniquingKeysWith: { a, _ in a })
         self.rates = rates
         self.principalsInFlight = principals
         self.connectorsInFlight = connectors
@@ -104,6 +111,21 @@ final class RequestLimits: Sendable {
                 "Principal '\(principal)' is over its rate of \(rate.perSecond) requests per second; retry after the time in Retry-After.")
         }
         return .admitted(admission)
+    }
+
+    /// A tunnel slot for a WebSocket handshake, or the 503 that refuses it.
+    func reserveTunnel(in tunnels: Tunnels, principal: String, connector: String) -> Result<Tunnels.Reservation, ProxyError> {
+        let connectorCap = connectorTunnels[connector] ?? 1024
+        if let reservation = tunnels.reserve(
+            principal: principal, connector: connector, principalCap: principalTunnels[principal], connectorCap: connectorCap)
+        {
+            return .success(reservation)
+        }
+        var error = ProxyError(
+            .limit, status: 503, title: "Too many tunnels",
+            detail: "Principal '\(principal)' or connector '\(connector)' has as many WebSocket tunnels open as it may (max_tunnels, limits.max_tunnels); retry when one closes.")
+        error.retryAfter = 1
+        return .failure(error)
     }
 
     private func refuse(_ principal: String, _ connector: String, limit: String, retryAfter: Int, detail: String) -> Outcome {

@@ -16,6 +16,10 @@ struct AccessRecord {
     var peer: String
     var error: String?
     var runtimeAsset: RuntimeAsset?
+    /// The log message: `access` for a request, `tunnel closed` for a WebSocket tunnel's end.
+    var event = "access"
+    /// Who ended a tunnel: `caller`, `upstream`, `idle`, `error`.
+    var closedBy: String?
 
     func log(to logger: Logger) {
         var metadata: Logger.Metadata = [
@@ -32,10 +36,11 @@ struct AccessRecord {
         ]
         if let upstreamSeconds { metadata["gateway.upstream_ms"] = "\(Int(upstreamSeconds * 1000))" }
         if let error { metadata["gateway.error"] = "\(error)" }
+        if let closedBy { metadata["gateway.tunnel.closed_by"] = "\(closedBy)" }
         if let runtimeAsset {
             metadata["gateway.runtime_asset.id"] = "\(runtimeAsset.id)"
             if let role = runtimeAsset.role { metadata["gateway.runtime_asset.role"] = "\(role)" }
         }
-        logger.info("access", metadata: metadata)
+        logger.info("\(event)", metadata: metadata)
     }
 }

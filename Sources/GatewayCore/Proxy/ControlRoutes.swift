@@ -4,7 +4,7 @@ import NIOHTTP1
 /// start (health report, status page), else a 404 that lists the routes.
 enum ControlRoutes {
     static func response(
-        method: HTTPMethod, uri: String, path: Substring, requestID: String, context: ProxyContext
+        method: HTTPMethod, uri: String, path: Substring, requestID: String, context: ProxyContext, tunnels: Tunnels
     ) -> LocalResponse {
         func json(_ status: Int, _ body: String) -> LocalResponse {
             LocalResponse(status: status, headers: [("content-type", "application/json"), ("x-request-id", requestID)], body: body)
@@ -19,7 +19,7 @@ enum ControlRoutes {
         case "/metrics":
             return LocalResponse(
                 status: 200, headers: [("content-type", "text/plain; version=0.0.4; charset=utf-8"), ("x-request-id", requestID)],
-                body: context.metrics.render() + context.requestLimits.metricsText())
+                body: context.metrics.render() + context.requestLimits.metricsText() + tunnels.metricsText())
         default:
             let query = uri.firstIndex(of: "?").map { uri[uri.index(after: $0)...] }
             for responder in context.controlResponders {

@@ -8,6 +8,8 @@ public final class ProxyContextHolder: Sendable {
     private let current: Mutex<ProxyContext>
     /// Caller connections open on every HTTP listener (`gateway.limits.max_client_connections`).
     public let connections = ConnectionLimiter()
+    /// WebSocket tunnels open in the process (caps and metrics; a reload keeps them).
+    public let tunnels = Tunnels()
 
     public init(_ context: ProxyContext) {
         current = Mutex(context)

@@ -22,11 +22,13 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
     private(set) var context: ChannelHandlerContext?
     /// The connection's timer for the time between requests (owned by the pipeline).
     let timeouts: ClientTimeoutHandler?
-    private var machine = CallerConnectionStateMachine()
+    var machine = CallerConnectionStateMachine()
     /// The upstream connection attached to the current exchange.
-    private var connection: UpstreamConnection?
-    /// What the current exchange holds of the principal's and connector's in-flight caps.
-    private var admission: RequestLimits.Admission?
+    var connection: UpstreamConnection?
+    /// What the current exchange holds of the principal's and connector's in-flight caps, and
+    /// a WebSocket handshake's tunnel slot.
+    var admission: RequestLimits.Admission?
+    var tunnelReservation: Tunnels.Reservation?
     /// Tells a pool answer for an earlier exchange from one for the current exchange.
     private var exchangeSerial = 0
     private(set) var peerAddress = "unknown"
@@ -136,22 +138,16 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
         let summary = RequestHeadSummary(head.headers)
         switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress) {
         case let .control(path):
-            let response = ControlRoutes.response(method: head.method, uri: head.uri, path: path, requestID: requestID, context: shared)
+            let response = ControlRoutes.response(
+                method: head.method, uri: head.uri, path: path, requestID: requestID, context: shared, tunnels: holder.tunnels)
             write(response, version: head.version, method: head.method, close: !head.isKeepAlive)
             machine.answeredLocally()
         case let .reject(refusal):
             refuse(head, refusal, requestID: requestID, declaresBody: summary.declaresBody)
             machine.answeredLocally()
         case let .forward(plan):
-            if !shared.requestLimits.isEmpty {
-                switch shared.requestLimits.admit(principal: plan.principal, connector: plan.target.connector, now: now) {
-                case let .admitted(admission): self.admission = admission
-                case let .refused(error, _):
-                    refuse(head, .init(error: error, format: plan.format, connector: plan.target.connector, principal: plan.principal),
-                           requestID: requestID, declaresBody: summary.declaresBody)
-                    machine.answeredLocally()
-                    return
-                }
+            guard admit(plan, head: head, requestID: requestID, declaresBody: summary.declaresBody) else {
+                return machine.answeredLocally()
             }
             exchangeSerial &+= 1
             machine.started(ExchangeStateMachine(
@@ -287,20 +283,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
             exchangeEnded(next: false)
             context.close(promise: nil)
         case let .openTunnel(head):
-            guard let connection else { break }
-            self.connection = nil
-            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
-            pool.detach(connection)
-            let idle = machine.exchange?.target.tunnelIdleTimeout ?? .hours(1)
-            exchangeEnded(next: false)
-            do {
-                try WebSocketTunnel.open(caller: context, upstream: connection.channel, idleTimeout: idle)
-            } catch {
-                shared.logger.warning("could not open a WebSocket tunnel", metadata: ["gateway.error": "\(error)"])
-                connection.channel.close(promise: nil)
-                context.close(promise: nil)
-            }
-            return
+            return openTunnel(head, context: context)
         case .retryOnFreshConnection:
             guard let exchange = machine.exchange else { return }
             shared.logger.debug("retrying on a fresh upstream connection", metadata: [
@@ -337,11 +320,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
 
     /// Accounts for the finished exchange, then goes on with the connection: the next
     /// pipelined request (`next`), a held read.
-    private func exchangeEnded(next: Bool = true) {
+    func exchangeEnded(next: Bool = true) {
         let (phase, ended) = machine.exchangeEnded()
         if let ended { account(ended) }
-        admission?.release()
-        admission = nil
+        releaseAdmission()
         switch phase {
         case .idle: timeouts?.requestFinished()
         case .draining: timeouts?.discardingBody()

@@ -7,7 +7,7 @@ import NIOHTTP1
 /// after the handshake, already read by an HTTP decoder, are passed on when it is removed.
 enum WebSocketTunnel {
     /// `caller` is the caller pipeline's `ProxyHandler` context; the 101 was written to it.
-    static func open(caller: ChannelHandlerContext, upstream: any Channel, idleTimeout: TimeAmount) throws {
+    static func open(caller: ChannelHandlerContext, upstream: any Channel, monitor: TunnelMonitor) throws {
         let callerChannel = caller.channel
         let (callerGlue, upstreamGlue) = GlueHandler.matchedPair()
         // Until both HTTP decoders have left (each passes on the bytes it holds on a later turn
@@ -16,8 +16,8 @@ enum WebSocketTunnel {
         upstreamGlue.holdWrites()
         let callerPipeline = caller.pipeline.syncOperations
         let upstreamPipeline = upstream.pipeline.syncOperations
-        // Silence both ways for `idleTimeout` closes the caller's side, and the glue the other.
-        try callerPipeline.addHandler(SilenceCloser(timeout: idleTimeout))
+        // Silence both ways closes the caller's side (and the glue the other); bytes counted.
+        try callerPipeline.addHandler(monitor)
         try callerPipeline.addHandler(callerGlue)
         try upstreamPipeline.addHandler(upstreamGlue)
 

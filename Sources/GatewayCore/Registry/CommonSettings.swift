@@ -45,6 +45,8 @@ public enum CommonSettings {
                     summary: "largest request body accepted (bytes)"),
         SettingSpec("limits.max_connections", .integer(1...100_000), default: .integer(256),
                     summary: "upstream connections open at once"),
+        SettingSpec("limits.max_tunnels", .integer(1...1_000_000), default: .integer(1024),
+                    summary: "WebSocket tunnels to this connector open at once, all callers (per gateway replica); over it: 503"),
         SettingSpec("tunnel_idle_timeout", .duration(minimum: 1), default: .duration(seconds: 3600),
                     summary: "a WebSocket tunnel silent both ways this long is closed (a terminal nobody types in is not a fault)"),
         SettingSpec("limits.max_in_flight", .integer(1...1_000_000),
@@ -88,6 +90,8 @@ public enum CommonSettings {
         SettingSpec("rate.burst", .integer(1...1_000_000), summary: "token bucket size: requests at once after a pause (default: requests_per_second)"),
         SettingSpec("max_in_flight", .integer(1...1_000_000),
                     summary: "requests of this caller in progress at once (per gateway replica); over it: 429"),
+        SettingSpec("max_tunnels", .integer(1...1_000_000),
+                    summary: "WebSocket tunnels of this caller open at once (per gateway replica); over it: 503"),
     ]
 
     /// Keys that name raw infrastructure instead of a runtime asset (rule 5).

@@ -1,0 +1,80 @@
+import Synchronization
+
+/// The WebSocket tunnels open in the process, which a reload keeps: the caps on open tunnels
+/// per principal and per connector, and the tunnel metrics. Touched when a handshake starts and
+/// when a tunnel closes, never per relayed byte.
+public final class Tunnels: Sendable {
+    /// A tunnel slot held from the handshake until the tunnel closes (or the handshake fails).
+    struct Reservation: Sendable {
+        let principal: String
+        let connector: String
+    }
+
+    private struct ClosedKey: Hashable { var connector: String; var reason: String }
+
+    private struct State {
+        var openByConnector: [String: Int] = [:]
+        var openByPrincipal: [String: Int] = [:]
+        var bytesToUpstream: [String: UInt64] = [:]
+        var bytesToCaller: [String: UInt64] = [:]
+        var closed: [ClosedKey: UInt64] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// A slot for `principal` on `connector`, or nil when either is at its cap.
+    func reserve(principal: String, connector: String, principalCap: Int?, connectorCap: Int) -> Reservation? {
+        state.withLock { state in
+            guard state.openByConnector[connector, default: 0] < connectorCap,
+                  principalCap.map({ state.openByPrincipal[principal, default: 0] < $0 }) ?? true else { return nil }
+            state.openByConnector[connector, default: 0] += 1
+            state.openByPrincipal[principal, default: 0] += 1
+            return Reservation(principal: principal, connector: connector)
+        }
+    }
+
+    /// The handshake did not become a tunnel.
+    func release(_ reservation: Reservation) {
+        state.withLock { state in
+            state.openByConnector[reservation.connector, default: 1] -= 1
+            state.openByPrincipal[reservation.principal, default: 1] -= 1
+        }
+    }
+
+    /// A tunnel closed after relaying these bytes; `reason` is who ended it.
+    func closed(_ reservation: Reservation, toUpstream: Int, toCaller: Int, reason: String) {
+        state.withLock { state in
+            state.openByConnector[reservation.connector, default: 1] -= 1
+            state.openByPrincipal[reservation.principal, default: 1] -= 1
+            state.bytesToUpstream[reservation.connector, default: 0] += UInt64(toUpstream)
+            state.bytesToCaller[reservation.connector, default: 0] += UInt64(toCaller)
+            state.closed[ClosedKey(connector: reservation.connector, reason: reason), default: 0] += 1
+        }
+    }
+
+    /// Open tunnels per connector (for `/status` and the health report).
+    public var openByConnector: [String: Int] { state.withLock { $0.openByConnector.filter { $0.value > 0 } } }
+
+    /// `gateway_tunnels_open`, `gateway_tunnel_bytes_total`, `gateway_tunnels_closed_total`.
+    func metricsText() -> String {
+        let snapshot = state.withLock { $0 }
+        var out = PrometheusText()
+        out.family("gateway_tunnels_open", .gauge, help: "WebSocket tunnels open now, by connector.")
+        for (connector, count) in snapshot.openByConnector.sorted(by: { $0.key < $1.key }) {
+            out.sample("gateway_tunnels_open", [("connector", connector)], count)
+        }
+        out.family("gateway_tunnel_bytes_total", .counter, help: "Bytes relayed by closed WebSocket tunnels, by connector and direction.")
+        for (connector, bytes) in snapshot.bytesToUpstream.sorted(by: { $0.key < $1.key }) {
+            out.sample("gateway_tunnel_bytes_total", [("connector", connector), ("direction", "to_upstream")], bytes)
+            out.sample("gateway_tunnel_bytes_total", [("connector", connector), ("direction", "to_caller")],
+                       snapshot.bytesToCaller[connector, default: 0])
+        }
+        out.family("gateway_tunnels_closed_total", .counter, help: "WebSocket tunnels closed, by connector and by who ended them.")
+        for (key, count) in snapshot.closed.sorted(by: { ($0.key.connector, $0.key.reason) < ($1.key.connector, $1.key.reason) }) {
+            out.sample("gateway_tunnels_closed_total", [("connector", key.connector), ("reason", key.reason)], count)
+        }
+        return out.text
+    }
+}
