@@ -240,12 +240,44 @@ def profile(work, target, case, path, connections):
          "--stdio", "-g", "caller,0.5,callee,function,percent", "--max-stack", "4", "--percent-limit", "1"],
         capture_output=True, text=True).stdout
     print(f"perf profile of the gateway, {case} (c={connections}), {stats['rps']:.0f} req/s under perf")
+    print("\nself time by module, the Swift runtime's and libc's counted to their first caller outside them:")
+    for module, share in attribute_by_module(data):
+        print(f"    {share:6.2f}%  {module}")
     for title, text, width in (("self time by library", by_dso, 100), ("self time by symbol", report, 160),
                                ("who retains and releases (callers, 3 frames)", retain_callers, 160)):
         print(f"\n{title}:")
         for line in text.splitlines():
             if line.strip() and not line.startswith("#"):
                 print(line.rstrip()[:width])
+
+
+def attribute_by_module(data):
+    """Shares of the samples in `data` by the module of their leaf frame, where a leaf in the
+    Swift runtime or libc (retain/release, exclusivity checks, malloc) is counted to the first
+    frame outside them: who pays for the refcounting, not that it is paid."""
+    script = subprocess.run(["perf", "script", "-i", data, "-F", "ip,sym,dso"], capture_output=True, text=True).stdout
+    counts, total = {}, 0
+    for block in script.split("\n\n"):
+        frames = [line.strip() for line in block.strip().splitlines() if line.strip()]
+        if not frames:
+            continue
+        total += 1
+        module = "other"
+        for frame in frames:
+            if "kernel" in frame:
+                module = "kernel"
+                break
+            if "libswiftCore" in frame or "libc.so" in frame or "ld-linux" in frame:
+                continue
+            mangled = re.search(r"\$s(\d+)([A-Za-z0-9_]+)", frame)
+            if mangled:
+                module = mangled.group(2)[:int(mangled.group(1))]
+                break
+            if "llhttp" in frame:
+                module = "llhttp"
+                break
+        counts[module] = counts.get(module, 0) + 1
+    return sorted(((m, 100 * c / max(total, 1)) for m, c in counts.items()), key=lambda x: -x[1])[:8]
 
 
 def wrk(url, connections, duration, script=None):

@@ -17,6 +17,16 @@ struct WebSocketTunnelTests {
         try EmbeddedProxy(connector: "websocket_paths: [/ws, /rooms/*/live]")
     }
 
+    /// A gateway whose connector has `connector`'s keys, with one tunnel open on `/ws`.
+    static func tunnel(connector: String) throws -> EmbeddedProxy {
+        let proxy = try EmbeddedProxy(connector: "websocket_paths: [/ws]\n" + connector)
+        try proxy.send(EmbeddedProxy.request("GET", "/ws", extra: handshake))
+        try proxy.upstreamAnswers(accepted)
+        proxy.loop.run()  // the decoders leave on the loop's next turn
+        #expect(try proxy.callerReceived().hasPrefix("HTTP/1.1 101 "))
+        return proxy
+    }
+
     @Test func theHandshakeGoesUpstreamWithTheConnectorsCredentialAndTheUpgradeHeaders() throws {
         let proxy = try Self.proxy()
         try proxy.send(EmbeddedProxy.request("GET", "/ws?x=1", extra: Self.handshake))
@@ -54,11 +64,7 @@ struct WebSocketTunnelTests {
     }
 
     @Test func aTunnelSilentBothWaysClosesAtItsIdleTimeout() throws {
-        let proxy = try EmbeddedProxy(connector: "websocket_paths: [/ws]\ntunnel_idle_timeout: 30s")
-        try proxy.send(EmbeddedProxy.request("GET", "/ws", extra: Self.handshake))
-        try proxy.upstreamAnswers(Self.accepted)
-        proxy.loop.run()
-        _ = try proxy.callerReceived()
+        let proxy = try Self.tunnel(connector: "tunnel_idle_timeout: 30s")
         proxy.loop.advanceTime(by: .seconds(29))
         #expect(proxy.caller.isActive)
         proxy.loop.advanceTime(by: .seconds(2))
@@ -67,11 +73,7 @@ struct WebSocketTunnelTests {
     }
 
     @Test func tunnelsAreCountedAndCappedPerConnector() throws {
-        let proxy = try EmbeddedProxy(connector: "websocket_paths: [/ws]\nlimits: {max_tunnels: 1}")
-        try proxy.send(EmbeddedProxy.request("GET", "/ws", extra: Self.handshake))
-        try proxy.upstreamAnswers(Self.accepted)
-        proxy.loop.run()
-        _ = try proxy.callerReceived()
+        let proxy = try Self.tunnel(connector: "limits: {max_tunnels: 1}")
         #expect(proxy.holder.tunnels.openByConnector == ["echo": 1])
 
         // A second caller at the cap: 503 with Retry-After, nothing upstream.

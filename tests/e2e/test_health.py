@@ -24,7 +24,7 @@ import requests
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from harness.certs import SERVER_NAME
-from harness.gateway import REPO, run_health_command
+from harness.gateway import REPO, run_health_command, wait_for_health_report
 from harness.net import LOOPBACK, free_port
 from harness.status_page import StatusDOM, chromium
 from harness.upstreams import TCPUpstream, read_head, response, slow_answer
@@ -284,15 +284,7 @@ def test_cli_probe_uses_the_connectors_timeout_and_never_hangs(tmp_path):
 
 @pytest.fixture(scope="module")
 def server(connectors, module_gateways):
-    gateway = module_gateways(connectors, env=ENV_EXTRA, health=GATEWAY_HEALTH)
-    deadline = time.monotonic() + 15
-    while True:
-        answer = requests.get(gateway.url("/health/connectors"), timeout=5)
-        if answer.status_code == 200:
-            return gateway
-        assert answer.status_code == 503 and answer.json()["status"] == "pending", answer.text
-        assert time.monotonic() < deadline, "no health report within 15 s"
-        time.sleep(0.05)
+    return wait_for_health_report(module_gateways(connectors, env=ENV_EXTRA, health=GATEWAY_HEALTH))
 
 
 def test_server_report_has_every_state(server):

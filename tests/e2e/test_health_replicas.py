@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import requests
 
-from harness.gateway import REPO, gateway_binary, nginx_connector
+from harness.gateway import REPO, gateway_binary, nginx_connector, wait_for_health_report
 from harness.net import LOOPBACK, free_port
 from harness.upstreams import TCPUpstream, read_head, response
 
@@ -28,15 +28,7 @@ def health(*args: str) -> subprocess.CompletedProcess:
 
 
 def reported(gateway):
-    """Waits (bounded) until the replica's first round of checks is done."""
-    deadline = time.monotonic() + 15
-    while True:
-        answer = requests.get(gateway.url("/health/connectors"), timeout=5)
-        if answer.status_code == 200:
-            return gateway
-        assert answer.status_code == 503 and answer.json()["status"] == "pending", answer.text
-        assert time.monotonic() < deadline, "no health report within 15 s"
-        time.sleep(0.05)
+    return wait_for_health_report(gateway)
 
 
 def answers_html(conn, upstream):

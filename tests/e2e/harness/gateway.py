@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
+import requests
+
 REPO = Path(__file__).resolve().parents[3]
 
 WORKER_TOKEN = "e2e-worker-token-7d1f3a"
@@ -272,3 +274,16 @@ def run_health_command(directory: Path, connectors: list[dict], env: dict | None
     return subprocess.run(
         [str(gateway_binary()), "health", "--inventory", str(inventory_path), "--env-file", str(env_path), *args],
         capture_output=True, text=True, timeout=60, env=child_env, stdin=subprocess.DEVNULL)
+
+
+def wait_for_health_report(gateway, seconds: float = 15):
+    """Waits (bounded) until the gateway's first round of health checks is done; returns it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = requests.get(gateway.url("/health/connectors"), timeout=5)
+        if answer.status_code == 200:
+            return gateway
+        assert answer.status_code == 503 and answer.json()["status"] == "pending", answer.text
+        assert time.monotonic() < deadline, f"no health report within {seconds} s"
+        time.sleep(0.05)
+
