@@ -61,6 +61,11 @@ struct CommandTests {
         let executor = settings.first { $0["key"] as? String == "executor_url" }
         #expect((executor?["source"] as? String)?.hasPrefix("derived: scim_base_url (connector_mode=scim)") == true)
 
+        let cliproxy = try GatewayProcess.run(["explain", "cliproxy"])
+        #expect(cliproxy.stdout.contains(
+            "  websocket paths /v1/responses, /backend-api/codex/responses, /v1/realtime, /v1/ws  (default of kind 'cliproxy')"),
+            "\(cliproxy.all)")
+
         let unknown = try GatewayProcess.run(["explain", "langbord"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("Did you mean 'langboard'?"))

@@ -23,6 +23,9 @@ public struct ExplainReport: Codable, Sendable {
         public var connectorModeRouting: String
         public var supportedModes: [String]
         public var machineRoute: String
+        /// Caller paths where a WebSocket handshake is passed, and where they come from.
+        public var websocketPaths: [String]
+        public var websocketPathsSource: String
         public var runtimeAsset: [String: String]
         public var credentials: [String]
         public var settings: [Setting]
@@ -73,13 +76,17 @@ public struct ExplainReport: Codable, Sendable {
             var asset: [String: String] = [:]
             asset["id"] = connector.runtimeAssetID
             asset["role"] = connector.runtimeAssetRole
+            let kindPaths = connector.kind.routes(for: connector).flatMap(\.websocketPaths)
             return Connector(
                 name: connector.name, kind: connector.kind.name, kindSummary: connector.kind.summary,
                 enabled: connector.isEnabled, location: connector.location, envPrefix: connector.envPrefix,
                 connectorMode: connector.connectorMode.rawValue, connectorModeReason: connector.modeReason.description,
                 connectorModeRouting: connector.modeBehavior.summary,
                 supportedModes: connector.kind.supportedModes.map(\.rawValue),
-                machineRoute: connector.machineRoute.description, runtimeAsset: asset,
+                machineRoute: connector.machineRoute.description,
+                websocketPaths: connector.websocketPaths ?? kindPaths,
+                websocketPathsSource: connector.websocketPaths == nil ? "default of kind '\(connector.kind.name)'" : "websocket_paths in the inventory",
+                runtimeAsset: asset,
                 credentials: connector.kind.credentials.map { "auth.\($0.key) -> \($0.header)\($0.scheme.map { " \($0) ..." } ?? "")" },
                 settings: Self.settings(connector.settings, specs: connector.kind.settingSpecs, prefix: connector.envPrefix))
         }
@@ -114,6 +121,9 @@ public struct ExplainReport: Codable, Sendable {
             lines.append("  connector_mode  \(connector.connectorMode)  (\(connector.connectorModeReason); supported: \(connector.supportedModes.joined(separator: ", ")))")
             lines.append("  mode routing    \(connector.connectorModeRouting)")
             lines.append("  machine route   \(connector.machineRoute)")
+            if !connector.websocketPaths.isEmpty {
+                lines.append("  websocket paths \(connector.websocketPaths.joined(separator: ", "))  (\(connector.websocketPathsSource))")
+            }
             lines.append("  runtime asset   id=\(connector.runtimeAsset["id"] ?? "-") role=\(connector.runtimeAsset["role"] ?? "-")")
             lines.append("  env prefix      \(connector.envPrefix)")
             lines.append(contentsOf: Self.table(connector.settings))
