@@ -3,37 +3,29 @@
 injected credential. The handshake is a request like any other (principal, credential, Host,
 forwarding headers, canonical path); after the upstream's 101 the bytes are relayed as they are."""
 
-import asyncio
 import socket
-import threading
 
 import pytest
 import requests
-from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+from harness.websocket_server import WebSocketServer
 from harness.gateway import HTTP_CREDENTIAL, LIMITED, LIMITED_TOKEN, WORKER, WORKER_TOKEN, parse_access_line
 
 
-class EchoServer:
-    """A `websockets` server on 127.0.0.1 in its own thread: echoes every message; a text
-    message `close <code>` makes it close with that code. Refuses (401) a handshake without
-    `Authorization: Bearer <HTTP_CREDENTIAL>`; records each handshake's headers and close codes."""
+class EchoServer(WebSocketServer):
+    """Echoes every message; a text message `close <code>` makes it close with that code.
+    Refuses (401) a handshake without `Authorization: Bearer <HTTP_CREDENTIAL>`; records each
+    handshake's headers (not the gateway's health probes) and close codes."""
 
     def __init__(self):
         self.handshakes = []
         self.closes = []
-        self.loop = asyncio.new_event_loop()
-        ready = threading.Event()
-        self.thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
-        self.thread.start()
-        assert ready.wait(10)
-
-    def _run(self, ready):
-        asyncio.set_event_loop(self.loop)
 
         async def check(connection, request):
+            if "upgrade" not in request.headers.get("Connection", "").lower():
+                return connection.respond(200, "not a handshake (the gateway's health probe)\n")
             self.handshakes.append({name.lower(): value for name, value in request.headers.raw_items()} | {":path": request.path})
             if request.headers.get("Authorization") != f"Bearer {HTTP_CREDENTIAL}":
                 return connection.respond(401, "wrong or missing credential\n")
@@ -50,18 +42,7 @@ class EchoServer:
                 pass
             self.closes.append(websocket.close_code)
 
-        async def main():
-            async with serve(echo, "127.0.0.1", 0, process_request=check, max_size=None) as server:
-                self.port = server.sockets[0].getsockname()[1]
-                self.stopping = asyncio.Event()
-                ready.set()
-                await self.stopping.wait()
-
-        self.loop.run_until_complete(main())
-
-    def stop(self):
-        self.loop.call_soon_threadsafe(self.stopping.set)
-        self.thread.join(10)
+        super().__init__(echo, process_request=check, max_size=None)
 
 
 @pytest.fixture(scope="module")
