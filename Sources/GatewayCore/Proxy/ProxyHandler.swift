@@ -164,7 +164,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
             return attach(idle, reused: true)
         }
         let serial = exchangeSerial
-        pool.acquire(target, fresh: fresh) { result in
+        // No idle connection was there (or a fresh one is wanted): the pool dials or queues.
+        pool.acquire(target, fresh: true) { result in
             guard serial == self.exchangeSerial, self.machine.exchange?.isFinished == false, self.context != nil else {
                 if case let .success((connection, _)) = result { self.pool.release(connection) }
                 return
