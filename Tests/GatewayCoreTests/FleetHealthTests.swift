@@ -4,8 +4,8 @@ import Testing
 
 @Suite("FleetHealth (gateway health --url)")
 struct FleetHealthTests {
-    static func served(_ report: HealthReport) throws -> RemoteHealthReport {
-        try RemoteHealthReport(parsing: Array(report.jsonText(now: HealthReportFixtures.now).utf8))
+    static func served(_ report: HealthReport, tunnels: [String: Int]? = nil) throws -> RemoteHealthReport {
+        try RemoteHealthReport(parsing: Array(report.jsonText(now: HealthReportFixtures.now, tunnels: tunnels).utf8))
     }
 
     /// The fixture report with `langboard` in `state`.
@@ -40,9 +40,9 @@ struct FleetHealthTests {
     @Test("per connector the worst state of any replica, with each replica's; the worst replica's reason")
     func combine() throws {
         let replicas = [
-            ReplicaHealth(url: "http://gw-0", reportURL: "http://gw-0/health/connectors", outcome: .report(try Self.served(Self.report(langboard: .ok)))),
+            ReplicaHealth(url: "http://gw-0", reportURL: "http://gw-0/health/connectors", outcome: .report(try Self.served(Self.report(langboard: .ok), tunnels: ["langboard": 1]))),
             ReplicaHealth(url: "http://gw-1", reportURL: "http://gw-1/health/connectors", outcome: .report(try Self.served(Self.report(langboard: .skip)))),
-            ReplicaHealth(url: "http://gw-2", reportURL: "http://gw-2/health/connectors", outcome: .report(try Self.served(Self.report(langboard: .degraded)))),
+            ReplicaHealth(url: "http://gw-2", reportURL: "http://gw-2/health/connectors", outcome: .report(try Self.served(Self.report(langboard: .degraded), tunnels: ["langboard": 2]))),
         ]
         let fleet = FleetHealth(replicas: replicas)
         let langboard = try #require(fleet.connectors.first)
@@ -50,6 +50,7 @@ struct FleetHealthTests {
         #expect(langboard.worstReplica == 1)
         #expect(langboard.reason == "langboard is skip here")
         #expect(langboard.states == [.ok, .skip, .degraded])
+        #expect(langboard.tunnelsOpen == 3, "summed over the replicas that count tunnels")
         #expect(fleet.overall == .fail)
         #expect(fleet.hasFailure(atLeast: .fail))
         let only = FleetHealth(replicas: replicas, only: ["langboard", "ui"])
@@ -62,8 +63,9 @@ struct FleetHealthTests {
         let lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0].hasPrefix("REPLICA  URL"))
         let header = try #require(lines.first { $0.hasPrefix("CONNECTOR  KIND") })
-        #expect(header.split(separator: " ").map(String.init) == ["CONNECTOR", "KIND", "WORST", "#1", "#2", "#3", "REASON"])
-        #expect(lines.contains { $0.hasPrefix("langboard") && $0.contains("skip") && $0.hasSuffix("#2: langboard is skip here") })
+        #expect(header.split(separator: " ").map(String.init) == ["CONNECTOR", "KIND", "WORST", "#1", "#2", "#3", "TUNNELS", "REASON"])
+        #expect(lines.contains { $0.hasPrefix("langboard") && $0.contains("skip") && $0.hasSuffix("#2: langboard is skip here")
+            && $0.split(separator: " ")[6] == "3" })
         #expect(lines.contains("3 replicas; 2 connectors, worst of each: 0 ok, 0 degraded, 1 skip, 0 fail, 1 unconfigured"))
     }
 

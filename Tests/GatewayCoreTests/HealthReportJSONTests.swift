@@ -22,13 +22,25 @@ struct HealthReportJSONTests {
         #expect(summary == ["ok": 1, "degraded": 1, "skip": 1, "fail": 1, "unconfigured": 1, "total": 5])
     }
 
+    @Test func aRunningGatewayCountsOpenTunnelsPerConnector() throws {
+        let text = HealthReportFixtures.report.jsonText(now: HealthReportFixtures.now, tunnels: ["daytona": 3])
+        let connectors = try #require(try Self.object(text)["connectors"] as? [[String: Any]])
+        #expect(connectors.map { $0["tunnels_open"] as? Int } == [0, 0, 3, 0, 0])
+        let one = try Self.object(HealthReport.jsonText(connector: HealthReportFixtures.report.connectors[2], tunnels: ["daytona": 3]))
+        #expect(one["tunnels_open"] as? Int == 3)
+        let page = StatusPage.render(HealthReportFixtures.report, refreshSeconds: 5, now: HealthReportFixtures.now, tunnels: ["daytona": 3])
+        #expect(page.contains("<dt>Open tunnels</dt><dd class=\"tunnels\">3</dd>"))
+        #expect(!StatusPage.render(HealthReportFixtures.report, refreshSeconds: 5).contains("Open tunnels"))
+    }
+
     @Test func everyConnectorCarriesEveryKeyWithNullsWhereNothingApplies() throws {
         let report = try Self.object(HealthReportFixtures.report.jsonText(now: HealthReportFixtures.now))
         let connectors = try #require(report["connectors"] as? [[String: Any]])
         #expect(connectors.map { $0["name"] as? String } == ["langboard", "nexus-scim", "daytona", "temporal", "ui"])
         let keys: Set<String> = ["name", "kind", "state", "reason", "decided_by", "checked_at", "age_seconds", "duration_ms",
-                                 "target", "runtime_asset", "thresholds", "steps", "tls", "probe"]
+                                 "target", "runtime_asset", "thresholds", "steps", "tls", "probe", "tunnels_open"]
         for connector in connectors { #expect(Set(connector.keys) == keys) }
+        #expect(connectors.allSatisfy { $0["tunnels_open"] is NSNull }, "no running gateway counts tunnels")
         let ui = connectors[4]
         #expect(ui["target"] is NSNull)
         #expect(ui["tls"] is NSNull)

@@ -65,9 +65,15 @@ struct WebSocketTunnelTests {
 
     @Test func aTunnelSilentBothWaysClosesAtItsIdleTimeout() throws {
         let proxy = try Self.tunnel(connector: "tunnel_idle_timeout: 30s")
+        _ = try proxy.upstreamReceived()  // the handshake
         proxy.loop.advanceTime(by: .seconds(29))
         #expect(proxy.caller.isActive)
-        proxy.loop.advanceTime(by: .seconds(2))
+        proxy.loop.advanceTime(by: .seconds(1))
+        // 1001 to both sides; neither answers, so the connections close after the linger.
+        #expect(try TunnelGoingAwayTests.bytes(proxy.caller) == [0x88, 14, 0x03, 0xe9] + Array("idle timeout".utf8))
+        #expect(try TunnelGoingAwayTests.bytes(proxy.dialed[0]).prefix(2) == [0x88, 0x80 | 14])
+        #expect(proxy.caller.isActive)
+        proxy.loop.advanceTime(by: TunnelMonitor.linger)
         #expect(!proxy.caller.isActive && !proxy.dialed[0].isActive)
         #expect(proxy.holder.tunnels.metricsText().contains(#"gateway_tunnels_closed_total{connector="echo",reason="idle"} 1"#))
     }

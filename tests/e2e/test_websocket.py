@@ -10,39 +10,8 @@ import requests
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from harness.websocket_server import WebSocketServer
+from harness.websocket_server import EchoServer
 from harness.gateway import HTTP_CREDENTIAL, LIMITED, LIMITED_TOKEN, WORKER, WORKER_TOKEN, parse_access_line
-
-
-class EchoServer(WebSocketServer):
-    """Echoes every message; a text message `close <code>` makes it close with that code.
-    Refuses (401) a handshake without `Authorization: Bearer <HTTP_CREDENTIAL>`; records each
-    handshake's headers (not the gateway's health probes) and close codes."""
-
-    def __init__(self):
-        self.handshakes = []
-        self.closes = []
-
-        async def check(connection, request):
-            if "upgrade" not in request.headers.get("Connection", "").lower():
-                return connection.respond(200, "not a handshake (the gateway's health probe)\n")
-            self.handshakes.append({name.lower(): value for name, value in request.headers.raw_items()} | {":path": request.path})
-            if request.headers.get("Authorization") != f"Bearer {HTTP_CREDENTIAL}":
-                return connection.respond(401, "wrong or missing credential\n")
-            return None
-
-        async def echo(websocket):
-            try:
-                async for message in websocket:
-                    if isinstance(message, str) and message.startswith("close "):
-                        await websocket.close(int(message.split()[1]), "asked to")
-                        return
-                    await websocket.send(message)
-            except ConnectionClosed:
-                pass
-            self.closes.append(websocket.close_code)
-
-        super().__init__(echo, process_request=check, max_size=None)
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,7 @@ public struct ConfigurationReloader: Service {
             holder.replace(with: context)
             if let change { listeners?.commit(change) }
             current.metrics.reloadApplied()
+            closeTunnels(ofConnectorsRemovedFrom: current.configuration, by: configuration)
             logger.info("configuration reloaded", metadata: [
                 "gateway.connectors": "\(configuration.connectorNames.joined(separator: ","))",
             ])
@@ -54,6 +55,26 @@ public struct ConfigurationReloader: Service {
                 "gateway.error": "\(error)",
             ])
             return false
+        }
+    }
+
+    /// Tunnels to a connector the reload removed keep running until the drain deadline, then
+    /// close with 1001 (unless a later reload brought the connector back).
+    private func closeTunnels(ofConnectorsRemovedFrom old: GatewayConfiguration, by new: GatewayConfiguration) {
+        let removed = Set(old.connectorNames).subtracting(new.connectorNames)
+        guard !removed.isEmpty, holder.tunnels.openByConnector.keys.contains(where: removed.contains) else { return }
+        let holder = self.holder
+        let logger = self.logger
+        let deadline = new.gateway.drainTimeout
+        Task {
+            try? await Task.sleep(for: .seconds(deadline))
+            let stillRemoved = removed.subtracting(holder.context.configuration.connectorNames)
+            let ended = await holder.tunnels.goAway(.reload, where: stillRemoved.contains)
+            if ended > 0 {
+                logger.info("WebSocket tunnels of removed connectors closed with 1001 going away", metadata: [
+                    "gateway.tunnels": "\(ended)", "gateway.connectors": "\(stillRemoved.sorted().joined(separator: ","))",
+                ])
+            }
         }
     }
 }

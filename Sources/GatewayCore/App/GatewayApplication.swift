@@ -31,9 +31,11 @@ public struct GatewayApplication: Sendable {
         let health = HealthStore(connectors: configuration.connectorNames)
         let metrics = GatewayMetrics(connectors: configuration.connectorNames)
         metrics.appendText { health.renderMetrics() }
+        let tunnels = Tunnels()
         self.holder = ProxyContextHolder(try Self.makeContext(
             configuration: configuration, secrets: secrets, metrics: metrics, logger: logger,
-            controlResponders: controlResponders + [HealthResponder(store: health, configuration: configuration)]))
+            controlResponders: controlResponders + [HealthResponder(store: health, configuration: configuration, tunnels: tunnels)]),
+            tunnels: tunnels)
         self.listeners = ListenerSupervisor(holder: holder, group: group, httpOverride: listen, logger: logger)
         services.append(HealthScheduler(holder: holder, store: health, group: group, logger: logger))
         for warning in configuration.warnings { logger.warning("\(warning.description)") }

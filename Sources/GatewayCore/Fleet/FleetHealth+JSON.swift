@@ -37,6 +37,7 @@ struct FleetDocument: Encodable {
             try entry.encode(connector.reason, forKey: "reason")
             try entry.encode(fleet.replicas[connector.worstReplica].url, forKey: "worst_replica")
             try entry.encode(connector.runtimeAsset.map { ["id": $0.id, "role": $0.role] }, forKey: "runtime_asset")
+            try entry.encode(connector.tunnelsOpen, forKey: "tunnels_open")
             var states = entry.nestedUnkeyedContainer(forKey: "replicas")
             for (replica, state) in zip(fleet.replicas, connector.states) {
                 var s = states.nestedContainer(keyedBy: JSONKey.self)

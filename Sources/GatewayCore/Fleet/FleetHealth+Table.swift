@@ -21,11 +21,11 @@ extension FleetHealth {
             })
         lines.append("")
         let numbers = replicas.indices.map { "#\($0 + 1)" }
-        let header = ["CONNECTOR", "KIND", "WORST"] + numbers + ["REASON"]
+        let header = ["CONNECTOR", "KIND", "WORST"] + numbers + ["TUNNELS", "REASON"]
         let rows = connectors.map { connector in
             [connector.name, connector.kind, connector.worst.rawValue]
                 + connector.states.map { $0?.rawValue ?? "-" }
-                + ["#\(connector.worstReplica + 1): \(connector.reason)"]
+                + [connector.tunnelsOpen.map(String.init) ?? "-", "#\(connector.worstReplica + 1): \(connector.reason)"]
         }
         lines += FleetHealth.align([header] + rows, paint: { row, column, text in
             guard color, row > 0, column == 2 || (column > 2 && column < 3 + replicas.count) else { return text }

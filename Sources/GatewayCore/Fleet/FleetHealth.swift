@@ -14,6 +14,8 @@ public struct FleetHealth: Sendable, Hashable {
         /// Per replica (same order as `FleetHealth.replicas`): its state, nil when the replica
         /// did not answer or does not list this connector.
         public var states: [HealthState?]
+        /// Open WebSocket tunnels summed over the replicas that said (nil when none did).
+        public var tunnelsOpen: Int?
     }
 
     public var replicas: [ReplicaHealth]
@@ -30,6 +32,7 @@ public struct FleetHealth: Sendable, Hashable {
             for entry in report.connectors where only?.contains(entry.name) ?? true {
                 if var combined = byName[entry.name] {
                     combined.states[index] = entry.state
+                    if let open = entry.tunnelsOpen { combined.tunnelsOpen = (combined.tunnelsOpen ?? 0) + open }
                     if entry.state.severity > combined.worst.severity {
                         combined.worst = entry.state
                         combined.worstReplica = index
@@ -42,7 +45,7 @@ public struct FleetHealth: Sendable, Hashable {
                     order.append(entry.name)
                     byName[entry.name] = Connector(
                         name: entry.name, kind: entry.kind, worst: entry.state, worstReplica: index, reason: entry.reason,
-                        runtimeAsset: entry.runtimeAsset, states: states)
+                        runtimeAsset: entry.runtimeAsset, states: states, tunnelsOpen: entry.tunnelsOpen)
                 }
             }
         }

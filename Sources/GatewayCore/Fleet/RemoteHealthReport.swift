@@ -9,6 +9,8 @@ public struct RemoteHealthReport: Sendable, Hashable {
         public var decidedBy: String?
         public var latencyMilliseconds: Double?
         public var runtimeAsset: RuntimeAsset?
+        /// Open WebSocket tunnels on that replica (null in reports of older gateways).
+        public var tunnelsOpen: Int?
     }
 
     public var schemaVersion: Int
@@ -55,7 +57,7 @@ public struct RemoteHealthReport: Sendable, Hashable {
             connectors.append(Connector(
                 name: name, kind: kind, state: state, reason: item["reason"]?.stringValue ?? "",
                 decidedBy: item["decided_by"]?.stringValue, latencyMilliseconds: item["probe"]?["latency_ms"]?.numberValue,
-                runtimeAsset: asset))
+                runtimeAsset: asset, tunnelsOpen: item["tunnels_open"]?.numberValue.map { Int($0) }))
         }
         self.schemaVersion = Int(version)
         self.state = state

@@ -4,14 +4,15 @@ import Foundation
 /// every key is always present, `null` when it does not apply. `gateway health --json` and the
 /// server's `/health/connectors` print the same document.
 extension HealthReport {
-    /// The whole report; ages are computed against `now`.
-    public func jsonText(now: Date = Date(), pretty: Bool = true) -> String {
-        HealthJSON.text(ReportDocument(report: self, now: now), pretty: pretty)
+    /// The whole report; ages are computed against `now`. `tunnels` (open WebSocket tunnels by
+    /// connector) is given by a running gateway; without it `tunnels_open` is null.
+    public func jsonText(now: Date = Date(), pretty: Bool = true, tunnels: [String: Int]? = nil) -> String {
+        HealthJSON.text(ReportDocument(report: self, now: now, tunnels: tunnels), pretty: pretty)
     }
 
     /// One connector's entry (for `/health/connectors/<name>`), with the report's schema version.
-    public static func jsonText(connector: ConnectorHealth, now: Date = Date(), pretty: Bool = true) -> String {
-        HealthJSON.text(ConnectorDocument(health: connector, now: now, standalone: true), pretty: pretty)
+    public static func jsonText(connector: ConnectorHealth, now: Date = Date(), pretty: Bool = true, tunnels: [String: Int]? = nil) -> String {
+        HealthJSON.text(ConnectorDocument(health: connector, now: now, standalone: true, tunnels: tunnels), pretty: pretty)
     }
 }
 
@@ -36,6 +37,7 @@ struct JSONKey: CodingKey, ExpressibleByStringLiteral {
 struct ReportDocument: Encodable {
     var report: HealthReport
     var now: Date
+    var tunnels: [String: Int]?
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: JSONKey.self)
@@ -47,7 +49,7 @@ struct ReportDocument: Encodable {
         var summary = Dictionary(uniqueKeysWithValues: report.counts.map { ($0.key.rawValue, $0.value) })
         summary["total"] = report.connectors.count
         try c.encode(summary, forKey: "summary")
-        try c.encode(report.connectors.map { ConnectorDocument(health: $0, now: now, standalone: false) }, forKey: "connectors")
+        try c.encode(report.connectors.map { ConnectorDocument(health: $0, now: now, standalone: false, tunnels: tunnels) }, forKey: "connectors")
     }
 }
 
@@ -56,6 +58,8 @@ struct ConnectorDocument: Encodable {
     var now: Date
     /// Served alone (`/health/connectors/<name>`): carries the schema version too.
     var standalone: Bool
+    /// Open WebSocket tunnels by connector, when a running gateway serves the report.
+    var tunnels: [String: Int]?
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: JSONKey.self)
@@ -77,6 +81,7 @@ struct ConnectorDocument: Encodable {
         try c.encode(health.steps.map(StepDocument.init), forKey: "steps")
         try c.encode(health.tls.map { TLSDocument(tls: $0, now: now) }, forKey: "tls")
         try c.encode(health.probe.map(ProbeDocument.init), forKey: "probe")
+        try c.encode(tunnels.map { $0[health.name, default: 0] }, forKey: "tunnels_open")
     }
 }
 

@@ -7,15 +7,18 @@ public struct HealthResponder: ControlResponder {
     public let store: HealthStore
     /// The status page's meta refresh.
     public let refreshSeconds: Int
+    /// Open WebSocket tunnels by connector, read when a page or report is served.
+    public let tunnels: Tunnels?
 
-    public init(store: HealthStore, refreshSeconds: Int) {
+    public init(store: HealthStore, refreshSeconds: Int, tunnels: Tunnels? = nil) {
         self.store = store
         self.refreshSeconds = refreshSeconds
+        self.tunnels = tunnels
     }
 
     /// The page refreshes as often as the checks run (within 5 s to 5 min).
-    public init(store: HealthStore, configuration: GatewayConfiguration) {
-        self.init(store: store, refreshSeconds: Int(min(max(configuration.gateway.healthInterval, 5), 300)))
+    public init(store: HealthStore, configuration: GatewayConfiguration, tunnels: Tunnels? = nil) {
+        self.init(store: store, refreshSeconds: Int(min(max(configuration.gateway.healthInterval, 5), 300)), tunnels: tunnels)
     }
 
     static let prefix = "/health/connectors"
@@ -28,16 +31,17 @@ public struct HealthResponder: ControlResponder {
                            headers: [("allow", "GET, HEAD")])
         }
         let now = Date()
+        let open = tunnels?.openByConnector
         if isStatus {
             return ControlResponse(
                 status: 200, contentType: "text/html; charset=utf-8",
-                body: StatusPage.render(store.report, refreshSeconds: refreshSeconds, now: now),
+                body: StatusPage.render(store.report, refreshSeconds: refreshSeconds, now: now, tunnels: open),
                 headers: [("cache-control", "no-store")])
         }
         let name = path.dropFirst(Self.prefix.count).drop { $0 == "/" }
         if name.isEmpty {
             guard let report = store.report else { return pending("the first round of health checks has not finished yet") }
-            return json(report.jsonText(now: now))
+            return json(report.jsonText(now: now, tunnels: open))
         }
         let connector = String(name.hasSuffix("/") ? name.dropLast() : name)
         guard store.connectors.contains(connector) else {
@@ -48,7 +52,7 @@ public struct HealthResponder: ControlResponder {
         guard let health = store.latest(connector) else {
             return pending("'\(connector)' has not been checked yet")
         }
-        return json(HealthReport.jsonText(connector: health, now: now))
+        return json(HealthReport.jsonText(connector: health, now: now, tunnels: open))
     }
 
     func json(_ body: String) -> ControlResponse {

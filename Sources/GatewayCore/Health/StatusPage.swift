@@ -3,7 +3,8 @@ import Foundation
 /// `/status`: the report as one self-contained HTML page (inline CSS, no scripts or external
 /// assets), readable on a phone, refreshing itself with a meta refresh.
 public enum StatusPage {
-    public static func render(_ report: HealthReport?, refreshSeconds: Int, now: Date = Date()) -> String {
+    /// `tunnels`: open WebSocket tunnels by connector (a running gateway's; a card then shows its count).
+    public static func render(_ report: HealthReport?, refreshSeconds: Int, now: Date = Date(), tunnels: [String: Int]? = nil) -> String {
         guard let report else {
             return page(title: "Connector health: waiting", refresh: 2, body: """
                 <header><h1>Connector health</h1><p class="summary">The first round of checks is still running.</p></header>
@@ -20,12 +21,12 @@ public enum StatusPage {
             <main>
 
             """
-        for connector in report.connectors { body += card(connector, now: now) }
+        for connector in report.connectors { body += card(connector, now: now, tunnels: tunnels.map { $0[connector.name, default: 0] }) }
         body += "</main>\n"
         return page(title: "Connector health: \(summary)", refresh: refreshSeconds, body: body)
     }
 
-    static func card(_ health: ConnectorHealth, now: Date) -> String {
+    static func card(_ health: ConnectorHealth, now: Date, tunnels: Int? = nil) -> String {
         let latency = health.probe?.latencySeconds.map(HealthFormat.milliseconds) ?? "-"
         let expiry = health.tls.flatMap { HealthFormat.expiry($0, now: now) }.map { $0.hasPrefix("expired") ? $0 : "in \($0)" } ?? "-"
         let checked = "\(HealthFormat.age(now.timeIntervalSince(health.checkedAt)))"
@@ -46,7 +47,7 @@ public enum StatusPage {
             <dt>Cert expires</dt><dd>\(escape(expiry))</dd>
             <dt>Checked</dt><dd><time datetime="\(HealthFormat.timestamp(health.checkedAt))">\(checked)</time></dd>
             <dt>Target</dt><dd class="target">\(escape(health.target ?? "-"))</dd>
-            </dl>
+            \(tunnels.map { "<dt>Open tunnels</dt><dd class=\"tunnels\">\($0)</dd>\n" } ?? "")            </dl>
             <details><summary>Steps</summary><ol>
             \(steps)</ol></details>
             </section>

@@ -71,6 +71,9 @@ public final class ListenerSupervisor: Service, Sendable {
             logger.info("drained: every request in flight finished")
         } else {
             logger.warning("drain deadline reached: closing the connections still open")
+            // WebSocket tunnels end properly: a close frame 1001 to both sides, between messages.
+            let ended = await holder.tunnels.goAway(.drain)
+            if ended > 0 { logger.info("WebSocket tunnels closed with 1001 going away", metadata: ["gateway.tunnels": "\(ended)"]) }
         }
         for task in retiring { await task.value }
         await pools.closeIdle()

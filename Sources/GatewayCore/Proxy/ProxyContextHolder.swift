@@ -9,10 +9,11 @@ public final class ProxyContextHolder: Sendable {
     /// Caller connections open on every HTTP listener (`gateway.limits.max_client_connections`).
     public let connections = ConnectionLimiter()
     /// WebSocket tunnels open in the process (caps and metrics; a reload keeps them).
-    public let tunnels = Tunnels()
+    public let tunnels: Tunnels
 
-    public init(_ context: ProxyContext) {
+    public init(_ context: ProxyContext, tunnels: Tunnels = Tunnels()) {
         current = Mutex(context)
+        self.tunnels = tunnels
     }
 
     public var generation: Int { generationCounter.load(ordering: .acquiring) }

@@ -1,10 +1,14 @@
 """A `websockets` server on 127.0.0.1 in a thread of its own, for the WebSocket suites:
-`WebSocketServer(handler, process_request)` serves until `stop()`; `port` is where it listens."""
+`WebSocketServer(handler, process_request)` serves until `stop()`; `port` is where it listens.
+`EchoServer` is the echo upstream that checks the gateway's injected credential."""
 
 import asyncio
 import threading
 
 from websockets.asyncio.server import serve
+from websockets.exceptions import ConnectionClosed
+
+from harness.gateway import HTTP_CREDENTIAL
 
 
 class WebSocketServer:
@@ -19,7 +23,9 @@ class WebSocketServer:
         asyncio.set_event_loop(self.loop)
 
         async def main():
-            async with serve(handler, "127.0.0.1", 0, process_request=process_request, max_size=max_size) as server:
+            # No keepalive pings: a loaded test (100 tunnels of 16 MiB) must not time them out.
+            async with serve(handler, "127.0.0.1", 0, process_request=process_request, max_size=max_size,
+                             ping_interval=None) as server:
                 self.port = server.sockets[0].getsockname()[1]
                 self.stopping = asyncio.Event()
                 ready.set()
@@ -30,3 +36,36 @@ class WebSocketServer:
     def stop(self):
         self.loop.call_soon_threadsafe(self.stopping.set)
         self.thread.join(10)
+
+
+class EchoServer(WebSocketServer):
+    """Echoes every message; a text message `close <code>` makes it close with that code.
+    Refuses (401) a handshake without `Authorization: Bearer <HTTP_CREDENTIAL>`; records each
+    handshake's headers (not the gateway's health probes) and the close codes and reasons it received."""
+
+    def __init__(self):
+        self.handshakes = []
+        self.closes = []
+        self.reasons = []
+
+        async def check(connection, request):
+            if "upgrade" not in request.headers.get("Connection", "").lower():
+                return connection.respond(200, "not a handshake (the gateway's health probe)\n")
+            self.handshakes.append({name.lower(): value for name, value in request.headers.raw_items()} | {":path": request.path})
+            if request.headers.get("Authorization") != f"Bearer {HTTP_CREDENTIAL}":
+                return connection.respond(401, "wrong or missing credential\n")
+            return None
+
+        async def echo(websocket):
+            try:
+                async for message in websocket:
+                    if isinstance(message, str) and message.startswith("close "):
+                        await websocket.close(int(message.split()[1]), "asked to")
+                        return
+                    await websocket.send(message)
+            except ConnectionClosed:
+                pass
+            self.closes.append(websocket.close_code)
+            self.reasons.append(websocket.close_reason)
+
+        super().__init__(echo, process_request=check, max_size=None)

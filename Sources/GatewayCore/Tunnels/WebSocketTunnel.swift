@@ -14,6 +14,12 @@ enum WebSocketTunnel {
         // of the loop), a write would go through the other side's decoder: the glue keeps them.
         callerGlue.holdWrites()
         upstreamGlue.holdWrites()
+        // One read per readiness event: the glue stops reading when the other side cannot take
+        // more, but only between reads, so memory per tunnel is bounded by one read plus the
+        // other side's high watermark (a burst of reads could queue a megabyte per direction).
+        for channel in [callerChannel, upstream] {
+            try channel.syncOptions?.setOption(.maxMessagesPerRead, value: 1)
+        }
         let callerPipeline = caller.pipeline.syncOperations
         let upstreamPipeline = upstream.pipeline.syncOperations
         // Silence both ways closes the caller's side (and the glue the other); bytes counted.

@@ -1,13 +1,38 @@
+import NIOCore
 import Synchronization
 
 /// The WebSocket tunnels open in the process, which a reload keeps: the caps on open tunnels
-/// per principal and per connector, and the tunnel metrics. Touched when a handshake starts and
-/// when a tunnel closes, never per relayed byte.
+/// per principal and per connector, the tunnel metrics, and the way to end them (drain, reload).
+/// Touched when a handshake starts and when a tunnel opens or closes, never per relayed byte.
 public final class Tunnels: Sendable {
     /// A tunnel slot held from the handshake until the tunnel closes (or the handshake fails).
     struct Reservation: Sendable {
+        let id: UInt64
         let principal: String
         let connector: String
+    }
+
+    /// Why the gateway ends a tunnel: the `reason` of the closing line and metric.
+    public enum Ending: String, Sendable {
+        case idle
+        case drain
+        case reload
+
+        /// The close frame's reason text.
+        var frameReason: String {
+            switch self {
+            case .idle: "idle timeout"
+            case .drain: "gateway shutting down"
+            case .reload: "connector removed"
+            }
+        }
+    }
+
+    /// An open tunnel, to end it from outside its event loop.
+    private struct Open: Sendable {
+        let connector: String
+        let monitor: NIOLoopBound<TunnelMonitor>
+        let closed: EventLoopFuture<Void>
     }
 
     private struct ClosedKey: Hashable { var connector: String; var reason: String }
@@ -18,6 +43,8 @@ public final class Tunnels: Sendable {
         var bytesToUpstream: [String: UInt64] = [:]
         var bytesToCaller: [String: UInt64] = [:]
         var closed: [ClosedKey: UInt64] = [:]
+        var open: [UInt64: Open] = [:]
+        var nextID: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -31,7 +58,8 @@ public final class Tunnels: Sendable {
                   principalCap.map({ state.openByPrincipal[principal, default: 0] < $0 }) ?? true else { return nil }
             state.openByConnector[connector, default: 0] += 1
             state.openByPrincipal[principal, default: 0] += 1
-            return Reservation(principal: principal, connector: connector)
+            state.nextID += 1
+            return Reservation(id: state.nextID, principal: principal, connector: connector)
         }
     }
 
@@ -43,15 +71,42 @@ public final class Tunnels: Sendable {
         }
     }
 
+    /// The handshake became a tunnel, watched by `monitor` on `loop` until `closed` completes.
+    func opened(_ reservation: Reservation, monitor: TunnelMonitor, on loop: any EventLoop, closed: EventLoopFuture<Void>) {
+        let open = Open(connector: reservation.connector, monitor: NIOLoopBound(monitor, eventLoop: loop), closed: closed)
+        state.withLock { $0.open[reservation.id] = open }
+    }
+
     /// A tunnel closed after relaying these bytes; `reason` is who ended it.
     func closed(_ reservation: Reservation, toUpstream: Int, toCaller: Int, reason: String) {
         state.withLock { state in
+            state.open[reservation.id] = nil
             state.openByConnector[reservation.connector, default: 1] -= 1
             state.openByPrincipal[reservation.principal, default: 1] -= 1
             state.bytesToUpstream[reservation.connector, default: 0] += UInt64(toUpstream)
             state.bytesToCaller[reservation.connector, default: 0] += UInt64(toCaller)
             state.closed[ClosedKey(connector: reservation.connector, reason: reason), default: 0] += 1
         }
+    }
+
+    /// Ends every open tunnel whose connector `matches` with `1001 going away` to both sides
+    /// (each between two messages) and returns when they all closed, which they do within the
+    /// monitor's grace and linger; the count of tunnels it ended.
+    @discardableResult
+    public func goAway(_ why: Ending, where matches: (String) -> Bool = { _ in true }) async -> Int {
+        let closed = ask(why, where: matches)
+        for future in closed { try? await future.get() }
+        return closed.count
+    }
+
+    /// Asks the tunnels to end (each on its event loop); their caller connections' close futures.
+    func ask(_ why: Ending, where matches: (String) -> Bool) -> [EventLoopFuture<Void>] {
+        let ending = state.withLock { $0.open.values.filter { matches($0.connector) } }
+        for tunnel in ending {
+            let monitor = tunnel.monitor
+            monitor.eventLoop.execute { monitor.value.goAway(why) }
+        }
+        return ending.map(\.closed)
     }
 
     /// Open tunnels per connector (for `/status` and the health report).
