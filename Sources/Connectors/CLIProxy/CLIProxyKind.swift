@@ -27,7 +27,8 @@ public struct CLIProxyKind: ConnectorKind {
     static let callerKeyParameters: Set<String> = ["key", "auth_token"]
 
     /// Paths that upgrade to WebSocket (router-for-me/CLIProxyAPI, internal/api/server_routes.go):
-    /// the Responses API (Codex falls back to SSE on 404), Realtime (no fallback) and the relay.
+    /// the Responses API (Codex falls back to SSE on 404), Realtime (no fallback; with the paths
+    /// under it, `/v1/realtime/calls/{id}` and `/v1/realtime/translations`) and the relay.
     public static let webSocketPaths = ["/v1/responses", "/backend-api/codex/responses", "/v1/realtime", "/v1/ws"]
 
     /// The model API with the API key; `/v0/management/...` only for principals with `manage`,

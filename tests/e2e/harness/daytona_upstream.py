@@ -29,7 +29,11 @@ ORGANIZATION = "e2e-org"
 
 
 class DaytonaUpstream:
-    def __init__(self):
+    """`toolbox_url` overrides the toolbox URL the API hands out (another server's, such as a
+    WebSocket PTY toolbox); by default it is this upstream's own toolbox."""
+
+    def __init__(self, toolbox_url: str | None = None):
+        self.toolbox_override = toolbox_url
         self.lock = threading.Lock()
         self.sandboxes: dict[str, dict] = {}
         self.polls: dict[str, int] = {}
@@ -38,7 +42,7 @@ class DaytonaUpstream:
 
     @property
     def toolbox_url(self) -> str:
-        return f"{self.toolbox.base}/toolbox"
+        return self.toolbox_override or f"{self.toolbox.base}/toolbox"
 
     def requests(self):
         return sorted(self.api.seen() + self.toolbox.seen(), key=lambda s: s.at)

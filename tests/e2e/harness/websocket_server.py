@@ -12,20 +12,22 @@ from harness.gateway import HTTP_CREDENTIAL
 
 
 class WebSocketServer:
-    def __init__(self, handler, process_request=None, max_size=2**20):
+    def __init__(self, handler, process_request=None, max_size=2**20, **options):
+        """`options` go to `websockets.asyncio.server.serve` (e.g. `select_subprotocol`)."""
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
-        self.thread = threading.Thread(target=self._run, args=(handler, process_request, max_size, ready), daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(handler, process_request, max_size, ready, options),
+                                       daemon=True)
         self.thread.start()
         assert ready.wait(10), "the WebSocket server did not start"
 
-    def _run(self, handler, process_request, max_size, ready):
+    def _run(self, handler, process_request, max_size, ready, options):
         asyncio.set_event_loop(self.loop)
 
         async def main():
             # No keepalive pings: a loaded test (100 tunnels of 16 MiB) must not time them out.
             async with serve(handler, "127.0.0.1", 0, process_request=process_request, max_size=max_size,
-                             ping_interval=None) as server:
+                             ping_interval=None, **options) as server:
                 self.port = server.sockets[0].getsockname()[1]
                 self.stopping = asyncio.Event()
                 ready.set()
