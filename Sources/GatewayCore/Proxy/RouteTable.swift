@@ -130,10 +130,10 @@ public struct RouteTable: Sendable {
             }
             tls.applicationProtocols = ["http/1.1"]
             tlsContext = try NIOSSLContext(configuration: tls)
-            // The configured server name belongs to the executor; another upstream (a toolbox
-            // proxy) is verified against its own host.
-            let configuredName = spec.upstream.host == connector.executorURL?.host ? connector.tlsServerName : nil
-            serverHostname = configuredName ?? (Self.isIPAddress(url.host) ? nil : url.host)
+            // tls_server_name, else host_header's host when dialling an address, else the URL's host.
+            serverHostname = connector.tlsName(
+                upstreamHost: url.host, hostHeader: spec.hostHeader,
+                isExecutor: spec.upstream.host == connector.executorURL?.host).name
         }
         var removed: Set<String> = ["authorization", "proxy-authorization"]
         for credential in connector.kind.credentials { removed.insert(credential.header.lowercased()) }
