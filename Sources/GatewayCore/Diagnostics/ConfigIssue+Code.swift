@@ -53,6 +53,10 @@ extension ConfigIssue {
         public static let unknownPrincipalConnector = Code("principal.unknown_connector")
         public static let insecureTLS = Code("tls.verify_disabled")
         public static let caFileUnreadable = Code("tls.ca_file_unreadable")
+        /// A client certificate or key (upstream mTLS) that cannot be read or does not parse.
+        public static let clientCertificateUnusable = Code("tls.client_certificate_unusable")
+        /// One of client_cert_file / client_key_file without the other.
+        public static let clientCertificateIncomplete = Code("tls.client_certificate_incomplete")
         /// A credential or Host header value the gateway would send holds CR, LF or NUL.
         public static let invalidHeaderValue = Code("header.invalid_value")
     }
