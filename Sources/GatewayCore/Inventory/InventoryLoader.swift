@@ -115,6 +115,7 @@ public struct InventoryLoader: Sendable {
             gatewayNode, path: path, connectors: connectors.map(\.name), requireRef: requireRef, diagnostics: &diagnostics)
         checkEnvironment(connectors: connectors, diagnostics: &diagnostics)
         checkFiles(connectors: connectors, baseDirectory: baseDirectory, diagnostics: &diagnostics)
+        checkGatewayTLS(gatewaySettings, path: path, baseDirectory: baseDirectory, diagnostics: &diagnostics)
 
         try diagnostics.check()
         return GatewayConfiguration(

@@ -16,6 +16,9 @@ public enum PEMSource: Sendable {
     ) throws(TLSMaterialError) -> PEMSource? {
         guard let setting = settings[key] else { return nil }
         if let path = setting.value.stringValue { return .file(absolutePath(path)) }
+        // A file:// reference is read when the context is built, like a path, so a rotated
+        // file is seen at once rather than at the next secret refresh.
+        if case let .reference(.file(path))? = setting.value.secretValue { return .file(absolutePath(path)) }
         if setting.value.secretValue != nil {
             guard let value = secrets.values[secretID] else {
                 throw TLSMaterialError(
