@@ -112,6 +112,11 @@ struct ServeCommand: AsyncParsableCommand {
                     let address = "\(bound.ipAddress ?? "?"):\(bound.port ?? 0)"
                     FileHandle.standardOutput.write(Data("gateway: listening on \(address)\n".utf8))
                     startupLogger.info("listening", metadata: ["gateway.listen": "\(address)"])
+                } onListeningTLS: { bound in
+                    if let pidFile { PIDFile.write(pidFile, logger: startupLogger) }
+                    let address = "\(bound.ipAddress ?? "?"):\(bound.port ?? 0)"
+                    FileHandle.standardOutput.write(Data("gateway: listening on \(address) (tls)\n".utf8))
+                    startupLogger.info("listening", metadata: ["gateway.listen_tls": "\(address)"])
                 }
             } catch let error as ListenerBindError {
                 notStarting(error.description, format: format, logger: logger)

@@ -36,7 +36,19 @@ public struct GatewayApplication: Sendable {
             configuration: configuration, secrets: secrets, metrics: metrics, logger: logger,
             controlResponders: controlResponders + [HealthResponder(store: health, configuration: configuration, tunnels: tunnels)]),
             tunnels: tunnels)
-        self.listeners = ListenerSupervisor(holder: holder, group: group, httpOverride: listen, logger: logger)
+        // The HTTPS listener's certificate loads before anything binds: a broken pair stops the start.
+        let certificate = ServerCertificate()
+        if configuration.gateway.tlsEnabled {
+            do throws(TLSMaterialError) {
+                try certificate.load(configuration: configuration, secrets: secrets)
+            } catch {
+                throw ConfigError(issues: [error.issue])
+            }
+            services.append(ServerCertificateWatcher(certificate: certificate, holder: holder, logger: logger))
+        }
+        metrics.appendText { certificate.metricsText() }
+        self.listeners = ListenerSupervisor(
+            holder: holder, group: group, httpOverride: listen, logger: logger, certificate: certificate)
         services.append(HealthScheduler(holder: holder, store: health, group: group, logger: logger))
         for warning in configuration.warnings { logger.warning("\(warning.description)") }
         for connector in configuration.connectors where connector.isEnabled && !connector.verifyTLS {
@@ -65,8 +77,12 @@ public struct GatewayApplication: Sendable {
 
     /// Runs until SIGTERM/SIGINT, then drains and returns. `onListening` gets the HTTP
     /// listener's bound address (again whenever a reload moves it).
-    public func run(onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) async throws {
+    public func run(
+        onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in },
+        onListeningTLS: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+    ) async throws {
         listeners.onListening(onListening)
+        listeners.onListeningTLS(onListeningTLS)
         let services = ServiceGroup(configuration: .init(
             services: ([listeners] + self.services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -53,6 +53,14 @@ extension ConfigIssue {
         public static let unknownPrincipalConnector = Code("principal.unknown_connector")
         public static let insecureTLS = Code("tls.verify_disabled")
         public static let caFileUnreadable = Code("tls.ca_file_unreadable")
+        /// A client certificate or key (upstream mTLS) that cannot be read or does not parse.
+        public static let clientCertificateUnusable = Code("tls.client_certificate_unusable")
+        /// The HTTPS listener's certificate or key cannot be used.
+        public static let serverCertificateUnusable = Code("tls.server_certificate_unusable")
+        /// gateway.listen_tls without gateway.tls (or the reverse, or half a pair).
+        public static let serverCertificateIncomplete = Code("tls.server_certificate_incomplete")
+        /// One of client_cert_file / client_key_file without the other.
+        public static let clientCertificateIncomplete = Code("tls.client_certificate_incomplete")
         /// A credential or Host header value the gateway would send holds CR, LF or NUL.
         public static let invalidHeaderValue = Code("header.invalid_value")
     }

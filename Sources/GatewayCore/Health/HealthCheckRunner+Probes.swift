@@ -14,8 +14,8 @@ extension HealthCheckRunner {
         let request = "GET \(scheme)://\(HostPort(host: target.host, port: target.port))\(head.uri)"
         let start = ContinuousClock.now
         let answer: HTTPProbeHandler.Answer
+        let promise = channel.eventLoop.makePromise(of: HTTPProbeHandler.Answer.self)
         do {
-            let promise = channel.eventLoop.makePromise(of: HTTPProbeHandler.Answer.self)
             try await channel.eventLoop.submit {
                 let sync = channel.pipeline.syncOperations
                 try sync.addHTTPClientHandlers()
@@ -24,6 +24,10 @@ extension HealthCheckRunner {
             }.get(before: deadline)
             answer = try await promise.futureResult.get(before: deadline)
         } catch {
+            // The upstream may close right after the handshake (a TLS 1.3 server refusing the
+            // client certificate), before the probe handler is in place: complete the promise
+            // so it is not leaked (completing it twice is a no-op).
+            promise.fail(error)
             throw Self.probeFailed(error, kind: .http, request: request, plan: plan, since: start, progress: &progress)
         }
         // Scrubbed before it is cut, so no part of a secret survives at the cut.
@@ -86,8 +90,8 @@ extension HealthCheckRunner {
             throw StepFailure(verdict: .fail(at: .probe, reason))
         }
         let answer: GRPCHealthStreamHandler.Answer
+        let promise = channel.eventLoop.makePromise(of: GRPCHealthStreamHandler.Answer.self)
         do {
-            let promise = channel.eventLoop.makePromise(of: GRPCHealthStreamHandler.Answer.self)
             let timeout = plan.thresholds.timeout
             try await channel.eventLoop.submit {
                 let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
@@ -105,6 +109,7 @@ extension HealthCheckRunner {
             }.get(before: deadline)
             answer = try await promise.futureResult.get(before: deadline)
         } catch {
+            promise.fail(error)  // not leaked when the channel closed before the stream was made
             throw Self.probeFailed(error, kind: .grpc, request: request, plan: plan, since: start, progress: &progress)
         }
         progress.probe = ProbeResult(

@@ -45,6 +45,7 @@ enum HealthFailure {
         if error is TLSHandshakeWatcher.ClosedDuringHandshake {
             return "the executor at \(address) closed the connection during the TLS handshake: does it speak TLS on this port?"
         }
+        if let refusal = clientCertificateRefusal(text, address: address) { return refusal }
         if text.contains("WRONG_VERSION_NUMBER") || text.contains("PACKET_LENGTH_TOO_LONG") {
             return "the executor at \(address) does not speak TLS on this port: use an http:// executor URL or the TLS port"
         }
@@ -61,9 +62,25 @@ enum HealthFailure {
         if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE {
             return "the executor reset the connection before answering \(request)"
         }
+        if let refusal = clientCertificateRefusal(String(describing: error), address: "the executor") { return refusal }
         if let decoding = error as? GRPCHealthCodec.DecodingError {
             return "the gRPC health answer could not be read: \(decoding.description)"
         }
         return "\(request) failed before an answer: \(error)"
+    }
+
+    /// A TLS 1.3 server asks for the client certificate after the handshake looks done to the
+    /// client, so its refusal can surface in the probe step too.
+    static func clientCertificateRefusal(_ text: String, address: String) -> String? {
+        if text.contains("CERTIFICATE_REQUIRED") {
+            return "\(address) requires a client certificate and none was presented: set client_cert_file and client_key_file"
+        }
+        if text.contains("ALERT_HANDSHAKE_FAILURE") {
+            return "\(address) refused the TLS handshake: it may require a client certificate (set client_cert_file and client_key_file) or share no protocol version or cipher with the gateway"
+        }
+        if ["UNKNOWN_CA", "BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN", "ACCESS_DENIED"].contains(where: { text.contains($0) }) {
+            return "\(address) refused the client certificate (client_cert_file): use one issued by a CA it trusts, still valid"
+        }
+        return nil
     }
 }

@@ -156,7 +156,7 @@ public enum HealthPlanner {
             if let caFile = connector.caFile { tls.trustRoots = .file(configuration.absolutePath(caFile)) }
             tls.applicationProtocols = ["h2"]
             context = try NIOSSLContext(configuration: tls)
-            serverHostname = connector.tlsServerName ?? (RouteTable.isIPAddress(address.host) ? nil : address.host)
+            serverHostname = connector.tlsName(upstreamHost: address.host, hostHeader: connector.hostHeader).name
         }
         return GRPCProbeTarget(host: address.host, port: address.port, tlsContext: context,
                                serverHostname: serverHostname, service: service,
@@ -200,7 +200,7 @@ public enum HealthPlanner {
             if url.value.scheme == .https {
                 var tls = connector.verifyTLS ? "TLS verified" : "TLS not verified (verify_tls: false)"
                 if let ca = connector.caFile { tls += ", CA \(ca)" }
-                if let name = connector.tlsServerName { tls += ", name \(name)" }
+                if let name = connector.executorTLSServerName?.name { tls += ", name \(name)" }
                 parts.append(tls)
             }
             return parts.joined(separator: "; ")

@@ -11,6 +11,14 @@ public struct GatewaySettings: Sendable {
     public var runtimeAssetID: String? { settings["runtime_asset.id"]?.value.stringValue }
     public var runtimeAssetRole: String? { settings["runtime_asset.role"]?.value.stringValue }
     public var publicURL: EndpointURL? { settings["public_url"]?.value.urlValue }
+    /// The HTTPS listener's address; nil without TLS.
+    public var listenTLS: HostPort? { settings["listen_tls"]?.value.addressValue }
+    public var tlsEnabled: Bool { listenTLS != nil }
+    /// What the plain listener serves.
+    public var plainHTTP: PlainHTTP {
+        settings["plain_http"]?.value.stringValue.flatMap(PlainHTTP.init(rawValue:)) ?? (tlsEnabled ? .probes : .all)
+    }
+    public var tlsReloadInterval: Double { settings["tls.reload_interval"]?.value.durationValue ?? 10 }
     /// One event loop per core by default (NIO counts the cores a cgroup's CPU quota allows):
     /// measured on two cores, two loops serve 1.3-1.4x the requests of one (README, Benchmark).
     public var threads: Int { settings["threads"]?.value.integerValue ?? min(max(System.coreCount, 1), 64) }

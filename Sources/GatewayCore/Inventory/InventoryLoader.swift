@@ -115,6 +115,7 @@ public struct InventoryLoader: Sendable {
             gatewayNode, path: path, connectors: connectors.map(\.name), requireRef: requireRef, diagnostics: &diagnostics)
         checkEnvironment(connectors: connectors, diagnostics: &diagnostics)
         checkFiles(connectors: connectors, baseDirectory: baseDirectory, diagnostics: &diagnostics)
+        checkGatewayTLS(gatewaySettings, path: path, baseDirectory: baseDirectory, diagnostics: &diagnostics)
 
         try diagnostics.check()
         return GatewayConfiguration(
@@ -379,6 +380,7 @@ public struct InventoryLoader: Sendable {
     /// A CA file that cannot be read would make every TLS connection fail later: refuse it now.
     private func checkFiles(connectors: [ConnectorConfig], baseDirectory: String, diagnostics: inout Diagnostics) {
         for connector in connectors where connector.isEnabled {
+            checkClientCertificate(connector, baseDirectory: baseDirectory, diagnostics: &diagnostics)
             guard let setting = connector.settings["ca_file"], let path = setting.value.stringValue else { continue }
             let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
             if !FileManager.default.isReadableFile(atPath: full) {
@@ -386,6 +388,32 @@ public struct InventoryLoader: Sendable {
                     .caFileUnreadable, at: setting.source.description, connector: connector.name, key: "ca_file",
                     problem: "The CA file \(full) cannot be read.",
                     fix: "Point ca_file at a readable PEM file (relative paths are read from the inventory's folder)."))
+            }
+        }
+    }
+
+    /// Upstream mTLS needs both halves, and a path (not a reference) must be readable.
+    private func checkClientCertificate(_ connector: ConnectorConfig, baseDirectory: String, diagnostics: inout Diagnostics) {
+        let certificate = connector.settings["client_cert_file"]
+        let key = connector.settings["client_key_file"]
+        if (certificate == nil) != (key == nil) {
+            let missing = certificate == nil ? "client_cert_file" : "client_key_file"
+            let present = certificate == nil ? "client_key_file" : "client_cert_file"
+            diagnostics.append(ConfigIssue(
+                .clientCertificateIncomplete, at: (certificate ?? key)?.source.description ?? connector.location,
+                connector: connector.name, key: present,
+                problem: "'\(present)' is set but '\(missing)' is not: a client certificate needs both.",
+                fix: "Set '\(missing)' too (\(connector.envPrefix)\(missing.uppercased())), or remove '\(present)'."))
+            return
+        }
+        for (name, setting) in [("client_cert_file", certificate), ("client_key_file", key)] {
+            guard let setting, let path = setting.value.stringValue else { continue }
+            let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
+            if !FileManager.default.isReadableFile(atPath: full) {
+                diagnostics.append(ConfigIssue(
+                    .clientCertificateUnusable, at: setting.source.description, connector: connector.name, key: name,
+                    problem: "The file \(full) cannot be read.",
+                    fix: "Point \(name) at a readable PEM file (relative paths are read from the inventory's folder), or write a reference (file://PATH, openbao://mount/path#field)."))
             }
         }
     }

@@ -164,7 +164,7 @@ struct SettingsReader {
         _ text: String, spec: SettingSpec, at source: ValueSource, node: Node?, diagnostics: inout Diagnostics
     ) -> SettingValue? {
         let location = source.description
-        let shown = spec.type == .secret || SensitiveKey.isSensitive(spec.key)
+        let shown = spec.type == .secret || spec.type == .pemFile || SensitiveKey.isSensitive(spec.key)
             ? "<redacted>" : "'\(DotEnvFile.excerpt(Self.withoutUserInfo(text)))'"
         func fail(_ code: ConfigIssue.Code, _ why: String, fix: String? = nil) -> SettingValue? {
             diagnostics.append(ConfigIssue(
@@ -211,6 +211,24 @@ struct SettingsReader {
         case .path:
             guard !text.isEmpty else { return fail(.invalidValue, "it is empty") }
             value = .string(text)
+        case .pemFile:
+            guard !text.isEmpty else { return fail(.invalidValue, "it is empty") }
+            if SecretReference.looksLikeReference(text) {
+                do {
+                    value = .secret(.reference(try SecretReference(parsing: text)))
+                } catch {
+                    return fail(.invalidReference, "the reference is not valid: \(error.description)",
+                                fix: "Write a path, file://PATH or openbao://<mount>/<path>#<field>.")
+                }
+            } else if text.contains("-----BEGIN") {
+                diagnostics.append(ConfigIssue(
+                    .literalSecretRefused, at: location, connector: connector, key: spec.key,
+                    problem: "'\(spec.key)' holds PEM text itself, not a file or a reference.",
+                    fix: "Write the PEM to a file and give its path, or store it in OpenBao and write openbao://<mount>/<path>#<field>."))
+                return nil
+            } else {
+                value = .string(text)
+            }
         case .httpPath:
             guard text.hasPrefix("/"), !text.contains(where: { $0.isWhitespace }) else {
                 return fail(.invalidValue, "it does not start with '/'")

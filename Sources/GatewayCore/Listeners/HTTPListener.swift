@@ -2,29 +2,43 @@ import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The HTTP listener: every accepted connection gets a `ProxyHandler` over the current proxy
 /// context and the upstream pools of its event loop (shared by every HTTP listener, so a
 /// re-bound listener keeps the pooled upstream connections).
+/// With `certificate`, it is the HTTPS listener: each connection starts with a TLS handshake
+/// using the certificate serving at that moment. With `probesOnly`, it is a plain listener that
+/// answers only `/livez` and `/readyz` (TLS is on and `gateway.plain_http` is `probes`).
 final class HTTPListener: Listener {
-    let name = "http"
+    let name: String
     let address: HostPort
     private let holder: ProxyContextHolder
     private let group: MultiThreadedEventLoopGroup
     private let pools: PoolDirectory
     private let quiesce: ServerQuiescingHelper
+    private let certificate: ServerCertificate?
+    let probesOnly: Bool
 
-    init(address: HostPort, holder: ProxyContextHolder, group: MultiThreadedEventLoopGroup, pools: PoolDirectory) {
+    init(
+        address: HostPort, holder: ProxyContextHolder, group: MultiThreadedEventLoopGroup, pools: PoolDirectory,
+        certificate: ServerCertificate? = nil, probesOnly: Bool = false
+    ) {
+        self.name = certificate == nil ? "http" : "https"
         self.address = address
         self.holder = holder
         self.group = group
         self.pools = pools
+        self.certificate = certificate
+        self.probesOnly = probesOnly
         self.quiesce = ServerQuiescingHelper(group: group)
     }
 
     func start() async throws -> SocketAddress {
         let holder = self.holder
         let pools = self.pools
+        let certificate = self.certificate
+        let probesOnly = self.probesOnly
         let channel = try await quiesce.serverBootstrap(group: group, backlog: 1024)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -35,7 +49,13 @@ final class HTTPListener: Listener {
                         return
                     }
                     channel.closeFuture.whenComplete { _ in holder.connections.release() }
-                    try Self.addCallerHandlers(sync, holder: holder, pool: pools.pool(for: channel.eventLoop), limits: limits)
+                    if let certificate {
+                        guard let context = certificate.context else { throw TLSNotLoaded() }
+                        try sync.addHandler(NIOSSLServerHandler(context: context))
+                    }
+                    try Self.addCallerHandlers(
+                        sync, holder: holder, pool: pools.pool(for: channel.eventLoop), limits: limits,
+                        listener: ProxyHandler.ListenerKind(tls: certificate != nil, probesOnly: probesOnly))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -51,7 +71,8 @@ final class HTTPListener: Listener {
     /// A caller connection's pipeline: the time between requests, the HTTP/1 server codec, the
     /// data path.
     static func addCallerHandlers(
-        _ sync: ChannelPipeline.SynchronousOperations, holder: ProxyContextHolder, pool: UpstreamPool, limits: ClientLimits
+        _ sync: ChannelPipeline.SynchronousOperations, holder: ProxyContextHolder, pool: UpstreamPool, limits: ClientLimits,
+        listener: ProxyHandler.ListenerKind = .init()
     ) throws {
         let timeouts = ClientTimeoutHandler(limits: limits)
         try sync.addHandler(timeouts)
@@ -63,10 +84,13 @@ final class HTTPListener: Listener {
         // what the caller sent past it belongs to the tunnel.
         try sync.addHandler(HTTPResponseEncoder())
         try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
-        try sync.addHandler(ProxyHandler(holder: holder, pool: pool, timeouts: timeouts))
+        try sync.addHandler(ProxyHandler(holder: holder, pool: pool, timeouts: timeouts, listener: listener))
     }
 
     func drain(deadline: TimeAmount) async -> Bool {
         await quiesce.drain(on: group.next(), deadline: deadline)
     }
 }
+
+/// The HTTPS listener has no certificate loaded (it cannot happen after a successful start).
+struct TLSNotLoaded: Error {}

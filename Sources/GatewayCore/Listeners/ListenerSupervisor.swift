@@ -17,15 +17,21 @@ public final class ListenerSupervisor: Service, Sendable {
     struct Change: Sendable {
         fileprivate let plan: ListenerPlan
         fileprivate let http: (listener: HTTPListener, bound: SocketAddress)?
+        /// The plain listener is no longer wanted (gateway.plain_http: off).
+        fileprivate let httpRemoved: Bool
+        fileprivate let https: (listener: HTTPListener, bound: SocketAddress)?
+        fileprivate let httpsRemoved: Bool
         fileprivate let tcp: [String: TCPListener]
     }
 
     private struct State {
         var plan: ListenerPlan?
         var http: HTTPListener?
+        var https: HTTPListener?
         var tcp: [String: TCPListener] = [:]
         var retiring: [Task<Void, Never>] = []
         var onListening: @Sendable (SocketAddress) -> Void = { _ in }
+        var onListeningTLS: @Sendable (SocketAddress) -> Void = { _ in }
     }
 
     private let holder: ProxyContextHolder
@@ -33,10 +39,16 @@ public final class ListenerSupervisor: Service, Sendable {
     private let pools: PoolDirectory
     private let httpOverride: HostPort?
     private let logger: Logger
+    /// The HTTPS listener's certificate (loaded before the listener binds).
+    let certificate: ServerCertificate
     private let state = Mutex(State())
 
     /// `httpOverride` (`serve --listen`) replaces `gateway.listen` for the life of the process.
-    public init(holder: ProxyContextHolder, group: MultiThreadedEventLoopGroup, httpOverride: HostPort?, logger: Logger) {
+    public init(
+        holder: ProxyContextHolder, group: MultiThreadedEventLoopGroup, httpOverride: HostPort?, logger: Logger,
+        certificate: ServerCertificate = ServerCertificate()
+    ) {
+        self.certificate = certificate
         self.holder = holder
         self.group = group
         self.httpOverride = httpOverride
@@ -48,6 +60,11 @@ public final class ListenerSupervisor: Service, Sendable {
     /// reload moves it).
     public func onListening(_ callback: @escaping @Sendable (SocketAddress) -> Void) {
         state.withLock { $0.onListening = callback }
+    }
+
+    /// Called with the HTTPS listener's bound address whenever it is bound.
+    public func onListeningTLS(_ callback: @escaping @Sendable (SocketAddress) -> Void) {
+        state.withLock { $0.onListeningTLS = callback }
     }
 
     /// The TCP listeners in use now, by connector.
@@ -64,7 +81,7 @@ public final class ListenerSupervisor: Service, Sendable {
         logger.info("draining", metadata: ["gateway.drain_timeout_ms": "\(deadline.nanoseconds / 1_000_000)"])
         let (listeners, retiring) = state.withLock { state -> ([any Listener], [Task<Void, Never>]) in
             defer { state = State() }
-            return ((state.http.map { [$0] } ?? []) + Array(state.tcp.values), state.retiring)
+            return ((state.http.map { [$0] } ?? []) + (state.https.map { [$0] } ?? []) + Array(state.tcp.values), state.retiring)
         }
         let drained = await Self.drain(listeners, deadline: deadline)
         if drained {
@@ -87,15 +104,27 @@ public final class ListenerSupervisor: Service, Sendable {
         if httpOverride != nil, running != nil,
            configuration.gateway.listen != holder.context.configuration.gateway.listen {
             logger.warning("gateway.listen changed, but --listen overrides it; the HTTP listener stays", metadata: [
-                "gateway.listen": "\(plan.http)", "gateway.listen.configured": "\(configuration.gateway.listen)",
+                "gateway.listen": "\(plan.http.map { "\($0)" } ?? "off")", "gateway.listen.configured": "\(configuration.gateway.listen)",
             ])
         }
         var started: [any Listener] = []
         do {
             var http: (HTTPListener, SocketAddress)?
-            if plan.http != running?.http {
-                let listener = HTTPListener(address: plan.http, holder: holder, group: group, pools: pools)
+            if let address = plan.http, address != running?.http || plan.httpProbesOnly != running?.httpProbesOnly {
+                let listener = HTTPListener(
+                    address: address, holder: holder, group: group, pools: pools, probesOnly: plan.httpProbesOnly)
                 http = (listener, try await bind(listener))
+                started.append(listener)
+            }
+            var https: (HTTPListener, SocketAddress)?
+            if let address = plan.https, address != running?.https {
+                guard certificate.context != nil else {
+                    throw ListenerBindError(
+                        listener: "https", address: address,
+                        reason: "no TLS certificate is loaded (gateway.tls); restart the gateway to turn TLS on")
+                }
+                let listener = HTTPListener(address: address, holder: holder, group: group, pools: pools, certificate: certificate)
+                https = (listener, try await bind(listener))
                 started.append(listener)
             }
             var tcp: [String: TCPListener] = [:]
@@ -111,10 +140,14 @@ public final class ListenerSupervisor: Service, Sendable {
                 started.append(listener)
                 tcp[name] = listener
             }
-            return Change(plan: plan, http: http, tcp: tcp)
-        } catch {
+            return Change(
+                plan: plan, http: http, httpRemoved: plan.http == nil, https: https, httpsRemoved: plan.https == nil, tcp: tcp)
+        } catch let error as ListenerBindError {
             _ = await Self.drain(started, deadline: .zero)
             throw error
+        } catch {
+            _ = await Self.drain(started, deadline: .zero)
+            throw ListenerBindError(listener: "https", address: plan.https ?? HostPort(host: "?", port: 0), reason: "\(error)")
         }
     }
 
@@ -123,23 +156,35 @@ public final class ListenerSupervisor: Service, Sendable {
     /// open connections finish on their own, bounded by the drain deadline).
     func commit(_ change: Change) {
         let deadline = TimeAmount(seconds: holder.context.configuration.gateway.drainTimeout)
-        let (retired, onListening) = state.withLock { state -> ([any Listener], @Sendable (SocketAddress) -> Void) in
+        let (retired, onListening, onListeningTLS) = state.withLock {
+            state -> ([any Listener], @Sendable (SocketAddress) -> Void, @Sendable (SocketAddress) -> Void) in
             var retired: [any Listener] = []
             if let http = change.http {
                 if let old = state.http { retired.append(old) }
                 state.http = http.listener
+            } else if change.httpRemoved, let old = state.http {
+                retired.append(old)
+                state.http = nil
+            }
+            if let https = change.https {
+                if let old = state.https { retired.append(old) }
+                state.https = https.listener
+            } else if change.httpsRemoved, let old = state.https {
+                retired.append(old)
+                state.https = nil
             }
             for (name, listener) in state.tcp where change.tcp[name] !== listener {
                 retired.append(listener)
             }
             state.tcp = change.tcp
             state.plan = change.plan
-            return (retired, state.onListening)
+            return (retired, state.onListening, state.onListeningTLS)
         }
         for (name, listener) in change.tcp {
             if let settings = change.plan.tcp[name], settings != listener.settings { listener.update(settings) }
         }
         if let http = change.http { onListening(http.bound) }
+        if let https = change.https { onListeningTLS(https.bound) }
         guard !retired.isEmpty else { return }
         let logger = self.logger
         let task = Task {

@@ -41,12 +41,22 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
     /// The exchange's deadlines (first byte, idle, request body): one timer per connection.
     private lazy var watchdog = DeadlineTimer { [unowned(unsafe) self] in self.watchdogFired() }
 
-    init(holder: ProxyContextHolder, pool: UpstreamPool, timeouts: ClientTimeoutHandler? = nil) {
+    /// What the connection arrived on: the HTTPS listener, a probes-only plain listener.
+    struct ListenerKind: Sendable {
+        var tls = false
+        var probesOnly = false
+    }
+
+    let listener: ListenerKind
+
+    init(holder: ProxyContextHolder, pool: UpstreamPool, timeouts: ClientTimeoutHandler? = nil, listener: ListenerKind = .init()) {
+        self.listener = listener
         self.timeouts = timeouts
         self.holder = holder
         self.generation = holder.generation
         self.shared = holder.context
         self.router = RequestRouter(self.shared)
+        self.router.callerScheme = listener.tls ? "https" : "http"
         self.pool = pool
     }
 
@@ -132,10 +142,15 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
             generation = current
             shared = holder.context
             router = RequestRouter(shared)
+            router.callerScheme = listener.tls ? "https" : "http"
         }
         let requestID = RequestID.accept(head.headers.first(name: "x-request-id")) ?? RequestID.generate(using: &ids)
         // One pass over the caller's headers for everything routing and framing need.
         let summary = RequestHeadSummary(head.headers)
+        if listener.probesOnly, let refusal = ProbesOnly.refusal(head.uri) {
+            refuse(head, refusal, requestID: requestID, declaresBody: summary.declaresBody)
+            return machine.answeredLocally()
+        }
         switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress) {
         case let .control(path):
             let response = ControlRoutes.response(

@@ -39,7 +39,7 @@ enum RequestRewriter {
     /// head's own framing headers (for heads the gateway made itself).
     static func upstreamHead(
         client: HTTPRequestHead, uriRemainder: Substring, target: UpstreamTarget, peerAddress: String, requestID: String,
-        publicURL: EndpointURL? = nil, framing: RequestFraming? = nil
+        publicURL: EndpointURL? = nil, framing: RequestFraming? = nil, callerScheme: String = "http"
     ) -> HTTPRequestHead {
         let tokens = HopByHop.connectionTokens(client.headers)
         // Built as an array and wrapped once: HTTPHeaders.add checks every name it is given.
@@ -78,7 +78,7 @@ enum RequestRewriter {
             headers.append(("x-forwarded-proto", publicURL.scheme.rawValue))
             headers.append(("x-forwarded-host", publicURL.authority))
         } else {
-            headers.append(("x-forwarded-proto", "http"))
+            headers.append(("x-forwarded-proto", callerScheme))
             if let clientHost { headers.append(("x-forwarded-host", clientHost)) }
         }
         if let prefix = target.forwardedPrefix {

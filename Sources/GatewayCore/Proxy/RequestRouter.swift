@@ -9,6 +9,8 @@ struct RequestRouter {
     var principals: PrincipalDirectory
     var publicURL: EndpointURL?
     var limits: ClientLimits
+    /// The scheme callers used (`https` on the TLS listener): the default of `publicURL`.
+    var callerScheme = "http"
 
     init(routes: RouteTable, principals: PrincipalDirectory, publicURL: EndpointURL?, limits: ClientLimits) {
         self.routes = routes
@@ -160,7 +162,7 @@ struct RequestRouter {
         var rewriter: URLRewriter?
         var bufferRequestBody = false
         if !target.rewrites.isEmpty {
-            let origin = publicURL.map { "\($0.scheme.rawValue)://\($0.authority)" } ?? "http://\(summary.host ?? "localhost")"
+            let origin = publicURL.map { "\($0.scheme.rawValue)://\($0.authority)" } ?? "\(callerScheme)://\(summary.host ?? "localhost")"
             let made = URLRewriter(rewrites: target.rewrites, gatewayBase: origin + (publicURL?.path ?? ""), gatewayOrigin: origin)
             rewriter = made
             bufferRequestBody = made.rewritesRequests && URLRewriter.isJSON(summary.contentType)
@@ -171,7 +173,7 @@ struct RequestRouter {
         }
         var upstreamHead = RequestRewriter.upstreamHead(
             client: head, uriRemainder: forwardedRemainder, target: target, peerAddress: peerAddress,
-            requestID: requestID, publicURL: publicURL, framing: summary.framing)
+            requestID: requestID, publicURL: publicURL, framing: summary.framing, callerScheme: callerScheme)
         if upgrade {
             upstreamHead.headers.add(name: "connection", value: "upgrade")
             upstreamHead.headers.add(name: "upgrade", value: "websocket")

@@ -102,6 +102,8 @@ public struct RouteTable: Sendable {
                         .invalidHeaderValue, at: connector.location, connector: connector.name, key: issue.key,
                         problem: "The \(issue.what) the gateway would send upstream holds a CR, LF or NUL character, which would end the header early.",
                         fix: "Remove line breaks from the value (a secret file's trailing newline is already dropped; check the OpenBao field or the env value)."))
+                } catch let error as TLSMaterialError {
+                    diagnostics.append(error.issue)
                 } catch {
                     diagnostics.append(ConfigIssue(
                         .caFileUnreadable, at: connector.settings["ca_file"]?.source.description ?? connector.location,
@@ -122,6 +124,7 @@ public struct RouteTable: Sendable {
         let url = spec.upstream
         var tlsContext: NIOSSLContext?
         var serverHostname: String?
+        var clientIdentity = "client=-"
         if url.scheme == .https {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.certificateVerification = connector.verifyTLS ? .fullVerification : .none
@@ -129,11 +132,14 @@ public struct RouteTable: Sendable {
                 tls.trustRoots = .file(configuration.absolutePath(caFile))
             }
             tls.applicationProtocols = ["http/1.1"]
+            let identity = try connector.clientIdentity(configuration: configuration, secrets: secrets)
+            tls.present(identity)
+            clientIdentity = identity.map { "client=\($0.serialHex)" } ?? "client=-"
             tlsContext = try NIOSSLContext(configuration: tls)
-            // The configured server name belongs to the executor; another upstream (a toolbox
-            // proxy) is verified against its own host.
-            let configuredName = spec.upstream.host == connector.executorURL?.host ? connector.tlsServerName : nil
-            serverHostname = configuredName ?? (Self.isIPAddress(url.host) ? nil : url.host)
+            // tls_server_name, else host_header's host when dialling an address, else the URL's host.
+            serverHostname = connector.tlsName(
+                upstreamHost: url.host, hostHeader: spec.hostHeader,
+                isExecutor: spec.upstream.host == connector.executorURL?.host).name
         }
         var removed: Set<String> = ["authorization", "proxy-authorization"]
         for credential in connector.kind.credentials { removed.insert(credential.header.lowercased()) }
@@ -166,7 +172,7 @@ public struct RouteTable: Sendable {
             // connection can never mix principals or credentials.
             connector: connector.name,
             poolKey: "\(connector.name)|\(url.scheme.rawValue)://\(url.authority)|\(credentialIdentity)"
-                + "|host=\(spec.hostHeader ?? url.authority)|tls=\(connector.verifyTLS),\(connector.caFile ?? "-"),\(serverHostname ?? "-")",
+                + "|host=\(spec.hostHeader ?? url.authority)|tls=\(connector.verifyTLS),\(connector.caFile ?? "-"),\(serverHostname ?? "-"),\(clientIdentity)",
             host: url.host, port: url.port, basePath: url.path,
             hostHeader: spec.hostHeader ?? url.authority, tlsContext: tlsContext, serverHostname: serverHostname,
             credential: credential, removedRequestHeaders: removed, forwardedFor: forwardedFor,
@@ -177,7 +183,8 @@ public struct RouteTable: Sendable {
             idleTimeout: TimeAmount(seconds: spec.idleTimeout ?? connector.duration("limits.idle_timeout") ?? 60),
             maxBodyBytes: spec.maxBodyBytes ?? connector.integer("limits.max_body_bytes") ?? (1 << 30),
             maxConnectionsPerLoop: max(1, maxConnections / max(1, eventLoopCount)), runtimeAsset: connector.runtimeAsset,
-            tunnelIdleTimeout: TimeAmount(seconds: connector.duration("tunnel_idle_timeout") ?? 3600))
+            tunnelIdleTimeout: TimeAmount(seconds: connector.duration("tunnel_idle_timeout") ?? 3600),
+            presentsClientCertificate: clientIdentity != "client=-")
     }
 
     /// Gives each upstream its label slot in `metrics`.

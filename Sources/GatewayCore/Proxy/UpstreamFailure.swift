@@ -33,15 +33,41 @@ enum UpstreamFailure {
                 return ProxyError(.tls, status: 502, title: "Upstream certificate not trusted",
                                   detail: "TLS to '\(target.connector)' failed: the certificate presented by \(upstream) is not trusted (self-signed or issued by an unknown CA). Set ca_file to the issuing CA, or verify_tls: false for a lab upstream.")
             }
+            if let refusal = clientCertificateRefusal(text, target: target, upstream: upstream) { return refusal }
             return ProxyError(.tls, status: 502, title: "Upstream TLS failure",
                               detail: "TLS to '\(target.connector)' at \(upstream) failed: \(text).")
         }
+        if let refusal = clientCertificateRefusal(String(describing: error), target: target, upstream: upstream) {
+            return refusal
+        }
         if let error = error as? IOError, error.errnoCode == ECONNRESET || error.errnoCode == EPIPE {
+            // A TLS 1.3 server that wants a client certificate refuses after the handshake,
+            // and its alert may be lost to the reset.
+            let hint = target.useTLS && !target.presentsClientCertificate
+                ? " If it requires a client certificate, set client_cert_file and client_key_file." : ""
             return ProxyError(.reset, status: 502, title: "Upstream reset the connection",
-                              detail: "The executor of '\(target.connector)' at \(upstream) reset the connection before answering.")
+                              detail: "The executor of '\(target.connector)' at \(upstream) reset the connection before answering.\(hint)")
         }
         return ProxyError(.reset, status: 502, title: "Upstream failed",
                           detail: "The exchange with the executor of '\(target.connector)' at \(upstream) failed before an answer: \(error).")
+    }
+
+    /// The upstream's alert when it wants a client certificate (none sent, or one it does not
+    /// trust): the cause named, and what to set.
+    static func clientCertificateRefusal(_ text: String, target: UpstreamTarget, upstream: String) -> ProxyError? {
+        let required = text.contains("CERTIFICATE_REQUIRED")
+        let refused = ["UNKNOWN_CA", "BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN", "UNSUPPORTED_CERTIFICATE",
+                       "CERTIFICATE_EXPIRED", "CERTIFICATE_REVOKED", "ACCESS_DENIED"].contains { text.contains($0) }
+        let handshakeFailure = text.contains("ALERT_HANDSHAKE_FAILURE")
+        if !target.presentsClientCertificate, required || refused || handshakeFailure {
+            return ProxyError(.tls, status: 502, title: "Upstream requires a client certificate",
+                              detail: "TLS to '\(target.connector)' at \(upstream) was refused: the upstream requires a client certificate and the gateway has none for this connector. Set client_cert_file and client_key_file.")
+        }
+        if target.presentsClientCertificate, required || refused {
+            return ProxyError(.tls, status: 502, title: "Upstream refused the client certificate",
+                              detail: "TLS to '\(target.connector)' at \(upstream) was refused: the upstream did not accept the gateway's client certificate (client_cert_file). Use a certificate issued by a CA the upstream trusts, still valid.")
+        }
+        return nil
     }
 
     static func closedBeforeAnswer(_ target: UpstreamTarget) -> ProxyError {

@@ -50,6 +50,9 @@ public final class UpstreamTarget: Sendable {
     /// A WebSocket tunnel silent both ways this long is closed (`tunnel_idle_timeout`).
     public let tunnelIdleTimeout: TimeAmount
 
+    /// The TLS context presents a client certificate (`client_cert_file`).
+    public let presentsClientCertificate: Bool
+
     public var useTLS: Bool { tlsContext != nil }
 
     public init(
@@ -58,8 +61,9 @@ public final class UpstreamTarget: Sendable {
         forwardedFor: ForwardedFor, strippedQueryParameters: Set<String> = [], rewrites: [RouteSpec.URLRewrite] = [],
         forwardedPrefix: String? = nil, connectTimeout: TimeAmount, firstByteTimeout: TimeAmount, idleTimeout: TimeAmount,
         maxBodyBytes: Int, maxConnectionsPerLoop: Int, metricsIndex: Int = 0, runtimeAsset: RuntimeAsset? = nil,
-        tunnelIdleTimeout: TimeAmount = .hours(1)
+        tunnelIdleTimeout: TimeAmount = .hours(1), presentsClientCertificate: Bool = false
     ) {
+        self.presentsClientCertificate = presentsClientCertificate
         self.tunnelIdleTimeout = tunnelIdleTimeout
         self.metricsIndex = metricsIndex
         self.runtimeAsset = runtimeAsset
@@ -94,7 +98,7 @@ public final class UpstreamTarget: Sendable {
             connectTimeout: connectTimeout,
             firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout, maxBodyBytes: maxBodyBytes,
             maxConnectionsPerLoop: maxConnectionsPerLoop, metricsIndex: index, runtimeAsset: runtimeAsset,
-            tunnelIdleTimeout: tunnelIdleTimeout)
+            tunnelIdleTimeout: tunnelIdleTimeout, presentsClientCertificate: presentsClientCertificate)
     }
 }
 

@@ -13,6 +13,8 @@ public enum SettingType: Sendable, Hashable {
     case address(allowAnyPort: Bool)
     /// A file system path.
     case path
+    /// A PEM file: a path, or a secret reference (`file://`, `openbao://`) to the PEM itself.
+    case pemFile
     /// An HTTP path starting with `/`.
     case httpPath
     case choice([String])
@@ -30,6 +32,7 @@ public enum SettingType: Sendable, Hashable {
             return "a duration such as 500ms, 5s or 2m" + (minimum > 0 ? " of at least \(DurationParser.format(minimum))" : "")
         case .address: return "host:port"
         case .path: return "a file path"
+        case .pemFile: return "a PEM file path, or a reference to the PEM (file://PATH, openbao://mount/path#field)"
         case .httpPath: return "a path starting with '/'"
         case let .choice(values): return "one of \(values.joined(separator: ", "))"
         case .secret: return "a secret reference (openbao://mount/path#field, env://NAME or file://PATH)"

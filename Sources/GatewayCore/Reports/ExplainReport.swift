@@ -23,6 +23,9 @@ public struct ExplainReport: Codable, Sendable {
         public var connectorModeRouting: String
         public var supportedModes: [String]
         public var machineRoute: String
+        /// The name TLS to the executor sends in SNI and verifies, and why; nil without TLS.
+        public var tlsServerName: String?
+        public var tlsServerNameReason: String?
         /// Caller paths where a WebSocket handshake is passed, and where they come from.
         public var websocketPaths: [String]
         public var websocketPathsSource: String
@@ -77,6 +80,7 @@ public struct ExplainReport: Codable, Sendable {
             asset["id"] = connector.runtimeAssetID
             asset["role"] = connector.runtimeAssetRole
             let kindPaths = connector.kind.routes(for: connector).flatMap(\.websocketPaths)
+            let tlsName = connector.executorTLSServerName
             return Connector(
                 name: connector.name, kind: connector.kind.name, kindSummary: connector.kind.summary,
                 enabled: connector.isEnabled, location: connector.location, envPrefix: connector.envPrefix,
@@ -84,6 +88,7 @@ public struct ExplainReport: Codable, Sendable {
                 connectorModeRouting: connector.modeBehavior.summary,
                 supportedModes: connector.kind.supportedModes.map(\.rawValue),
                 machineRoute: connector.machineRoute.description,
+                tlsServerName: tlsName.map { $0.name ?? "(none: the address)" }, tlsServerNameReason: tlsName?.reason,
                 websocketPaths: connector.websocketPaths ?? kindPaths,
                 websocketPathsSource: connector.websocketPaths == nil ? "default of kind '\(connector.kind.name)'" : "websocket_paths in the inventory",
                 runtimeAsset: asset,
@@ -121,6 +126,9 @@ public struct ExplainReport: Codable, Sendable {
             lines.append("  connector_mode  \(connector.connectorMode)  (\(connector.connectorModeReason); supported: \(connector.supportedModes.joined(separator: ", ")))")
             lines.append("  mode routing    \(connector.connectorModeRouting)")
             lines.append("  machine route   \(connector.machineRoute)")
+            if let name = connector.tlsServerName {
+                lines.append("  tls name        \(name)  (\(connector.tlsServerNameReason ?? ""))")
+            }
             if !connector.websocketPaths.isEmpty {
                 lines.append("  websocket paths \(connector.websocketPaths.joined(separator: ", "))  (\(connector.websocketPathsSource))")
             }

@@ -33,6 +33,10 @@ public struct SecretStore: Sendable, Equatable {
                 uses.append(Use(id: "\(connector.name)/\(key)", source: source, owner: connector.name, key: key))
             }
         }
+        for (key, setting) in configuration.gateway.settings.ordered {
+            guard let secret = setting.value.secretValue else { continue }
+            uses.append(Use(id: "gateway/\(key)", source: Sourced(secret, from: setting.source), owner: "gateway", key: key))
+        }
         for principal in configuration.gateway.principals {
             uses.append(Use(id: "principal/\(principal.name)", source: principal.token,
                             owner: "principal '\(principal.name)'", key: "token"))

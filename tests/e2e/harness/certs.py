@@ -77,3 +77,36 @@ def issue_leaf(pki: PKI, name: str, dns: str = SERVER_NAME, days: int = 2) -> Ke
     """Another leaf of the session's private CA (e.g. a rotated server certificate)."""
     directory = pki.ca.parent
     return _leaf(directory, name, dns, pki.ca, directory / "ca.key", days=days)
+
+
+def issue_client(pki: PKI, name: str, cn: str, uri: str | None = None, dns: str | None = None,
+                 ca: Path | None = None, ca_key: Path | None = None, days: int = 2) -> KeyPair:
+    """A client certificate (extendedKeyUsage clientAuth) of the session's CA, or of `ca`:
+    subject CN `cn`, with an optional URI SAN (spiffe://...) and DNS SAN."""
+    directory = pki.ca.parent
+    ca = ca or pki.ca
+    ca_key = ca_key or directory / "ca.key"
+    key, csr, cert, ext = (directory / f"{name}{suffix}" for suffix in (".key", ".csr", ".pem", ".ext"))
+    names = [f"URI:{uri}"] if uri else []
+    names += [f"DNS:{dns}"] if dns else []
+    ext.write_text(
+        (f"subjectAltName={','.join(names)}\n" if names else "")
+        + "basicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\n"
+        "extendedKeyUsage=clientAuth\n"
+    )
+    _openssl("req", *_EC, "-keyout", key.name, "-out", csr.name, "-subj", f"/CN={cn}", cwd=directory)
+    _openssl("x509", "-req", "-in", csr.name, "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial",
+             "-out", cert.name, "-days", str(days), "-sha256", "-extfile", ext.name, cwd=directory)
+    return KeyPair(cert, key)
+
+
+def make_other_ca(pki: PKI, name: str = "other-ca") -> KeyPair:
+    """A second, unrelated CA (its certificates are unknown to everything else)."""
+    directory = pki.ca.parent
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    _openssl("req", "-x509", *_EC, "-keyout", key.name, "-out", cert.name, "-days", "2", "-sha256",
+             "-subj", f"/CN=FractalOps e2e {name}",
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=directory)
+    return KeyPair(cert, key)
