@@ -30,7 +30,7 @@ final class EmbeddedProxy {
 
     /// `connector` is the YAML of one echo connector's extra keys; `gateway` of the gateway
     /// section's; `principal` of the worker principal's (a flow mapping's entries).
-    init(connector: String = "", gateway: String = "", principal: String = "") throws {
+    init(connector: String = "", gateway: String = "", principal: String = "", tracer: RequestTracer? = nil) throws {
         let configuration = try echoConfiguration("""
             gateway:
               access_log: false
@@ -49,7 +49,8 @@ final class EmbeddedProxy {
             if case let .reference(reference) = use.source.value { secrets.setForTesting(use.id, try local.resolve(reference)) }
         }
         holder = ProxyContextHolder(try GatewayApplication.makeContext(
-            configuration: configuration, secrets: secrets, metrics: GatewayMetrics(), logger: Logger(label: "embedded")))
+            configuration: configuration, secrets: secrets, metrics: GatewayMetrics(), logger: Logger(label: "embedded")),
+            tracer: tracer)
         caller = EmbeddedChannel(loop: loop)
         var dialed: [EmbeddedChannel] = []
         let options = self.options

@@ -32,10 +32,24 @@ public struct GatewayApplication: Sendable {
         let metrics = GatewayMetrics(connectors: configuration.connectorNames)
         metrics.appendText { health.renderMetrics() }
         let tunnels = Tunnels()
+        // Tracing, when gateway.telemetry sets a collector: its exporter runs as a service.
+        var tracer: RequestTracer?
+        if let telemetry = configuration.gateway.telemetry {
+            do {
+                let (made, exporter) = try RequestTracer.make(telemetry, logger: logger)
+                tracer = made
+                services.append(exporter)
+                metrics.appendText { made.metricsText() }
+            } catch {
+                throw ConfigError(issues: [ConfigIssue(
+                    .invalidValue, at: configuration.gateway.settings["telemetry.otlp_endpoint"].map { "\($0.source)" }, key: "gateway.telemetry",
+                    problem: "Tracing could not start: \(error).", fix: "Check gateway.telemetry and the OTEL_* variables.")])
+            }
+        }
         self.holder = ProxyContextHolder(try Self.makeContext(
             configuration: configuration, secrets: secrets, metrics: metrics, logger: logger,
             controlResponders: controlResponders + [HealthResponder(store: health, configuration: configuration, tunnels: tunnels)]),
-            tunnels: tunnels)
+            tunnels: tunnels, tracer: tracer)
         // The HTTPS listener's certificate loads before anything binds: a broken pair stops the start.
         let certificate = ServerCertificate()
         if configuration.gateway.tlsEnabled {

@@ -195,6 +195,11 @@ struct SettingsReader {
                 return fail(.invalidNumber, "it is not \(spec.type.expectation)")
             }
             value = .integer(number)
+        case .fraction:
+            guard let number = Double(text), number.isFinite, (0...1).contains(number) else {
+                return fail(.invalidNumber, "it is not \(spec.type.expectation)")
+            }
+            value = .number(number)
         case let .duration(minimum):
             guard let seconds = DurationParser.seconds(from: text) else {
                 return fail(.invalidDuration, "it is not a duration")

@@ -18,8 +18,10 @@ struct AccessRecord {
     var runtimeAsset: RuntimeAsset?
     /// The log message: `access` for a request, `tunnel closed` for a WebSocket tunnel's end.
     var event = "access"
-    /// Who ended a tunnel: `caller`, `upstream`, `idle`, `error`.
+    /// Who ended a tunnel: `caller`, `upstream`, `idle`, `drain`, `reload`, `error`.
     var closedBy: String?
+    /// The request's server span, when it was traced.
+    var trace: TraceIDs?
 
     func log(to logger: Logger) {
         var metadata: Logger.Metadata = [
@@ -37,6 +39,10 @@ struct AccessRecord {
         if let upstreamSeconds { metadata["gateway.upstream_ms"] = "\(Int(upstreamSeconds * 1000))" }
         if let error { metadata["gateway.error"] = "\(error)" }
         if let closedBy { metadata["gateway.tunnel.closed_by"] = "\(closedBy)" }
+        if let trace {
+            metadata["trace_id"] = "\(trace.traceID)"
+            metadata["span_id"] = "\(trace.spanID)"
+        }
         if let runtimeAsset {
             metadata["gateway.runtime_asset.id"] = "\(runtimeAsset.id)"
             if let role = runtimeAsset.role { metadata["gateway.runtime_asset.role"] = "\(role)" }

@@ -10,10 +10,13 @@ public final class ProxyContextHolder: Sendable {
     public let connections = ConnectionLimiter()
     /// WebSocket tunnels open in the process (caps and metrics; a reload keeps them).
     public let tunnels: Tunnels
+    /// The process's tracer when `gateway.telemetry` turns tracing on (a reload keeps it).
+    public let tracer: RequestTracer?
 
-    public init(_ context: ProxyContext, tunnels: Tunnels = Tunnels()) {
+    public init(_ context: ProxyContext, tunnels: Tunnels = Tunnels(), tracer: RequestTracer? = nil) {
         current = Mutex(context)
         self.tunnels = tunnels
+        self.tracer = tracer
     }
 
     public var generation: Int { generationCounter.load(ordering: .acquiring) }

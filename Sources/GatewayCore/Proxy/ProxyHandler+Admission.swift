@@ -50,7 +50,7 @@ extension ProxyHandler {
         let record = TunnelMonitor.Record(
             requestID: exchange.requestID, principal: exchange.principal, connector: exchange.target.connector,
             uri: exchange.clientHead.uri, peer: peerAddress, runtimeAsset: exchange.target.runtimeAsset, logger: shared.logger,
-            accessLog: shared.accessLog)
+            accessLog: shared.accessLog, trace: trace?.ids, span: trace?.tunnelOpened(connector: exchange.target.connector))
         let monitor = TunnelMonitor(
             timeout: exchange.target.tunnelIdleTimeout, record: record, tunnels: holder.tunnels, reservation: reservation,
             upstream: connection.channel)

@@ -43,9 +43,11 @@ extension ProxyHandler {
         pool.counters.requestFinished(
             connector: shared.routes.metricsIndexes[refusal.connector] ?? 0, method: head.method.rawValue,
             status: refusal.error.status, upstreamSeconds: nil, errorKind: refusal.error.metricKind)
+        let trace = traceAnswered(head, refusal: refusal, requestID: requestID)
         guard shared.accessLog else { return }
         AccessRecord(requestID: requestID, principal: refusal.principal, connector: refusal.connector, method: head.method.rawValue,
-                     uri: head.uri, status: refusal.error.status, peer: peerAddress, error: refusal.error.metricKind).log(to: shared.logger)
+                     uri: head.uri, status: refusal.error.status, peer: peerAddress, error: refusal.error.metricKind,
+                     trace: trace).log(to: shared.logger)
     }
 
     /// Metrics and the access line of a finished exchange.
@@ -54,13 +56,14 @@ extension ProxyHandler {
         pool.counters.requestFinished(
             connector: exchange.target.metricsIndex, method: exchange.clientHead.method.rawValue, status: status,
             upstreamSeconds: exchange.upstreamSeconds, errorKind: error, upstreamThrottled: exchange.upstreamThrottled)
+        let trace = finishTrace(exchange)
         guard shared.accessLog else { return }
         AccessRecord(
             requestID: exchange.requestID, principal: exchange.principal, connector: exchange.target.connector,
             method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri, status: status,
             bytesIn: exchange.requestBodyBytes, bytesOut: exchange.responseBodyBytes, upstreamSeconds: exchange.upstreamSeconds,
             totalSeconds: Double((now - exchange.started).nanoseconds) / 1e9, peer: peerAddress, error: error,
-            runtimeAsset: exchange.target.runtimeAsset
+            runtimeAsset: exchange.target.runtimeAsset, trace: trace
         ).log(to: shared.logger)
     }
 }

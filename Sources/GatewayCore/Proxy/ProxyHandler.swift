@@ -41,13 +41,9 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
     /// The exchange's deadlines (first byte, idle, request body): one timer per connection.
     private lazy var watchdog = DeadlineTimer { [unowned(unsafe) self] in self.watchdogFired() }
 
-    /// What the connection arrived on: the HTTPS listener, a probes-only plain listener.
-    struct ListenerKind: Sendable {
-        var tls = false
-        var probesOnly = false
-    }
-
     let listener: ListenerKind
+    /// The current exchange's spans, when tracing is on.
+    var trace: ExchangeTrace?
 
     init(holder: ProxyContextHolder, pool: UpstreamPool, timeouts: ClientTimeoutHandler? = nil, listener: ListenerKind = .init()) {
         self.listener = listener
@@ -55,8 +51,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
         self.holder = holder
         self.generation = holder.generation
         self.shared = holder.context
-        self.router = RequestRouter(self.shared)
-        self.router.callerScheme = listener.tls ? "https" : "http"
+        self.router = listener.router(self.shared)
         self.pool = pool
     }
 
@@ -141,16 +136,11 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
         if current != generation {
             generation = current
             shared = holder.context
-            router = RequestRouter(shared)
-            router.callerScheme = listener.tls ? "https" : "http"
+            router = listener.router(shared)
         }
         let requestID = RequestID.accept(head.headers.first(name: "x-request-id")) ?? RequestID.generate(using: &ids)
         // One pass over the caller's headers for everything routing and framing need.
         let summary = RequestHeadSummary(head.headers)
-        if listener.probesOnly, let refusal = ProbesOnly.refusal(head.uri) {
-            refuse(head, refusal, requestID: requestID, declaresBody: summary.declaresBody)
-            return machine.answeredLocally()
-        }
         switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress) {
         case let .control(path):
             let response = ControlRoutes.response(
@@ -169,12 +159,14 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
                 plan: plan, clientHead: head, requestID: requestID, declaresBody: summary.declaresBody,
                 limits: shared.limits, now: now))
             pool.counters.requestStarted()
+            startTrace(head, plan: plan, requestID: requestID)
             armWatchdog()  // the request body deadline runs from now
             acquire(plan.target, fresh: false)
         }
     }
 
     private func acquire(_ target: UpstreamTarget, fresh: Bool) {
+        traceAttemptStarted()
         if !fresh, let idle = pool.takeIdle(target) {
             return attach(idle, reused: true)
         }
@@ -208,6 +200,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
         let now = self.now
         switch part {
         case let .head(head):
+            trace?.responseHead(status: Int(head.status.code))
             let quiescing = machine.quiescing
             exchangeEvent { $0.responseHeadReceived(head, quiescing: quiescing, now: now) }
         case let .body(buffer):
@@ -259,7 +252,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .continue))), promise: nil)
             }
             if let connection, head != nil || !parts.isEmpty {
-                if let head { connection.handler.write(.head(head)) }
+                if var head { traceAttempt(&head); connection.handler.write(.head(head)) }
                 for part in parts { connection.handler.write(part) }
                 upstreamNeedsFlush = true
                 if !inReadBatch { flushUpstream() }  // else at the end of the batch: more may follow
@@ -290,10 +283,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
             exchangeEnded()
         case let .abort(error):
             if let exchange = machine.exchange {
-                shared.logger.warning("aborting a response mid-stream", metadata: [
+                shared.logger.warning("aborting a response mid-stream", metadata: traceMetadata([
                     "gateway.connector": "\(exchange.target.connector)", "gateway.request_id": "\(exchange.requestID)",
                     "gateway.error": "\(error.detail)",
-                ])
+                ]))
             }
             letGoOfConnection(reuse: false)
             exchangeEnded(next: false)
@@ -302,9 +295,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
             return openTunnel(head, context: context)
         case .retryOnFreshConnection:
             guard let exchange = machine.exchange else { return }
-            shared.logger.debug("retrying on a fresh upstream connection", metadata: [
+            shared.logger.debug("retrying on a fresh upstream connection", metadata: traceMetadata([
                 "gateway.connector": "\(exchange.target.connector)", "gateway.request_id": "\(exchange.requestID)",
-            ])
+            ]))
+            trace?.attemptFailed(UpstreamFailure.closedBeforeAnswer(exchange.target))
             letGoOfConnection(reuse: false)
             acquire(exchange.target, fresh: true)
         case .abandon:

@@ -11,6 +11,8 @@ struct RequestRouter {
     var limits: ClientLimits
     /// The scheme callers used (`https` on the TLS listener): the default of `publicURL`.
     var callerScheme = "http"
+    /// A plain listener next to the HTTPS one: only `/livez`, `/readyz` and `/metrics`.
+    var probesOnly = false
 
     init(routes: RouteTable, principals: PrincipalDirectory, publicURL: EndpointURL?, limits: ClientLimits) {
         self.routes = routes
@@ -24,6 +26,7 @@ struct RequestRouter {
     }
 
     func route(_ head: HTTPRequestHead, summary: RequestHeadSummary, requestID: String, peerAddress: String) -> RouteDecision {
+        if probesOnly, let refusal = ProbesOnly.refusal(head.uri) { return .reject(refusal) }
         // Byte-wise (UTF-8) scanning throughout: Character-wise String APIs segment graphemes.
         let uri = head.uri
         let pathEnd = uri.utf8.firstIndex(of: UInt8(ascii: "?")) ?? uri.endIndex

@@ -93,7 +93,9 @@ public enum CommonSettings {
                     summary: "a certificate expiring within this many days reports degraded"),
         SettingSpec("health.concurrency", .integer(1...256), default: .integer(8),
                     summary: "probes running at once"),
-    ] + ClientLimits.settingSpecs + openBao  // gateway.limits (ClientLimits+Settings.swift), gateway.openbao (CommonSettings+OpenBao.swift)
+    ] + ClientLimits.settingSpecs + openBao + telemetry
+    // gateway.limits (ClientLimits+Settings.swift), gateway.openbao (CommonSettings+OpenBao.swift),
+    // gateway.telemetry (CommonSettings+Telemetry.swift)
 
     public static let principal: [SettingSpec] = [
         SettingSpec("name", .string, required: true, summary: "the caller's name"),

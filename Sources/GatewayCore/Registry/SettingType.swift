@@ -7,6 +7,8 @@ public enum SettingType: Sendable, Hashable {
     case host
     case bool
     case integer(ClosedRange<Int>)
+    /// A number from 0 to 1 (a ratio), written `0.25`.
+    case fraction
     /// Seconds, written `250ms`, `5s`, `2m`, `1h`; at least `minimum`.
     case duration(minimum: Double)
     /// `host:port`; port 0 allowed for listeners when `allowAnyPort`.
@@ -28,6 +30,7 @@ public enum SettingType: Sendable, Hashable {
         case .host: return "a host name"
         case .bool: return "true or false"
         case let .integer(range): return "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .fraction: return "a number from 0 to 1, such as 0.25"
         case let .duration(minimum):
             return "a duration such as 500ms, 5s or 2m" + (minimum > 0 ? " of at least \(DurationParser.format(minimum))" : "")
         case .address: return "host:port"

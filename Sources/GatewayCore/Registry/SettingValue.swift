@@ -4,6 +4,7 @@ public enum SettingValue: Sendable, Hashable, CustomStringConvertible {
     case url(EndpointURL)
     case bool(Bool)
     case integer(Int)
+    case number(Double)
     case duration(seconds: Double)
     case address(HostPort)
     case secret(SecretSource)
@@ -15,6 +16,7 @@ public enum SettingValue: Sendable, Hashable, CustomStringConvertible {
         case let .url(url): return url.description
         case let .bool(flag): return flag ? "true" : "false"
         case let .integer(number): return String(number)
+        case let .number(number): return String(number)
         case let .duration(seconds): return DurationParser.format(seconds)
         case let .address(address): return address.description
         case let .secret(source): return source.description
@@ -25,6 +27,7 @@ public enum SettingValue: Sendable, Hashable, CustomStringConvertible {
     public var urlValue: EndpointURL? { if case let .url(value) = self { return value } else { return nil } }
     public var boolValue: Bool? { if case let .bool(value) = self { return value } else { return nil } }
     public var integerValue: Int? { if case let .integer(value) = self { return value } else { return nil } }
+    public var numberValue: Double? { if case let .number(value) = self { return value } else { return nil } }
     public var durationValue: Double? { if case let .duration(value) = self { return value } else { return nil } }
     public var addressValue: HostPort? { if case let .address(value) = self { return value } else { return nil } }
     public var secretValue: SecretSource? { if case let .secret(value) = self { return value } else { return nil } }

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import Tracing
 
 /// Watches a WebSocket tunnel from the caller's side: it sees the caller's bytes as they are read
 /// and the upstream's as they are written to the caller, counts them, and follows both streams'
@@ -25,6 +26,9 @@ final class TunnelMonitor: ChannelDuplexHandler, RemovableChannelHandler {
         var runtimeAsset: RuntimeAsset?
         var logger: Logger
         var accessLog: Bool
+        /// The handshake's trace, and the tunnel's span (ended here), when traced.
+        var trace: TraceIDs?
+        var span: (any Span)?
     }
 
     /// How long a message in flight may take to end once the gateway decided to close.
@@ -177,12 +181,21 @@ final class TunnelMonitor: ChannelDuplexHandler, RemovableChannelHandler {
         // closed this one) or the gateway closed it.
         let reason = closeReason ?? (upstream.isActive ? "caller" : "upstream")
         tunnels.closed(reservation, toUpstream: toUpstream, toCaller: toCaller, reason: reason)
+        if let span = record.span {
+            if span.isRecording {
+                span.attributes["fractalops.tunnel.bytes_to_upstream"] = toUpstream
+                span.attributes["fractalops.tunnel.bytes_to_caller"] = toCaller
+                span.attributes["fractalops.tunnel.closed_by"] = reason
+                if reason == "error" { span.setStatus(SpanStatus(code: .error)) }
+            }
+            span.end()
+        }
         guard record.accessLog else { return }
         AccessRecord(
             requestID: record.requestID, principal: record.principal, connector: record.connector, method: "GET",
             uri: record.uri, status: 101, bytesIn: toUpstream, bytesOut: toCaller,
             totalSeconds: Double((now - opened).nanoseconds) / 1e9, peer: record.peer, error: nil,
-            runtimeAsset: record.runtimeAsset, event: "tunnel closed", closedBy: reason
+            runtimeAsset: record.runtimeAsset, event: "tunnel closed", closedBy: reason, trace: record.trace
         ).log(to: record.logger)
     }
 }

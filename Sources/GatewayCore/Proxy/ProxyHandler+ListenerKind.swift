@@ -1,0 +1,15 @@
+extension ProxyHandler {
+    /// What the connection arrived on: the HTTPS listener, a probes-only plain listener.
+    struct ListenerKind: Sendable {
+        var tls = false
+        var probesOnly = false
+
+        /// The router of a connection on this listener, over `context`.
+        func router(_ context: ProxyContext) -> RequestRouter {
+            var router = RequestRouter(context)
+            router.callerScheme = tls ? "https" : "http"
+            router.probesOnly = probesOnly
+            return router
+        }
+    }
+}

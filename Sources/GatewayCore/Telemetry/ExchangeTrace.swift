@@ -1,0 +1,158 @@
+import NIOHTTP1
+import Tracing
+
+/// The spans of one request through the gateway: a server span from the caller's request to
+/// the end of the answer (child of the caller's `traceparent`, when it sent one), a client span
+/// per upstream attempt (`http.request.resend_count` on a retry), whose context the upstream
+/// receives as its `traceparent`, and for a WebSocket handshake the tunnel span that follows.
+/// Attributes after the stable HTTP semantic conventions; the query is never recorded.
+final class ExchangeTrace {
+    private let tracer: any Tracer
+    private let server: any Span
+    private var client: (any Span)?
+    /// The server span ended with a 101: the tunnel's span carries on.
+    private var tunnelled = false
+    /// The current attempt's upstream, for its `url.full`.
+    private var scheme = "http"
+    private var authority = ""
+    /// The server span's ids, for the access line and log lines of the request.
+    let ids: TraceIDs?
+
+    /// What a server span says of the request.
+    struct Request {
+        var head: HTTPRequestHead
+        var connector: String
+        var principal: String
+        var requestID: String
+        var peer: String
+        var scheme: String
+        var runtimeAsset: RuntimeAsset?
+    }
+
+    init(_ tracer: RequestTracer, request: Request) {
+        self.tracer = tracer.tracer
+        var parent = ServiceContext.topLevel
+        tracer.tracer.extract(request.head.headers, into: &parent, using: HTTPHeadersExtractor())
+        let path = Self.path(of: request.head.uri)
+        let family = path.hasPrefix("/scim/") ? "scim" : "executor"
+        let route = request.connector.isEmpty ? nil : "/\(family)/\(request.connector)/*"
+        let method = request.head.method.rawValue
+        server = tracer.tracer.startSpan(route.map { "\(method) \($0)" } ?? method, context: parent, ofKind: .server)
+        if server.isRecording {
+            server.attributes["http.request.method"] = method
+            if let route { server.attributes["http.route"] = route }
+            server.attributes["url.path"] = path
+            server.attributes["url.scheme"] = request.scheme
+            if let host = request.head.headers.first(name: "host") {
+                let authority = HostPort(parsing: host)
+                server.attributes["server.address"] = authority?.host ?? host
+                if let port = authority?.port { server.attributes["server.port"] = port }
+            }
+            server.attributes["client.address"] = request.peer
+            server.attributes["network.protocol.version"] = "\(request.head.version.major).\(request.head.version.minor)"
+            if !request.connector.isEmpty { server.attributes["fractalops.connector"] = request.connector }
+            if !request.principal.isEmpty { server.attributes["fractalops.principal"] = request.principal }
+            if let asset = request.runtimeAsset { server.attributes["fractalops.runtime_asset.id"] = asset.id }
+            server.attributes["fractalops.request_id"] = request.requestID
+        }
+        var traceparent: String?
+        tracer.tracer.inject(server.context, into: &traceparent, using: TraceIDs.Carrier())
+        ids = TraceIDs(traceparent: traceparent)
+    }
+
+    /// A request the gateway answered itself (refused, rate limited): the server span and its end.
+    static func answered(_ tracer: RequestTracer, request: Request, status: Int, error: ProxyError) -> TraceIDs? {
+        let trace = ExchangeTrace(tracer, request: request)
+        trace.finish(status: status, error: error.kind.rawValue, detail: error.detail)
+        return trace.ids
+    }
+
+    /// An upstream attempt starts (a connection is sought): its client span.
+    func attemptStarted(method: HTTPMethod, target: UpstreamTarget, resendCount: Int) {
+        client?.end()
+        let span = tracer.startSpan(method.rawValue, context: server.context, ofKind: .client)
+        if span.isRecording {
+            span.attributes["http.request.method"] = method.rawValue
+            span.attributes["server.address"] = target.host
+            span.attributes["server.port"] = target.port
+            if resendCount > 0 { span.attributes["http.request.resend_count"] = resendCount }
+        }
+        client = span
+        scheme = target.useTLS ? "https" : "http"
+        authority = "\(target.host):\(target.port)"
+    }
+
+    /// The attempt's request goes out: the client span's context replaces any `traceparent`
+    /// and `tracestate` of the caller's in `head`.
+    func requestSent(_ head: inout HTTPRequestHead) {
+        guard let client else { return }
+        if client.isRecording { client.attributes["url.full"] = "\(scheme)://\(authority)\(Self.path(of: head.uri))" }
+        head.headers.remove(name: "traceparent")
+        head.headers.remove(name: "tracestate")
+        tracer.inject(client.context, into: &head.headers, using: HTTPHeadersInjector())
+    }
+
+    /// The upstream's answer began.
+    func responseHead(status: Int) {
+        guard let client, client.isRecording else { return }
+        client.attributes["http.response.status_code"] = status
+        if status >= 400 {
+            client.attributes["error.type"] = String(status)
+            client.setStatus(SpanStatus(code: .error))
+        }
+    }
+
+    /// The attempt failed before an answer (a retry may follow).
+    func attemptFailed(_ error: ProxyError) {
+        guard let client else { return }
+        self.client = nil
+        if client.isRecording {
+            client.attributes["error.type"] = error.typeURI
+            client.setStatus(SpanStatus(code: .error, message: error.detail))
+        }
+        client.end()
+    }
+
+    /// The upstream switched to WebSocket: the server span ends with the 101 and the tunnel's
+    /// span begins (ended by the tunnel's monitor).
+    func tunnelOpened(connector: String) -> any Span {
+        client?.end()
+        client = nil
+        tunnelled = true
+        if server.isRecording { server.attributes["http.response.status_code"] = 101 }
+        let tunnel = tracer.startSpan("WebSocket tunnel", context: server.context, ofKind: .internal)
+        if tunnel.isRecording { tunnel.attributes["fractalops.connector"] = connector }
+        server.end()
+        return tunnel
+    }
+
+    /// The exchange ended with `status`; `error` is the gateway's error kind when it made the answer.
+    func finish(status: Int, error: String?, detail: String? = nil) {
+        guard !tunnelled else { return }
+        let problemType = error.flatMap(ProxyError.Kind.init(rawValue:)).map { ProxyError($0, status: status, title: "", detail: "").typeURI }
+        if let client {
+            self.client = nil
+            if let problemType, client.isRecording, status >= 500 {
+                client.attributes["error.type"] = problemType
+                client.setStatus(SpanStatus(code: .error, message: detail))
+            }
+            client.end()
+        }
+        if server.isRecording {
+            if status > 0 { server.attributes["http.response.status_code"] = status }
+            if let problemType {
+                server.attributes["error.type"] = problemType
+            } else if status >= 500 {
+                server.attributes["error.type"] = String(status)
+            }
+            if status >= 500 || status == 0 { server.setStatus(SpanStatus(code: .error, message: detail)) }
+        }
+        server.end()
+    }
+
+    /// The path of a request target, without its query.
+    static func path(of uri: String) -> String {
+        guard let query = uri.firstIndex(of: "?") else { return uri }
+        return String(uri[..<query])
+    }
+}

@@ -1,0 +1,36 @@
+import NIOHTTP1
+import Tracing
+
+/// W3C trace context in and out of HTTP/1 headers: `traceparent` and `tracestate` read from
+/// the caller's request, written (replacing the caller's) on the upstream request.
+struct HTTPHeadersExtractor: Extractor {
+    func extract(key: String, from headers: HTTPHeaders) -> String? {
+        headers.first(name: key)
+    }
+}
+
+struct HTTPHeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into headers: inout HTTPHeaders) {
+        headers.replaceOrAdd(name: key, value: value)
+    }
+}
+
+/// The ids of a span, for log lines: read from the `traceparent` its context injects.
+struct TraceIDs: Sendable, Equatable {
+    var traceID: String
+    var spanID: String
+
+    struct Carrier: Injector {
+        func inject(_ value: String, forKey key: String, into carrier: inout String?) {
+            if key == "traceparent" { carrier = value }
+        }
+    }
+
+    /// `00-<trace id>-<span id>-<flags>`; nil for anything else.
+    init?(traceparent: String?) {
+        guard let parts = traceparent?.split(separator: "-"), parts.count == 4, parts[1].count == 32, parts[2].count == 16
+        else { return nil }
+        traceID = String(parts[1])
+        spanID = String(parts[2])
+    }
+}

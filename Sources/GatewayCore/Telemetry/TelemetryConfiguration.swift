@@ -1,0 +1,49 @@
+/// What `gateway.telemetry` asks for: where spans go, which requests are traced, how many
+/// finished spans may wait for export. Tracing is off (and costs nothing per request) when no
+/// OTLP endpoint is set.
+public struct TelemetryConfiguration: Sendable, Equatable {
+    /// The samplers of the OpenTelemetry specification (`OTEL_TRACES_SAMPLER`).
+    public enum Sampler: String, Sendable, CaseIterable {
+        case alwaysOn = "always_on"
+        case alwaysOff = "always_off"
+        case traceIDRatio = "traceidratio"
+        case parentBasedAlwaysOn = "parentbased_always_on"
+        case parentBasedAlwaysOff = "parentbased_always_off"
+        case parentBasedTraceIDRatio = "parentbased_traceidratio"
+
+        public static var allNames: [String] { allCases.map(\.rawValue) }
+    }
+
+    public static let defaultServiceName = "fractalops-gateway"
+
+    /// The collector's base URL; spans are posted to `<endpoint>/v1/traces`.
+    public var endpoint: EndpointURL
+    public var serviceName: String
+    public var sampler: Sampler
+    public var ratio: Double
+    public var maxQueueSize: Int
+    public var scheduleDelay: Double
+    public var exportTimeout: Double
+
+    /// The spans' URL: the base with `/v1/traces`, as `OTEL_EXPORTER_OTLP_ENDPOINT` means it.
+    public var tracesURL: String {
+        let base = endpoint.description
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/v1/traces"
+    }
+}
+
+extension GatewaySettings {
+    /// The telemetry settings; nil when tracing is off (no OTLP endpoint).
+    public var telemetry: TelemetryConfiguration? {
+        guard let endpoint = settings["telemetry.otlp_endpoint"]?.value.urlValue else { return nil }
+        return TelemetryConfiguration(
+            endpoint: endpoint,
+            serviceName: settings["telemetry.service_name"]?.value.stringValue ?? TelemetryConfiguration.defaultServiceName,
+            sampler: settings["telemetry.sampler"]?.value.stringValue.flatMap(TelemetryConfiguration.Sampler.init(rawValue:))
+                ?? .parentBasedTraceIDRatio,
+            ratio: settings["telemetry.sampler_arg"]?.value.numberValue ?? 1,
+            maxQueueSize: settings["telemetry.max_queue_size"]?.value.integerValue ?? 2048,
+            scheduleDelay: settings["telemetry.schedule_delay"]?.value.durationValue ?? 5,
+            exportTimeout: settings["telemetry.export_timeout"]?.value.durationValue ?? 10)
+    }
+}
