@@ -28,6 +28,10 @@ GATEWAY = os.environ["GATEWAY_BIN"]
 # Another build of the gateway (e.g. the previous commit's) measured in the same interleaved
 # rounds, for the cost of a change: its ratios are printed as `gateway / baseline`.
 BASELINE = os.environ.get("GATEWAY_BASELINE_BIN")
+# TRACING=1: also a gateway with tracing on at 100% sampling (gateway.telemetry), exporting to a
+# collector that accepts and discards the spans (a location of the upstream nginx): `traced`,
+# with its ratio to the gateway without tracing and the spans it dropped.
+TRACING = os.environ.get("TRACING") == "1"
 # PROFILE=small|post|1MiB: instead of the rounds, record the gateway with `perf record -g` while
 # wrk runs that case, and print the top symbols by self time (bench/profile).
 PROFILE = os.environ.get("PROFILE")
@@ -115,6 +119,7 @@ def run(work, stack):
         listen 127.0.0.1:{up_port} backlog=4096;
         location / {{ root {work}/up/www; }}
         location = /post {{ client_max_body_size 1m; return 200 '{{"ok":true}}\n'; }}
+        location = /v1/traces {{ client_max_body_size 64m; default_type application/x-protobuf; return 200 ''; }}
     }}"""))
     os.makedirs(f"{work}/proxy", exist_ok=True)
     proxy_conf = f"{work}/proxy/nginx.conf"
@@ -169,6 +174,17 @@ connector_inventory:
     runtime_asset: {{id: bench-upstream, role: executor}}
 """)
 
+    traced_port = free_port()
+    traced_inventory = f"{work}/traced.yaml"
+    with open(inventory) as plain, open(traced_inventory, "w") as f:
+        f.write(plain.read().replace("gateway:\n", f"""gateway:
+  telemetry:
+    otlp_endpoint: http://127.0.0.1:{up_port}
+    sampler: always_on
+    max_queue_size: 65536
+    schedule_delay: 200ms
+""", 1))
+
     upstream = stack.start(["nginx", "-p", f"{work}/up", "-c", up_conf])
     wait_port(up_port)
     nginx = stack.start(["nginx", "-p", f"{work}/proxy", "-c", proxy_conf])
@@ -178,6 +194,10 @@ connector_inventory:
     env = dict(os.environ, BENCH_TOKEN=TOKEN)
     gateway = stack.start([GATEWAY, "serve", "--inventory", inventory], env=env)
     wait_port(gateway_port)
+    traced = None
+    if TRACING:
+        traced = stack.start([GATEWAY, "serve", "--inventory", traced_inventory, "--listen", f"127.0.0.1:{traced_port}"], env=env)
+        wait_port(traced_port)
     baseline = None
     if BASELINE:
         baseline = stack.start([BASELINE, "serve", "--inventory", inventory, "--listen", f"127.0.0.1:{baseline_port}"], env=env)
@@ -191,6 +211,8 @@ connector_inventory:
     }
     if baseline:
         targets["baseline"] = (f"http://127.0.0.1:{baseline_port}/executor/up", [baseline.pid])
+    if traced:
+        targets["traced"] = (f"http://127.0.0.1:{traced_port}/executor/up", [traced.pid])
     cases = [("small", "/small", 64), ("post", "/post", 32), ("1MiB", "/1m", 8)]
     if PROFILE is None and os.environ.get("CASES"):  # CASES=small,post measures only those
         cases = [c for c in cases if c[0] in os.environ["CASES"].split(",")]
@@ -216,6 +238,10 @@ connector_inventory:
                       f"cpu {stats['cpu_us']:6.1f} us/req", file=sys.stderr, flush=True)
 
     report(results, cases, targets)
+    if traced:
+        metrics = subprocess.run(["curl", "-s", f"http://127.0.0.1:{traced_port}/metrics"], capture_output=True, text=True).stdout
+        dropped = [line for line in metrics.splitlines() if line.startswith("gateway_trace_spans_dropped_total")]
+        print("traced gateway: " + ", ".join(dropped))
 
 
 def profile(work, target, case, path, connections):
@@ -323,6 +349,10 @@ def report(results, cases, targets):
                   f"p99 {ratio(case, 'gateway', 'p99', other):.2f}x (target <= 1.5)")
         if "1MiB" in measured:
             print(f"gateway / {other:7}  1MiB : MB/s {ratio('1MiB', 'gateway', 'mbps', other):.2f}x (target >= 1.0)")
+    if "traced" in targets:
+        for case in measured:
+            print(f"traced / gateway  {case:5}: CPU per request {ratio(case, 'traced', 'cpu_us', 'gateway'):.3f}x, "
+                  f"req/s {ratio(case, 'traced', 'rps', 'gateway'):.3f}x, p99 {ratio(case, 'traced', 'p99', 'gateway'):.3f}x")
     if "baseline" in targets:
         for case in measured:
             print(f"gateway / baseline {case:5}: CPU per request {ratio(case, 'gateway', 'cpu_us', 'baseline'):.3f}x, "

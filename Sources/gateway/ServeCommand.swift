@@ -90,7 +90,10 @@ struct ServeCommand: AsyncParsableCommand {
                     configuration: configuration, logger: logger, listen: address,
                     resolver: SecretResolver(configuration: configuration, httpClient: httpClient))
                 // SIGHUP (or `kill -HUP`) re-reads the same files and swaps the configuration in.
-                application.services.append(ConfigurationReloader(holder: application.holder, listeners: application.listeners, logger: logger) {
+                let hangups = await ConfigurationReloader.trapHangups()
+                application.services.append(ConfigurationReloader(
+                    holder: application.holder, listeners: application.listeners, logger: logger, hangups: hangups
+                ) {
                     () async throws(ConfigError) -> (GatewayConfiguration, SecretStore) in
                     let configuration = try InventoryOptions.load(inventory: inventory, envFiles: envFiles, process: process)
                     let secrets = try await SecretStore.resolve(

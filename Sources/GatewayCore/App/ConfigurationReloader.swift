@@ -15,17 +15,29 @@ public struct ConfigurationReloader: Service {
     let listeners: ListenerSupervisor?
     let load: Loader
     let logger: Logger
+    let hangups: UnixSignalsSequence?
 
     /// `load` reads and validates the configuration and resolves its secrets (fail closed).
-    public init(holder: ProxyContextHolder, listeners: ListenerSupervisor?, logger: Logger, load: @escaping Loader) {
+    /// `hangups` is SIGHUP trapped before anything listens (`trapHangups()`): a SIGHUP sent as
+    /// soon as the gateway says it listens must not find the default action (which ends it).
+    public init(
+        holder: ProxyContextHolder, listeners: ListenerSupervisor?, logger: Logger, hangups: UnixSignalsSequence? = nil,
+        load: @escaping Loader
+    ) {
         self.holder = holder
         self.listeners = listeners
         self.logger = logger
+        self.hangups = hangups
         self.load = load
     }
 
+    /// SIGHUP, trapped from now on.
+    public static func trapHangups() async -> UnixSignalsSequence {
+        await UnixSignalsSequence(trapping: .sighup)
+    }
+
     public func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let signals = if let hangups { hangups } else { await Self.trapHangups() }
         for await _ in signals.cancelOnGracefulShutdown() {
             await reload()
         }
