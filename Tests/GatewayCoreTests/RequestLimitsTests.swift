@@ -84,6 +84,29 @@ struct RequestLimitsTests {
 
     @Test func aBurstWithoutARateIsAConfigurationError() throws {
         #expect(throws: ConfigError.self) { try Self.limits(principal: "rate: {burst: 3}") }
+        #expect(throws: ConfigError.self) { try Self.limits(principal: "rate: {per_connector: true}") }
+    }
+
+    @Test func aRatePerConnectorIsABucketForEachConnectorThePrincipalMayUse() throws {
+        let configuration = try echoConfiguration("""
+            gateway:
+              principals:
+                - {name: worker, token: "env://W", connectors: [a, b], rate: {requests_per_second: 1, burst: 2, per_connector: true}}
+            connector_inventory:
+              - {name: a, kind: echo, executor_url: "http://127.0.0.1:9000"}
+              - {name: b, kind: echo, executor_url: "http://127.0.0.1:9001"}
+            """, env: ["W": "w"])
+        let limits = RequestLimits(configuration: configuration)
+        func admitted(_ connector: String) -> Bool {
+            if case .admitted = limits.admit(principal: "worker", connector: connector, now: Self.t0) { return true }
+            return false
+        }
+        #expect([admitted("a"), admitted("a"), admitted("a")] == [true, true, false])
+        #expect([admitted("b"), admitted("b"), admitted("b")] == [true, true, false], "b's bucket is its own")
+        guard case let .refused(error, _) = limits.admit(principal: "worker", connector: "b", now: Self.t0) else {
+            Issue.record("admitted past b's bucket"); return
+        }
+        #expect(error.detail.contains("to 'b'"))
     }
 
     @Test func theCallerGets429InProblemJSONAndTheNextSecondGoesThrough() throws {

@@ -331,13 +331,16 @@ public struct InventoryLoader: Sendable {
             }
             guard let token = settings["token"], let secret = token.value.secretValue else { continue }
             let perSecond = settings["rate.requests_per_second"]?.value.integerValue
-            if perSecond == nil, settings["rate.burst"] != nil {
+            for key in ["rate.burst", "rate.per_connector"] where perSecond == nil && settings[key]?.source.isDefaultValue == false {
                 diagnostics.append(ConfigIssue(
-                    .invalidValue, at: location, connector: label, key: "rate.burst",
-                    problem: "rate.burst is set without rate.requests_per_second.",
-                    fix: "Add 'requests_per_second' under 'rate:' (burst defaults to it), or remove 'burst'."))
+                    .invalidValue, at: location, connector: label, key: key,
+                    problem: "\(key) is set without rate.requests_per_second.",
+                    fix: "Add 'requests_per_second' under 'rate:', or remove '\(key.dropFirst(5))'."))
             }
-            let rate = perSecond.map { ($0, settings["rate.burst"]?.value.integerValue ?? $0) }
+            let rate = perSecond.map {
+                Principal.Rate(perSecond: $0, burst: settings["rate.burst"]?.value.integerValue ?? $0,
+                               perConnector: settings["rate.per_connector"]?.value.boolValue ?? false)
+            }
             principals.append(Principal(
                 name: name, location: location, token: Sourced(secret, from: token.source),
                 connectors: allowed.values, permissions: Set(permissions.values), rate: rate,

@@ -8,8 +8,21 @@ public final class Principal: Sendable {
     public let connectors: [String]
     /// Extra permissions, e.g. `manage` for management routes.
     public let permissions: Set<String>
-    /// `rate: {requests_per_second, burst}`: a token bucket per gateway replica.
-    public let rate: (perSecond: Int, burst: Int)?
+    /// `rate: {requests_per_second, burst, per_connector}`: a token bucket per gateway replica
+    /// (one per connector with `per_connector`).
+    public struct Rate: Sendable, Equatable {
+        public var perSecond: Int
+        public var burst: Int
+        public var perConnector = false
+
+        public init(perSecond: Int, burst: Int, perConnector: Bool = false) {
+            self.perSecond = perSecond
+            self.burst = burst
+            self.perConnector = perConnector
+        }
+    }
+
+    public let rate: Rate?
     /// `max_in_flight`: requests in progress at once, per gateway replica.
     public let maxInFlight: Int?
     /// `max_tunnels`: WebSocket tunnels open at once, per gateway replica.
@@ -17,7 +30,7 @@ public final class Principal: Sendable {
 
     public init(
         name: String, location: String, token: Sourced<SecretSource>, connectors: [String], permissions: Set<String>,
-        rate: (perSecond: Int, burst: Int)? = nil, maxInFlight: Int? = nil, maxTunnels: Int? = nil
+        rate: Rate? = nil, maxInFlight: Int? = nil, maxTunnels: Int? = nil
     ) {
         self.maxTunnels = maxTunnels
         self.rate = rate

@@ -1,7 +1,8 @@
 import NIOCore
 import Synchronization
 
-/// The request limits of one gateway replica: a token bucket per principal with a `rate`, and
+/// The request limits of one gateway replica: a token bucket per principal with a `rate` (or per
+/// principal and connector, with `rate.per_connector`), and
 /// counters of requests in flight per principal and per connector with a `max_in_flight`. The
 /// buckets and counters are shared by the event loops (a lock or an atomic per principal or
 /// connector, taken only when that principal or connector has a limit). Limits are per replica:
@@ -53,7 +54,9 @@ final class RequestLimits: Sendable {
 
     private struct RefusalKey: Hashable { var principal: String; var connector: String; var limit: String }
 
+    /// By principal; with `per_connector`, by `principal` + NUL + `connector`.
     private let rates: [String: Rate]
+    private let perConnectorRates: Set<String>
     private let principalsInFlight: [String: InFlight]
     private let connectorsInFlight: [String: InFlight]
     private let refusals = Mutex<[RefusalKey: UInt64]>([:])
@@ -65,9 +68,15 @@ final class RequestLimits: Sendable {
 
     init(configuration: GatewayConfiguration) {
         var rates: [String: Rate] = [:]
+        var perConnector: Set<String> = []
         var principals: [String: InFlight] = [:]
         for principal in configuration.gateway.principals {
-            if let rate = principal.rate {
+            if let rate = principal.rate, rate.perConnector {
+                perConnector.insert(principal.name)
+                for connector in configuration.connectorNames where principal.mayUse(connector: connector) {
+                    rates[Self.key(principal.name, connector)] = Rate(perSecond: rate.perSecond, burst: rate.burst)
+                }
+            } else if let rate = principal.rate {
                 rates[principal.name] = Rate(perSecond: rate.perSecond, burst: rate.burst)
             }
             if let limit = principal.maxInFlight { principals[principal.name] = InFlight(limit: limit) }
@@ -81,6 +90,7 @@ final class RequestLimits: Sendable {
         connectorTunnels = Dictionary(
             configuration.connectors.map { ($0.name, $0.integer("limits.max_tunnels") ?? 1024) }, uniquingKeysWith: { a, _ in a })
         self.rates = rates
+        self.perConnectorRates = perConnector
         self.principalsInFlight = principals
         self.connectorsInFlight = connectors
         isEmpty = rates.isEmpty && principals.isEmpty && connectors.isEmpty
@@ -105,13 +115,16 @@ final class RequestLimits: Sendable {
             }
             admission.holds.append(cap)
         }
-        if let rate = rates[principal], let wait = rate.take(now: now) {
+        let perConnector = perConnectorRates.contains(principal)
+        if let rate = rates[perConnector ? Self.key(principal, connector) : principal], let wait = rate.take(now: now) {
             admission.release()
             return refuse(principal, connector, limit: "rate", retryAfter: max(1, Int(wait.rounded(.up))), detail:
-                "Principal '\(principal)' is over its rate of \(rate.perSecond) requests per second; retry after the time in Retry-After.")
+                "Principal '\(principal)' is over its rate of \(rate.perSecond) requests per second\(perConnector ? " to '\(connector)'" : ""); retry after the time in Retry-After.")
         }
         return .admitted(admission)
     }
+
+    private static func key(_ principal: String, _ connector: String) -> String { principal + "\u{0}" + connector }
 
     /// A tunnel slot for a WebSocket handshake, or the 503 that refuses it.
     func reserveTunnel(in tunnels: Tunnels, principal: String, connector: String) -> Result<Tunnels.Reservation, ProxyError> {

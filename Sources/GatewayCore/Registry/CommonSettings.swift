@@ -104,6 +104,8 @@ public enum CommonSettings {
         SettingSpec("rate.requests_per_second", .integer(1...1_000_000),
                     summary: "token bucket refill: requests per second this caller may make (per gateway replica); over it: 429"),
         SettingSpec("rate.burst", .integer(1...1_000_000), summary: "token bucket size: requests at once after a pause (default: requests_per_second)"),
+        SettingSpec("rate.per_connector", .bool, default: .bool(false),
+                    summary: "one bucket per connector instead of one for all of this caller's requests"),
         SettingSpec("max_in_flight", .integer(1...1_000_000),
                     summary: "requests of this caller in progress at once (per gateway replica); over it: 429"),
         SettingSpec("max_tunnels", .integer(1...1_000_000),
