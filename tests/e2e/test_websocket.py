@@ -10,8 +10,9 @@ import requests
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from harness.websocket_server import EchoServer
 from harness.gateway import HTTP_CREDENTIAL, LIMITED, LIMITED_TOKEN, WORKER, WORKER_TOKEN, parse_access_line
+from harness.net import wait_until
+from harness.websocket_server import EchoServer
 
 
 @pytest.fixture(scope="module")
@@ -59,17 +60,9 @@ def test_close_codes_pass_through_both_ways(gateway, echo):
     assert ws.close_code == 4001 and ws.close_reason == "asked to"
     ws = connect(ws_url(gateway, "/chat"), additional_headers=WORKER)
     ws.close(4002, "bye")
-    assert wait_for(lambda: echo.closes and echo.closes[-1] == 4002)
+    assert wait_until(lambda: echo.closes and echo.closes[-1] == 4002, 10)
 
 
-def wait_for(condition, seconds=10.0):
-    import time
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_the_upstream_sees_the_injected_credential_and_forwarding_headers_never_the_callers(gateway, echo):
@@ -162,8 +155,8 @@ def test_tunnels_are_capped_counted_and_logged_when_they_close(echo, start_gatew
     metrics = requests.get(gateway.url("/metrics"), timeout=10).text
     assert 'gateway_tunnels_open{connector="ws"} 1' in metrics
     first.close()  # the close handshake: then the server closes its TCP connection first
-    assert wait_for(lambda: 'gateway_tunnels_closed_total{connector="ws",reason="upstream"} 1'
-                    in requests.get(gateway.url("/metrics"), timeout=10).text)
+    assert wait_until(lambda: 'gateway_tunnels_closed_total{connector="ws",reason="upstream"} 1'
+                    in requests.get(gateway.url("/metrics"), timeout=10).text, 10)
     closed = [parse_access_line(line.replace("] tunnel closed", "] access")) for line in gateway.stderr().splitlines()
               if line.endswith("[GatewayCore] tunnel closed")]
     assert closed and closed[-1]["gateway.tunnel.closed_by"] == "upstream"
@@ -182,7 +175,7 @@ def test_a_reload_keeps_an_open_tunnel_echoing(echo, start_gateway):
         import os
         import signal
         os.kill(gateway.pid, signal.SIGHUP)
-        assert wait_for(lambda: 'gateway_config_reloads_total{result="applied"} 1'
-                        in requests.get(gateway.url("/metrics"), timeout=10).text)
+        assert wait_until(lambda: 'gateway_config_reloads_total{result="applied"} 1'
+                        in requests.get(gateway.url("/metrics"), timeout=10).text, 10)
         ws.send("after")
         assert ws.recv() == "after"

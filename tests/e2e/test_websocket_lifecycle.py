@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from harness.gateway import WORKER, gateway_binary, inventory, parse_access_line, to_yaml, wait_for_health_report
+from harness.net import wait_until
 from harness.websocket_server import EchoServer
 
 
@@ -38,13 +39,6 @@ def ws_url(gateway, connector="ws"):
     return gateway.executor(connector, "/chat").replace("http://", "ws://")
 
 
-def wait_for(condition, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def closing_lines(gateway):
@@ -69,9 +63,9 @@ def test_an_idle_tunnel_is_closed_with_1001_at_its_idle_timeout(echo, start_gate
         opened = time.monotonic()
         assert received_close(client) == (1001, "idle timeout")
         assert 1.4 <= time.monotonic() - opened < 5
-    assert wait_for(lambda: len(echo.closes) > closes_before)
+    assert wait_until(lambda: len(echo.closes) > closes_before, 10)
     assert echo.closes[-1] == 1001 and echo.reasons[-1] == "idle timeout"
-    assert wait_for(lambda: closing_lines(gateway) and closing_lines(gateway)[-1]["gateway.tunnel.closed_by"] == "idle")
+    assert wait_until(lambda: closing_lines(gateway) and closing_lines(gateway)[-1]["gateway.tunnel.closed_by"] == "idle", 10)
     assert 'gateway_tunnels_closed_total{connector="ws",reason="idle"} 1' in requests.get(gateway.url("/metrics"), timeout=5).text
 
 
@@ -90,7 +84,7 @@ def test_sigterm_lets_tunnels_run_until_the_drain_deadline_then_both_sides_get_1
     assert 2.8 <= time.monotonic() - signalled < 6, "closed at the drain deadline"
     client.close()
     assert gateway.process.wait(timeout=10) == 0
-    assert wait_for(lambda: len(echo.closes) > closes_before)
+    assert wait_until(lambda: len(echo.closes) > closes_before, 10)
     assert echo.closes[-1] == 1001 and echo.reasons[-1] == "gateway shutting down"
     assert closing_lines(gateway)[-1]["gateway.tunnel.closed_by"] == "drain"
 
@@ -103,14 +97,14 @@ def test_a_reload_that_removes_a_connector_closes_its_tunnels_at_the_drain_deadl
     leaving = connect(ws_url(gateway, "leaving"), additional_headers=WORKER)
     (gateway.directory / "connectors.yaml").write_text(to_yaml(inventory([ws(echo)], drain_timeout="2s")) + "\n")
     gateway.process.send_signal(signal.SIGHUP)
-    assert wait_for(lambda: 'gateway_config_reloads_total{result="applied"} 1'
-                    in requests.get(gateway.url("/metrics"), timeout=5).text)
+    assert wait_until(lambda: 'gateway_config_reloads_total{result="applied"} 1'
+                    in requests.get(gateway.url("/metrics"), timeout=5).text, 10)
     reloaded = time.monotonic()
     leaving.send("until the deadline")
     assert leaving.recv(timeout=5) == "until the deadline"
     assert received_close(leaving) == (1001, "connector removed")
     assert 1.5 <= time.monotonic() - reloaded < 5
-    assert wait_for(lambda: len(echo.closes) > closes_before)
+    assert wait_until(lambda: len(echo.closes) > closes_before, 10)
     assert echo.closes[-1] == 1001 and echo.reasons[-1] == "connector removed"
     staying.send("kept")  # the connector the reload kept keeps its tunnel
     assert staying.recv(timeout=5) == "kept"
