@@ -15,10 +15,12 @@ public enum ConnectorCatalog {
     /// platform allows.
     public static let modes: [any ModeBehavior] = StandardModes.all
 
-    /// A registry holding every shipped kind and mode.
+    /// A registry holding every shipped kind and mode. A kind or mode listed twice is a
+    /// programming error: the gateway stops at once with its name, rather than start with an
+    /// empty registry that refuses every connector as of an unknown kind.
     public static func registry() -> ConnectorRegistry {
-        // The lists above are unique; a duplicate is a programming error caught by tests.
-        let modes = (try? ModeRegistry(modes)) ?? ModeRegistry()
-        return (try? ConnectorRegistry(kinds, modes: modes)) ?? ConnectorRegistry(modes: modes)
+        let modes: ModeRegistry
+        do { modes = try ModeRegistry(self.modes) } catch { fatalError("ConnectorCatalog.modes: \(error)") }
+        do { return try ConnectorRegistry(kinds, modes: modes) } catch { fatalError("ConnectorCatalog.kinds: \(error)") }
     }
 }

@@ -20,7 +20,7 @@ public final class ProxyContext: Sendable {
     /// Further control routes (health reports, status page).
     public let controlResponders: [any ControlResponder]
     /// Readiness is the process's, shared by every context that replaces this one.
-    let readiness: Readiness
+    public let readiness: Readiness
     /// The resolved secrets the routes and principals were built from (what a secret refresh
     /// compares new values with).
     let secrets: SecretStore
@@ -55,7 +55,11 @@ public final class ProxyContext: Sendable {
 /// Whether the process takes traffic: listeners up and not draining.
 public final class Readiness: Sendable {
     private let flag = Atomic<Bool>(false)
+    /// Signalled when the flag changes.
+    public let changes = ChangeSignal()
     public init() {}
     public var isReady: Bool { flag.load(ordering: .relaxed) }
-    public func set(_ ready: Bool) { flag.store(ready, ordering: .relaxed) }
+    public func set(_ ready: Bool) {
+        if flag.exchange(ready, ordering: .relaxed) != ready { changes.signal() }
+    }
 }
