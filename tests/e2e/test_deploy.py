@@ -1,7 +1,8 @@
 """The deployment files: both kustomizations render with `kubectl kustomize`, every rendered
-manifest passes `kubernetes-validate --strict`, the Deployment is hardened the way the README says,
-the inventory the ConfigMap carries passes `gateway validate` with the env the pods get, and the
-Argo CD Application (a CRD no schema set knows) is checked field by field.
+manifest passes `kubernetes-validate --strict`, the Deployment is hardened the way
+docs/operations.md says, the inventory the ConfigMap carries passes `gateway validate` with the
+env the pods get, and the Argo CD Application (a CRD no schema set knows) is checked field by
+field.
 
 KUBECTL overrides the kubectl used (Debian 12's kubernetes-client is kubectl 1.20 with
 kustomize v2.0.3; current kubectl has kustomize v5: the files are written for both)."""
@@ -281,7 +282,7 @@ def validate(inventory: Path, *env_files: Path) -> dict:
 
 
 def test_the_bundled_cluster_inventory_validates_with_its_env_files():
-    """As the README says to check it: the inventory in the base, its generated env and the
+    """As docs/operations.md says to check it: the inventory in the base, its generated env and the
     Secret's references as env files."""
     report = validate(DEPLOY / "base" / "connectors.yaml",
                       DEPLOY / "base" / "generated.env", DEPLOY / "base" / "secret-refs.env")

@@ -370,7 +370,7 @@ def test_status_page_in_a_real_browser_shows_every_connector(server, tmp_path):
         assert taken.returncode == 0, taken.stderr[-2000:]
         data = shot.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
-        # STATUS_SCREENSHOT_DIR=docs keeps them (docs/status.png is the README's picture).
+        # STATUS_SCREENSHOT_DIR=docs keeps them (docs/status.png is docs/health.md's picture).
         if os.environ.get("STATUS_SCREENSHOT_DIR"):
             shutil.copyfile(shot, Path(os.environ["STATUS_SCREENSHOT_DIR"]) / name)
 

@@ -58,7 +58,7 @@ from soak_upstream import slow_body  # noqa: E402
 
 CYCLE = 20.0
 FIRST_BYTE_TIMEOUT = "1s"
-#: Error kinds whose status the gateway documents (README, "Errors").
+#: Error kinds whose status the gateway documents (docs/data-path.md, "Errors").
 STATUS_OF_KIND = {"refused": 502, "reset": 502, "tls": 502, "dns": 502, "timeout": 504}
 #: Allowed growth after the soak, against the value after the warm-up.
 FD_MARGIN = 4
