@@ -44,7 +44,7 @@ struct HealthCommand: AsyncParsableCommand {
         "Read the report of a running gateway at this URL instead of checking here; repeatable (one per replica).", valueName: "url"))
     var urls: [String] = []
 
-    @Flag(help: "Print the report as JSON (schema: README, 'Health checks').")
+    @Flag(help: "Print the report as JSON (schema: docs/health.md and docs/health-report.schema.json).")
     var json = false
 
     @Option(help: ArgumentHelp(

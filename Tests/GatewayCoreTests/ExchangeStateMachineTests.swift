@@ -5,7 +5,7 @@ import Testing
 @testable import GatewayCore
 
 /// The exchange as a value: every transition of `ExchangeStateMachine`, each fault of the
-/// README's fault table, early answers, retries and the deadlines, with a clock that only
+/// fault table (docs/data-path.md), early answers, retries and the deadlines, with a clock that only
 /// moves when the test says so.
 @Suite("exchange state machine")
 struct ExchangeStateMachineTests {

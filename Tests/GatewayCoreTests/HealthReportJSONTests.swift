@@ -3,7 +3,7 @@ import Testing
 
 @testable import GatewayCore
 
-/// The JSON document's keys, types and nulls: the schema the README documents.
+/// The JSON document's keys, types and nulls: the schema docs/health.md documents.
 @Suite("health report JSON")
 struct HealthReportJSONTests {
     static func object(_ text: String) throws -> [String: Any] {

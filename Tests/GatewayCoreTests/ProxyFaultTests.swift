@@ -7,7 +7,7 @@ import Testing
 
 @testable import GatewayCore
 
-/// The README's fault table, row by row, in process: what the caller gets when the upstream
+/// The fault table (docs/data-path.md), row by row, in process: what the caller gets when the upstream
 /// cannot be reached, stays silent, closes or answers too much.
 @Suite("faults in process")
 struct ProxyFaultTests {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The report's stable JSON form (schema in the README and `docs/health-report.schema.json`):
+/// The report's stable JSON form (schema in docs/health.md and `docs/health-report.schema.json`):
 /// every key is always present, `null` when it does not apply. `gateway health --json` and the
 /// server's `/health/connectors` print the same document.
 extension HealthReport {

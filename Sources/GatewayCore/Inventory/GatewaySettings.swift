@@ -20,7 +20,7 @@ public struct GatewaySettings: Sendable {
     }
     public var tlsReloadInterval: Double { settings["tls.reload_interval"]?.value.durationValue ?? 10 }
     /// One event loop per core by default (NIO counts the cores a cgroup's CPU quota allows):
-    /// measured on two cores, two loops serve 1.3-1.4x the requests of one (README, Benchmark).
+    /// measured on two cores, two loops serve 1.3-1.4x the requests of one (docs/benchmark.md).
     public var threads: Int { settings["threads"]?.value.integerValue ?? min(max(System.coreCount, 1), 64) }
     public var accessLog: Bool { settings["access_log"]?.value.boolValue ?? true }
     public var drainTimeout: Double { settings["drain_timeout"]?.value.durationValue ?? 30 }

@@ -4,7 +4,7 @@
 /// all, and the warning for a combination that is legal but changes nothing.
 public protocol ModeBehavior: Sendable {
     var mode: ConnectorMode { get }
-    /// One line for `explain` and the README.
+    /// One line for `explain` and docs/connectors.md.
     var summary: String { get }
     /// Sets `connector.machineRoute` (the executor URL, the SCIM switch, nothing); problems
     /// with the connector's settings go to `diagnostics`.
