@@ -25,23 +25,6 @@ struct InventoryOptions: ParsableArguments {
     }
 }
 
-extension EnvironmentLayers {
-    /// Reads and parses each env file, collecting every problem across all of them.
-    static func load(files: [String], process: [String: String]) throws(ConfigError) -> EnvironmentLayers {
-        var parsed: [DotEnvFile] = []
-        var issues: [ConfigIssue] = []
-        for path in files {
-            do {
-                parsed.append(try DotEnvFile.read(path: path))
-            } catch {
-                issues.append(contentsOf: error.issues)
-            }
-        }
-        guard issues.isEmpty else { throw ConfigError(issues: issues) }
-        return EnvironmentLayers(files: parsed, process: process)
-    }
-}
-
 /// Exit codes shared by the commands: 0 valid, 1 invalid configuration, 2 unreadable input.
 enum ExitStatus {
     static func code(for error: ConfigError) -> ExitCode {

@@ -67,14 +67,3 @@ extension ProxyHandler {
         ).log(to: shared.logger)
     }
 }
-
-extension UpstreamHandler {
-    /// Writes a request part on the upstream connection (from its event loop).
-    func write(_ part: HTTPClientRequestPart) {
-        contextForWriting?.write(wrapOutboundOut(part), promise: nil)
-    }
-
-    func flush() {
-        contextForWriting?.flush()
-    }
-}

@@ -94,3 +94,14 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 }
+
+extension UpstreamHandler {
+    /// Writes a request part on the upstream connection (from its event loop).
+    func write(_ part: HTTPClientRequestPart) {
+        contextForWriting?.write(wrapOutboundOut(part), promise: nil)
+    }
+
+    func flush() {
+        contextForWriting?.flush()
+    }
+}

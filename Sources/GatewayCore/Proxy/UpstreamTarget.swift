@@ -101,9 +101,3 @@ public final class UpstreamTarget: Sendable {
             tunnelIdleTimeout: tunnelIdleTimeout, presentsClientCertificate: presentsClientCertificate)
     }
 }
-
-extension TimeAmount {
-    init(seconds: Double) {
-        self = .nanoseconds(Int64(seconds * 1_000_000_000))
-    }
-}
