@@ -12,12 +12,14 @@ import Tracing
 /// what they say, and what goes upstream. The OTLP export is proven end to end (test_tracing.py).
 @Suite("Exchange traces")
 struct ExchangeTraceTests {
-    static func traced(connector: String = "") throws -> (EmbeddedProxy, InMemoryTracer) {
+    static func traced(
+        connector: String = "", sampler: TelemetryConfiguration.Sampler = .alwaysOn
+    ) throws -> (EmbeddedProxy, InMemoryTracer) {
         let memory = InMemoryTracer()
         let tracer = RequestTracer(
             tracer: memory, drops: SpanDrops(logger: Logger(label: "test")),
             configuration: TelemetryConfiguration(
-                endpoint: try EndpointURL(parsing: "http://127.0.0.1:4318"), serviceName: "test", sampler: .alwaysOn,
+                endpoint: try EndpointURL(parsing: "http://127.0.0.1:4318"), serviceName: "test", sampler: sampler,
                 ratio: 1, maxQueueSize: 16, scheduleDelay: 1, exportTimeout: 1))
         return (try EmbeddedProxy(connector: connector, tracer: tracer), memory)
     }
@@ -116,6 +118,24 @@ struct ExchangeTraceTests {
         #expect(tunnel.parentSpanID == server.spanID)
         #expect(Self.attribute(tunnel, "fractalops.tunnel.closed_by") == "upstream")
         #expect(Self.attribute(tunnel, "fractalops.tunnel.bytes_to_upstream") == "3")
+    }
+
+    @Test func aRequestTheSamplerLeavesOutMakesNoSpanAndPassesOnItsTraceUnsampled() throws {
+        let (proxy, memory) = try Self.traced(sampler: .parentBasedAlwaysOff)
+        // Without a caller's trace: fresh ids, sampled flag off.
+        try proxy.send(EmbeddedProxy.request("GET", "/x"))
+        let sent = try proxy.upstreamReceived()
+        let line = try #require(sent.split(separator: "\r\n").first { $0.hasPrefix("traceparent: ") })
+        let parent = try #require(TraceParent(String(line.dropFirst("traceparent: ".count))))
+        #expect(!parent.sampled)
+        try proxy.upstreamAnswers("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+        _ = try proxy.callerReceived()
+        // A caller's unsampled trace goes on as it came.
+        let callers = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"
+        try proxy.send(EmbeddedProxy.request("GET", "/y", extra: "traceparent: \(callers)\r\ntracestate: a=1\r\n"))
+        let second = try proxy.upstreamReceived()
+        #expect(second.contains("traceparent: \(callers)\r\n") && second.contains("tracestate: a=1\r\n"))
+        #expect(memory.finishedSpans.isEmpty && memory.activeSpan(identifiedBy: ServiceContext.topLevel) == nil)
     }
 
     @Test func withoutATracerTheCallersTraceContextPassesUntouched() throws {

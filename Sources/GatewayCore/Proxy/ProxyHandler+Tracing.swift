@@ -9,7 +9,8 @@ extension ProxyHandler {
         guard let tracer = holder.tracer else { return }
         trace = ExchangeTrace(tracer, request: .init(
             head: head, connector: plan.target.connector, principal: plan.principal, requestID: requestID,
-            peer: peerAddress, scheme: listener.tls ? "https" : "http", runtimeAsset: plan.target.runtimeAsset))
+            peer: peerAddress, scheme: listener.tls ? "https" : "http", runtimeAsset: plan.target.runtimeAsset),
+            random: &ids)
     }
 
     /// A request the gateway answered itself: its server span, begun and ended; the ids for its line.
@@ -17,7 +18,7 @@ extension ProxyHandler {
         guard let tracer = holder.tracer else { return nil }
         return ExchangeTrace.answered(tracer, request: .init(
             head: head, connector: refusal.connector, principal: refusal.principal, requestID: requestID,
-            peer: peerAddress, scheme: listener.tls ? "https" : "http"), status: refusal.error.status, error: refusal.error)
+            peer: peerAddress, scheme: listener.tls ? "https" : "http"), error: refusal.error, random: &ids)
     }
 
     /// An upstream attempt begins (a connection is sought): its client span.

@@ -32,7 +32,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
     /// Tells a pool answer for an earlier exchange from one for the current exchange.
     private var exchangeSerial = 0
     private(set) var peerAddress = "unknown"
-    private var ids = RequestIDGenerator()
+    var ids = RequestIDGenerator()
     /// True while a batch of the caller's reads is handled: upstream writes are flushed once at
     /// the end of the batch rather than after each part.
     private var inReadBatch = false

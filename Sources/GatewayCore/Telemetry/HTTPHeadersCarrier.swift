@@ -26,6 +26,11 @@ struct TraceIDs: Sendable, Equatable {
         }
     }
 
+    init(traceID: String, spanID: String) {
+        self.traceID = traceID
+        self.spanID = spanID
+    }
+
     /// `00-<trace id>-<span id>-<flags>`; nil for anything else.
     init?(traceparent: String?) {
         guard let parts = traceparent?.split(separator: "-"), parts.count == 4, parts[1].count == 32, parts[2].count == 16

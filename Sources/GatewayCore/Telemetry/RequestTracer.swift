@@ -11,6 +11,8 @@ public final class RequestTracer: Sendable {
     let tracer: any Tracer
     let drops: SpanDrops
     public let configuration: TelemetryConfiguration
+    /// Decides before any span is made; the library then samples every span it is given.
+    let sampler: TraceSampler
 
     /// The tracer and the service that exports its spans (run it with the gateway's services).
     public static func make(_ configuration: TelemetryConfiguration, logger: Logger) throws -> (RequestTracer, any Service) {
@@ -24,7 +26,7 @@ public final class RequestTracer: Sendable {
         otel.diagnosticLogLevel = .warning
         otel.traces.enabled = true
         otel.traces.exporter = .otlp
-        otel.traces.sampler = configuration.otelSampler
+        otel.traces.sampler = .alwaysOn  // TraceSampler decided already
         otel.traces.otlpExporter.endpoint = configuration.tracesURL
         otel.traces.otlpExporter.protocol = .httpProtobuf
         otel.traces.otlpExporter.timeout = .milliseconds(Int64(configuration.exportTimeout * 1000))
@@ -40,21 +42,9 @@ public final class RequestTracer: Sendable {
         self.tracer = tracer
         self.drops = drops
         self.configuration = configuration
+        self.sampler = TraceSampler(sampler: configuration.sampler, ratio: configuration.ratio)
     }
 
     /// `gateway_trace_spans_dropped_total`.
     public func metricsText() -> String { drops.metricsText() }
-}
-
-extension TelemetryConfiguration {
-    var otelSampler: OTel.Configuration.TracesConfiguration.SamplerConfiguration {
-        switch sampler {
-        case .alwaysOn: .alwaysOn
-        case .alwaysOff: .alwaysOff
-        case .traceIDRatio: .traceIDRatio(ratio: ratio) ?? .alwaysOn
-        case .parentBasedAlwaysOn: .parentBasedAlwaysOn
-        case .parentBasedAlwaysOff: .parentBasedAlwaysOff
-        case .parentBasedTraceIDRatio: .parentBasedTraceIDRatio(ratio: ratio) ?? .parentBasedAlwaysOn
-        }
-    }
 }
