@@ -32,6 +32,9 @@ BASELINE = os.environ.get("GATEWAY_BASELINE_BIN")
 # collector that accepts and discards the spans (a location of the upstream nginx): `traced`,
 # with its ratio to the gateway without tracing and the spans it dropped.
 TRACING = os.environ.get("TRACING") == "1"
+# TRACE_RATIO=0.1: the traced gateway samples that share of the requests (parentbased_traceidratio;
+# wrk sends no traceparent) instead of all of them.
+TRACE_RATIO = os.environ.get("TRACE_RATIO")
 # PROFILE=small|post|1MiB: instead of the rounds, record the gateway with `perf record -g` while
 # wrk runs that case, and print the top symbols by self time (bench/profile).
 PROFILE = os.environ.get("PROFILE")
@@ -180,8 +183,8 @@ connector_inventory:
         f.write(plain.read().replace("gateway:\n", f"""gateway:
   telemetry:
     otlp_endpoint: http://127.0.0.1:{up_port}
-    sampler: always_on
-    max_queue_size: 65536
+    sampler: {"always_on" if TRACE_RATIO is None else "parentbased_traceidratio"}
+    sampler_arg: {TRACE_RATIO or 1}
     schedule_delay: 200ms
 """, 1))
 
