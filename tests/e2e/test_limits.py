@@ -56,6 +56,18 @@ def test_a_burst_gets_exactly_what_the_token_bucket_allows(start_gateway, nginx)
         assert again == [200] * 5
 
 
+def test_a_rate_per_connector_gives_each_connector_its_own_bucket(start_gateway, nginx):
+    principals = [{"name": "worker", "token": "env://E2E_WORKER_TOKEN", "connectors": ["*"],
+                   "rate": {"requests_per_second": 1, "burst": 3, "per_connector": True}}]
+    gateway = start_gateway([nginx_connector(nginx, "one"), nginx_connector(nginx, "two")], principals=principals)
+    with requests.Session() as session:
+        one = [session.get(gateway.executor("one", "/hello"), headers=WORKER, timeout=10).status_code for _ in range(4)]
+        two = [session.get(gateway.executor("two", "/hello"), headers=WORKER, timeout=10).status_code for _ in range(4)]
+    assert one[:3] == [200] * 3 and one[3] == 429
+    assert two[:3] == [200] * 3 and two[3] == 429, "one's bucket is empty; two's is its own"
+    assert metric(gateway, 'gateway_requests_limited_total{principal="worker",connector="two",limit="rate"}') == 1
+
+
 def test_max_in_flight_refuses_the_second_slow_request_until_the_first_ends(start_gateway):
     with upstreams.TCPUpstream(upstreams.slow_answer(1.5)) as slow:
         gateway = start_gateway(
