@@ -116,6 +116,9 @@ public struct InventoryLoader: Sendable {
         checkEnvironment(connectors: connectors, diagnostics: &diagnostics)
         checkFiles(connectors: connectors, baseDirectory: baseDirectory, diagnostics: &diagnostics)
         checkGatewayTLS(gatewaySettings, path: path, baseDirectory: baseDirectory, diagnostics: &diagnostics)
+        checkClientCertificates(
+            gatewaySettings, principals: principals, connectors: connectors, path: path, baseDirectory: baseDirectory,
+            diagnostics: &diagnostics)
 
         try diagnostics.check()
         return GatewayConfiguration(
@@ -329,7 +332,15 @@ public struct InventoryLoader: Sendable {
                     problem: "The permission '\(permission)' is not known.",
                     fix: "Use one of: \(Principal.knownPermissions.sorted().joined(separator: ", "))."))
             }
-            guard let token = settings["token"], let secret = token.value.secretValue else { continue }
+            let certificate = certificateMatch(settings, label: label, diagnostics: &diagnostics)
+            let token = settings["token"].flatMap { setting in setting.value.secretValue.map { Sourced($0, from: setting.source) } }
+            if settings["token"] == nil, !settings.ordered.contains(where: { $0.key.hasPrefix("certificate.") }) {
+                diagnostics.append(ConfigIssue(
+                    .principalWithoutCredential, at: location, connector: label, key: "token",
+                    problem: "The principal has no way to authenticate: neither 'token' nor 'certificate' is set.",
+                    fix: "Add 'token:' with a reference (openbao://, env://, file://), or 'certificate: {uri_san: spiffe://...}' (with gateway.tls.client_ca_file), or both."))
+            }
+            guard token != nil || certificate != nil else { continue }
             let perSecond = settings["rate.requests_per_second"]?.value.integerValue
             if perSecond == nil, settings["rate.burst"] != nil {
                 diagnostics.append(ConfigIssue(
@@ -339,9 +350,10 @@ public struct InventoryLoader: Sendable {
             }
             let rate = perSecond.map { ($0, settings["rate.burst"]?.value.integerValue ?? $0) }
             principals.append(Principal(
-                name: name, location: location, token: Sourced(secret, from: token.source),
+                name: name, location: location, token: token,
                 connectors: allowed.values, permissions: Set(permissions.values), rate: rate,
-                maxInFlight: settings["max_in_flight"]?.value.integerValue, maxTunnels: settings["max_tunnels"]?.value.integerValue))
+                maxInFlight: settings["max_in_flight"]?.value.integerValue, maxTunnels: settings["max_tunnels"]?.value.integerValue,
+                certificate: certificate))
         }
         return principals
     }

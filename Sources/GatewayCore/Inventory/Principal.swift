@@ -1,9 +1,12 @@
-/// An inbound caller (worker, operator, provisioner, ...): the token it presents and the
-/// connectors it may use.
+/// An inbound caller (worker, operator, provisioner, ...): how it proves who it is (a bearer
+/// token, a client certificate, or both) and the connectors it may use.
 public final class Principal: Sendable {
     public let name: String
     public let location: String
-    public let token: Sourced<SecretSource>
+    /// The bearer token's reference; nil for a principal known by its certificate only.
+    public let token: Sourced<SecretSource>?
+    /// `certificate: {uri_san, dns_san, subject_cn}`: the client certificates that are this principal.
+    public let certificate: CertificateMatch?
     /// Connector names, or `*` for all.
     public let connectors: [String]
     /// Extra permissions, e.g. `manage` for management routes.
@@ -16,9 +19,11 @@ public final class Principal: Sendable {
     public let maxTunnels: Int?
 
     public init(
-        name: String, location: String, token: Sourced<SecretSource>, connectors: [String], permissions: Set<String>,
-        rate: (perSecond: Int, burst: Int)? = nil, maxInFlight: Int? = nil, maxTunnels: Int? = nil
+        name: String, location: String, token: Sourced<SecretSource>?, connectors: [String], permissions: Set<String>,
+        rate: (perSecond: Int, burst: Int)? = nil, maxInFlight: Int? = nil, maxTunnels: Int? = nil,
+        certificate: CertificateMatch? = nil
     ) {
+        self.certificate = certificate
         self.maxTunnels = maxTunnels
         self.rate = rate
         self.maxInFlight = maxInFlight

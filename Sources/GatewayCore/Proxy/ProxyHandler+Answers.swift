@@ -44,7 +44,8 @@ extension ProxyHandler {
             connector: shared.routes.metricsIndexes[refusal.connector] ?? 0, method: head.method.rawValue,
             status: refusal.error.status, upstreamSeconds: nil, errorKind: refusal.error.metricKind)
         guard shared.accessLog else { return }
-        AccessRecord(requestID: requestID, principal: refusal.principal, connector: refusal.connector, method: head.method.rawValue,
+        AccessRecord(requestID: requestID, principal: refusal.principal, auth: refusal.auth, connector: refusal.connector,
+                     method: head.method.rawValue,
                      uri: head.uri, status: refusal.error.status, peer: peerAddress, error: refusal.error.metricKind).log(to: shared.logger)
     }
 
@@ -56,7 +57,7 @@ extension ProxyHandler {
             upstreamSeconds: exchange.upstreamSeconds, errorKind: error, upstreamThrottled: exchange.upstreamThrottled)
         guard shared.accessLog else { return }
         AccessRecord(
-            requestID: exchange.requestID, principal: exchange.principal, connector: exchange.target.connector,
+            requestID: exchange.requestID, principal: exchange.principal, auth: exchange.auth, connector: exchange.target.connector,
             method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri, status: status,
             bytesIn: exchange.requestBodyBytes, bytesOut: exchange.responseBodyBytes, upstreamSeconds: exchange.upstreamSeconds,
             totalSeconds: Double((now - exchange.started).nanoseconds) / 1e9, peer: peerAddress, error: error,

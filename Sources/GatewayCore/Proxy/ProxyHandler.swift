@@ -41,13 +41,9 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
     /// The exchange's deadlines (first byte, idle, request body): one timer per connection.
     private lazy var watchdog = DeadlineTimer { [unowned(unsafe) self] in self.watchdogFired() }
 
-    /// What the connection arrived on: the HTTPS listener, a probes-only plain listener.
-    struct ListenerKind: Sendable {
-        var tls = false
-        var probesOnly = false
-    }
-
     let listener: ListenerKind
+    /// The client certificate of the connection's TLS handshake (read at the first request).
+    lazy var callerCertificate = listener.tls ? context.flatMap { CallerCertificate.of($0.channel) } : nil
 
     init(holder: ProxyContextHolder, pool: UpstreamPool, timeouts: ClientTimeoutHandler? = nil, listener: ListenerKind = .init()) {
         self.listener = listener
@@ -60,8 +56,6 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
         self.pool = pool
     }
 
-    /// The event loop's clock (a test's `EmbeddedEventLoop` moves it by hand).
-    var now: NIODeadline { context?.eventLoop.now ?? .now() }
     private var upstreamWritable: Bool { connection?.channel.isWritable ?? false }
     var quiescing: Bool { machine.quiescing }
 
@@ -151,7 +145,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
             refuse(head, refusal, requestID: requestID, declaresBody: summary.declaresBody)
             return machine.answeredLocally()
         }
-        switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress) {
+        switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress, certificate: callerCertificate) {
         case let .control(path):
             let response = ControlRoutes.response(
                 method: head.method, uri: head.uri, path: path, requestID: requestID, context: shared, tunnels: holder.tunnels)

@@ -23,7 +23,11 @@ struct RequestRouter {
         self.init(routes: context.routes, principals: context.principals, publicURL: context.publicURL, limits: context.limits)
     }
 
-    func route(_ head: HTTPRequestHead, summary: RequestHeadSummary, requestID: String, peerAddress: String) -> RouteDecision {
+    /// `certificate`: the client certificate of the caller's connection (the HTTPS listener).
+    func route(
+        _ head: HTTPRequestHead, summary: RequestHeadSummary, requestID: String, peerAddress: String,
+        certificate: CallerCertificate? = nil
+    ) -> RouteDecision {
         // Byte-wise (UTF-8) scanning throughout: Character-wise String APIs segment graphemes.
         let uri = head.uri
         let pathEnd = uri.utf8.firstIndex(of: UInt8(ascii: "?")) ?? uri.endIndex
@@ -51,8 +55,10 @@ struct RequestRouter {
         // llhttp reads nothing past a request with `Connection: upgrade` and `Upgrade`: a refusal
         // of one closes the connection.
         let parserStopped = summary.wantsUpgrade && summary.connectionUpgrade
+        var auth: AuthMethod?
         func reject(_ error: ProxyError, principal: String = "-", close: Bool = false) -> RouteDecision {
-            .reject(.init(error: error, format: format, connector: name, principal: principal, close: close || parserStopped))
+            .reject(.init(error: error, format: format, connector: name, principal: principal, close: close || parserStopped,
+                          auth: auth))
         }
 
         // The protocol first: methods, framing, Host, fragments, size.
@@ -60,10 +66,10 @@ struct RequestRouter {
             return reject(refusal, close: true)
         }
         // Who calls, and may it use this connector?
-        guard let principal = authenticate(summary.authorization) else {
-            let detail = principals.isEmpty
-                ? "No principals are configured (gateway.principals), so machine routes accept no caller."
-                : "Present a gateway token as 'Authorization: Bearer <token>' of a configured principal."
+        let principal: Principal
+        switch principals.authenticate(token: bearerToken(summary.authorization), certificate: certificate) {
+        case let .authenticated(found, method): (principal, auth) = (found, method)
+        case let .refused(detail):
             return reject(ProxyError(.unauthenticated, status: 401, title: "Authentication required", detail: detail))
         }
         guard let route = routes.routes[name] else {
@@ -179,13 +185,14 @@ struct RequestRouter {
             upstreamHead.headers.add(name: "upgrade", value: "websocket")
         }
         return .forward(.init(
-            target: target, upstreamHead: upstreamHead, principal: principal.name, format: format,
+            target: target, upstreamHead: upstreamHead, principal: principal.name, auth: auth, format: format,
             expectsContinue: summary.expectsContinue, rewriter: upgrade ? nil : rewriter,
             bufferRequestBody: upgrade ? false : bufferRequestBody, upgrade: upgrade))
     }
 
-    private func authenticate(_ authorization: String?) -> Principal? {
+    /// The token of `Authorization: Bearer <token>`; nil without one.
+    private func bearerToken(_ authorization: String?) -> Substring? {
         guard let value = authorization, value.utf8.count > 7, HeaderName.hasPrefix(value, "bearer ") else { return nil }
-        return principals.authenticate(value.dropFirst(7))
+        return value.dropFirst(7)
     }
 }
