@@ -119,6 +119,7 @@ public struct InventoryLoader: Sendable {
         checkClientCertificates(
             gatewaySettings, principals: principals, connectors: connectors, path: path, baseDirectory: baseDirectory,
             diagnostics: &diagnostics)
+        checkTCPListenerTLS(connectors, principals: principals, baseDirectory: baseDirectory, diagnostics: &diagnostics)
 
         try diagnostics.check()
         return GatewayConfiguration(
