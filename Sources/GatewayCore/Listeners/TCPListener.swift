@@ -125,18 +125,20 @@ public final class TCPListener: Listener {
                 admit: { certificate in
                     Self.decide(certificate, principals: principals(), settings: settings, verifiesCallers: termination.verifiesCallers)
                 },
-                onRefused: { reason in
-                    logger.warning("tcp connection refused", metadata: [
+                onRefused: { reason, handshake in
+                    // A failed handshake is also what a port probe or a scanner leaves: info, not warning.
+                    logger.log(level: handshake ? .info : .warning, "tcp connection refused", metadata: [
                         "gateway.connector": "\(settings.connector)", "gateway.peer": "\(peer)", "gateway.error": "\(reason)",
                     ])
                 })
             try sync.addHandler(gate)
-            gate.onAdmitted = { principal in
+            gate.onAdmitted = { [weak gate] principal in
                 logger.info("tcp connection admitted", metadata: [
                     "gateway.connector": "\(settings.connector)", "gateway.peer": "\(peer)",
                     "gateway.principal": "\(principal ?? "-")", "gateway.auth": "\(principal == nil ? "none" : "certificate")",
                 ])
-                _ = self.dial(inbound, settings: settings, tls: termination).map { _ in gate.release() }
+                // On this event loop: the gate lets what it held through once the upstream is joined.
+                self.dial(inbound, settings: settings, tls: termination).assumeIsolated().whenSuccess { _ in gate?.release() }
             }
             try inbound.syncOptions?.setOption(.autoRead, value: true)
         } catch {

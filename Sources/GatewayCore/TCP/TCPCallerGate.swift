@@ -21,7 +21,8 @@ final class TCPCallerGate: ChannelInboundHandler, RemovableChannelHandler {
     static let maxHeldBytes = 1 << 20
 
     private let admit: (CallerCertificate?) -> Decision
-    private let onRefused: (String) -> Void
+    /// Why the caller was refused, and whether its TLS handshake failed (rather than its principal).
+    private let onRefused: (String, _ handshake: Bool) -> Void
     /// Called once an admitted caller's handshake is done (with its principal): dial the
     /// upstream, then `release`.
     var onAdmitted: (String?) -> Void = { _ in }
@@ -30,7 +31,7 @@ final class TCPCallerGate: ChannelInboundHandler, RemovableChannelHandler {
     private var admitted = false
     private var context: ChannelHandlerContext?
 
-    init(admit: @escaping (CallerCertificate?) -> Decision, onRefused: @escaping (String) -> Void) {
+    init(admit: @escaping (CallerCertificate?) -> Decision, onRefused: @escaping (String, _ handshake: Bool) -> Void) {
         self.admit = admit
         self.onRefused = onRefused
     }
@@ -45,7 +46,7 @@ final class TCPCallerGate: ChannelInboundHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A failed handshake (no client certificate, one of an unknown CA, no common protocol).
-        if !admitted { onRefused("the TLS handshake failed: \(error)") }
+        if !admitted { onRefused("the TLS handshake failed: \(error)", true) }
         context.close(promise: nil)
     }
 
@@ -56,7 +57,7 @@ final class TCPCallerGate: ChannelInboundHandler, RemovableChannelHandler {
             admitted = true
             onAdmitted(principal)
         case let .refuse(reason):
-            onRefused(reason)
+            onRefused(reason, false)
             context.close(promise: nil)
         }
     }
@@ -66,7 +67,7 @@ final class TCPCallerGate: ChannelInboundHandler, RemovableChannelHandler {
         guard admitted else { return }  // not before the caller is admitted (cannot happen after a handshake)
         heldBytes += buffer.readableBytes
         if heldBytes > Self.maxHeldBytes {
-            onRefused("the caller sent more than \(Self.maxHeldBytes) bytes before the upstream connection was up")
+            onRefused("the caller sent more than \(Self.maxHeldBytes) bytes before the upstream connection was up", false)
             context.close(promise: nil)
             return
         }
