@@ -7,6 +7,8 @@ public final class Principal: Sendable {
     public let token: Sourced<SecretSource>?
     /// `certificate: {uri_san, dns_san, subject_cn}`: the client certificates that are this principal.
     public let certificate: CertificateMatch?
+    /// `pomerium: {emails, groups}`: the Pomerium identities that are this principal.
+    public let pomerium: PomeriumMatch?
     /// Connector names, or `*` for all.
     public let connectors: [String]
     /// Extra permissions, e.g. `manage` for management routes.
@@ -21,9 +23,10 @@ public final class Principal: Sendable {
     public init(
         name: String, location: String, token: Sourced<SecretSource>?, connectors: [String], permissions: Set<String>,
         rate: (perSecond: Int, burst: Int)? = nil, maxInFlight: Int? = nil, maxTunnels: Int? = nil,
-        certificate: CertificateMatch? = nil
+        certificate: CertificateMatch? = nil, pomerium: PomeriumMatch? = nil
     ) {
         self.certificate = certificate
+        self.pomerium = pomerium
         self.maxTunnels = maxTunnels
         self.rate = rate
         self.maxInFlight = maxInFlight

@@ -9,6 +9,8 @@ public struct PrincipalDirectory: Sendable {
     let entries: [Entry]
     /// Principals matched by a client certificate, in inventory order.
     let certificateEntries: [CertificateEntry]
+    /// Principals matched by a Pomerium identity, in inventory order.
+    let pomeriumEntries: [PomeriumEntry]
 
     public init(principals: [Principal], secrets: SecretStore) {
         entries = principals.compactMap { principal in
@@ -18,9 +20,12 @@ public struct PrincipalDirectory: Sendable {
         certificateEntries = principals.compactMap { principal in
             principal.certificate.map { CertificateEntry(principal: principal, match: $0) }
         }
+        pomeriumEntries = principals.compactMap { principal in
+            principal.pomerium.map { PomeriumEntry(principal: principal, match: $0) }
+        }
     }
 
-    public var isEmpty: Bool { entries.isEmpty && certificateEntries.isEmpty }
+    public var isEmpty: Bool { entries.isEmpty && certificateEntries.isEmpty && pomeriumEntries.isEmpty }
 
     /// The principal whose token is `presented`, or nil. Every configured token is compared in
     /// full whatever the outcome, so timing tells nothing about which one (or how much) matched.

@@ -9,6 +9,8 @@ struct RequestRouter {
     var principals: PrincipalDirectory
     var publicURL: EndpointURL?
     var limits: ClientLimits
+    /// Verifies Pomerium assertions (`gateway.identity.pomerium`).
+    var pomerium: PomeriumVerifier?
     /// The scheme callers used (`https` on the TLS listener): the default of `publicURL`.
     var callerScheme = "http"
 
@@ -21,6 +23,7 @@ struct RequestRouter {
 
     init(_ context: ProxyContext) {
         self.init(routes: context.routes, principals: context.principals, publicURL: context.publicURL, limits: context.limits)
+        pomerium = context.pomerium
     }
 
     /// `certificate`: the client certificate of the caller's connection (the HTTPS listener).
@@ -67,7 +70,10 @@ struct RequestRouter {
         }
         // Who calls, and may it use this connector?
         let principal: Principal
-        switch principals.authenticate(token: bearerToken(summary.authorization), certificate: certificate) {
+        let assertion = pomerium.flatMap { verifier in
+            head.headers.first(name: PomeriumSettings.header).map { verifier.verify($0) }
+        }
+        switch principals.authenticate(token: bearerToken(summary.authorization), certificate: certificate, pomerium: assertion) {
         case let .authenticated(found, method): (principal, auth) = (found, method)
         case let .refused(detail):
             return reject(ProxyError(.unauthenticated, status: 401, title: "Authentication required", detail: detail))

@@ -42,6 +42,8 @@ public struct ExplainReport: Codable, Sendable {
         public var tokenSource: String?
         /// `uri_san spiffe://fractalops/worker/*, subject_cn ...`: the client certificates that are this principal.
         public var certificate: String?
+        /// `emails ...; groups ...`: the Pomerium identities that are this principal.
+        public var pomerium: String?
         public var connectors: [String]
         public var permissions: [String]
     }
@@ -75,7 +77,7 @@ public struct ExplainReport: Codable, Sendable {
                     Principal(
                         name: principal.name, location: principal.location, token: principal.token?.value.description,
                         tokenSource: principal.token?.source.description, certificate: principal.certificate?.description,
-                        connectors: principal.connectors,
+                        pomerium: principal.pomerium?.description, connectors: principal.connectors,
                         permissions: principal.permissions.sorted())
                 })
         }
@@ -123,6 +125,7 @@ public struct ExplainReport: Codable, Sendable {
                 var proof: [String] = []
                 if let token = principal.token { proof.append("token \(token) (\(principal.tokenSource ?? "?"))") }
                 if let certificate = principal.certificate { proof.append("certificate \(certificate)") }
+                if let pomerium = principal.pomerium { proof.append("pomerium \(pomerium)") }
                 lines.append("  principal \(principal.name): \(proof.joined(separator: "; ")); connectors: \(principal.connectors.joined(separator: ", "))\(permissions)")
             }
         }
