@@ -52,6 +52,13 @@ struct TCPListenerTLSSettingsTests {
         #expect(issue.key == "listen_tls.key_file" && issue.fix.contains("FRACTALOPS_TEMPORAL_LISTEN_TLS_KEY_FILE"))
     }
 
+    @Test func anUnreadableListenerCertificateIsAnErrorNamingTheFile() throws {
+        let error = try #require(TestInventory.refusal(Self.yaml(
+            principals: false, temporal: "    listen_tls: {cert_file: /nonexistent/listener.pem, key_file: \(Self.folder)/client.key}")))
+        let issue = try #require(error.errors.first { $0.key == "listen_tls.cert_file" })
+        #expect(issue.code == .serverCertificateUnusable && issue.problem.contains("/nonexistent/listener.pem"))
+    }
+
     @Test func aCompleteListenTLSLoadsAndTheContextsBuild() throws {
         let configuration = try TestInventory.load(Self.yaml(principals: true, temporal: Self.listenTLS))
         #expect(configuration.warnings.isEmpty)

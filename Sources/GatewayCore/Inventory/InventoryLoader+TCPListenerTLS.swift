@@ -22,6 +22,16 @@ extension InventoryLoader {
                         fix: "Set listen_tls: {cert_file: ..., key_file: ..., client_ca_file: ...} (or \(connector.envPrefix)\(name.uppercased().replacingOccurrences(of: ".", with: "_"))), or remove listen_tls."))
                 }
             }
+            for (name, setting) in [("listen_tls.cert_file", certificate), ("listen_tls.key_file", key)] {
+                guard let setting, let file = setting.value.stringValue else { continue }  // a reference: resolved at start
+                let full = file.hasPrefix("/") ? file : baseDirectory + "/" + file
+                if !FileManager.default.isReadableFile(atPath: full) {
+                    diagnostics.append(ConfigIssue(
+                        .serverCertificateUnusable, at: setting.source.description, connector: connector.name, key: name,
+                        problem: "The file \(full) cannot be read.",
+                        fix: "Point \(name) at a readable PEM file (relative paths are read from the inventory's folder), or write a reference (file://PATH, openbao://mount/path#field)."))
+                }
+            }
             if let clientCA, let file = clientCA.value.stringValue {
                 let full = file.hasPrefix("/") ? file : baseDirectory + "/" + file
                 if !FileManager.default.isReadableFile(atPath: full) {
