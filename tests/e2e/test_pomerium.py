@@ -14,6 +14,7 @@ import time
 import jwt
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.gateway import WORKER_TOKEN
 from harness.jwks_server import AUDIENCE, ISSUER, JWKSServer, SigningKeys
@@ -180,6 +181,25 @@ def test_cached_keys_older_than_max_stale_are_not_trusted(start_gateway, upstrea
         wait_until(lambda: call(gw, keys.sign(keys.claims())).status_code == 401, seconds=15, what="the keys going stale")
         detail = call(gw, keys.sign(keys.claims())).json()["detail"]
         assert "no longer trusted" in detail and "max_stale" in detail
+    finally:
+        server.stop()
+
+
+def test_a_rotated_key_is_fetched_after_the_first_assertion_that_names_it(start_gateway, upstream):
+    keys = SigningKeys()
+    server = JWKSServer(keys)
+    try:
+        # An hour between scheduled fetches: only the unknown kid can make the gateway fetch again.
+        gw = start(start_gateway, upstream, server.url, refresh_interval="1h")
+        wait_until(lambda: call(gw, keys.sign(keys.claims())).status_code == 200, what="first JWKS fetch")
+        fetches = server.fetches
+        rotated = ec.generate_private_key(ec.SECP256R1())
+        keys.published["ec-2"] = rotated
+        token = keys.sign(keys.claims(), kid="ec-2", key=rotated)
+        first = call(gw, token)
+        assert first.status_code == 401 and "a refresh was requested" in first.json()["detail"]
+        wait_until(lambda: call(gw, token).status_code == 200, seconds=20, what="the rotated key verifying")
+        assert server.fetches > fetches
     finally:
         server.stop()
 

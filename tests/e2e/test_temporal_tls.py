@@ -8,13 +8,18 @@ certificate, or with one of a principal not allowed on `temporal`, the SDK repor
 from __future__ import annotations
 
 import asyncio
+import signal
+import socket
+import ssl
+import threading
+import time
 
 import pytest
 import requests
 from temporalio.client import Client, TLSConfig, WorkflowExecutionStatus
 
 from harness.certs import issue_client, issue_leaf
-from harness.gateway import nginx_connector, wait_for_health_report
+from harness.gateway import inventory, nginx_connector, to_yaml, wait_for_health_report
 from harness.net import LOOPBACK, free_port, wait_for_port
 from harness.temporal_server import TemporalDevServer
 from harness.tls_front import TLSFront
@@ -115,3 +120,69 @@ def test_the_grpc_health_probe_presents_the_connectors_client_certificate(listen
     report = requests.get(gateway.url("/health/connectors/temporal"), timeout=5).json()
     assert report["state"] == "ok", report
     assert frontend.refused == 0  # every connection to the frontend carried the gateway's certificate
+
+
+# -- the listener's pair on reload, against a raw echo upstream (plain TCP after termination)
+
+
+class EchoServer:
+    def __init__(self):
+        self.listener = socket.create_server((LOOPBACK, 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _echo(conn):
+        with conn:
+            while data := conn.recv(65536):
+                conn.sendall(data)
+
+    def stop(self):
+        self.listener.close()
+
+
+def tls_echo(port: int, pki, payload: bytes):
+    """Opens a TLS connection to the listener; returns (peer serial, the connection) after an echo."""
+    context = ssl.create_default_context(cafile=str(pki.ca))
+    conn = context.wrap_socket(socket.create_connection((LOOPBACK, port), timeout=10), server_hostname=GATEWAY_NAME)
+    conn.sendall(payload)
+    assert conn.recv(65536) == payload
+    return conn.getpeercert()["serialNumber"], conn
+
+
+def test_a_reload_gives_new_connections_the_new_pair_and_keeps_open_ones(start_gateway, pki):
+    first = issue_leaf(pki, "tcp-reload-1", dns=GATEWAY_NAME)
+    second = issue_leaf(pki, "tcp-reload-2", dns=GATEWAY_NAME)
+    echo = EchoServer()
+    port = free_port()
+
+    def connectors(pair):
+        return [{"name": "temporal", "kind": "temporal", "executor_address": f"{LOOPBACK}:{echo.port}",
+                 "listen": f"{LOOPBACK}:{port}", "listen_tls": {"cert_file": str(pair.cert), "key_file": str(pair.key)}}]
+
+    try:
+        gateway = start_gateway(connectors(first), principals=[])
+        wait_for_port(port, 15, alive=gateway.alive)
+        serial_before, open_conn = tls_echo(port, pki, b"before")
+        (gateway.directory / "connectors.yaml").write_text(to_yaml(inventory(connectors(second), principals=[])) + "\n")
+        gateway.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while "configuration reloaded" not in gateway.stderr():
+            assert time.monotonic() < deadline, gateway.stderr()[-3000:]
+            time.sleep(0.05)
+        serial_after, new_conn = tls_echo(port, pki, b"after")
+        assert serial_after != serial_before
+        open_conn.sendall(b"still open")
+        assert open_conn.recv(65536) == b"still open"
+        open_conn.close()
+        new_conn.close()
+    finally:
+        echo.stop()

@@ -24,11 +24,15 @@ class SigningKeys:
         self.ec = ec.generate_private_key(ec.SECP256R1())
         self.rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.other_ec = ec.generate_private_key(ec.SECP256R1())  # never published
+        #: Further EC keys published by kid (a rotation adds one).
+        self.published: dict[str, ec.EllipticCurvePrivateKey] = {}
 
     def jwks(self) -> dict:
         ec_jwk = ECAlgorithm.to_jwk(self.ec.public_key(), as_dict=True) | {"kid": "ec-1", "alg": "ES256", "use": "sig"}
         rsa_jwk = RSAAlgorithm.to_jwk(self.rsa.public_key(), as_dict=True) | {"kid": "rsa-1", "alg": "RS256", "use": "sig"}
-        return {"keys": [ec_jwk, rsa_jwk]}
+        extra = [ECAlgorithm.to_jwk(key.public_key(), as_dict=True) | {"kid": kid, "alg": "ES256", "use": "sig"}
+                 for kid, key in list(self.published.items())]
+        return {"keys": [ec_jwk, rsa_jwk, *extra]}
 
     def claims(self, **overrides) -> dict:
         now = int(time.time())
