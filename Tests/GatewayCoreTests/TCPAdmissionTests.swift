@@ -1,4 +1,5 @@
 import NIOCore
+import NIOEmbedded
 import Testing
 
 @testable import GatewayCore
@@ -36,5 +37,21 @@ struct TCPAdmissionTests {
     @Test func withoutPrincipalsEveryCallerIsAdmitted() {
         let none = PrincipalDirectory(principals: [], secrets: SecretStore())
         #expect(Self.decide(nil, principals: none) == "admit -")
+    }
+
+    @Test func aCallerThatNeverFinishesItsHandshakeIsClosed() throws {
+        let loop = EmbeddedEventLoop()
+        let channel = EmbeddedChannel(loop: loop)
+        var refusals: [String] = []
+        let gate = TCPCallerGate(admit: { _ in .admit(principal: nil) }, onRefused: { reason, handshake in
+            refusals.append("\(handshake) \(reason)")
+        })
+        try channel.pipeline.syncOperations.addHandler(gate)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        loop.advanceTime(by: .seconds(9))
+        #expect(channel.isActive)
+        loop.advanceTime(by: .seconds(2))
+        #expect(!channel.isActive)
+        #expect(refusals == ["true the TLS handshake did not finish within 10 s"])
     }
 }

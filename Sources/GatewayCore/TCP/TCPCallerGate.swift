@@ -19,6 +19,9 @@ final class TCPCallerGate: ChannelInboundHandler, RemovableChannelHandler {
     /// Bytes held before the upstream is connected (a gRPC client sends its preface and first
     /// request right after the handshake).
     static let maxHeldBytes = 1 << 20
+    /// A caller that has not finished its TLS handshake by then is closed (the listener's idle
+    /// timeout, at least 90 s for Temporal's long polls, is too long a wait for a handshake).
+    static let handshakeTimeout = TimeAmount.seconds(10)
 
     private let admit: (CallerCertificate?) -> Decision
     /// Why the caller was refused, and whether its TLS handshake failed (rather than its principal).
@@ -30,6 +33,7 @@ final class TCPCallerGate: ChannelInboundHandler, RemovableChannelHandler {
     private var heldBytes = 0
     private var admitted = false
     private var context: ChannelHandlerContext?
+    private var handshakeDeadline: Scheduled<Void>?
 
     init(admit: @escaping (CallerCertificate?) -> Decision, onRefused: @escaping (String, _ handshake: Bool) -> Void) {
         self.admit = admit
@@ -38,9 +42,18 @@ final class TCPCallerGate: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        handshakeDeadline = context.eventLoop.scheduleTask(in: Self.handshakeTimeout) {
+            let (gate, context) = loopBound.value
+            guard !gate.admitted, gate.context != nil else { return }
+            gate.onRefused("the TLS handshake did not finish within \(Self.handshakeTimeout.nanoseconds / 1_000_000_000) s", true)
+            context.close(promise: nil)
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        handshakeDeadline?.cancel()
+        handshakeDeadline = nil
         self.context = nil
     }
 
@@ -52,6 +65,8 @@ final class TCPCallerGate: ChannelInboundHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard case .handshakeCompleted = event as? TLSUserEvent else { return context.fireUserInboundEventTriggered(event) }
+        handshakeDeadline?.cancel()
+        handshakeDeadline = nil
         switch admit(CallerCertificate.of(context.channel)) {
         case let .admit(principal):
             admitted = true
