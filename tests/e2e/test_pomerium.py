@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import time
 
 import jwt
@@ -141,6 +142,18 @@ def test_each_bad_assertion_is_401(gateway, keys, case):
 def test_a_bad_assertion_with_a_good_token_is_still_401(gateway, keys):
     answer = call(gateway, keys.sign(keys.claims(iss="https://evil.example")), token=WORKER_TOKEN)
     assert answer.status_code == 401
+
+
+def test_two_assertions_are_401(gateway, keys):
+    good = keys.sign(keys.claims())
+    # requests folds repeated header names: the duplicate goes on a raw socket.
+    with socket.create_connection((LOOPBACK, gateway.port), timeout=10) as raw:
+        raw.sendall((f"GET /executor/app/whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     f"X-Pomerium-Jwt-Assertion: {good}\r\nX-Pomerium-Jwt-Assertion: {good}\r\n\r\n").encode())
+        data = b""
+        while chunk := raw.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 401") and b"2 X-Pomerium-Jwt-Assertion headers" in data
 
 
 def test_token_and_assertion_naming_different_principals_is_401(gateway, keys):

@@ -1,5 +1,5 @@
 /// Authenticates inbound callers by their bearer token, comparing in constant time, and by their
-/// client certificate (`PrincipalDirectory+Certificate.swift`).
+/// client certificate and Pomerium assertion (`PrincipalDirectory+Authentication.swift`).
 public struct PrincipalDirectory: Sendable {
     struct Entry: Sendable {
         var principal: Principal

@@ -71,7 +71,9 @@ struct RequestRouter {
         // Who calls, and may it use this connector?
         let principal: Principal
         let assertion = pomerium.flatMap { verifier in
-            head.headers.first(name: PomeriumSettings.header).map { verifier.verify($0) }
+            let values = head.headers[PomeriumSettings.header]
+            return values.count > 1 ? .refused("The request carries \(values.count) X-Pomerium-Jwt-Assertion headers; send one.")
+                : values.first.map { verifier.verify($0) }
         }
         switch principals.authenticate(token: bearerToken(summary.authorization), certificate: certificate, pomerium: assertion) {
         case let .authenticated(found, method): (principal, auth) = (found, method)
