@@ -74,6 +74,8 @@ def request(gateway, pki, path, client=None, token=None, request_id="mtls"):
             data = b""
             while chunk := conn.recv(65536):
                 data += chunk
+    if not data:  # closed without an answer: a refusal too
+        raise ConnectionResetError("the gateway closed the connection without answering")
     head, _, body = data.partition(b"\r\n\r\n")
     return int(head.split(b" ", 2)[1]), body
 

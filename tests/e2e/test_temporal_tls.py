@@ -100,9 +100,11 @@ def test_without_a_client_certificate_the_connection_is_refused_and_the_sdk_says
     with pytest.raises(Exception) as refused:
         asyncio.run(connect(address, tls(pki)))
     assert not isinstance(refused.value, asyncio.TimeoutError), "the SDK hung instead of reporting the refusal"
-    # TLS 1.3: the gateway's alert reaches the client on its first call.
-    assert "Failed client connect" in str(refused.value) and "CertificateRequired" in str(refused.value)
-    assert "tcp connection refused" in gateway.stderr()
+    # TLS 1.3: the client's side of the handshake is done before the gateway refuses; its first
+    # call meets the gateway's alert (CertificateRequired), or a broken pipe or a closed
+    # connection when the close wins: the SDK's wording varies, its failure to connect does not.
+    assert "Failed client connect" in str(refused.value)
+    assert "tcp connection refused" in gateway.stderr() and "the TLS handshake failed" in gateway.stderr()
 
 
 def test_a_certificate_of_a_principal_not_allowed_on_temporal_is_refused(listener, pki, certs):
