@@ -100,6 +100,11 @@ struct ServeCommand: AsyncParsableCommand {
                         configuration, using: SecretResolver(configuration: configuration, httpClient: httpClient).session())
                     return (configuration, secrets)
                 })
+                // Pomerium's signing keys, fetched and refreshed off the data path.
+                if configuration.gateway.pomerium != nil {
+                    application.services.append(PomeriumKeyRefresher(
+                        holder: application.holder, keys: application.context.pomeriumKeys, httpClient: httpClient, logger: logger))
+                }
             } catch {
                 notStarting(error.description, format: format, logger: logger)
                 throw ExitStatus.code(for: error)

@@ -41,8 +41,8 @@ def listener(temporal, module_gateways):
     return gateway, f"{LOOPBACK}:{port}"
 
 
-async def run_workflow(address: str, name: str) -> tuple[str, dict]:
-    client = await Client.connect(address, namespace="default")
+async def run_workflow(address: str, name: str, tls=False) -> tuple[str, dict]:
+    client = await Client.connect(address, namespace="default", tls=tls)
     healthy = await client.service_client.check_health()  # grpc.health.v1 for the WorkflowService
     queue = f"e2e-{uuid.uuid4().hex[:8]}"
     async with Worker(client, task_queue=queue, workflows=[GreetingWorkflow], activities=[compose_greeting],

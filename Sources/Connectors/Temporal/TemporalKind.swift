@@ -1,7 +1,8 @@
 import GatewayCore
 
 /// Temporal frontend (gRPC). The connector owns a TCP listener that passes bytes both ways to
-/// `FRACTALOPS_TEMPORAL_EXECUTOR_ADDRESS`; TLS stays end to end.
+/// `FRACTALOPS_TEMPORAL_EXECUTOR_ADDRESS`: TLS end to end, or, with `listen_tls`, terminated on
+/// the listener (client certificates checked against the principals) and re-originated upstream.
 public struct TemporalKind: ConnectorKind {
     public init() {}
     public let name = "temporal"
@@ -20,7 +21,13 @@ public struct TemporalKind: ConnectorKind {
         SettingSpec("listen", .address(allowAnyPort: true), env: .suffix("LISTEN"), required: true,
                     summary: "the connector's own TCP listener"),
         SettingSpec("tls", .bool, env: .suffix("TLS"), default: .bool(false),
-                    summary: "the frontend speaks TLS (passed through end to end; the probe verifies it per verify_tls/ca_file)"),
+                    summary: "the frontend speaks TLS (passed through end to end, or re-originated with listen_tls; the probe verifies it per verify_tls/ca_file)"),
+        SettingSpec("listen_tls.cert_file", .pemFile, env: .suffix("LISTEN_TLS_CERT_FILE"),
+                    summary: "terminate TLS on the listener with this PEM certificate chain; path or reference"),
+        SettingSpec("listen_tls.key_file", .pemFile, env: .suffix("LISTEN_TLS_KEY_FILE"),
+                    summary: "PEM private key of listen_tls.cert_file; path or reference (file://, openbao://); never shown"),
+        SettingSpec("listen_tls.client_ca_file", .path, env: .suffix("LISTEN_TLS_CLIENT_CA_FILE"),
+                    summary: "PEM bundle of the CA(s) of callers' client certificates; required when principals are configured"),
         SettingSpec("connect_timeout", .duration(minimum: 0.01), default: .duration(seconds: 5),
                     summary: "upstream connect timeout"),
         SettingSpec("max_connections", .integer(1...100_000), default: .integer(1024),

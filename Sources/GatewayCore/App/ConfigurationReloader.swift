@@ -51,8 +51,8 @@ public struct ConfigurationReloader: Service {
             let (configuration, secrets) = try await load()
             let context = try GatewayApplication.makeContext(
                 configuration: configuration, secrets: secrets, metrics: current.metrics, logger: current.logger,
-                controlResponders: current.controlResponders, readiness: current.readiness)
-            let change = try await listeners?.prepare(for: configuration)
+                controlResponders: current.controlResponders, readiness: current.readiness, pomeriumKeys: current.pomeriumKeys)
+            let change = try await listeners?.prepare(for: configuration, secrets: secrets)
             holder.replace(with: context)
             if let change { listeners?.commit(change) }
             current.metrics.reloadApplied()

@@ -61,6 +61,10 @@ public struct GatewayApplication: Sendable {
             services.append(ServerCertificateWatcher(certificate: certificate, holder: holder, logger: logger))
         }
         metrics.appendText { certificate.metricsText() }
+        if configuration.gateway.pomerium != nil {
+            let keys = holder.context.pomeriumKeys
+            metrics.appendText { keys.metricsText() }
+        }
         self.listeners = ListenerSupervisor(
             holder: holder, group: group, httpOverride: listen, logger: logger, certificate: certificate)
         services.append(HealthScheduler(holder: holder, store: health, group: group, logger: logger))
@@ -77,7 +81,8 @@ public struct GatewayApplication: Sendable {
     /// secrets rotate or the configuration is reloaded (then swapped in through `holder`).
     public static func makeContext(
         configuration: GatewayConfiguration, secrets: SecretStore, metrics: GatewayMetrics, logger: Logger,
-        controlResponders: [any ControlResponder] = [], readiness: Readiness = Readiness()
+        controlResponders: [any ControlResponder] = [], readiness: Readiness = Readiness(),
+        pomeriumKeys: PomeriumKeySet = PomeriumKeySet()
     ) throws(ConfigError) -> ProxyContext {
         let routes = try RouteTable(
             configuration: configuration, secrets: secrets, eventLoopCount: configuration.gateway.threads)
@@ -86,7 +91,7 @@ public struct GatewayApplication: Sendable {
             configuration: configuration, routes: routes,
             principals: PrincipalDirectory(principals: configuration.gateway.principals, secrets: secrets),
             metrics: metrics, logger: logger, accessLog: configuration.gateway.accessLog,
-            controlResponders: controlResponders, readiness: readiness, secrets: secrets)
+            controlResponders: controlResponders, readiness: readiness, secrets: secrets, pomeriumKeys: pomeriumKeys)
     }
 
     /// Runs until SIGTERM/SIGINT, then drains and returns. `onListening` gets the HTTP

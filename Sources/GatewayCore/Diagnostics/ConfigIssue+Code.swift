@@ -61,6 +61,12 @@ extension ConfigIssue {
         public static let serverCertificateIncomplete = Code("tls.server_certificate_incomplete")
         /// One of client_cert_file / client_key_file without the other.
         public static let clientCertificateIncomplete = Code("tls.client_certificate_incomplete")
+        /// Client certificates are asked for or matched without gateway.tls.client_ca_file.
+        public static let clientCAMissing = Code("tls.client_ca_missing")
+        /// Principals are configured but a TCP listener cannot check them (no TLS termination).
+        public static let tcpListenerUnchecked = Code("tcp.no_principal_check")
+        /// A principal with neither a token nor a certificate (nor another way to authenticate).
+        public static let principalWithoutCredential = Code("principal.no_credential")
         /// A credential or Host header value the gateway would send holds CR, LF or NUL.
         public static let invalidHeaderValue = Code("header.invalid_value")
     }

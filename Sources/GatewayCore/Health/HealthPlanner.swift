@@ -13,7 +13,7 @@ public enum HealthPlanner {
                 ? HealthStepResult(.secret, .skipped, detail: "no credential is configured")
                 : HealthStepResult(.secret, .ok, seconds: 0, detail: "\(credentialList(connector)) resolved by the server")
             var plan = plan(connector, configuration: configuration, route: routes.routes[connector.name], secret: secret,
-                            thresholds: HealthThresholds(gateway: configuration.gateway, connector: connector))
+                            secrets: secrets, thresholds: HealthThresholds(gateway: configuration.gateway, connector: connector))
             plan.scrubber = scrubber
             return plan
         }
@@ -94,14 +94,14 @@ public enum HealthPlanner {
                     action: .fail(.config, reason))
             }
         }
-        var plan = plan(connector, configuration: configuration, route: route, secret: secret, thresholds: thresholds)
+        var plan = plan(connector, configuration: configuration, route: route, secret: secret, secrets: store, thresholds: thresholds)
         plan.scrubber = SecretScrubber(store)
         return plan
     }
 
     static func plan(
         _ connector: ConnectorConfig, configuration: GatewayConfiguration, route: RouteTable.Route?,
-        secret: HealthStepResult, thresholds: HealthThresholds
+        secret: HealthStepResult, secrets: SecretStore = SecretStore(), thresholds: HealthThresholds
     ) -> HealthPlan {
         func make(_ action: HealthPlan.Action, detail: String? = nil) -> HealthPlan {
             var plan = HealthPlan(
@@ -122,7 +122,10 @@ public enum HealthPlanner {
                 return make(.unconfigured("the kind '\(connector.kind.name)' declares no probe for its TCP executor"))
             }
             do {
-                return make(.grpc(try grpcTarget(connector, address: address.value, service: service, configuration: configuration)))
+                return make(.grpc(try grpcTarget(
+                    connector, address: address.value, service: service, configuration: configuration, secrets: secrets)))
+            } catch let error as TLSMaterialError {
+                return make(.fail(.config, error.description), detail: error.description)
             } catch {
                 let reason = "ca_file: the TLS settings cannot be loaded (\(error)). Point ca_file at the PEM of the CA that issued the frontend's certificate."
                 return make(.fail(.config, reason), detail: reason)
@@ -146,7 +149,8 @@ public enum HealthPlanner {
     }
 
     static func grpcTarget(
-        _ connector: ConnectorConfig, address: HostPort, service: String, configuration: GatewayConfiguration
+        _ connector: ConnectorConfig, address: HostPort, service: String, configuration: GatewayConfiguration,
+        secrets: SecretStore = SecretStore()
     ) throws -> GRPCProbeTarget {
         var context: NIOSSLContext?
         var serverHostname: String?
@@ -155,6 +159,8 @@ public enum HealthPlanner {
             tls.certificateVerification = connector.verifyTLS ? .fullVerification : .none
             if let caFile = connector.caFile { tls.trustRoots = .file(configuration.absolutePath(caFile)) }
             tls.applicationProtocols = ["h2"]
+            // The probe presents the connector's client certificate, like its traffic.
+            tls.present(try connector.clientIdentity(configuration: configuration, secrets: secrets))
             context = try NIOSSLContext(configuration: tls)
             serverHostname = connector.tlsName(upstreamHost: address.host, hostHeader: connector.hostHeader).name
         }

@@ -18,6 +18,12 @@ public struct GatewaySettings: Sendable {
     public var plainHTTP: PlainHTTP {
         settings["plain_http"]?.value.stringValue.flatMap(PlainHTTP.init(rawValue:)) ?? (tlsEnabled ? .probes : .all)
     }
+    /// `gateway.tls.client_ca_file`: the HTTPS listener asks for client certificates.
+    public var clientCAFile: String? { settings["tls.client_ca_file"]?.value.stringValue }
+    /// `gateway.tls.client_auth: required`: no handshake without a trusted client certificate.
+    public var clientCertificateRequired: Bool { settings["tls.client_auth"]?.value.stringValue == "required" }
+    /// `gateway.identity.pomerium`: Pomerium assertions authenticate principals.
+    public var pomerium: PomeriumSettings? { PomeriumSettings(self) }
     public var tlsReloadInterval: Double { settings["tls.reload_interval"]?.value.durationValue ?? 10 }
     /// One event loop per core by default (NIO counts the cores a cgroup's CPU quota allows):
     /// measured on two cores, two loops serve 1.3-1.4x the requests of one (docs/benchmark.md).

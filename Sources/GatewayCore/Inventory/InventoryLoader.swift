@@ -116,6 +116,11 @@ public struct InventoryLoader: Sendable {
         checkEnvironment(connectors: connectors, diagnostics: &diagnostics)
         checkFiles(connectors: connectors, baseDirectory: baseDirectory, diagnostics: &diagnostics)
         checkGatewayTLS(gatewaySettings, path: path, baseDirectory: baseDirectory, diagnostics: &diagnostics)
+        checkClientCertificates(
+            gatewaySettings, principals: principals, connectors: connectors, path: path, baseDirectory: baseDirectory,
+            diagnostics: &diagnostics)
+        checkTCPListenerTLS(connectors, principals: principals, baseDirectory: baseDirectory, diagnostics: &diagnostics)
+        checkPomerium(gatewaySettings, principals: principals, path: path, diagnostics: &diagnostics)
 
         try diagnostics.check()
         return GatewayConfiguration(
@@ -309,7 +314,8 @@ public struct InventoryLoader: Sendable {
             let reader = SettingsReader(
                 path: path, environment: environment, requireReference: requireRef, connector: label, envPrefix: "")
             let settings = reader.read(
-                mapping, specs: CommonSettings.principal, handledElsewhere: ["connectors", "permissions"], into: &diagnostics)
+                mapping, specs: CommonSettings.principal, handledElsewhere: ["connectors", "permissions", "pomerium"],
+                into: &diagnostics)
             if !seen.insert(name).inserted {
                 diagnostics.append(ConfigIssue(
                     .duplicateName, at: location, connector: label, key: "name",
@@ -329,7 +335,17 @@ public struct InventoryLoader: Sendable {
                     problem: "The permission '\(permission)' is not known.",
                     fix: "Use one of: \(Principal.knownPermissions.sorted().joined(separator: ", "))."))
             }
-            guard let token = settings["token"], let secret = token.value.secretValue else { continue }
+            let certificate = certificateMatch(settings, label: label, diagnostics: &diagnostics)
+            let pomerium = pomeriumMatch(mapping, path: path, label: label, diagnostics: &diagnostics)
+            let token = settings["token"].flatMap { setting in setting.value.secretValue.map { Sourced($0, from: setting.source) } }
+            if settings["token"] == nil, pomerium == nil, !settings.ordered.contains(where: { $0.key.hasPrefix("certificate.") }),
+               !mapping.contains(where: { $0.key.string == "pomerium" }) {
+                diagnostics.append(ConfigIssue(
+                    .principalWithoutCredential, at: location, connector: label, key: "token",
+                    problem: "The principal has no way to authenticate: none of 'token', 'certificate' or 'pomerium' is set.",
+                    fix: "Add 'token:' with a reference (openbao://, env://, file://), 'certificate: {uri_san: spiffe://...}' (with gateway.tls.client_ca_file), or 'pomerium: {emails: [...]}' (with gateway.identity.pomerium)."))
+            }
+            guard token != nil || certificate != nil || pomerium != nil else { continue }
             let perSecond = settings["rate.requests_per_second"]?.value.integerValue
             for key in ["rate.burst", "rate.per_connector"] where perSecond == nil && settings[key]?.source.isDefaultValue == false {
                 diagnostics.append(ConfigIssue(
@@ -342,9 +358,10 @@ public struct InventoryLoader: Sendable {
                                perConnector: settings["rate.per_connector"]?.value.boolValue ?? false)
             }
             principals.append(Principal(
-                name: name, location: location, token: Sourced(secret, from: token.source),
+                name: name, location: location, token: token,
                 connectors: allowed.values, permissions: Set(permissions.values), rate: rate,
-                maxInFlight: settings["max_in_flight"]?.value.integerValue, maxTunnels: settings["max_tunnels"]?.value.integerValue))
+                maxInFlight: settings["max_in_flight"]?.value.integerValue, maxTunnels: settings["max_tunnels"]?.value.integerValue,
+                certificate: certificate, pomerium: pomerium))
         }
         return principals
     }
@@ -436,7 +453,7 @@ public struct InventoryLoader: Sendable {
         return (scalar.string, "\(path):\(keyNode.line)")
     }
 
-    private func stringList(
+    func stringList(
         _ mapping: Node.Mapping, _ key: String, path: String, owner: String, diagnostics: inout Diagnostics
     ) -> (values: [String], location: String) {
         guard let (keyNode, node) = mapping.first(where: { $0.key.string == key }), !node.isNull else {

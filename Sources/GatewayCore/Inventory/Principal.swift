@@ -1,9 +1,14 @@
-/// An inbound caller (worker, operator, provisioner, ...): the token it presents and the
-/// connectors it may use.
+/// An inbound caller (worker, operator, provisioner, ...): how it proves who it is (a bearer
+/// token, a client certificate, or both) and the connectors it may use.
 public final class Principal: Sendable {
     public let name: String
     public let location: String
-    public let token: Sourced<SecretSource>
+    /// The bearer token's reference; nil for a principal known by its certificate only.
+    public let token: Sourced<SecretSource>?
+    /// `certificate: {uri_san, dns_san, subject_cn}`: the client certificates that are this principal.
+    public let certificate: CertificateMatch?
+    /// `pomerium: {emails, groups}`: the Pomerium identities that are this principal.
+    public let pomerium: PomeriumMatch?
     /// Connector names, or `*` for all.
     public let connectors: [String]
     /// Extra permissions, e.g. `manage` for management routes.
@@ -29,9 +34,12 @@ public final class Principal: Sendable {
     public let maxTunnels: Int?
 
     public init(
-        name: String, location: String, token: Sourced<SecretSource>, connectors: [String], permissions: Set<String>,
-        rate: Rate? = nil, maxInFlight: Int? = nil, maxTunnels: Int? = nil
+        name: String, location: String, token: Sourced<SecretSource>?, connectors: [String], permissions: Set<String>,
+        rate: Rate? = nil, maxInFlight: Int? = nil, maxTunnels: Int? = nil,
+        certificate: CertificateMatch? = nil, pomerium: PomeriumMatch? = nil
     ) {
+        self.certificate = certificate
+        self.pomerium = pomerium
         self.maxTunnels = maxTunnels
         self.rate = rate
         self.maxInFlight = maxInFlight

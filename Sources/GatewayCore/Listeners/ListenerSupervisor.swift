@@ -71,7 +71,7 @@ public final class ListenerSupervisor: Service, Sendable {
     public var tcpListeners: [String: TCPListener] { state.withLock { $0.tcp } }
 
     public func run() async throws {
-        commit(try await prepare(for: holder.context.configuration))
+        commit(try await prepare(for: holder.context.configuration, secrets: holder.context.secrets))
         holder.context.setReady(true)
 
         try? await gracefulShutdown()
@@ -97,9 +97,20 @@ public final class ListenerSupervisor: Service, Sendable {
     }
 
     /// Binds what `configuration` needs and the running listeners do not have. Throws (after
-    /// closing whatever it bound) when an address cannot be bound; nothing running is touched.
-    func prepare(for configuration: GatewayConfiguration) async throws(ListenerBindError) -> Change {
-        let plan = ListenerPlan(configuration: configuration, httpOverride: httpOverride)
+    /// closing whatever it bound) when an address cannot be bound, or a TCP listener's TLS
+    /// (`listen_tls`) does not load; nothing running is touched. `secrets` resolve references in
+    /// `listen_tls` (the current context's when nil).
+    func prepare(for configuration: GatewayConfiguration, secrets: SecretStore? = nil) async throws(ListenerBindError) -> Change {
+        var plan = ListenerPlan(configuration: configuration, httpOverride: httpOverride)
+        for (name, settings) in plan.tcp {
+            guard let connector = configuration.connectors.first(where: { $0.name == name }) else { continue }
+            do throws(TLSMaterialError) {
+                plan.tcp[name]?.termination = try TCPTermination(
+                    connector: connector, configuration: configuration, secrets: secrets ?? holder.context.secrets)
+            } catch {
+                throw ListenerBindError(listener: "tcp:\(name)", address: settings.listen, reason: error.description)
+            }
+        }
         let (running, tcpRunning) = state.withLock { ($0.plan, $0.tcp) }
         if httpOverride != nil, running != nil,
            configuration.gateway.listen != holder.context.configuration.gateway.listen {
@@ -135,7 +146,8 @@ public final class ListenerSupervisor: Service, Sendable {
                 }
                 var tcpLogger = logger
                 tcpLogger[metadataKey: "gateway.connector"] = "\(name)"
-                let listener = TCPListener(settings: settings, group: group, logger: tcpLogger)
+                let holder = self.holder
+                let listener = TCPListener(settings: settings, group: group, logger: tcpLogger) { holder.context.principals }
                 _ = try await bind(listener)
                 started.append(listener)
                 tcp[name] = listener

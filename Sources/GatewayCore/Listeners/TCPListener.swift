@@ -2,10 +2,14 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A connector's own TCP listener (Temporal): every accepted connection is joined byte for byte
-/// to the upstream address, so TLS and gRPC stay end to end. Limits the connections held at once
+/// to the upstream address, so TLS and gRPC stay end to end; or, with `listen_tls`, TLS is
+/// terminated here, the caller's client certificate must be a principal allowed on the connector
+/// (when principals are configured), and the upstream is dialled afresh (TLS again when the
+/// connector's `tls` is true). Limits the connections held at once
 /// and closes a connection silent in both directions for the idle timeout (at least 90 s: workers
 /// hold ~70 s long polls). A reload that keeps the address updates the settings in place: new
 /// connections use the new upstream and limits, open ones keep theirs.
@@ -17,9 +21,12 @@ public final class TCPListener: Listener {
         public var maxConnections: Int
         public var idleTimeout: TimeAmount
         public var connectTimeout: TimeAmount
+        /// `listen_tls`: TLS terminated on this listener; nil: bytes passed through.
+        public var termination: TCPTermination?
 
         public init(connector: String, listen: HostPort, upstream: HostPort, maxConnections: Int,
-                    idleTimeout: TimeAmount, connectTimeout: TimeAmount) {
+                    idleTimeout: TimeAmount, connectTimeout: TimeAmount, termination: TCPTermination? = nil) {
+            self.termination = termination
             self.connector = connector
             self.listen = listen
             self.upstream = upstream
@@ -36,8 +43,14 @@ public final class TCPListener: Listener {
     private let logger: Logger
     private let quiesce: ServerQuiescingHelper
     private let open = Atomic<Int>(0)
+    /// The principals of the configuration in use (read at every connection).
+    private let principals: @Sendable () -> PrincipalDirectory
 
-    public init(settings: Settings, group: any EventLoopGroup, logger: Logger) {
+    public init(
+        settings: Settings, group: any EventLoopGroup, logger: Logger,
+        principals: @escaping @Sendable () -> PrincipalDirectory = { PrincipalDirectory(principals: [], secrets: SecretStore()) }
+    ) {
+        self.principals = principals
         self.name = "tcp:\(settings.connector)"
         self.address = settings.listen
         self.current = Mutex(settings)
@@ -70,7 +83,7 @@ public final class TCPListener: Listener {
         let settings = self.settings
         logger.info("tcp listener up", metadata: [
             "gateway.connector": "\(settings.connector)", "gateway.listen": "\(local)",
-            "gateway.upstream": "\(settings.upstream)",
+            "gateway.upstream": "\(settings.upstream)", "gateway.tls": "\(settings.termination == nil ? "passed through" : "terminated")",
         ])
         return local
     }
@@ -96,6 +109,67 @@ public final class TCPListener: Listener {
             ])
             return inbound.close()
         }
+        guard let termination = settings.termination else {
+            return dial(inbound, settings: settings, tls: nil)
+        }
+        // TLS: the handshake first, then the caller is admitted (or closed), then the upstream
+        // is dialled; what the caller sends meanwhile waits in the gate.
+        do {
+            let sync = inbound.pipeline.syncOperations
+            try sync.addHandler(NIOSSLServerHandler(context: termination.serverContext))
+            try sync.addHandler(IdleStateHandler(allTimeout: settings.idleTimeout))
+            try sync.addHandler(IdleCloser())
+            let peer = inbound.remoteAddress?.ipAddress ?? "unknown"
+            let principals = self.principals
+            let gate = TCPCallerGate(
+                admit: { certificate in
+                    Self.decide(certificate, principals: principals(), settings: settings, verifiesCallers: termination.verifiesCallers)
+                },
+                onRefused: { reason, handshake in
+                    // A failed handshake is also what a port probe or a scanner leaves: info, not warning.
+                    logger.log(level: handshake ? .info : .warning, "tcp connection refused", metadata: [
+                        "gateway.connector": "\(settings.connector)", "gateway.peer": "\(peer)", "gateway.error": "\(reason)",
+                    ])
+                })
+            try sync.addHandler(gate)
+            gate.onAdmitted = { [weak gate] principal in
+                logger.info("tcp connection admitted", metadata: [
+                    "gateway.connector": "\(settings.connector)", "gateway.peer": "\(peer)",
+                    "gateway.principal": "\(principal ?? "-")", "gateway.auth": "\(principal == nil ? "none" : "certificate")",
+                ])
+                // On this event loop: the gate lets what it held through once the upstream is joined.
+                self.dial(inbound, settings: settings, tls: termination).assumeIsolated().whenSuccess { _ in gate?.release() }
+            }
+            try inbound.syncOptions?.setOption(.autoRead, value: true)
+        } catch {
+            return inbound.close()
+        }
+        return inbound.eventLoop.makeSucceededVoidFuture()
+    }
+
+    /// Whether a caller that completed the TLS handshake may use the connector: anyone when no
+    /// principals are configured, else only a client certificate of a principal allowed on it.
+    static func decide(
+        _ certificate: CallerCertificate?, principals: PrincipalDirectory, settings: Settings, verifiesCallers: Bool
+    ) -> TCPCallerGate.Decision {
+        if principals.isEmpty { return .admit(principal: nil) }
+        guard verifiesCallers else {
+            return .refuse(reason: "principals are configured but listen_tls has no client_ca_file: no caller can be checked")
+        }
+        guard let certificate else { return .refuse(reason: "the caller presented no client certificate") }
+        switch principals.authenticate(token: nil, certificate: certificate) {
+        case let .refused(detail): return .refuse(reason: detail)
+        case let .authenticated(principal, _):
+            guard principal.mayUse(connector: settings.connector) else {
+                return .refuse(reason: "the client certificate (\(certificate)) is principal '\(principal.name)', which may not use connector '\(settings.connector)'")
+            }
+            return .admit(principal: principal.name)
+        }
+    }
+
+    /// Dials the upstream (TLS again with `tls`'s upstream context) and joins it to `inbound`.
+    private func dial(_ inbound: any Channel, settings: Settings, tls: TCPTermination?) -> EventLoopFuture<Void> {
+        let logger = self.logger
         return ClientBootstrap(group: inbound.eventLoop)
             .connectTimeout(settings.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -106,14 +180,20 @@ public final class TCPListener: Listener {
             .flatMapThrowing { outbound in
                 // Both channels live on this event loop: join them here, then start reading.
                 let (inboundGlue, outboundGlue) = GlueHandler.matchedPair()
+                if let context = tls?.upstreamContext {
+                    try outbound.pipeline.syncOperations.addHandler(
+                        NIOSSLClientHandler(context: context, serverHostname: tls?.upstreamServerName))
+                }
                 try outbound.pipeline.syncOperations.addHandler(outboundGlue)
                 let sync = inbound.pipeline.syncOperations
-                try sync.addHandler(IdleStateHandler(allTimeout: settings.idleTimeout))
-                try sync.addHandler(IdleCloser())
+                if tls == nil {
+                    try sync.addHandler(IdleStateHandler(allTimeout: settings.idleTimeout))
+                    try sync.addHandler(IdleCloser())
+                }
                 try sync.addHandler(inboundGlue)
                 inbound.closeFuture.whenComplete { _ in outbound.close(promise: nil) }
                 try outbound.syncOptions?.setOption(.autoRead, value: true)
-                try inbound.syncOptions?.setOption(.autoRead, value: true)
+                if tls == nil { try inbound.syncOptions?.setOption(.autoRead, value: true) }
             }
             .nonisolated()
             .flatMapError { error in

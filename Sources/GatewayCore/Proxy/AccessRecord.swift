@@ -5,6 +5,8 @@ import Logging
 struct AccessRecord {
     var requestID: String
     var principal: String
+    /// How the principal authenticated: `token`, `certificate`, `token+certificate`.
+    var auth: AuthMethod?
     var connector: String
     var method: String
     var uri: String
@@ -36,6 +38,7 @@ struct AccessRecord {
             "gateway.duration_ms": "\(Int(totalSeconds * 1000))",
             "gateway.peer": "\(peer)",
         ]
+        if let auth { metadata["gateway.auth"] = "\(auth.rawValue)" }
         if let upstreamSeconds { metadata["gateway.upstream_ms"] = "\(Int(upstreamSeconds * 1000))" }
         if let error { metadata["gateway.error"] = "\(error)" }
         if let closedBy { metadata["gateway.tunnel.closed_by"] = "\(closedBy)" }

@@ -78,6 +78,7 @@ struct ExchangeStateMachine {
     var upstreamHead: HTTPRequestHead
     let requestID: String
     let principal: String
+    let auth: AuthMethod?
     let format: ErrorResponse.Format
     let started: NIODeadline
     let rewriter: URLRewriter?
@@ -113,6 +114,7 @@ struct ExchangeStateMachine {
         upstreamHead = plan.upstreamHead
         self.requestID = requestID
         principal = plan.principal
+        auth = plan.auth
         format = plan.format
         started = now
         lastActivity = now

@@ -1,4 +1,5 @@
-/// Authenticates inbound callers by their bearer token, comparing in constant time.
+/// Authenticates inbound callers by their bearer token, comparing in constant time, and by their
+/// client certificate and Pomerium assertion (`PrincipalDirectory+Authentication.swift`).
 public struct PrincipalDirectory: Sendable {
     struct Entry: Sendable {
         var principal: Principal
@@ -6,15 +7,25 @@ public struct PrincipalDirectory: Sendable {
     }
 
     let entries: [Entry]
+    /// Principals matched by a client certificate, in inventory order.
+    let certificateEntries: [CertificateEntry]
+    /// Principals matched by a Pomerium identity, in inventory order.
+    let pomeriumEntries: [PomeriumEntry]
 
     public init(principals: [Principal], secrets: SecretStore) {
         entries = principals.compactMap { principal in
             guard let token = secrets.principalToken(principal.name), !token.isEmpty else { return nil }
             return Entry(principal: principal, token: token.withUnredactedValue { Array($0.utf8) })
         }
+        certificateEntries = principals.compactMap { principal in
+            principal.certificate.map { CertificateEntry(principal: principal, match: $0) }
+        }
+        pomeriumEntries = principals.compactMap { principal in
+            principal.pomerium.map { PomeriumEntry(principal: principal, match: $0) }
+        }
     }
 
-    public var isEmpty: Bool { entries.isEmpty }
+    public var isEmpty: Bool { entries.isEmpty && certificateEntries.isEmpty && pomeriumEntries.isEmpty }
 
     /// The principal whose token is `presented`, or nil. Every configured token is compared in
     /// full whatever the outcome, so timing tells nothing about which one (or how much) matched.

@@ -24,12 +24,18 @@ public final class ProxyContext: Sendable {
     /// The resolved secrets the routes and principals were built from (what a secret refresh
     /// compares new values with).
     let secrets: SecretStore
+    /// The Pomerium JWKS cache, shared by every context (a reload keeps it).
+    public let pomeriumKeys: PomeriumKeySet
+    /// Verifies `X-Pomerium-Jwt-Assertion` when `gateway.identity.pomerium` is set.
+    let pomerium: PomeriumVerifier?
 
     public init(
         configuration: GatewayConfiguration, routes: RouteTable, principals: PrincipalDirectory,
         metrics: GatewayMetrics, logger: Logger, accessLog: Bool = true, controlResponders: [any ControlResponder] = [],
-        readiness: Readiness = Readiness(), secrets: SecretStore
+        readiness: Readiness = Readiness(), secrets: SecretStore, pomeriumKeys: PomeriumKeySet = PomeriumKeySet()
     ) {
+        self.pomeriumKeys = pomeriumKeys
+        self.pomerium = configuration.gateway.pomerium.map { PomeriumVerifier(settings: $0, keys: pomeriumKeys) }
         self.secrets = secrets
         self.controlResponders = controlResponders
         self.publicURL = configuration.gateway.publicURL

@@ -48,7 +48,7 @@ extension ProxyHandler {
         context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
         pool.detach(connection)
         let record = TunnelMonitor.Record(
-            requestID: exchange.requestID, principal: exchange.principal, connector: exchange.target.connector,
+            requestID: exchange.requestID, principal: exchange.principal, auth: exchange.auth, connector: exchange.target.connector,
             uri: exchange.clientHead.uri, peer: peerAddress, runtimeAsset: exchange.target.runtimeAsset, logger: shared.logger,
             accessLog: shared.accessLog, trace: trace?.ids, span: trace?.tunnelOpened(connector: exchange.target.connector))
         let monitor = TunnelMonitor(

@@ -45,9 +45,9 @@ extension ProxyHandler {
             status: refusal.error.status, upstreamSeconds: nil, errorKind: refusal.error.metricKind)
         let trace = traceAnswered(head, refusal: refusal, requestID: requestID)
         guard shared.accessLog else { return }
-        AccessRecord(requestID: requestID, principal: refusal.principal, connector: refusal.connector, method: head.method.rawValue,
-                     uri: head.uri, status: refusal.error.status, peer: peerAddress, error: refusal.error.metricKind,
-                     trace: trace).log(to: shared.logger)
+        AccessRecord(requestID: requestID, principal: refusal.principal, auth: refusal.auth, connector: refusal.connector,
+                     method: head.method.rawValue, uri: head.uri, status: refusal.error.status, peer: peerAddress,
+                     error: refusal.error.metricKind, trace: trace).log(to: shared.logger)
     }
 
     /// Metrics and the access line of a finished exchange.
@@ -59,7 +59,7 @@ extension ProxyHandler {
         let trace = finishTrace(exchange)
         guard shared.accessLog else { return }
         AccessRecord(
-            requestID: exchange.requestID, principal: exchange.principal, connector: exchange.target.connector,
+            requestID: exchange.requestID, principal: exchange.principal, auth: exchange.auth, connector: exchange.target.connector,
             method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri, status: status,
             bytesIn: exchange.requestBodyBytes, bytesOut: exchange.responseBodyBytes, upstreamSeconds: exchange.upstreamSeconds,
             totalSeconds: Double((now - exchange.started).nanoseconds) / 1e9, peer: peerAddress, error: error,

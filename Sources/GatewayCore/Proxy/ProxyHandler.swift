@@ -44,6 +44,8 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
     let listener: ListenerKind
     /// The current exchange's spans, when tracing is on.
     var trace: ExchangeTrace?
+    /// The client certificate of the connection's TLS handshake (read at the first request).
+    lazy var callerCertificate = listener.tls ? context.flatMap { CallerCertificate.of($0.channel) } : nil
 
     init(holder: ProxyContextHolder, pool: UpstreamPool, timeouts: ClientTimeoutHandler? = nil, listener: ListenerKind = .init()) {
         self.listener = listener
@@ -55,8 +57,6 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
         self.pool = pool
     }
 
-    /// The event loop's clock (a test's `EmbeddedEventLoop` moves it by hand).
-    var now: NIODeadline { context?.eventLoop.now ?? .now() }
     private var upstreamWritable: Bool { connection?.channel.isWritable ?? false }
     var quiescing: Bool { machine.quiescing }
 
@@ -141,7 +141,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
         let requestID = RequestID.accept(head.headers.first(name: "x-request-id")) ?? RequestID.generate(using: &ids)
         // One pass over the caller's headers for everything routing and framing need.
         let summary = RequestHeadSummary(head.headers)
-        switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress) {
+        switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress, certificate: callerCertificate) {
         case let .control(path):
             let response = ControlRoutes.response(
                 method: head.method, uri: head.uri, path: path, requestID: requestID, context: shared, tunnels: holder.tunnels)

@@ -9,6 +9,8 @@ struct RequestRouter {
     var principals: PrincipalDirectory
     var publicURL: EndpointURL?
     var limits: ClientLimits
+    /// Verifies Pomerium assertions (`gateway.identity.pomerium`).
+    var pomerium: PomeriumVerifier?
     /// The scheme callers used (`https` on the TLS listener): the default of `publicURL`.
     var callerScheme = "http"
     /// A plain listener next to the HTTPS one: only `/livez`, `/readyz` and `/metrics`.
@@ -23,9 +25,14 @@ struct RequestRouter {
 
     init(_ context: ProxyContext) {
         self.init(routes: context.routes, principals: context.principals, publicURL: context.publicURL, limits: context.limits)
+        pomerium = context.pomerium
     }
 
-    func route(_ head: HTTPRequestHead, summary: RequestHeadSummary, requestID: String, peerAddress: String) -> RouteDecision {
+    /// `certificate`: the client certificate of the caller's connection (the HTTPS listener).
+    func route(
+        _ head: HTTPRequestHead, summary: RequestHeadSummary, requestID: String, peerAddress: String,
+        certificate: CallerCertificate? = nil
+    ) -> RouteDecision {
         if probesOnly, let refusal = ProbesOnly.refusal(head.uri) { return .reject(refusal) }
         // Byte-wise (UTF-8) scanning throughout: Character-wise String APIs segment graphemes.
         let uri = head.uri
@@ -54,8 +61,10 @@ struct RequestRouter {
         // llhttp reads nothing past a request with `Connection: upgrade` and `Upgrade`: a refusal
         // of one closes the connection.
         let parserStopped = summary.wantsUpgrade && summary.connectionUpgrade
+        var auth: AuthMethod?
         func reject(_ error: ProxyError, principal: String = "-", close: Bool = false) -> RouteDecision {
-            .reject(.init(error: error, format: format, connector: name, principal: principal, close: close || parserStopped))
+            .reject(.init(error: error, format: format, connector: name, principal: principal, close: close || parserStopped,
+                          auth: auth))
         }
 
         // The protocol first: methods, framing, Host, fragments, size.
@@ -63,10 +72,15 @@ struct RequestRouter {
             return reject(refusal, close: true)
         }
         // Who calls, and may it use this connector?
-        guard let principal = authenticate(summary.authorization) else {
-            let detail = principals.isEmpty
-                ? "No principals are configured (gateway.principals), so machine routes accept no caller."
-                : "Present a gateway token as 'Authorization: Bearer <token>' of a configured principal."
+        let principal: Principal
+        let assertion = pomerium.flatMap { verifier in
+            let values = head.headers[PomeriumSettings.header]
+            return values.count > 1 ? .refused("The request carries \(values.count) X-Pomerium-Jwt-Assertion headers; send one.")
+                : values.first.map { verifier.verify($0) }
+        }
+        switch principals.authenticate(token: bearerToken(summary.authorization), certificate: certificate, pomerium: assertion) {
+        case let .authenticated(found, method): (principal, auth) = (found, method)
+        case let .refused(detail):
             return reject(ProxyError(.unauthenticated, status: 401, title: "Authentication required", detail: detail))
         }
         guard let route = routes.routes[name] else {
@@ -182,13 +196,14 @@ struct RequestRouter {
             upstreamHead.headers.add(name: "upgrade", value: "websocket")
         }
         return .forward(.init(
-            target: target, upstreamHead: upstreamHead, principal: principal.name, format: format,
+            target: target, upstreamHead: upstreamHead, principal: principal.name, auth: auth, format: format,
             expectsContinue: summary.expectsContinue, rewriter: upgrade ? nil : rewriter,
             bufferRequestBody: upgrade ? false : bufferRequestBody, upgrade: upgrade))
     }
 
-    private func authenticate(_ authorization: String?) -> Principal? {
+    /// The token of `Authorization: Bearer <token>`; nil without one.
+    private func bearerToken(_ authorization: String?) -> Substring? {
         guard let value = authorization, value.utf8.count > 7, HeaderName.hasPrefix(value, "bearer ") else { return nil }
-        return principals.authenticate(value.dropFirst(7))
+        return value.dropFirst(7)
     }
 }

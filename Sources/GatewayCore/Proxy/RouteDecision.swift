@@ -18,6 +18,8 @@ enum RouteDecision {
         var principal: String
         /// The connection is closed after the answer (its framing can no longer be trusted).
         var close: Bool = false
+        /// How the principal authenticated, once it did.
+        var auth: AuthMethod?
     }
 
     /// Everything the exchange needs to forward one request.
@@ -25,6 +27,8 @@ enum RouteDecision {
         var target: UpstreamTarget
         var upstreamHead: HTTPRequestHead
         var principal: String
+        /// How the principal authenticated (the access line's `gateway.auth`).
+        var auth: AuthMethod?
         var format: ErrorResponse.Format
         var expectsContinue: Bool
         /// Rewrites upstream URLs (routes that declare it).

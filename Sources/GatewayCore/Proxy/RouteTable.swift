@@ -141,7 +141,8 @@ public struct RouteTable: Sendable {
                 upstreamHost: url.host, hostHeader: spec.hostHeader,
                 isExecutor: spec.upstream.host == connector.executorURL?.host).name
         }
-        var removed: Set<String> = ["authorization", "proxy-authorization"]
+        // The caller's credentials (token, Pomerium assertion) never reach an upstream.
+        var removed: Set<String> = ["authorization", "proxy-authorization", PomeriumSettings.header]
         for credential in connector.kind.credentials { removed.insert(credential.header.lowercased()) }
         removed.formUnion(spec.strippedHeaders)
         var credential: (name: String, value: SecretValue)?

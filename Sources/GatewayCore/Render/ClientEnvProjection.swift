@@ -19,7 +19,10 @@ public enum ClientEnvProjection {
             let known = configuration.gateway.principals.map(\.name)
             throw Failure(description: "There is no principal named '\(name)'.\(Suggestion.didYouMean(name, in: known)) Principals: \(known.isEmpty ? "none (gateway.principals is empty)" : known.joined(separator: ", ")).")
         }
-        guard let token = principal.token.value.reference else {
+        guard let source = principal.token else {
+            throw Failure(description: "Principal '\(name)' has no token (it is known by its client certificate, \(principal.location)); a client env carries a token reference. Render the env for a principal with a token.")
+        }
+        guard let token = source.value.reference else {
             throw Failure(description: "Principal '\(name)' has a literal token (\(principal.location)); a client env carries references only. Give the principal a token reference (openbao://, env:// or file://) and render again.")
         }
         var base = gatewayURL

@@ -37,8 +37,13 @@ public struct ExplainReport: Codable, Sendable {
     public struct Principal: Codable, Sendable {
         public var name: String
         public var location: String
-        public var token: String
-        public var tokenSource: String
+        /// Nil for a principal known by its client certificate only.
+        public var token: String?
+        public var tokenSource: String?
+        /// `uri_san spiffe://fractalops/worker/*, subject_cn ...`: the client certificates that are this principal.
+        public var certificate: String?
+        /// `emails ...; groups ...`: the Pomerium identities that are this principal.
+        public var pomerium: String?
         public var connectors: [String]
         public var permissions: [String]
     }
@@ -70,8 +75,9 @@ public struct ExplainReport: Codable, Sendable {
                 settings: Self.settings(configuration.gateway.settings, specs: CommonSettings.gateway, prefix: "FRACTALOPS_"),
                 principals: configuration.gateway.principals.map { principal in
                     Principal(
-                        name: principal.name, location: principal.location, token: principal.token.value.description,
-                        tokenSource: principal.token.source.description, connectors: principal.connectors,
+                        name: principal.name, location: principal.location, token: principal.token?.value.description,
+                        tokenSource: principal.token?.source.description, certificate: principal.certificate?.description,
+                        pomerium: principal.pomerium?.description, connectors: principal.connectors,
                         permissions: principal.permissions.sorted())
                 })
         }
@@ -116,7 +122,11 @@ public struct ExplainReport: Codable, Sendable {
             lines.append(contentsOf: Self.table(gateway.settings))
             for principal in gateway.principals {
                 let permissions = principal.permissions.isEmpty ? "" : ", permissions: \(principal.permissions.joined(separator: ", "))"
-                lines.append("  principal \(principal.name): token \(principal.token) (\(principal.tokenSource)); connectors: \(principal.connectors.joined(separator: ", "))\(permissions)")
+                var proof: [String] = []
+                if let token = principal.token { proof.append("token \(token) (\(principal.tokenSource ?? "?"))") }
+                if let certificate = principal.certificate { proof.append("certificate \(certificate)") }
+                if let pomerium = principal.pomerium { proof.append("pomerium \(pomerium)") }
+                lines.append("  principal \(principal.name): \(proof.joined(separator: "; ")); connectors: \(principal.connectors.joined(separator: ", "))\(permissions)")
             }
         }
         for connector in connectors {

@@ -38,7 +38,8 @@ public struct SecretStore: Sendable, Equatable {
             uses.append(Use(id: "gateway/\(key)", source: Sourced(secret, from: setting.source), owner: "gateway", key: key))
         }
         for principal in configuration.gateway.principals {
-            uses.append(Use(id: "principal/\(principal.name)", source: principal.token,
+            guard let token = principal.token else { continue }
+            uses.append(Use(id: "principal/\(principal.name)", source: token,
                             owner: "principal '\(principal.name)'", key: "token"))
         }
         return uses

@@ -55,6 +55,8 @@ public final class ServerCertificate: Sendable {
             var hasher = Hasher()
             hasher.combine(try certificate.bytes(key: "gateway.tls.cert_file", location: certificateLocation, owner: nil))
             hasher.combine(try key.bytes(key: "gateway.tls.key_file", location: keyLocation, owner: nil))
+            let clientCA = try ClientCertificatePolicy(configuration: configuration)
+            hasher.combine(clientCA)
             let material = hasher.finalize()
             if state.withLock({ $0.material == material || $0.refusedMaterial == material }) { return .unchanged }
             state.withLock { $0.refusedMaterial = material }
@@ -63,7 +65,7 @@ public final class ServerCertificate: Sendable {
                 certificateLocation: certificateLocation, keyLocation: keyLocation, owner: nil)
             let context: NIOSSLContext
             do {
-                context = try NIOSSLContext(configuration: Self.configuration(identity))
+                context = try NIOSSLContext(configuration: Self.configuration(identity, clientCA: clientCA))
             } catch {
                 throw TLSMaterialError(
                     .serverCertificateUnusable, owner: nil, key: "gateway.tls.cert_file", location: certificateLocation,
@@ -82,12 +84,14 @@ public final class ServerCertificate: Sendable {
         }
     }
 
-    /// TLS 1.2 and 1.3 only, BoringSSL's modern cipher defaults, ALPN http/1.1.
-    static func configuration(_ identity: TLSIdentity) -> TLSConfiguration {
+    /// TLS 1.2 and 1.3 only, BoringSSL's modern cipher defaults, ALPN http/1.1; client
+    /// certificates verified against `clientCA` when set.
+    static func configuration(_ identity: TLSIdentity, clientCA: ClientCertificatePolicy? = nil) -> TLSConfiguration {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: identity.chain.map { .certificate($0) }, privateKey: .privateKey(identity.key))
         tls.minimumTLSVersion = .tlsv12
         tls.applicationProtocols = ["http/1.1"]
+        clientCA?.apply(to: &tls)
         return tls
     }
 

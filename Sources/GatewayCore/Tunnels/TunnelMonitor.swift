@@ -20,6 +20,7 @@ final class TunnelMonitor: ChannelDuplexHandler, RemovableChannelHandler {
     struct Record {
         var requestID: String
         var principal: String
+        var auth: AuthMethod?
         var connector: String
         var uri: String
         var peer: String
@@ -192,7 +193,7 @@ final class TunnelMonitor: ChannelDuplexHandler, RemovableChannelHandler {
         }
         guard record.accessLog else { return }
         AccessRecord(
-            requestID: record.requestID, principal: record.principal, connector: record.connector, method: "GET",
+            requestID: record.requestID, principal: record.principal, auth: record.auth, connector: record.connector, method: "GET",
             uri: record.uri, status: 101, bytesIn: toUpstream, bytesOut: toCaller,
             totalSeconds: Double((now - opened).nanoseconds) / 1e9, peer: record.peer, error: nil,
             runtimeAsset: record.runtimeAsset, event: "tunnel closed", closedBy: reason, trace: record.trace

@@ -88,7 +88,7 @@ public struct SecretRefresher: Service {
         do {
             let next = try GatewayApplication.makeContext(
                 configuration: context.configuration, secrets: secrets, metrics: context.metrics, logger: context.logger,
-                controlResponders: context.controlResponders, readiness: context.readiness)
+                controlResponders: context.controlResponders, readiness: context.readiness, pomeriumKeys: context.pomeriumKeys)
             guard holder.replace(with: next, ifStill: generation) else {
                 logger.info("secrets changed, but the configuration was reloaded meanwhile; the next round uses it")
                 return state

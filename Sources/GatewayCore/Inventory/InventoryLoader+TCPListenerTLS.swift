@@ -1,0 +1,59 @@
+import Foundation
+
+extension InventoryLoader {
+    /// A TCP listener (Temporal) terminates TLS with `listen_tls: {cert_file, key_file,
+    /// client_ca_file}`. With principals configured, only a client certificate can name the
+    /// caller there (a TCP listener sees no token): a listener without TLS termination is a
+    /// warning, one that terminates TLS without a client CA an error.
+    func checkTCPListenerTLS(
+        _ connectors: [ConnectorConfig], principals: [Principal], baseDirectory: String, diagnostics: inout Diagnostics
+    ) {
+        for connector in connectors where connector.isEnabled && connector.kind.tcpListenKey != nil {
+            let settings = connector.settings
+            let certificate = settings["listen_tls.cert_file"]
+            let key = settings["listen_tls.key_file"]
+            let clientCA = settings["listen_tls.client_ca_file"]
+            let anywhere = (certificate ?? key ?? clientCA)?.source.description ?? connector.location
+            if certificate != nil || key != nil || clientCA != nil {
+                for (name, setting) in [("listen_tls.cert_file", certificate), ("listen_tls.key_file", key)] where setting == nil {
+                    diagnostics.append(ConfigIssue(
+                        .serverCertificateIncomplete, at: anywhere, connector: connector.name, key: name,
+                        problem: "listen_tls is set but '\(name)' is not: terminating TLS needs a certificate and its key.",
+                        fix: "Set listen_tls: {cert_file: ..., key_file: ..., client_ca_file: ...} (or \(connector.envPrefix)\(name.uppercased().replacingOccurrences(of: ".", with: "_"))), or remove listen_tls."))
+                }
+            }
+            for (name, setting) in [("listen_tls.cert_file", certificate), ("listen_tls.key_file", key)] {
+                guard let setting, let file = setting.value.stringValue else { continue }  // a reference: resolved at start
+                let full = file.hasPrefix("/") ? file : baseDirectory + "/" + file
+                if !FileManager.default.isReadableFile(atPath: full) {
+                    diagnostics.append(ConfigIssue(
+                        .serverCertificateUnusable, at: setting.source.description, connector: connector.name, key: name,
+                        problem: "The file \(full) cannot be read.",
+                        fix: "Point \(name) at a readable PEM file (relative paths are read from the inventory's folder), or write a reference (file://PATH, openbao://mount/path#field)."))
+                }
+            }
+            if let clientCA, let file = clientCA.value.stringValue {
+                let full = file.hasPrefix("/") ? file : baseDirectory + "/" + file
+                if !FileManager.default.isReadableFile(atPath: full) {
+                    diagnostics.append(ConfigIssue(
+                        .caFileUnreadable, at: clientCA.source.description, connector: connector.name, key: "listen_tls.client_ca_file",
+                        problem: "The file \(full) cannot be read.",
+                        fix: "Point listen_tls.client_ca_file at a readable PEM bundle of the CA that issues the callers' certificates."))
+                }
+            }
+            guard !principals.isEmpty else { continue }
+            if certificate == nil {
+                diagnostics.append(ConfigIssue(
+                    .tcpListenerUnchecked, severity: .warning, at: connector.location, connector: connector.name,
+                    key: connector.kind.tcpListenKey,
+                    problem: "Principals are configured, but this TCP listener passes TLS through: no principal can be checked on this listener, so any caller that reaches it is let through.",
+                    fix: "Terminate TLS on it with listen_tls: {cert_file, key_file, client_ca_file}, so that callers present client certificates of principals allowed on '\(connector.name)'."))
+            } else if clientCA == nil {
+                diagnostics.append(ConfigIssue(
+                    .clientCAMissing, at: anywhere, connector: connector.name, key: "listen_tls.client_ca_file",
+                    problem: "Principals are configured and this TCP listener terminates TLS, but listen_tls.client_ca_file is not set: no caller could prove a principal, so every connection would be refused.",
+                    fix: "Set listen_tls.client_ca_file to the CA that issues the callers' client certificates (and give their principals 'certificate' patterns)."))
+            }
+        }
+    }
+}
