@@ -42,14 +42,11 @@ extension InventoryLoader {
                 problem: "gateway.tls.client_ca_file is set but there is no HTTPS listener to ask for client certificates.",
                 fix: "Set gateway.listen_tls with gateway.tls.cert_file and key_file, or remove client_ca_file."))
         }
-        if let clientCA, let file = clientCA.value.stringValue {
-            let full = file.hasPrefix("/") ? file : baseDirectory + "/" + file
-            if !FileManager.default.isReadableFile(atPath: full) {
-                diagnostics.append(ConfigIssue(
-                    .caFileUnreadable, at: clientCA.source.description, key: "gateway.tls.client_ca_file",
-                    problem: "The file \(full) cannot be read.",
-                    fix: "Point gateway.tls.client_ca_file at a readable PEM bundle (relative paths are read from the inventory's folder)."))
-            }
+        if let issue = Self.unreadableFile(
+            clientCA, baseDirectory: baseDirectory, code: .caFileUnreadable, key: "gateway.tls.client_ca_file",
+            fix: "Point gateway.tls.client_ca_file at a readable PEM bundle (relative paths are read from the inventory's folder).")
+        {
+            diagnostics.append(issue)
         }
         if clientCA == nil, !connectors.contains(where: { $0.isEnabled && $0.settings["listen_tls.client_ca_file"] != nil }) {
             for principal in principals where principal.certificate != nil {

@@ -23,13 +23,11 @@ extension InventoryLoader {
             }
         }
         for (name, setting) in [("tls.cert_file", certificate), ("tls.key_file", key)] {
-            guard let setting, let file = setting.value.stringValue else { continue }
-            let full = file.hasPrefix("/") ? file : baseDirectory + "/" + file
-            if !FileManager.default.isReadableFile(atPath: full) {
-                diagnostics.append(ConfigIssue(
-                    .serverCertificateUnusable, at: setting.source.description, key: "gateway.\(name)",
-                    problem: "The file \(full) cannot be read.",
-                    fix: "Point gateway.\(name) at a readable PEM file (relative paths are read from the inventory's folder), or write a reference (file://PATH, openbao://mount/path#field)."))
+            if let issue = Self.unreadableFile(
+                setting, baseDirectory: baseDirectory, code: .serverCertificateUnusable, key: "gateway.\(name)",
+                fix: "Point gateway.\(name) at a readable PEM file (relative paths are read from the inventory's folder), or write a reference (file://PATH, openbao://mount/path#field).")
+            {
+                diagnostics.append(issue)
             }
         }
     }

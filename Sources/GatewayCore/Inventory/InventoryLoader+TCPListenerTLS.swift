@@ -23,23 +23,19 @@ extension InventoryLoader {
                 }
             }
             for (name, setting) in [("listen_tls.cert_file", certificate), ("listen_tls.key_file", key)] {
-                guard let setting, let file = setting.value.stringValue else { continue }  // a reference: resolved at start
-                let full = file.hasPrefix("/") ? file : baseDirectory + "/" + file
-                if !FileManager.default.isReadableFile(atPath: full) {
-                    diagnostics.append(ConfigIssue(
-                        .serverCertificateUnusable, at: setting.source.description, connector: connector.name, key: name,
-                        problem: "The file \(full) cannot be read.",
-                        fix: "Point \(name) at a readable PEM file (relative paths are read from the inventory's folder), or write a reference (file://PATH, openbao://mount/path#field)."))
+                if let issue = Self.unreadableFile(
+                    setting, baseDirectory: baseDirectory, code: .serverCertificateUnusable, connector: connector.name, key: name,
+                    fix: "Point \(name) at a readable PEM file (relative paths are read from the inventory's folder), or write a reference (file://PATH, openbao://mount/path#field).")
+                {
+                    diagnostics.append(issue)
                 }
             }
-            if let clientCA, let file = clientCA.value.stringValue {
-                let full = file.hasPrefix("/") ? file : baseDirectory + "/" + file
-                if !FileManager.default.isReadableFile(atPath: full) {
-                    diagnostics.append(ConfigIssue(
-                        .caFileUnreadable, at: clientCA.source.description, connector: connector.name, key: "listen_tls.client_ca_file",
-                        problem: "The file \(full) cannot be read.",
-                        fix: "Point listen_tls.client_ca_file at a readable PEM bundle of the CA that issues the callers' certificates."))
-                }
+            if let issue = Self.unreadableFile(
+                clientCA, baseDirectory: baseDirectory, code: .caFileUnreadable, connector: connector.name,
+                key: "listen_tls.client_ca_file",
+                fix: "Point listen_tls.client_ca_file at a readable PEM bundle of the CA that issues the callers' certificates.")
+            {
+                diagnostics.append(issue)
             }
             guard !principals.isEmpty else { continue }
             if certificate == nil {

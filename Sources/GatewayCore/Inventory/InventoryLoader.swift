@@ -401,13 +401,12 @@ public struct InventoryLoader: Sendable {
     private func checkFiles(connectors: [ConnectorConfig], baseDirectory: String, diagnostics: inout Diagnostics) {
         for connector in connectors where connector.isEnabled {
             checkClientCertificate(connector, baseDirectory: baseDirectory, diagnostics: &diagnostics)
-            guard let setting = connector.settings["ca_file"], let path = setting.value.stringValue else { continue }
-            let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
-            if !FileManager.default.isReadableFile(atPath: full) {
-                diagnostics.append(ConfigIssue(
-                    .caFileUnreadable, at: setting.source.description, connector: connector.name, key: "ca_file",
-                    problem: "The CA file \(full) cannot be read.",
-                    fix: "Point ca_file at a readable PEM file (relative paths are read from the inventory's folder)."))
+            if let issue = Self.unreadableFile(
+                connector.settings["ca_file"], baseDirectory: baseDirectory, code: .caFileUnreadable, connector: connector.name,
+                key: "ca_file", what: "The CA file",
+                fix: "Point ca_file at a readable PEM file (relative paths are read from the inventory's folder).")
+            {
+                diagnostics.append(issue)
             }
         }
     }
@@ -427,13 +426,11 @@ public struct InventoryLoader: Sendable {
             return
         }
         for (name, setting) in [("client_cert_file", certificate), ("client_key_file", key)] {
-            guard let setting, let path = setting.value.stringValue else { continue }
-            let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
-            if !FileManager.default.isReadableFile(atPath: full) {
-                diagnostics.append(ConfigIssue(
-                    .clientCertificateUnusable, at: setting.source.description, connector: connector.name, key: name,
-                    problem: "The file \(full) cannot be read.",
-                    fix: "Point \(name) at a readable PEM file (relative paths are read from the inventory's folder), or write a reference (file://PATH, openbao://mount/path#field)."))
+            if let issue = Self.unreadableFile(
+                setting, baseDirectory: baseDirectory, code: .clientCertificateUnusable, connector: connector.name, key: name,
+                fix: "Point \(name) at a readable PEM file (relative paths are read from the inventory's folder), or write a reference (file://PATH, openbao://mount/path#field).")
+            {
+                diagnostics.append(issue)
             }
         }
     }
