@@ -26,28 +26,12 @@ public struct HealthScheduler: Service {
         await cancelWhenGracefulShutdown { await self.loop() }
     }
 
-    /// Runs the checks, waking when a check is due, when a reload or secret rotation installs a
-    /// new context, or when readiness changes; never polling.
     func loop() async {
-        let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        // Subscribed before anything is read, so that no change slips between a look and a wait.
-        let contexts = holder.changes.stream()
-        let readiness = holder.context.readiness.changes.stream()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { for await _ in contexts { wake.yield() } }
-            group.addTask { for await _ in readiness { wake.yield() } }
-            group.addTask { await self.schedule(wakeups: wakeups, wake: wake) }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
-    private func schedule(wakeups: AsyncStream<Void>, wake: AsyncStream<Void>.Continuation) async {
-        var wakeup = wakeups.makeAsyncIterator()
         // Checks start once the listeners are up: a start that fails (an address in use) probes
         // nothing and logs no health noise.
         while !holder.context.isReady {
-            guard await wakeup.next() != nil, !Task.isCancelled else { return }
+            if Task.isCancelled { return }
+            try? await Task.sleep(for: .milliseconds(20))
         }
         var due: [String: ContinuousClock.Instant] = [:]
         var plans: [HealthPlan] = []
@@ -79,13 +63,9 @@ public struct HealthScheduler: Service {
                     due[plan.name] = ContinuousClock.now + .milliseconds(Int64(plan.thresholds.interval * 1000 * .random(in: 0.9...1.1)))
                 }
             }
-            // The next check due, or a change, whichever comes first.
-            let timer = due.values.min().map { next in
-                Task { try? await Task.sleep(until: next, clock: .continuous); wake.yield() }
-            }
-            let woke = await wakeup.next()
-            timer?.cancel()
-            guard woke != nil else { return }
+            // Wakes at least every second to notice a new configuration.
+            let next = min(due.values.min() ?? .now + .seconds(1), .now + .seconds(1))
+            try? await Task.sleep(until: next, clock: .continuous)
         }
     }
 

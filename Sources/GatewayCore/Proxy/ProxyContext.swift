@@ -61,11 +61,7 @@ public final class ProxyContext: Sendable {
 /// Whether the process takes traffic: listeners up and not draining.
 public final class Readiness: Sendable {
     private let flag = Atomic<Bool>(false)
-    /// Signalled when the flag changes.
-    public let changes = ChangeSignal()
     public init() {}
     public var isReady: Bool { flag.load(ordering: .relaxed) }
-    public func set(_ ready: Bool) {
-        if flag.exchange(ready, ordering: .relaxed) != ready { changes.signal() }
-    }
+    public func set(_ ready: Bool) { flag.store(ready, ordering: .relaxed) }
 }

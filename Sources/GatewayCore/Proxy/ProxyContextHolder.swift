@@ -12,8 +12,6 @@ public final class ProxyContextHolder: Sendable {
     public let tunnels: Tunnels
     /// The process's tracer when `gateway.telemetry` turns tracing on (a reload keeps it).
     public let tracer: RequestTracer?
-    /// Signalled whenever a new context is installed.
-    public let changes = ChangeSignal()
 
     public init(_ context: ProxyContext, tunnels: Tunnels = Tunnels(), tracer: RequestTracer? = nil) {
         current = Mutex(context)
@@ -31,19 +29,16 @@ public final class ProxyContextHolder: Sendable {
             installed = context
             generationCounter.add(1, ordering: .releasing)
         }
-        changes.signal()
     }
 
     /// Installs `context` only if nothing was installed since `generation` was read (a secret
     /// refresh built from an older context must not undo a reload); true when installed.
     public func replace(with context: ProxyContext, ifStill generation: Int) -> Bool {
-        let replaced = current.withLock { installed in
+        current.withLock { installed in
             guard generationCounter.load(ordering: .acquiring) == generation else { return false }
             installed = context
             generationCounter.add(1, ordering: .releasing)
             return true
         }
-        if replaced { changes.signal() }
-        return replaced
     }
 }
