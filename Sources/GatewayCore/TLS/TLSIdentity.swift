@@ -35,7 +35,7 @@ public struct TLSIdentity: Sendable {
             throw TLSMaterialError(
                 .clientCertificateUnusable, owner: owner, key: keyKey, location: keyLocation,
                 problem: "'\(keyKey)' does not hold an unencrypted PEM private key.",
-                fix: "Give a PEM private key (-----BEGIN PRIVATE KEY----- or EC/RSA PRIVATE KEY) without a passphrase.")
+                fix: "Give an unencrypted PEM private key (PKCS#8, or an EC or RSA key) without a passphrase.")
         }
         // A mismatched pair would fail every handshake: refuse it here instead.
         do {

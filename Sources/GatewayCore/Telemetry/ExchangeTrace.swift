@@ -157,7 +157,7 @@ final class ExchangeTrace {
     /// The exchange ended with `status`; `error` is the gateway's error kind when it made the answer.
     func finish(status: Int, error: String?, detail: String? = nil) {
         guard let server, !tunnelled else { return }
-        let problemType = error.flatMap(ProxyError.Kind.init(rawValue:)).map { ProxyError($0, status: status, title: "", detail: "").typeURI }
+        let problemType = error.flatMap(ProxyError.Kind.init(rawValue:))?.typeURI
         if let client {
             self.client = nil
             if let problemType, status >= 500 {

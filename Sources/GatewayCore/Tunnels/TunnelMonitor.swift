@@ -18,17 +18,11 @@ final class TunnelMonitor: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// What the closing access line says of the tunnel.
     struct Record {
-        var requestID: String
-        var principal: String
-        var auth: AuthMethod?
-        var connector: String
-        var uri: String
-        var peer: String
-        var runtimeAsset: RuntimeAsset?
+        /// The handshake's line (status 101); the close completes it with bytes, duration and who closed.
+        var access: AccessRecord
         var logger: Logger
         var accessLog: Bool
-        /// The handshake's trace, and the tunnel's span (ended here), when traced.
-        var trace: TraceIDs?
+        /// The tunnel's span (ended here), when traced.
         var span: (any Span)?
     }
 
@@ -192,11 +186,12 @@ final class TunnelMonitor: ChannelDuplexHandler, RemovableChannelHandler {
             span.end()
         }
         guard record.accessLog else { return }
-        AccessRecord(
-            requestID: record.requestID, principal: record.principal, auth: record.auth, connector: record.connector, method: "GET",
-            uri: record.uri, status: 101, bytesIn: toUpstream, bytesOut: toCaller,
-            totalSeconds: Double((now - opened).nanoseconds) / 1e9, peer: record.peer, error: nil,
-            runtimeAsset: record.runtimeAsset, event: "tunnel closed", closedBy: reason, trace: record.trace
-        ).log(to: record.logger)
+        var line = record.access
+        line.bytesIn = toUpstream
+        line.bytesOut = toCaller
+        line.totalSeconds = Double((now - opened).nanoseconds) / 1e9
+        line.event = "tunnel closed"
+        line.closedBy = reason
+        line.log(to: record.logger)
     }
 }
