@@ -14,6 +14,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from harness.gateway import WORKER_TOKEN
 from harness.net import LOOPBACK, free_port, wait_for_port
 from harness.temporal_server import GreetingWorkflow, TemporalDevServer, compose_greeting
 
@@ -41,8 +42,8 @@ def listener(temporal, module_gateways):
     return gateway, f"{LOOPBACK}:{port}"
 
 
-async def run_workflow(address: str, name: str, tls=False) -> tuple[str, dict]:
-    client = await Client.connect(address, namespace="default", tls=tls)
+async def run_workflow(address: str, name: str, tls=False, api_key: str | None = None) -> tuple[str, dict]:
+    client = await Client.connect(address, namespace="default", tls=tls, api_key=api_key)
     healthy = await client.service_client.check_health()  # grpc.health.v1 for the WorkflowService
     queue = f"e2e-{uuid.uuid4().hex[:8]}"
     async with Worker(client, task_queue=queue, workflows=[GreetingWorkflow], activities=[compose_greeting],
@@ -58,7 +59,7 @@ async def run_workflow(address: str, name: str, tls=False) -> tuple[str, dict]:
 def test_sdk_runs_a_workflow_and_activity_through_the_gateway_listener(temporal, listener):
     gateway, address = listener
     started = time.monotonic()
-    result, info = asyncio.run(run_workflow(address, "gateway"))
+    result, info = asyncio.run(run_workflow(address, "gateway", api_key=WORKER_TOKEN))
     assert info["healthy"] is True
     assert result == "Hello, gateway! (from activity compose_greeting)"
     assert info["status"] == WorkflowExecutionStatus.COMPLETED

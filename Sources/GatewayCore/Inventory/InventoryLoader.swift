@@ -314,7 +314,7 @@ public struct InventoryLoader: Sendable {
             let reader = SettingsReader(
                 path: path, environment: environment, requireReference: requireRef, connector: label, envPrefix: "")
             let settings = reader.read(
-                mapping, specs: CommonSettings.principal, handledElsewhere: ["connectors", "permissions", "pomerium"],
+                mapping, specs: CommonSettings.principal, handledElsewhere: ["connectors", "permissions", "pomerium", "temporal_namespaces"],
                 into: &diagnostics)
             if !seen.insert(name).inserted {
                 diagnostics.append(ConfigIssue(
@@ -335,6 +335,7 @@ public struct InventoryLoader: Sendable {
                     problem: "The permission '\(permission)' is not known.",
                     fix: "Use one of: \(Principal.knownPermissions.sorted().joined(separator: ", "))."))
             }
+            let namespaces = temporalNamespaces(mapping, path: path, label: label, diagnostics: &diagnostics)
             let certificate = certificateMatch(settings, label: label, diagnostics: &diagnostics)
             let pomerium = pomeriumMatch(mapping, path: path, label: label, diagnostics: &diagnostics)
             let token = settings["token"].flatMap { setting in setting.value.secretValue.map { Sourced($0, from: setting.source) } }
@@ -361,9 +362,25 @@ public struct InventoryLoader: Sendable {
                 name: name, location: location, token: token,
                 connectors: allowed.values, permissions: Set(permissions.values), rate: rate,
                 maxInFlight: settings["max_in_flight"]?.value.integerValue, maxTunnels: settings["max_tunnels"]?.value.integerValue,
-                certificate: certificate, pomerium: pomerium))
+                certificate: certificate, pomerium: pomerium, namespaces: namespaces))
         }
         return principals
+    }
+
+    /// `temporal_namespaces: [default, "team-*"]`: exact names, prefixes with one trailing `*`,
+    /// or `*`; nil when not set.
+    private func temporalNamespaces(
+        _ mapping: Node.Mapping, path: String, label: String, diagnostics: inout Diagnostics
+    ) -> [String]? {
+        guard mapping.contains(where: { $0.key.string == "temporal_namespaces" }) else { return nil }
+        let list = stringList(mapping, "temporal_namespaces", path: path, owner: label, diagnostics: &diagnostics)
+        for pattern in list.values where pattern.isEmpty || pattern.dropLast().contains("*") {
+            diagnostics.append(ConfigIssue(
+                .invalidValue, at: list.location, connector: label, key: "temporal_namespaces",
+                problem: "'\(pattern)' is not a namespace pattern.",
+                fix: "Write namespace names, a prefix with one trailing '*' (team-*), or '*' for every namespace."))
+        }
+        return list.values
     }
 
     // MARK: - Environment

@@ -13,6 +13,9 @@ public final class Principal: Sendable {
     public let connectors: [String]
     /// Extra permissions, e.g. `manage` for management routes.
     public let permissions: Set<String>
+    /// `temporal_namespaces`: the namespaces the principal's gRPC calls may act in (exact,
+    /// a prefix with one trailing `*`, or `*` for all); nil when not set (every namespace).
+    public let namespaces: [String]?
     /// `rate: {requests_per_second, burst, per_connector}`: a token bucket per gateway replica
     /// (one per connector with `per_connector`).
     public struct Rate: Sendable, Equatable {
@@ -36,8 +39,9 @@ public final class Principal: Sendable {
     public init(
         name: String, location: String, token: Sourced<SecretSource>?, connectors: [String], permissions: Set<String>,
         rate: Rate? = nil, maxInFlight: Int? = nil, maxTunnels: Int? = nil,
-        certificate: CertificateMatch? = nil, pomerium: PomeriumMatch? = nil
+        certificate: CertificateMatch? = nil, pomerium: PomeriumMatch? = nil, namespaces: [String]? = nil
     ) {
+        self.namespaces = namespaces
         self.certificate = certificate
         self.pomerium = pomerium
         self.maxTunnels = maxTunnels
@@ -55,6 +59,17 @@ public final class Principal: Sendable {
 
     public func mayUse(connector: String) -> Bool {
         allowsAll || connectors.contains(connector)
+    }
+
+    /// Whether the principal's calls may act in `namespace` (an empty one only with `*`).
+    public func mayUse(namespace: String) -> Bool {
+        guard let namespaces else { return true }
+        return namespaces.contains { pattern in
+            if pattern == "*" { return true }
+            if namespace.isEmpty { return false }
+            if pattern.hasSuffix("*") { return namespace.hasPrefix(pattern.dropLast()) }
+            return pattern == namespace
+        }
     }
 
     public static let knownPermissions: Set<String> = ["manage"]

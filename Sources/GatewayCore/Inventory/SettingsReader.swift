@@ -85,8 +85,8 @@ struct SettingsReader {
             if specs[fullKey] == nil, CommonSettings.rawInfraSelectors.contains(key.lowercased()) {
                 diagnostics.append(ConfigIssue(
                     .rawInfraSelector, at: location, connector: connector, key: fullKey,
-                    problem: "'\(key)' is a raw infrastructure selector; the control vocabulary is the runtime asset.",
-                    fix: "Remove '\(key)' and describe the target as runtime_asset: {id: ..., role: ...}."))
+                    problem: "'\(key)' is a raw infrastructure selector; the control vocabulary is the runtime asset.\(Self.temporalHint(key))",
+                    fix: "Remove '\(key)' and describe the target as runtime_asset: {id: ..., role: ...}.\(Self.temporalFix(key))"))
                 continue
             }
             if group == nil, CommonSettings.fallbackKeys.contains(key.lowercased()) {
@@ -330,5 +330,16 @@ struct SettingsReader {
             return HostPort(parsing: text)?.host ?? text
         default: return nil
         }
+    }
+
+    /// The rule is about infrastructure namespaces (Kubernetes, ...); a Temporal namespace is
+    /// something else, and is said elsewhere.
+    static func temporalHint(_ key: String) -> String {
+        key.lowercased() == "namespace" ? " (The rule is about infrastructure namespaces; a Temporal namespace is not one.)" : ""
+    }
+
+    static func temporalFix(_ key: String) -> String {
+        key.lowercased() == "namespace"
+            ? " To limit a principal to Temporal namespaces, give the principal temporal_namespaces: [default, ...]." : ""
     }
 }

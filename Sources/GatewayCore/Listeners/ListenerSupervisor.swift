@@ -42,6 +42,8 @@ public final class ListenerSupervisor: Service, Sendable {
     /// The HTTPS listener's certificate (loaded before the listener binds).
     let certificate: ServerCertificate
     private let state = Mutex(State())
+    /// Per-call metrics of the listeners that speak gRPC (on `/metrics`).
+    let grpcMetrics = GRPCCallMetrics()
 
     /// `httpOverride` (`serve --listen`) replaces `gateway.listen` for the life of the process.
     public init(
@@ -54,6 +56,8 @@ public final class ListenerSupervisor: Service, Sendable {
         self.httpOverride = httpOverride
         self.logger = logger
         self.pools = PoolDirectory(group: group, metrics: holder.context.metrics)
+        let grpcMetrics = self.grpcMetrics
+        holder.context.metrics.appendText { grpcMetrics.render() }
     }
 
     /// Called with the bound address whenever the HTTP listener is bound (at start, and when a
@@ -104,9 +108,16 @@ public final class ListenerSupervisor: Service, Sendable {
         var plan = ListenerPlan(configuration: configuration, httpOverride: httpOverride)
         for (name, settings) in plan.tcp {
             guard let connector = configuration.connectors.first(where: { $0.name == name }) else { continue }
+            let policy = connector.kind.grpcPolicy(for: connector)
             do throws(TLSMaterialError) {
                 plan.tcp[name]?.termination = try TCPTermination(
-                    connector: connector, configuration: configuration, secrets: secrets ?? holder.context.secrets)
+                    connector: connector, configuration: configuration, secrets: secrets ?? holder.context.secrets,
+                    callerCertificates: policy == nil ? .required : .optional)
+                if let policy {
+                    plan.tcp[name]?.grpc = try GRPCTransport(
+                        connector: connector, policy: policy, configuration: configuration,
+                        secrets: secrets ?? holder.context.secrets, address: settings.upstream, connectTimeout: settings.connectTimeout)
+                }
             } catch {
                 throw ListenerBindError(listener: "tcp:\(name)", address: settings.listen, reason: error.description)
             }
@@ -147,7 +158,9 @@ public final class ListenerSupervisor: Service, Sendable {
                 var tcpLogger = logger
                 tcpLogger[metadataKey: "gateway.connector"] = "\(name)"
                 let holder = self.holder
-                let listener = TCPListener(settings: settings, group: group, logger: tcpLogger) { holder.context.principals }
+                let listener = TCPListener(
+                    settings: settings, group: group, logger: tcpLogger, principals: { holder.context.principals },
+                    secrets: { holder.context.secrets }, accessLog: { holder.context.accessLog }, grpcMetrics: grpcMetrics)
                 _ = try await bind(listener)
                 started.append(listener)
                 tcp[name] = listener

@@ -23,6 +23,8 @@ public final class TCPListener: Listener {
         public var connectTimeout: TimeAmount
         /// `listen_tls`: TLS terminated on this listener; nil: bytes passed through.
         public var termination: TCPTermination?
+        /// The listener speaks gRPC (HTTP/2) and checks every call; nil: a byte stream.
+        var grpc: GRPCTransport?
 
         public init(connector: String, listen: HostPort, upstream: HostPort, maxConnections: Int,
                     idleTimeout: TimeAmount, connectTimeout: TimeAmount, termination: TCPTermination? = nil) {
@@ -40,16 +42,32 @@ public final class TCPListener: Listener {
     public let address: HostPort
     private let current: Mutex<Settings>
     private let group: any EventLoopGroup
-    private let logger: Logger
+    let logger: Logger
     private let quiesce: ServerQuiescingHelper
     private let open = Atomic<Int>(0)
-    /// The principals of the configuration in use (read at every connection).
-    private let principals: @Sendable () -> PrincipalDirectory
+    /// The principals of the configuration in use (read at every connection, or every gRPC call).
+    let principals: @Sendable () -> PrincipalDirectory
+    /// The secrets in use (a gRPC listener's injected credential), and whether access lines are written.
+    let secrets: @Sendable () -> SecretStore
+    let accessLog: @Sendable () -> Bool
+    let grpcMetrics: GRPCCallMetrics
 
-    public init(
+    public convenience init(
         settings: Settings, group: any EventLoopGroup, logger: Logger,
-        principals: @escaping @Sendable () -> PrincipalDirectory = { PrincipalDirectory(principals: [], secrets: SecretStore()) }
+        principals: @escaping @Sendable () -> PrincipalDirectory = { PrincipalDirectory(principals: [], secrets: SecretStore()) },
+        secrets: @escaping @Sendable () -> SecretStore = { SecretStore() }, accessLog: @escaping @Sendable () -> Bool = { true }
     ) {
+        self.init(settings: settings, group: group, logger: logger, principals: principals, secrets: secrets, accessLog: accessLog,
+                  grpcMetrics: GRPCCallMetrics())
+    }
+
+    init(
+        settings: Settings, group: any EventLoopGroup, logger: Logger, principals: @escaping @Sendable () -> PrincipalDirectory,
+        secrets: @escaping @Sendable () -> SecretStore, accessLog: @escaping @Sendable () -> Bool, grpcMetrics: GRPCCallMetrics
+    ) {
+        self.secrets = secrets
+        self.accessLog = accessLog
+        self.grpcMetrics = grpcMetrics
         self.principals = principals
         self.name = "tcp:\(settings.connector)"
         self.address = settings.listen
@@ -81,9 +99,10 @@ public final class TCPListener: Listener {
             throw ChannelError.unknownLocalAddress
         }
         let settings = self.settings
-        logger.info("tcp listener up", metadata: [
+        logger.info(settings.grpc == nil ? "tcp listener up" : "grpc listener up", metadata: [
             "gateway.connector": "\(settings.connector)", "gateway.listen": "\(local)",
-            "gateway.upstream": "\(settings.upstream)", "gateway.tls": "\(settings.termination == nil ? "passed through" : "terminated")",
+            "gateway.upstream": "\(settings.upstream)",
+            "gateway.tls": "\(settings.termination == nil ? settings.grpc == nil ? "passed through" : "none (h2c)" : "terminated")",
         ])
         return local
     }
@@ -109,6 +128,7 @@ public final class TCPListener: Listener {
             ])
             return inbound.close()
         }
+        if let grpc = settings.grpc { return acceptGRPC(inbound, settings: settings, grpc: grpc) }
         guard let termination = settings.termination else {
             return dial(inbound, settings: settings, tls: nil)
         }

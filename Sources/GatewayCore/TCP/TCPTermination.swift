@@ -19,7 +19,12 @@ public struct TCPTermination: Sendable, Equatable {
     public static func == (lhs: TCPTermination, rhs: TCPTermination) -> Bool { lhs.material == rhs.material }
 
     /// Nil when the connector has no `listen_tls`. Errors name the key and where it was set.
-    public init?(connector: ConnectorConfig, configuration: GatewayConfiguration, secrets: SecretStore) throws(TLSMaterialError) {
+    /// With `callerCertificates: .optional` (gRPC, where a call may bring a token instead) a
+    /// caller without a client certificate completes the handshake.
+    public init?(
+        connector: ConnectorConfig, configuration: GatewayConfiguration, secrets: SecretStore,
+        callerCertificates: CallerCertificates = .required
+    ) throws(TLSMaterialError) {
         let settings = connector.settings
         guard let certificateSetting = settings["listen_tls.cert_file"], let keySetting = settings["listen_tls.key_file"] else {
             return nil
@@ -41,7 +46,7 @@ public struct TCPTermination: Sendable, Equatable {
         var clientCA: ClientCertificatePolicy?
         if let caSetting = settings["listen_tls.client_ca_file"], let file = caSetting.value.stringValue {
             clientCA = try ClientCertificatePolicy(
-                file: configuration.absolutePath(file), required: true, key: "listen_tls.client_ca_file",
+                file: configuration.absolutePath(file), required: callerCertificates == .required, key: "listen_tls.client_ca_file",
                 location: caSetting.source.description, owner: connector.name)
         }
         var server = TLSConfiguration.makeServerConfiguration(
@@ -51,23 +56,12 @@ public struct TCPTermination: Sendable, Equatable {
         server.applicationProtocols = ["h2"]
         clientCA?.apply(to: &server)
 
-        var upstream: TLSConfiguration?
-        var upstreamName: String?
-        var clientSerial = "-"
-        if connector.bool("tls") == true, case let .tcp(address) = connector.machineRoute {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.certificateVerification = connector.verifyTLS ? .fullVerification : .none
-            if let caFile = connector.caFile { tls.trustRoots = .file(configuration.absolutePath(caFile)) }
-            tls.applicationProtocols = ["h2"]
-            let client = try connector.clientIdentity(configuration: configuration, secrets: secrets)
-            tls.present(client)
-            clientSerial = client?.serialHex ?? "-"
-            upstream = tls
-            upstreamName = connector.tlsName(upstreamHost: address.value.host, hostHeader: connector.hostHeader).name
-        }
+        let upstream = try Self.upstreamTLS(connector: connector, configuration: configuration, secrets: secrets)
+        let upstreamName = upstream?.serverName
+        let clientSerial = upstream?.clientSerial ?? "-"
         do {
             serverContext = try NIOSSLContext(configuration: server)
-            upstreamContext = try upstream.map { try NIOSSLContext(configuration: $0) }
+            upstreamContext = try upstream.map { try NIOSSLContext(configuration: $0.configuration) }
         } catch {
             throw TLSMaterialError(
                 .serverCertificateUnusable, owner: connector.name, key: "listen_tls", location: certificateSetting.source.description,
@@ -81,11 +75,33 @@ public struct TCPTermination: Sendable, Equatable {
         hasher.combine(identity.chain.compactMap { try? $0.toDERBytes() })
         hasher.combine((try? identity.key.derBytes) ?? [])
         hasher.combine(clientCA)
+        hasher.combine(callerCertificates)
         hasher.combine(upstream != nil)
         hasher.combine(connector.verifyTLS)
         hasher.combine(connector.caFile)
         hasher.combine(upstreamName)
         hasher.combine(clientSerial)
         material = hasher.finalize()
+    }
+
+    public enum CallerCertificates: Sendable, Hashable {
+        case required
+        case optional
+    }
+
+    /// How the gateway dials a TCP connector's upstream when the connector's `tls` is true:
+    /// its `ca_file`, `verify_tls`, TLS name and `client_cert_file`, ALPN h2; nil for plain TCP.
+    static func upstreamTLS(
+        connector: ConnectorConfig, configuration: GatewayConfiguration, secrets: SecretStore
+    ) throws(TLSMaterialError) -> (configuration: TLSConfiguration, serverName: String?, clientSerial: String)? {
+        guard connector.bool("tls") == true, case let .tcp(address) = connector.machineRoute else { return nil }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = connector.verifyTLS ? .fullVerification : .none
+        if let caFile = connector.caFile { tls.trustRoots = .file(configuration.absolutePath(caFile)) }
+        tls.applicationProtocols = ["h2"]
+        let client = try connector.clientIdentity(configuration: configuration, secrets: secrets)
+        tls.present(client)
+        let name = connector.tlsName(upstreamHost: address.value.host, hostHeader: connector.hostHeader).name
+        return (tls, name, client?.serialHex ?? "-")
     }
 }

