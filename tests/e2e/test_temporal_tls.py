@@ -1,4 +1,4 @@
-"""Issue 14, point 4: the Temporal TCP listener terminates TLS (`listen_tls`) and admits only a
+"""Issue 14, point 4 (`transport: tcp`): the Temporal TCP listener terminates TLS (`listen_tls`) and admits only a
 client certificate of a principal allowed on `temporal`, then re-originates TLS to the frontend
 with the connector's CA, TLS name and client certificate. The frontend is the real Temporal dev
 server behind a TLS terminator that requires the gateway's client certificate. The `temporalio`
@@ -59,7 +59,7 @@ def listener(frontend, nginx, pki, certs, module_gateways):
     port = free_port()
     gateway = module_gateways([
         {"name": "temporal", "kind": "temporal", "executor_address": frontend.address, "listen": f"{LOOPBACK}:{port}",
-         "tls": True, "ca_file": str(pki.ca), "tls_server_name": FRONTEND_NAME,
+         "transport": "tcp", "tls": True, "ca_file": str(pki.ca), "tls_server_name": FRONTEND_NAME,
          "client_cert_file": str(certs["gateway-client"].cert), "client_key_file": str(certs["gateway-client"].key),
          "listen_tls": {"cert_file": str(certs["listener"].cert), "key_file": str(certs["listener"].key),
                         "client_ca_file": str(pki.ca)}},
@@ -168,7 +168,8 @@ def test_a_reload_gives_new_connections_the_new_pair_and_keeps_open_ones(start_g
 
     def connectors(pair):
         return [{"name": "temporal", "kind": "temporal", "executor_address": f"{LOOPBACK}:{echo.port}",
-                 "listen": f"{LOOPBACK}:{port}", "listen_tls": {"cert_file": str(pair.cert), "key_file": str(pair.key)}}]
+                 "listen": f"{LOOPBACK}:{port}", "transport": "tcp",
+                 "listen_tls": {"cert_file": str(pair.cert), "key_file": str(pair.key)}}]
 
     try:
         gateway = start_gateway(connectors(first), principals=[])
@@ -188,3 +189,56 @@ def test_a_reload_gives_new_connections_the_new_pair_and_keeps_open_ones(start_g
         new_conn.close()
     finally:
         echo.stop()
+
+
+# -- transport: grpc over TLS: the certificate or the token names the principal of every call
+
+
+@pytest.fixture(scope="module")
+def grpc_listener(frontend, nginx, pki, certs, module_gateways):
+    port = free_port()
+    gateway = module_gateways([
+        {"name": "temporal", "kind": "temporal", "executor_address": frontend.address, "listen": f"{LOOPBACK}:{port}",
+         "tls": True, "ca_file": str(pki.ca), "tls_server_name": FRONTEND_NAME,
+         "client_cert_file": str(certs["gateway-client"].cert), "client_key_file": str(certs["gateway-client"].key),
+         "listen_tls": {"cert_file": str(certs["listener"].cert), "key_file": str(certs["listener"].key),
+                        "client_ca_file": str(pki.ca)}},
+        nginx_connector(nginx, "lb"),
+    ], principals=[
+        {"name": "worker", "connectors": ["temporal"], "certificate": {"uri_san": "spiffe://fractalops/worker/*"}},
+        {"name": "limited", "connectors": ["lb"], "certificate": {"uri_san": "spiffe://fractalops/limited/*"}},
+        {"name": "token-worker", "token": "env://E2E_WORKER_TOKEN", "connectors": ["temporal"]},
+    ], drain_timeout="1s", health={"cert_expiry_warning_days": 0})
+    wait_for_port(port, 15, alive=gateway.alive)
+    return gateway, f"{LOOPBACK}:{port}"
+
+
+def grpc_call_lines(gateway) -> list[str]:
+    return [line for line in gateway.stderr().splitlines() if line.endswith("[GatewayCore] grpc call")]
+
+
+def test_grpc_over_tls_a_client_certificate_is_the_principal_of_every_call(grpc_listener, frontend, pki, certs):
+    gateway, address = grpc_listener
+    result, info = asyncio.run(run_workflow(address, "grpc-tls", tls=tls(pki, certs["worker"])))
+    assert result == "Hello, grpc-tls! (from activity compose_greeting)"
+    assert info["status"] == WorkflowExecutionStatus.COMPLETED
+    started = [line for line in grpc_call_lines(gateway) if "rpc.method=StartWorkflowExecution" in line]
+    assert started and "gateway.principal=worker" in started[-1] and "gateway.auth=certificate" in started[-1]
+    # re-originated with the gateway's own client certificate
+    assert "worker-1" not in frontend.client_subjects
+
+
+def test_grpc_over_tls_a_token_without_a_certificate_is_enough(grpc_listener, pki):
+    from harness.gateway import WORKER_TOKEN
+    gateway, address = grpc_listener
+    result, _ = asyncio.run(run_workflow(address, "token", tls=tls(pki), api_key=WORKER_TOKEN))
+    assert result == "Hello, token! (from activity compose_greeting)"
+    assert any("gateway.principal=token-worker" in line and "gateway.auth=token" in line for line in grpc_call_lines(gateway))
+
+
+def test_grpc_over_tls_refusals_are_grpc_statuses(grpc_listener, pki, certs):
+    _, address = grpc_listener
+    with pytest.raises(RuntimeError, match=r"PermissionDenied.*'limited' may not use connector 'temporal'"):
+        asyncio.run(connect(address, tls(pki, certs["limited"])))
+    with pytest.raises(RuntimeError, match=r"Unauthenticated"):
+        asyncio.run(connect(address, tls(pki)))

@@ -3,8 +3,9 @@ import Foundation
 extension InventoryLoader {
     /// A TCP listener (Temporal) terminates TLS with `listen_tls: {cert_file, key_file,
     /// client_ca_file}`. With principals configured, only a client certificate can name the
-    /// caller there (a TCP listener sees no token): a listener without TLS termination is a
-    /// warning, one that terminates TLS without a client CA an error.
+    /// caller of a byte-stream listener (`transport: tcp` sees no token): one without TLS
+    /// termination is a warning, one that terminates TLS without a client CA an error. A gRPC
+    /// listener authenticates every call by token or certificate, so neither applies.
     func checkTCPListenerTLS(
         _ connectors: [ConnectorConfig], principals: [Principal], baseDirectory: String, diagnostics: inout Diagnostics
     ) {
@@ -37,7 +38,8 @@ extension InventoryLoader {
             {
                 diagnostics.append(issue)
             }
-            guard !principals.isEmpty else { continue }
+            // A gRPC listener checks the principal of every call (token or certificate).
+            guard !principals.isEmpty, connector.kind.grpcPolicy(for: connector) == nil else { continue }
             if certificate == nil {
                 diagnostics.append(ConfigIssue(
                     .tcpListenerUnchecked, severity: .warning, at: connector.location, connector: connector.name,

@@ -335,7 +335,7 @@ struct SettingsReader {
     /// The rule is about infrastructure namespaces (Kubernetes, ...); a Temporal namespace is
     /// something else, and is said elsewhere.
     static func temporalHint(_ key: String) -> String {
-        key.lowercased() == "namespace" ? " (The rule is about infrastructure namespaces; a Temporal namespace is not one.)" : ""
+        key.lowercased() == "namespace" ? " The rule is about infrastructure namespaces; a Temporal namespace is not one." : ""
     }
 
     static func temporalFix(_ key: String) -> String {
