@@ -23,8 +23,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from harness.gateway import LIMITED_TOKEN, WORKER_TOKEN
+from harness.grpc_echo import GRPCEcho
 from harness.net import LOOPBACK, free_port, wait_for_port
-from harness.temporal_server import GreetingWorkflow, TemporalDevServer, compose_greeting, temporal_cli
+from harness.temporal_server import (GreetingWorkflow, TemporalDevServer, TimerGreetingWorkflow, compose_greeting,
+                                     temporal_cli)
 from test_temporal import run_workflow
 
 OPERATOR_TOKEN = "e2e-operator-token-c0ffee"
@@ -83,8 +85,10 @@ def proxy(temporal, module_gateways):
 
 
 def raw_call(address: str, service: str, method: str, request, response_type, metadata=(), compression=None):
-    """One unary call with grpcio, outside any SDK: (status code, details, response)."""
-    with grpc.insecure_channel(address) as channel:
+    """One unary call with grpcio, outside any SDK: (status code, details, response). Messages
+    up to 128 MiB each way, as the SDKs allow."""
+    options = [("grpc.max_receive_message_length", 128 << 20), ("grpc.max_send_message_length", 128 << 20)]
+    with grpc.insecure_channel(address, options=options) as channel:
         call = channel.unary_unary(f"/{service}/{method}", request_serializer=lambda message: message.SerializeToString(),
                                    response_deserializer=response_type.FromString)
         try:
@@ -260,3 +264,111 @@ def test_the_temporal_cli_lists_workflows_through_the_gateway(proxy):
     assert refused.returncode != 0 and "may not act in namespace 'other'" in refused.stdout + refused.stderr
     assert any(call.get("rpc.method") == "ListWorkflowExecutions" and call.get("gateway.grpc.status") == "OK"
                for call in grpc_calls(gateway))
+
+
+# -- long polls, payloads, shutdown
+
+
+def connection_lines(gateway, event: str) -> int:
+    return sum(1 for line in gateway.stderr().splitlines() if line.endswith(f"[GatewayCore] grpc connection {event}"))
+
+
+def test_a_worker_long_polls_an_empty_queue_for_three_minutes_without_error_or_reconnect(proxy):
+    gateway, address, _ = proxy
+    queue = f"idle-{uuid.uuid4().hex[:8]}"
+
+    async def run() -> tuple[str, int, int, float]:
+        client = await Client.connect(address, namespace="default", api_key=WORKER_TOKEN, tls=False)
+        async with Worker(client, task_queue=queue, workflows=[GreetingWorkflow], activities=[compose_greeting],
+                          workflow_runner=UnsandboxedWorkflowRunner()):
+            await asyncio.sleep(2)
+            opened, closed, since = connection_lines(gateway, "opened"), connection_lines(gateway, "closed"), time.monotonic()
+            await asyncio.sleep(180)
+            assert connection_lines(gateway, "opened") == opened, "the worker reconnected"
+            assert connection_lines(gateway, "closed") == closed, "a connection was closed during the long polls"
+            # the worker is as alive as it was: a workflow started now runs at once
+            handle = await client.start_workflow(GreetingWorkflow.run, "awake", id=f"awake-{uuid.uuid4().hex[:8]}",
+                                                 task_queue=queue)
+            return await asyncio.wait_for(handle.result(), timeout=60), opened, closed, since
+
+    result, *_ = asyncio.run(run())
+    assert result == "Hello, awake! (from activity compose_greeting)"
+    polls = [call for call in grpc_calls(gateway) if call.get("rpc.method") in ("PollWorkflowTaskQueue", "PollActivityTaskQueue")
+             and call.get("gateway.principal") == "worker"]
+    # empty polls are held by the server for ~50-60 s and answered OK: the gateway cut none of them
+    long = [call for call in polls if int(call["gateway.duration_ms"]) >= 45_000]
+    assert len(long) >= 10, [call["gateway.duration_ms"] for call in polls]
+    assert all(call["gateway.grpc.status"] == "OK" for call in long)
+    assert not [call for call in polls if call["gateway.grpc.status"] not in ("OK", "CANCELLED")]
+
+
+def test_a_64_mib_request_and_a_64_mib_response_pass(start_gateway):
+    """Temporal's frontend takes at most 4 MiB per request (grpc-go's default, not configurable),
+    so the 64 MiB request goes to a real gRPC server (grpcio) in the frontend's place, which
+    records what it read and answers with as many bytes."""
+    echo = GRPCEcho()
+    try:
+        port = free_port()
+        gateway = start_gateway([
+            {"name": "temporal", "kind": "temporal", "executor_address": echo.address, "listen": f"{LOOPBACK}:{port}"},
+        ], principals=principals()[:1], drain_timeout="1s")
+        wait_for_port(port, 15, alive=gateway.alive)
+        payload = uuid.uuid4().bytes * (4 << 20)  # 64 MiB
+        request = messages.StartWorkflowExecutionRequest(namespace="default", workflow_id="big", request_id="r")
+        request.input.payloads.add(data=payload)
+        for compression in (None, grpc.Compression.Gzip):
+            code, details, response = raw_call(f"{LOOPBACK}:{port}", WORKFLOW_SERVICE, "StartWorkflowExecution", request,
+                                               messages.StartWorkflowExecutionResponse, [bearer(WORKER_TOKEN)],
+                                               compression=compression)
+            assert code == grpc.StatusCode.OK, details
+            assert echo.received[-1] == request.SerializeToString()
+            assert len(response.run_id) == len(payload)
+        # the caller's token stayed at the gateway
+        assert "authorization" not in echo.metadata[-1]
+        call = [call for call in grpc_calls(gateway) if call.get("rpc.method") == "StartWorkflowExecution"][-1]
+        assert int(call["gateway.bytes_out"]) > 64 << 20 and call["gateway.namespace"] == "default"
+    finally:
+        echo.stop()
+
+
+def test_sigterm_during_long_polls_ends_them_cleanly_and_the_worker_finishes_the_workflow_through_a_restarted_gateway(
+        temporal, start_gateway):
+    port = free_port()
+    connectors = [{"name": "temporal", "kind": "temporal", "executor_address": temporal.address, "listen": f"{LOOPBACK}:{port}"},
+                  {"name": "other-http", "kind": "http", "executor_url": "http://127.0.0.1:9"}]
+    env = {"E2E_OPERATOR_TOKEN": OPERATOR_TOKEN, "E2E_ELSEWHERE_TOKEN": "e2e-elsewhere-token-77"}
+    first = start_gateway(connectors, principals=principals(), env=env, drain_timeout="2s")
+    wait_for_port(port, 15, alive=first.alive)
+    address = f"{LOOPBACK}:{port}"
+    queue = f"restart-{uuid.uuid4().hex[:8]}"
+    restarted = {}
+
+    async def run() -> str:
+        client = await Client.connect(address, namespace="default", api_key=WORKER_TOKEN, tls=False)
+        async with Worker(client, task_queue=queue, workflows=[TimerGreetingWorkflow], activities=[compose_greeting],
+                          workflow_runner=UnsandboxedWorkflowRunner()):
+            # started before the restart: its timer fires after it, when the worker must be back
+            handle = await client.start_workflow(TimerGreetingWorkflow.run, args=["restart", 12],
+                                                 id=f"restart-{uuid.uuid4().hex[:8]}", task_queue=queue)
+            await asyncio.sleep(2)  # the worker's polls are in flight
+            first.terminate()
+            restarted["exit"] = await asyncio.to_thread(first.process.wait, 30)
+            restarted["gateway"] = await asyncio.to_thread(
+                start_gateway, connectors, principals=principals(), env=env, drain_timeout="2s")
+            direct = await Client.connect(temporal.address, namespace="default")
+            return await asyncio.wait_for(direct.get_workflow_handle(handle.id).result(), timeout=90)
+
+    result = asyncio.run(run())
+    assert result == "Hello, restart! (from activity compose_greeting)"
+    assert restarted["exit"] == 0
+    log = first.stderr()
+    assert "drain deadline reached" in log
+    # the polls in flight got UNAVAILABLE trailers (which the SDK retries), not a reset
+    ended = [call for call in grpc_calls(first) if call.get("rpc.method", "").startswith("Poll")]
+    assert ended and all(call["gateway.grpc.status"] in ("UNAVAILABLE", "OK") for call in ended), ended
+    assert any(call["gateway.grpc.status"] == "UNAVAILABLE" and "shutting" in call.get("gateway.error", "")
+               for call in ended), log[-3000:]
+    # the same worker polled and answered through the restarted gateway
+    second = restarted["gateway"]
+    answered = [call for call in grpc_calls(second) if call.get("rpc.method") == "RespondActivityTaskCompleted"]
+    assert answered and answered[-1]["gateway.grpc.status"] == "OK" and answered[-1]["gateway.principal"] == "worker"

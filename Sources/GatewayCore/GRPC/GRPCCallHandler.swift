@@ -29,6 +29,8 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         var logger: Logger
         var accessLog: Bool
         var peer: String
+        /// The calls in flight on the connection (this one is added while it runs).
+        var calls: GRPCConnectionCalls
     }
 
     private enum Phase {
@@ -67,9 +69,21 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         record = GRPCCallRecord(connector: connection.connector, peer: connection.peer)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        connection.calls.add(self)
+    }
 
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        connection.calls.remove(self)
+    }
+
+    /// Ends the call now with `answer` (a shutdown whose drain deadline passed).
+    func end(_ answer: GRPCAnswer) {
+        guard !finished else { return }
+        self.answer(answer)
+    }
 
     // MARK: - From the caller
 
@@ -401,6 +415,7 @@ final class GRPCCallHandler: ChannelDuplexHandler {
     private func finish(_ status: GRPCStatus, error: String?) {
         guard !finished else { return }
         finished = true
+        connection.calls.remove(self)
         record.status = status
         record.error = error
         record.seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9

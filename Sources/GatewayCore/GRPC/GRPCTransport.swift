@@ -28,7 +28,9 @@ struct GRPCTransport: Sendable, Equatable {
                     fix: "Check the connector's ca_file and client_cert_file/client_key_file.")
             }
         }
-        upstream = GRPCUpstream.Target(address: address, tls: context, serverName: tls?.serverName, connectTimeout: connectTimeout)
+        upstream = GRPCUpstream.Target(
+            address: address, tls: context, tlsConfiguration: tls?.configuration, serverName: tls?.serverName,
+            connectTimeout: connectTimeout)
     }
 
     /// The `authorization` value sent upstream, from the secrets in use; nil without a credential.

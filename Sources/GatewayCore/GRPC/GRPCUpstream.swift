@@ -13,11 +13,18 @@ final class GRPCUpstream {
         var address: HostPort
         /// TLS to the upstream (ALPN h2); nil: h2c with prior knowledge.
         var tls: NIOSSLContext?
+        /// What `tls` was built from (equal settings make equal targets across reloads).
+        var tlsConfiguration: TLSConfiguration?
         var serverName: String?
         var connectTimeout: TimeAmount
 
         static func == (lhs: Target, rhs: Target) -> Bool {
-            lhs.address == rhs.address && lhs.tls === rhs.tls && lhs.serverName == rhs.serverName
+            let sameTLS = switch (lhs.tlsConfiguration, rhs.tlsConfiguration) {
+            case (nil, nil): true
+            case let (left?, right?): left.bestEffortEquals(right)
+            default: false
+            }
+            return lhs.address == rhs.address && sameTLS && lhs.serverName == rhs.serverName
                 && lhs.connectTimeout == rhs.connectTimeout
         }
 

@@ -92,6 +92,10 @@ public final class ListenerSupervisor: Service, Sendable {
             logger.info("drained: every request in flight finished")
         } else {
             logger.warning("drain deadline reached: closing the connections still open")
+            // gRPC calls end with UNAVAILABLE trailers (retried by the SDKs), not a reset.
+            for listener in listeners.compactMap({ $0 as? TCPListener }) {
+                await listener.endGRPCCalls(reason: "the gateway is shutting down (drain deadline reached); retry")
+            }
             // WebSocket tunnels end properly: a close frame 1001 to both sides, between messages.
             let ended = await holder.tunnels.goAway(.drain)
             if ended > 0 { logger.info("WebSocket tunnels closed with 1001 going away", metadata: ["gateway.tunnels": "\(ended)"]) }

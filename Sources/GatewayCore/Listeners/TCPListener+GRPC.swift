@@ -12,18 +12,23 @@ extension TCPListener {
     func acceptGRPC(_ inbound: any Channel, settings: Settings, grpc: GRPCTransport) -> EventLoopFuture<Void> {
         let loop = inbound.eventLoop
         let upstream = NIOLoopBound(GRPCUpstream(target: grpc.upstream, eventLoop: loop), eventLoop: loop)
-        inbound.closeFuture.whenComplete { _ in upstream.value.close() }
+        let calls = NIOLoopBound(GRPCConnectionCalls(), eventLoop: loop)
+        track(GRPCConnectionEntry(channel: inbound, calls: calls))
+        inbound.closeFuture.whenComplete { [self] _ in
+            upstream.value.close()
+            untrack(inbound)
+        }
         let connector = settings.connector
         let peer = inbound.remoteAddress?.ipAddress ?? "unknown"
         let (principals, secrets, accessLog, metrics, logger) = (self.principals, self.secrets, self.accessLog, grpcMetrics, self.logger)
         // One line when a caller connects and one when it goes (how long, how many calls): a
         // worker that reconnects shows here.
-        let calls = NIOLoopBoundBox(0, eventLoop: loop)
+        let callCount = NIOLoopBoundBox(0, eventLoop: loop)
         let opened = NIODeadline.now()
         logger.info("grpc connection opened", metadata: ["gateway.peer": "\(peer)"])
         inbound.closeFuture.whenComplete { _ in
             logger.info("grpc connection closed", metadata: [
-                "gateway.peer": "\(peer)", "gateway.calls": "\(calls.value)",
+                "gateway.peer": "\(peer)", "gateway.calls": "\(callCount.value)",
                 "gateway.duration_ms": "\((NIODeadline.now() - opened).nanoseconds / 1_000_000)",
             ])
         }
@@ -46,11 +51,12 @@ extension TCPListener {
                 streamConfiguration: GRPCUpstream.streamConfiguration, streamDelegate: manager.http2StreamDelegate
             ) { stream in
                 stream.eventLoop.makeCompletedFuture {
-                    calls.value += 1
+                    callCount.value += 1
                     let connection = GRPCCallHandler.Connection(
                         connector: connector, policy: grpc.policy, principals: principals,
                         credential: { grpc.credentialValue(connector: connector, secrets: secrets()) },
-                        upstream: upstream.value, metrics: metrics, logger: logger, accessLog: accessLog(), peer: peer)
+                        upstream: upstream.value, metrics: metrics, logger: logger, accessLog: accessLog(), peer: peer,
+                        calls: calls.value)
                     try stream.pipeline.syncOperations.addHandler(GRPCCallHandler(connection: connection))
                 }
             }

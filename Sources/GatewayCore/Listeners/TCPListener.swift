@@ -80,8 +80,34 @@ public final class TCPListener: Listener {
     public var settings: Settings { current.withLock { $0 } }
 
     /// New connections use `settings` (same listen address; a new address needs a new listener).
+    /// gRPC callers get GOAWAY when what their connection was set up with changed (upstream,
+    /// TLS, call policy): their calls in flight finish, and they reconnect to the new settings.
     func update(_ settings: Settings) {
-        current.withLock { $0 = settings }
+        let old = current.withLock { current in
+            defer { current = settings }
+            return current
+        }
+        if old.grpc != settings.grpc || old.termination != settings.termination {
+            for connection in grpcConnections.withLock({ Array($0.values) }) { connection.goAway() }
+        }
+    }
+
+    /// gRPC caller connections open now.
+    private let grpcConnections = Mutex<[ObjectIdentifier: GRPCConnectionEntry]>([:])
+
+    func track(_ connection: GRPCConnectionEntry) {
+        grpcConnections.withLock { $0[ObjectIdentifier(connection.channel)] = connection }
+    }
+
+    func untrack(_ channel: any Channel) {
+        _ = grpcConnections.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    /// Ends the gRPC calls still in flight with `UNAVAILABLE` (the SDKs retry it) and closes
+    /// their connections: what a shutdown does once its drain deadline has passed.
+    func endGRPCCalls(reason: String) async {
+        let connections = grpcConnections.withLock { Array($0.values) }
+        for connection in connections { try? await connection.endCalls(reason: reason).get() }
     }
 
     /// Connections open now (for tests and metrics).

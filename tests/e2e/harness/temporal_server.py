@@ -74,3 +74,15 @@ class GreetingWorkflow:
     async def run(self, name: str) -> str:
         return await workflow.execute_activity(
             compose_greeting, name, start_to_close_timeout=timedelta(seconds=30))
+
+
+@workflow.defn
+class TimerGreetingWorkflow:
+    """Waits on a server-side timer before its activity: the worker must still (or again) be
+    polling when the timer fires."""
+
+    @workflow.run
+    async def run(self, name: str, seconds: float) -> str:
+        await workflow.sleep(seconds)
+        return await workflow.execute_activity(
+            compose_greeting, name, start_to_close_timeout=timedelta(seconds=30))
