@@ -59,6 +59,7 @@ final class GRPCCallHandler: ChannelDuplexHandler {
     private var pendingRead = false
     private var finished = false
     private var longPoll = false
+    private var clientStreaming = false
     private var known = false
     private var record: GRPCCallRecord
     private let started = NIODeadline.now()
@@ -96,9 +97,16 @@ final class GRPCCallHandler: ChannelDuplexHandler {
                 if headers.endStream { requestEnded = true }
                 decide(context: context)
             } else {
-                // Request trailers (rare in gRPC): passed on like the messages.
-                if headers.endStream { requestEnded = true }
-                toUpstream(payload)
+                // Request trailers: no gRPC client sends them, and the gateway checked no metadata
+                // in them; the request ends here and they go nowhere.
+                requestEnded = true
+                let end = HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))
+                if case let .collecting(field, authorizer, caller) = phase {
+                    // The collected message goes on with END_STREAM (or the call is refused).
+                    readNamespace(field: field, authorizer: authorizer, caller: caller, context: context)
+                } else {
+                    toUpstream(end)
+                }
             }
         case let .data(frame):
             guard case let .byteBuffer(buffer) = frame.data else { return }
@@ -108,6 +116,10 @@ final class GRPCCallHandler: ChannelDuplexHandler {
                 return answer(GRPCAnswer(
                     .resourceExhausted,
                     "A request message of \(length) bytes is over the connector's limit of \(connection.policy.maxMessageBytes) bytes (max_message_bytes)."))
+            }
+            if framer.messages > 1, !clientStreaming {
+                return answer(GRPCAnswer(
+                    .invalidArgument, "\(record.path.map { $0.method } ?? "The call") is unary: its request carries one message, not \(framer.messages)."))
             }
             if case let .collecting(field, authorizer, caller) = phase {
                 collected = collected ?? context.channel.allocator.buffer(capacity: buffer.readableBytes)
@@ -177,10 +189,12 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         let contentType = head["content-type"].first ?? ""
         let path = head[":path"].first ?? ""
         record.path = GRPCMethodPath(path)
-        guard method == "POST", contentType.hasPrefix("application/grpc") else {
+        // Protobuf only: the gateway reads the namespace from the message as protobuf, so a
+        // codec it cannot read (+json, ...) is not let through.
+        guard method == "POST", contentType == "application/grpc" || contentType == "application/grpc+proto" else {
             return answer(GRPCAnswer(
                 .invalidArgument,
-                "Connector '\(connection.connector)' listens for gRPC: send POST with content-type application/grpc (got \(method ?? "no method"), \(contentType.isEmpty ? "no content-type" : contentType))."))
+                "Connector '\(connection.connector)' listens for gRPC with protobuf messages: send POST with content-type application/grpc (got \(method ?? "no method"), \(contentType.isEmpty ? "no content-type" : contentType))."))
         }
         let authorization = head["authorization"]
         if authorization.count > 1 {
@@ -214,6 +228,7 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         record.auth = caller.auth
         known = caller.rule != nil
         longPoll = caller.rule?.longPoll ?? false
+        clientStreaming = caller.rule?.clientStreaming ?? false
     }
 
     /// Once the first request message is whole: its namespace decides.

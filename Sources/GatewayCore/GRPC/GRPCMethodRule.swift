@@ -13,10 +13,14 @@ public struct GRPCMethodRule: Sendable, Hashable {
     /// A principal permission the call needs (e.g. `manage`), besides the connector.
     public var permission: String?
     public var longPoll: Bool
+    /// The request is a stream of messages; otherwise a call carries exactly one (a second one
+    /// is refused: the gateway checked the first, the upstream must not act on another).
+    public var clientStreaming: Bool
 
-    public init(namespace: Namespace, permission: String? = nil, longPoll: Bool = false) {
+    public init(namespace: Namespace, permission: String? = nil, longPoll: Bool = false, clientStreaming: Bool = false) {
         self.namespace = namespace
         self.permission = permission
         self.longPoll = longPoll
+        self.clientStreaming = clientStreaming
     }
 }

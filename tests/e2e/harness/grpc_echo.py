@@ -1,7 +1,8 @@
 """A real gRPC server (grpcio) in place of Temporal's frontend where the frontend cannot serve a
 test: it takes messages up to 128 MiB (Temporal's frontend takes 4 MiB, grpc-go's fixed default)
 and answers `StartWorkflowExecution` with a run id as long as the request's first payload, so a
-test sees both directions carry what they should. It records every request's bytes."""
+test sees both directions carry what they should. It records every call it gets (method,
+metadata, the request's bytes): the recording upstream of the gRPC boundary probes."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ START = "/temporal.api.workflowservice.v1.WorkflowService/StartWorkflowExecution
 class GRPCEcho:
     def __init__(self):
         self.received: list[bytes] = []
+        self.methods: list[str] = []
         self.metadata: list[dict[str, str]] = []
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[
             ("grpc.max_receive_message_length", LIMIT), ("grpc.max_send_message_length", LIMIT)])
@@ -35,18 +37,25 @@ class GRPCEcho:
 
 
 class _Handler(grpc.GenericRpcHandler):
+    """`StartWorkflowExecution` answers a run id as long as the payloads; any other method is
+    recorded and answered with an empty message (a recording upstream for the probes)."""
+
     def __init__(self, echo: GRPCEcho):
         self.echo = echo
 
     def service(self, details):
-        if details.method != START:
-            return None
+        method = details.method
 
-        def start(raw: bytes, context) -> bytes:
+        def handle(raw: bytes, context) -> bytes:
+            if method.startswith("/grpc.health.v1.Health/"):
+                return b""  # the gateway's own health probe: not a call to record
             self.echo.received.append(raw)
+            self.echo.methods.append(method)
             self.echo.metadata.append(dict(context.invocation_metadata()))
+            if method != START:
+                return b""
             request = messages.StartWorkflowExecutionRequest.FromString(raw)
             size = sum(len(payload.data) for payload in request.input.payloads)
             return messages.StartWorkflowExecutionResponse(run_id="r" * size).SerializeToString()
 
-        return grpc.unary_unary_rpc_method_handler(start, request_deserializer=None, response_serializer=None)
+        return grpc.unary_unary_rpc_method_handler(handle, request_deserializer=None, response_serializer=None)
