@@ -30,6 +30,8 @@ from harness.temporal_server import (GreetingWorkflow, TemporalDevServer, TimerG
 from test_temporal import run_workflow
 
 OPERATOR_TOKEN = "e2e-operator-token-c0ffee"
+THROTTLED_TOKEN = "e2e-throttled-token-0d15"
+SINGLE_TOKEN = "e2e-single-token-a11e"
 WORKFLOW_SERVICE = "temporal.api.workflowservice.v1.WorkflowService"
 OPERATOR_SERVICE = "temporal.api.operatorservice.v1.OperatorService"
 
@@ -41,7 +43,8 @@ def grpc_calls(gateway) -> list[dict[str, str]]:
     calls = []
     for line in gateway.stderr().splitlines():
         if match := GRPC_CALL_RE.match(line):
-            calls.append(dict(token.partition("=")[::2] for token in match.group("meta").split(" ") if "=" in token))
+            # values may hold spaces (gateway.error): a value runs to the next ` key=`
+            calls.append(dict(re.findall(r"([a-z][a-z_.]*)=(.*?)(?= [a-z][a-z_.]*=|$)", match.group("meta"))))
     return calls
 
 
@@ -77,8 +80,12 @@ def proxy(temporal, module_gateways):
         {"name": "other-http", "kind": "http", "executor_url": "http://127.0.0.1:9"},
     ], principals=principals() + [
         {"name": "small", "token": "env://E2E_SMALL_TOKEN", "connectors": ["temporal-small"]},
+        {"name": "throttled", "token": "env://E2E_THROTTLED_TOKEN", "connectors": ["temporal"],
+         "rate": {"requests_per_second": 1, "burst": 3}},
+        {"name": "single", "token": "env://E2E_SINGLE_TOKEN", "connectors": ["temporal"], "max_in_flight": 1},
     ], env={"E2E_OPERATOR_TOKEN": OPERATOR_TOKEN, "E2E_ELSEWHERE_TOKEN": "e2e-elsewhere-token-77",
-            "E2E_SMALL_TOKEN": "e2e-small-token-31"}, drain_timeout="1s")
+            "E2E_SMALL_TOKEN": "e2e-small-token-31", "E2E_THROTTLED_TOKEN": THROTTLED_TOKEN,
+            "E2E_SINGLE_TOKEN": SINGLE_TOKEN}, drain_timeout="1s")
     wait_for_port(port, 15, alive=gateway.alive)
     wait_for_port(small_port, 15, alive=gateway.alive)
     return gateway, f"{LOOPBACK}:{port}", f"{LOOPBACK}:{small_port}"
@@ -247,6 +254,39 @@ def test_a_request_message_over_the_limit_is_resource_exhausted(proxy):
     code, details, _ = raw_call(small, WORKFLOW_SERVICE, "StartWorkflowExecution", request,
                                 messages.StartWorkflowExecutionResponse, [bearer("e2e-small-token-31")])
     assert code == grpc.StatusCode.RESOURCE_EXHAUSTED and "max_message_bytes" in details
+
+
+def test_a_principal_over_its_rate_or_its_in_flight_cap_gets_resource_exhausted(proxy):
+    import threading
+
+    gateway, address, _ = proxy
+    request = messages.GetSystemInfoRequest()
+    codes = [raw_call(address, WORKFLOW_SERVICE, "GetSystemInfo", request, messages.GetSystemInfoResponse,
+                      [bearer(THROTTLED_TOKEN)])[:2] for _ in range(5)]
+    # a bucket of 3 that refills one a second: the first three pass, the next ones wait
+    assert [code for code, _ in codes[:3]] == [grpc.StatusCode.OK] * 3, codes
+    assert codes[3][0] == grpc.StatusCode.RESOURCE_EXHAUSTED and "over its rate of 1 requests per second" in codes[3][1]
+    # other principals are not affected
+    assert raw_call(address, WORKFLOW_SERVICE, "GetSystemInfo", request, messages.GetSystemInfoResponse,
+                    [bearer(WORKER_TOKEN)])[0] == grpc.StatusCode.OK
+
+    # max_in_flight 1: a long poll holds the place; a second call waits its turn
+    poll = messages.PollWorkflowTaskQueueRequest(namespace="default", task_queue={"name": f"empty-{uuid.uuid4().hex[:6]}"})
+    outcome = {}
+
+    def long_poll():
+        outcome["poll"] = raw_call(address, WORKFLOW_SERVICE, "PollWorkflowTaskQueue", poll,
+                                   messages.PollWorkflowTaskQueueResponse, [bearer(SINGLE_TOKEN)])[0]
+
+    thread = threading.Thread(target=long_poll, daemon=True)
+    thread.start()
+    time.sleep(1)
+    code, details, _ = raw_call(address, WORKFLOW_SERVICE, "GetSystemInfo", request, messages.GetSystemInfoResponse,
+                                [bearer(SINGLE_TOKEN)])
+    assert code == grpc.StatusCode.RESOURCE_EXHAUSTED and "max_in_flight" in details
+    text = requests.get(gateway.url("/metrics"), timeout=5).text
+    assert metric(text, "gateway_requests_limited_total", principal="single", limit="principal_in_flight") >= 1
+    assert metric(text, "gateway_grpc_calls_total", method="GetSystemInfo", code="RESOURCE_EXHAUSTED") >= 2
 
 
 def test_the_temporal_cli_lists_workflows_through_the_gateway(proxy):

@@ -31,6 +31,8 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         var peer: String
         /// The calls in flight on the connection (this one is added while it runs).
         var calls: GRPCConnectionCalls
+        /// The principals' rates and in-flight caps of the configuration in use.
+        var limits: () -> RequestLimits?
     }
 
     private enum Phase {
@@ -63,6 +65,8 @@ final class GRPCCallHandler: ChannelDuplexHandler {
     private var known = false
     private var record: GRPCCallRecord
     private let started = NIODeadline.now()
+    /// The call's place under the limits, released when it ends.
+    private var admission: RequestLimits.Admission?
 
     init(connection: Connection) {
         self.connection = connection
@@ -215,11 +219,28 @@ final class GRPCCallHandler: ChannelDuplexHandler {
             self.answer(answer)
         case let .forward(caller):
             note(caller)
+            guard admit(caller) else { return }
             attach()
         case let .readNamespace(field, caller):
             note(caller)
+            guard admit(caller) else { return }
             phase = .collecting(field: field, authorizer, caller)
             readNamespace(field: field, authorizer: authorizer, caller: caller, context: context)
+        }
+    }
+
+    /// The principal's rate and in-flight caps (and the connector's): a call over them is
+    /// RESOURCE_EXHAUSTED, as gRPC says "slow down"; an admitted call holds its place until it ends.
+    private func admit(_ caller: GRPCCallAuthorizer.Caller) -> Bool {
+        guard let principal = caller.principal else { return true }
+        guard let limits = connection.limits(), !limits.isEmpty else { return true }
+        switch limits.admit(principal: principal.name, connector: connection.connector, now: .now()) {
+        case let .admitted(admission):
+            self.admission = admission
+            return true
+        case let .refused(error, _):
+            answer(GRPCAnswer(.resourceExhausted, "\(error.detail) (retry in \(error.retryAfter ?? 1) s)"))
+            return false
         }
     }
 
@@ -431,6 +452,8 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         guard !finished else { return }
         finished = true
         connection.calls.remove(self)
+        admission?.release()
+        admission = nil
         record.status = status
         record.error = error
         record.seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9

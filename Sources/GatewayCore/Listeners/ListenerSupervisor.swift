@@ -164,7 +164,8 @@ public final class ListenerSupervisor: Service, Sendable {
                 let holder = self.holder
                 let listener = TCPListener(
                     settings: settings, group: group, logger: tcpLogger, principals: { holder.context.principals },
-                    secrets: { holder.context.secrets }, accessLog: { holder.context.accessLog }, grpcMetrics: grpcMetrics)
+                    secrets: { holder.context.secrets }, accessLog: { holder.context.accessLog }, grpcMetrics: grpcMetrics,
+                    limits: { holder.context.requestLimits })
                 _ = try await bind(listener)
                 started.append(listener)
                 tcp[name] = listener

@@ -51,6 +51,8 @@ public final class TCPListener: Listener {
     let secrets: @Sendable () -> SecretStore
     let accessLog: @Sendable () -> Bool
     let grpcMetrics: GRPCCallMetrics
+    /// The request limits in use (a gRPC listener admits every call under them).
+    let limits: @Sendable () -> RequestLimits?
 
     public convenience init(
         settings: Settings, group: any EventLoopGroup, logger: Logger,
@@ -58,13 +60,15 @@ public final class TCPListener: Listener {
         secrets: @escaping @Sendable () -> SecretStore = { SecretStore() }, accessLog: @escaping @Sendable () -> Bool = { true }
     ) {
         self.init(settings: settings, group: group, logger: logger, principals: principals, secrets: secrets, accessLog: accessLog,
-                  grpcMetrics: GRPCCallMetrics())
+                  grpcMetrics: GRPCCallMetrics(), limits: { nil })
     }
 
     init(
         settings: Settings, group: any EventLoopGroup, logger: Logger, principals: @escaping @Sendable () -> PrincipalDirectory,
-        secrets: @escaping @Sendable () -> SecretStore, accessLog: @escaping @Sendable () -> Bool, grpcMetrics: GRPCCallMetrics
+        secrets: @escaping @Sendable () -> SecretStore, accessLog: @escaping @Sendable () -> Bool, grpcMetrics: GRPCCallMetrics,
+        limits: @escaping @Sendable () -> RequestLimits?
     ) {
+        self.limits = limits
         self.secrets = secrets
         self.accessLog = accessLog
         self.grpcMetrics = grpcMetrics
