@@ -2,8 +2,9 @@
 decodes them with `opentelemetry-proto`. A caller's `traceparent` parents the server span; the
 upstream (a recording upstream) receives the gateway's client span as its parent; a retried
 request has two client spans (the second with `http.request.resend_count` 1); a 502 carries an
-error status and its problem type; a WebSocket handshake is followed by its tunnel's span; the
-query is never recorded; sampling at 0 exports nothing; a dead collector changes no answer and
+error status and its problem type; a WebSocket handshake is followed by its tunnel's span; a
+gRPC call has its server and client spans, the upstream (a recording gRPC server) continuing the
+client's; the query is never recorded; sampling at 0 exports nothing; a dead collector changes no answer and
 the drop counter rises."""
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import requests
 from websockets.sync.client import connect
 
 from harness import upstreams
-from harness.gateway import WORKER, parse_access_line
-from harness.net import free_port
+from harness.gateway import WORKER, WORKER_TOKEN, parse_access_line
+from harness.grpc_echo import GRPCEcho
+from harness.net import free_port, wait_for_port
 from harness.otlp_collector import OTLPCollector
 from harness.recording_http import RecordingHTTPServer
 from harness.websocket_server import EchoServer
@@ -63,13 +65,24 @@ def telemetry(endpoint, **extra):
 
 
 @pytest.fixture(scope="module")
-def gateway(collector, recording, stale, echo, module_gateways):
+def grpc_upstream():
+    server = GRPCEcho()
+    yield server
+    server.stop()
+
+
+GRPC_PORT = free_port()
+
+
+@pytest.fixture(scope="module")
+def gateway(collector, recording, stale, echo, grpc_upstream, module_gateways):
     return module_gateways([
         {"name": "rec", "kind": "http", "executor_url": recording.base},
         {"name": "stale", "kind": "http", "executor_url": f"http://127.0.0.1:{stale.port}"},
         {"name": "refused", "kind": "http", "executor_url": f"http://127.0.0.1:{free_port()}"},
         {"name": "ws", "kind": "http", "executor_url": f"http://127.0.0.1:{echo.port}",
          "auth": {"credential": "env://E2E_HTTP_CREDENTIAL"}, "websocket_paths": ["/chat"]},
+        {"name": "temporal", "kind": "temporal", "executor_address": grpc_upstream.address, "listen": f"127.0.0.1:{GRPC_PORT}"},
     ], telemetry=telemetry(collector.base))
 
 
@@ -180,6 +193,48 @@ def test_a_websocket_handshake_is_followed_by_its_tunnels_span(gateway, collecto
     assert tunnel.attributes["fractalops.tunnel.closed_by"] in ("caller", "upstream")
     assert tunnel.attributes["fractalops.tunnel.bytes_to_upstream"] > 6
     assert tunnel.end_ns >= server.end_ns
+
+
+def grpc_start(token: str, header: str):
+    import grpc
+    from temporalio.api.workflowservice.v1 import request_response_pb2 as messages
+
+    request = messages.StartWorkflowExecutionRequest(namespace="default", workflow_id="traced", request_id="r")
+    with grpc.insecure_channel(f"127.0.0.1:{GRPC_PORT}") as channel:
+        call = channel.unary_unary("/temporal.api.workflowservice.v1.WorkflowService/StartWorkflowExecution",
+                                   request_serializer=lambda m: m.SerializeToString(), response_deserializer=lambda b: b)
+        try:
+            call(request, metadata=[("authorization", f"Bearer {token}"), ("traceparent", header)], timeout=10)
+            return grpc.StatusCode.OK
+        except grpc.RpcError as error:
+            return error.code()
+
+
+def test_a_grpc_call_has_a_server_span_and_a_client_span_the_upstream_continues(gateway, collector, grpc_upstream):
+    import grpc
+
+    wait_for_port(GRPC_PORT, 15, alive=gateway.alive)
+    trace_id, caller_span, header = traceparent()
+    assert grpc_start(WORKER_TOKEN, header) == grpc.StatusCode.OK
+    spans = spans_of(collector, trace_id, 2)
+    server = only(spans, kind="server")
+    client = only(spans, kind="client")
+    assert server.name == "temporal.api.workflowservice.v1.WorkflowService/StartWorkflowExecution"
+    assert server.parent_span_id == caller_span and client.parent_span_id == server.span_id
+    assert server.attributes["rpc.system"] == "grpc"
+    assert server.attributes["rpc.method"] == "StartWorkflowExecution"
+    assert server.attributes["rpc.grpc.status_code"] == 0
+    assert server.attributes["fractalops.principal"] == "worker"
+    assert server.attributes["fractalops.namespace"] == "default"
+    assert client.attributes["server.port"] == grpc_upstream.port
+    assert grpc_upstream.metadata[-1]["traceparent"] == f"00-{trace_id}-{client.span_id}-01"
+
+    # refused at the gateway: an error span, no upstream attempt
+    trace_id, _, header = traceparent()
+    assert grpc_start("not-a-token", header) == grpc.StatusCode.UNAUTHENTICATED
+    refused = spans_of(collector, trace_id, 1)
+    assert [span.kind for span in refused] == ["server"]
+    assert refused[0].attributes["rpc.grpc.status_code"] == 16 and refused[0].status == "error"
 
 
 def test_sampling_at_zero_exports_nothing(collector, recording, start_gateway):

@@ -33,6 +33,8 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         var calls: GRPCConnectionCalls
         /// The principals' rates and in-flight caps of the configuration in use.
         var limits: () -> RequestLimits?
+        /// Nil when tracing is off.
+        var tracer: RequestTracer?
     }
 
     private enum Phase {
@@ -67,6 +69,8 @@ final class GRPCCallHandler: ChannelDuplexHandler {
     private let started = NIODeadline.now()
     /// The call's place under the limits, released when it ends.
     private var admission: RequestLimits.Admission?
+    /// The call's spans, when it is traced.
+    private var trace: GRPCCallTrace?
 
     init(connection: Connection) {
         self.connection = connection
@@ -189,6 +193,9 @@ final class GRPCCallHandler: ChannelDuplexHandler {
     // MARK: - Deciding
 
     private func decide(context: ChannelHandlerContext) {
+        let calls = connection.calls
+        trace = GRPCCallTrace(
+            connection.tracer, head: head, connector: connection.connector, peer: connection.peer, random: { calls.nextRandom() })
         let method = head[":method"].first
         let contentType = head["content-type"].first ?? ""
         let path = head[":path"].first ?? ""
@@ -245,6 +252,7 @@ final class GRPCCallHandler: ChannelDuplexHandler {
     }
 
     private func note(_ caller: GRPCCallAuthorizer.Caller) {
+        trace?.caller(principal: caller.principalName, namespace: nil)
         record.principal = caller.principalName
         record.auth = caller.auth
         known = caller.rule != nil
@@ -277,6 +285,7 @@ final class GRPCCallHandler: ChannelDuplexHandler {
             return answer(GRPCAnswer(.invalidArgument, "The request message cannot be read as protobuf (\(error)); it is not forwarded."))
         }
         record.namespace = namespace
+        trace?.caller(principal: record.principal, namespace: namespace)
         if let refusal = authorizer.authorize(namespace: namespace, caller: caller) { return answer(refusal) }
         if let collected { pending.append(.data(.init(data: .byteBuffer(collected), endStream: requestEnded))) }
         collected = nil
@@ -290,7 +299,8 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         if let header = connection.policy.namespaceHeader, record.namespace == nil, let value = head[header].first {
             record.namespace = value
         }
-        let requestHead = upstreamHead()
+        var requestHead = upstreamHead()
+        trace?.upstreamStarted(&requestHead, address: connection.upstream.target.address)
         let endStreamWithHead = requestEnded && pending.isEmpty
         let handler = GRPCUpstreamStreamHandler(call: self)
         guard let loop = context?.eventLoop else { return }
@@ -460,6 +470,8 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         connection.metrics.record(
             connector: connection.connector, path: record.path, known: known, status: status, seconds: record.seconds,
             longPoll: longPoll)
+        trace?.finish(status: status, error: error)
+        trace = nil
         if connection.accessLog { record.log(to: connection.logger) }
     }
 }

@@ -5,6 +5,10 @@ import NIOCore
 /// SDKs retry, instead of a connection reset.
 final class GRPCConnectionCalls {
     private var calls: [ObjectIdentifier: GRPCCallHandler] = [:]
+    /// The trace sampler's dice for the connection's calls.
+    private var random = RequestIDGenerator()
+
+    func nextRandom() -> UInt64 { random.next() }
 
     func add(_ call: GRPCCallHandler) { calls[ObjectIdentifier(call)] = call }
 

@@ -165,7 +165,7 @@ public final class ListenerSupervisor: Service, Sendable {
                 let listener = TCPListener(
                     settings: settings, group: group, logger: tcpLogger, principals: { holder.context.principals },
                     secrets: { holder.context.secrets }, accessLog: { holder.context.accessLog }, grpcMetrics: grpcMetrics,
-                    limits: { holder.context.requestLimits })
+                    limits: { holder.context.requestLimits }, tracer: holder.tracer)
                 _ = try await bind(listener)
                 started.append(listener)
                 tcp[name] = listener

@@ -21,7 +21,7 @@ extension TCPListener {
         let connector = settings.connector
         let peer = inbound.remoteAddress?.ipAddress ?? "unknown"
         let (principals, secrets, accessLog, metrics, logger) = (self.principals, self.secrets, self.accessLog, grpcMetrics, self.logger)
-        let limits = self.limits
+        let (limits, tracer) = (self.limits, self.tracer)
         // One line when a caller connects and one when it goes (how long, how many calls): a
         // worker that reconnects shows here.
         let callCount = NIOLoopBoundBox(0, eventLoop: loop)
@@ -57,7 +57,7 @@ extension TCPListener {
                         connector: connector, policy: grpc.policy, principals: principals,
                         credential: { grpc.credentialValue(connector: connector, secrets: secrets()) },
                         upstream: upstream.value, metrics: metrics, logger: logger, accessLog: accessLog(), peer: peer,
-                        calls: calls.value, limits: limits)
+                        calls: calls.value, limits: limits, tracer: tracer)
                     try stream.pipeline.syncOperations.addHandler(GRPCCallHandler(connection: connection))
                 }
             }

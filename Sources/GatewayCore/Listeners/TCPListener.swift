@@ -53,6 +53,8 @@ public final class TCPListener: Listener {
     let grpcMetrics: GRPCCallMetrics
     /// The request limits in use (a gRPC listener admits every call under them).
     let limits: @Sendable () -> RequestLimits?
+    /// The process's tracer (gRPC calls are traced like requests), when tracing is on.
+    let tracer: RequestTracer?
 
     public convenience init(
         settings: Settings, group: any EventLoopGroup, logger: Logger,
@@ -60,14 +62,15 @@ public final class TCPListener: Listener {
         secrets: @escaping @Sendable () -> SecretStore = { SecretStore() }, accessLog: @escaping @Sendable () -> Bool = { true }
     ) {
         self.init(settings: settings, group: group, logger: logger, principals: principals, secrets: secrets, accessLog: accessLog,
-                  grpcMetrics: GRPCCallMetrics(), limits: { nil })
+                  grpcMetrics: GRPCCallMetrics(), limits: { nil }, tracer: nil)
     }
 
     init(
         settings: Settings, group: any EventLoopGroup, logger: Logger, principals: @escaping @Sendable () -> PrincipalDirectory,
         secrets: @escaping @Sendable () -> SecretStore, accessLog: @escaping @Sendable () -> Bool, grpcMetrics: GRPCCallMetrics,
-        limits: @escaping @Sendable () -> RequestLimits?
+        limits: @escaping @Sendable () -> RequestLimits?, tracer: RequestTracer?
     ) {
+        self.tracer = tracer
         self.limits = limits
         self.secrets = secrets
         self.accessLog = accessLog
