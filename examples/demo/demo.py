@@ -354,8 +354,10 @@ def tour(ports: dict[str, int], temporal_cli: str | None, overlay: Path, log_dir
     if temporal_cli:
         lines += [
             "",
-            "# Temporal through the gateway's TCP listener: the workflow starts and waits for a worker on task queue demo",
+            "# Temporal through the gateway's gRPC listener, with the worker's token as the API key (checked on every call,",
+            "# with the namespace the request names): the workflow starts and waits for a worker on task queue demo",
             f"{temporal_cli} workflow start --address {LOOPBACK}:{ports['temporal-listener']} "
+            f"--api-key {env['FRACTALOPS_GATEWAY_WORKER_TOKEN']} --tls=false "
             "--task-queue demo --type DemoWorkflow --workflow-id demo-tour",
         ]
     lines += [

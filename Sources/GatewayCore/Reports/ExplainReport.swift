@@ -31,6 +31,8 @@ public struct ExplainReport: Codable, Sendable {
         public var websocketPathsSource: String
         public var runtimeAsset: [String: String]
         public var credentials: [String]
+        /// What the connector's own listener does (TCP kinds), nil for HTTP kinds.
+        public var listener: String?
         public var settings: [Setting]
     }
 
@@ -46,6 +48,8 @@ public struct ExplainReport: Codable, Sendable {
         public var pomerium: String?
         public var connectors: [String]
         public var permissions: [String]
+        /// `temporal_namespaces`; nil when not set (every namespace).
+        public var temporalNamespaces: [String]?
     }
 
     public struct Gateway: Codable, Sendable {
@@ -78,7 +82,7 @@ public struct ExplainReport: Codable, Sendable {
                         name: principal.name, location: principal.location, token: principal.token?.value.description,
                         tokenSource: principal.token?.source.description, certificate: principal.certificate?.description,
                         pomerium: principal.pomerium?.description, connectors: principal.connectors,
-                        permissions: principal.permissions.sorted())
+                        permissions: principal.permissions.sorted(), temporalNamespaces: principal.namespaces)
                 })
         }
         connectors = configuration.connectors.filter { only == nil || $0.name == only }.map { connector in
@@ -99,8 +103,20 @@ public struct ExplainReport: Codable, Sendable {
                 websocketPathsSource: connector.websocketPaths == nil ? "default of kind '\(connector.kind.name)'" : "websocket_paths in the inventory",
                 runtimeAsset: asset,
                 credentials: connector.kind.credentials.map { "auth.\($0.key) -> \($0.header)\($0.scheme.map { " \($0) ..." } ?? "")" },
+                listener: Self.listener(connector),
                 settings: Self.settings(connector.settings, specs: connector.kind.settingSpecs, prefix: connector.envPrefix))
         }
+    }
+
+    /// What a TCP kind's own listener does with what it accepts.
+    static func listener(_ connector: ConnectorConfig) -> String? {
+        guard let key = connector.kind.tcpListenKey, let listen = connector.settings[key]?.value.addressValue else { return nil }
+        let tls = connector.settings["listen_tls.cert_file"] == nil ? nil : "TLS terminated"
+        guard let policy = connector.kind.grpcPolicy(for: connector) else {
+            return "\(listen): bytes passed through to the upstream (\(tls.map { "\($0), re-originated" } ?? "TLS end to end if any"))"
+        }
+        return "\(listen): gRPC proxy (\(tls ?? "h2c")); every call checked: principal, method (\(policy.methods.count) known), namespace"
+            + " against temporal_namespaces; request messages up to \(policy.maxMessageBytes) bytes"
     }
 
     static func settings(_ resolved: ResolvedSettings, specs: [SettingSpec], prefix: String) -> [Setting] {
@@ -126,7 +142,8 @@ public struct ExplainReport: Codable, Sendable {
                 if let token = principal.token { proof.append("token \(token) (\(principal.tokenSource ?? "?"))") }
                 if let certificate = principal.certificate { proof.append("certificate \(certificate)") }
                 if let pomerium = principal.pomerium { proof.append("pomerium \(pomerium)") }
-                lines.append("  principal \(principal.name): \(proof.joined(separator: "; ")); connectors: \(principal.connectors.joined(separator: ", "))\(permissions)")
+                let namespaces = principal.temporalNamespaces.map { ", temporal_namespaces: \($0.joined(separator: ", "))" } ?? ""
+                lines.append("  principal \(principal.name): \(proof.joined(separator: "; ")); connectors: \(principal.connectors.joined(separator: ", "))\(permissions)\(namespaces)")
             }
         }
         for connector in connectors {
@@ -136,6 +153,7 @@ public struct ExplainReport: Codable, Sendable {
             lines.append("  connector_mode  \(connector.connectorMode)  (\(connector.connectorModeReason); supported: \(connector.supportedModes.joined(separator: ", ")))")
             lines.append("  mode routing    \(connector.connectorModeRouting)")
             lines.append("  machine route   \(connector.machineRoute)")
+            if let listener = connector.listener { lines.append("  listener        \(listener)") }
             if let name = connector.tlsServerName {
                 lines.append("  tls name        \(name)  (\(connector.tlsServerNameReason ?? ""))")
             }
