@@ -276,3 +276,70 @@ def test_http1_on_the_grpc_listener_is_closed_without_reaching_the_upstream(list
             pass
     assert b"HTTP/1.1 200" not in received
     assert upstream.received == []
+
+
+def test_keepalive_pings_are_answered_and_never_end_the_connection(listener, upstream):
+    _, port = listener
+    connection = Probe(port)
+    try:
+        acks = 0
+        for round_ in range(20):  # far more often than Temporal's server policy lets a client ping
+            connection.conn.ping(round_.to_bytes(8, "big"))
+            connection.flush()
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                events = connection.conn.receive_data(connection.sock.recv(65536))
+                connection.flush()
+                if any(isinstance(event, h2.events.PingAckReceived) for event in events):
+                    acks += 1
+                    break
+                assert not any(isinstance(event, h2.events.ConnectionTerminated) for event in events)
+        assert acks == 20
+        result = connection.exchange(head(token=WORKER_TOKEN), [grpc_message(start_request("default"))])
+        assert status(result)[0] == "0"
+    finally:
+        connection.close()
+
+
+def test_a_reload_that_changes_the_call_settings_sends_goaway_and_new_connections_get_them(upstream, start_gateway):
+    import signal
+
+    from harness.gateway import inventory, to_yaml
+
+    port = free_port()
+
+    def connectors(calls: str):
+        return [{"name": "temporal", "kind": "temporal", "executor_address": upstream.address, "listen": f"{LOOPBACK}:{port}",
+                 "calls_without_namespace": calls}]
+
+    principals = [{"name": "worker", "token": "env://E2E_WORKER_TOKEN", "connectors": ["temporal"]}]
+    gateway = start_gateway(connectors("WorkflowService/GetSystemInfo"), principals=principals, drain_timeout="5s")
+    wait_for_port(port, 15, alive=gateway.alive)
+    list_namespaces = "/temporal.api.workflowservice.v1.WorkflowService/ListNamespaces"
+    before = Probe(port)
+    try:
+        assert status(before.exchange(head(path=list_namespaces, token=WORKER_TOKEN), [grpc_message(b"")]))[0] == "7"
+        (gateway.directory / "connectors.yaml").write_text(to_yaml(inventory(
+            connectors("WorkflowService/GetSystemInfo WorkflowService/ListNamespaces"), principals=principals)) + "\n")
+        gateway.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        goaway = None
+        while goaway is None and time.monotonic() < deadline:
+            # the graceful GOAWAY is followed by a PING and a second GOAWAY, which h2 refuses to
+            # read once it has seen the first: raw frames, then
+            data = before.sock.recv(65536)
+            offset = 0
+            while offset + 9 <= len(data):
+                length, kind = int.from_bytes(data[offset:offset + 3], "big"), data[offset + 3]
+                if kind == 0x7:  # GOAWAY: last stream id (4), error code (4)
+                    goaway = int.from_bytes(data[offset + 13:offset + 17], "big")
+                    break
+                offset += 9 + length
+        assert goaway == 0, f"no GOAWAY (NO_ERROR) after the reload: {goaway}"
+    finally:
+        before.close()
+    after = Probe(port)
+    try:
+        assert status(after.exchange(head(path=list_namespaces, token=WORKER_TOKEN), [grpc_message(b"")]))[0] == "0"
+    finally:
+        after.close()
