@@ -139,9 +139,9 @@ def test_a_reload_rebinds_changed_listen_addresses_and_keeps_the_others(start_ga
         connectors = [
             {"name": "slow", "kind": "http", "executor_url": f"http://127.0.0.1:{slow.port}"},
             {"name": "kept", "kind": "temporal", "executor_address": f"127.0.0.1:{echo.port}",
-             "listen": f"{LOOPBACK}:{kept_port}"},
+             "listen": f"{LOOPBACK}:{kept_port}", "transport": "tcp"},
             {"name": "moved", "kind": "temporal", "executor_address": f"127.0.0.1:{echo.port}",
-             "listen": f"{LOOPBACK}:{moved_port}"},
+             "listen": f"{LOOPBACK}:{moved_port}", "transport": "tcp"},
         ]
         gateway = start_gateway(connectors, override_listen=False)
         wait_for_port(kept_port, 10, alive=gateway.alive)

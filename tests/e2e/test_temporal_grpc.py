@@ -91,7 +91,8 @@ def proxy(temporal, module_gateways):
     return gateway, f"{LOOPBACK}:{port}", f"{LOOPBACK}:{small_port}"
 
 
-def raw_call(address: str, service: str, method: str, request, response_type, metadata=(), compression=None):
+def raw_call(address: str, service: str, method: str, request, response_type, metadata=(), compression=None,
+             timeout: float = 20):
     """One unary call with grpcio, outside any SDK: (status code, details, response). Messages
     up to 128 MiB each way, as the SDKs allow."""
     options = [("grpc.max_receive_message_length", 128 << 20), ("grpc.max_send_message_length", 128 << 20)]
@@ -99,7 +100,7 @@ def raw_call(address: str, service: str, method: str, request, response_type, me
         call = channel.unary_unary(f"/{service}/{method}", request_serializer=lambda message: message.SerializeToString(),
                                    response_deserializer=response_type.FromString)
         try:
-            response = call(request, metadata=list(metadata), timeout=20, compression=compression)
+            response = call(request, metadata=list(metadata), timeout=timeout, compression=compression)
             return grpc.StatusCode.OK, "", response
         except grpc.RpcError as error:
             return error.code(), error.details(), None
@@ -276,7 +277,7 @@ def test_a_principal_over_its_rate_or_its_in_flight_cap_gets_resource_exhausted(
 
     def long_poll():
         outcome["poll"] = raw_call(address, WORKFLOW_SERVICE, "PollWorkflowTaskQueue", poll,
-                                   messages.PollWorkflowTaskQueueResponse, [bearer(SINGLE_TOKEN)])[0]
+                                   messages.PollWorkflowTaskQueueResponse, [bearer(SINGLE_TOKEN)], timeout=4)[0]
 
     thread = threading.Thread(target=long_poll, daemon=True)
     thread.start()
@@ -287,6 +288,9 @@ def test_a_principal_over_its_rate_or_its_in_flight_cap_gets_resource_exhausted(
     text = requests.get(gateway.url("/metrics"), timeout=5).text
     assert metric(text, "gateway_requests_limited_total", principal="single", limit="principal_in_flight") >= 1
     assert metric(text, "gateway_grpc_calls_total", method="GetSystemInfo", code="RESOURCE_EXHAUSTED") >= 2
+    thread.join(30)  # the poll ends at its own 4 s deadline; its connection with it
+    # Temporal answers a poll with an empty task just before its grpc-timeout
+    assert outcome["poll"] in (grpc.StatusCode.OK, grpc.StatusCode.DEADLINE_EXCEEDED)
 
 
 def test_the_temporal_cli_lists_workflows_through_the_gateway(proxy):
