@@ -22,12 +22,7 @@ from harness.temporal_server import GreetingWorkflow, TemporalDevServer, compose
 
 @pytest.fixture(scope="module")
 def temporal(tmp_path_factory):
-    server = TemporalDevServer(tmp_path_factory.mktemp("temporal"))
-    try:
-        server.wait_ready()
-    except Exception:
-        server.stop()
-        raise
+    server = TemporalDevServer.started(tmp_path_factory.mktemp("temporal"))
     yield server
     server.stop()
 

@@ -60,12 +60,7 @@ def principals() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def temporal(tmp_path_factory):
-    server = TemporalDevServer(tmp_path_factory.mktemp("temporal-grpc"), namespaces=("other",))
-    try:
-        server.wait_ready()
-    except Exception:
-        server.stop()
-        raise
+    server = TemporalDevServer.started(tmp_path_factory.mktemp("temporal-grpc"), namespaces=("other",))
     yield server
     server.stop()
 

@@ -54,12 +54,13 @@ def frontend(tmp_path_factory, pki, certs):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def listener(frontend, nginx, pki, certs, module_gateways):
+def start_listener(module_gateways, frontend, nginx, pki, certs, transport: str, extra_principals=()):
+    """The Temporal connector with TLS on its listener (certificates of the test CA asked for)
+    and TLS again to the frontend with the gateway's own client certificate."""
     port = free_port()
     gateway = module_gateways([
         {"name": "temporal", "kind": "temporal", "executor_address": frontend.address, "listen": f"{LOOPBACK}:{port}",
-         "transport": "tcp", "tls": True, "ca_file": str(pki.ca), "tls_server_name": FRONTEND_NAME,
+         "transport": transport, "tls": True, "ca_file": str(pki.ca), "tls_server_name": FRONTEND_NAME,
          "client_cert_file": str(certs["gateway-client"].cert), "client_key_file": str(certs["gateway-client"].key),
          "listen_tls": {"cert_file": str(certs["listener"].cert), "key_file": str(certs["listener"].key),
                         "client_ca_file": str(pki.ca)}},
@@ -67,9 +68,15 @@ def listener(frontend, nginx, pki, certs, module_gateways):
     ], principals=[
         {"name": "worker", "connectors": ["temporal"], "certificate": {"uri_san": "spiffe://fractalops/worker/*"}},
         {"name": "limited", "connectors": ["lb"], "certificate": {"uri_san": "spiffe://fractalops/limited/*"}},
+        *extra_principals,
     ], drain_timeout="1s", health={"cert_expiry_warning_days": 0})  # the session's certificates live 2 days
     wait_for_port(port, 15, alive=gateway.alive)
     return gateway, f"{LOOPBACK}:{port}"
+
+
+@pytest.fixture(scope="module")
+def listener(frontend, nginx, pki, certs, module_gateways):
+    return start_listener(module_gateways, frontend, nginx, pki, certs, "tcp")
 
 
 def tls(pki, client=None) -> TLSConfig:
@@ -196,21 +203,8 @@ def test_a_reload_gives_new_connections_the_new_pair_and_keeps_open_ones(start_g
 
 @pytest.fixture(scope="module")
 def grpc_listener(frontend, nginx, pki, certs, module_gateways):
-    port = free_port()
-    gateway = module_gateways([
-        {"name": "temporal", "kind": "temporal", "executor_address": frontend.address, "listen": f"{LOOPBACK}:{port}",
-         "tls": True, "ca_file": str(pki.ca), "tls_server_name": FRONTEND_NAME,
-         "client_cert_file": str(certs["gateway-client"].cert), "client_key_file": str(certs["gateway-client"].key),
-         "listen_tls": {"cert_file": str(certs["listener"].cert), "key_file": str(certs["listener"].key),
-                        "client_ca_file": str(pki.ca)}},
-        nginx_connector(nginx, "lb"),
-    ], principals=[
-        {"name": "worker", "connectors": ["temporal"], "certificate": {"uri_san": "spiffe://fractalops/worker/*"}},
-        {"name": "limited", "connectors": ["lb"], "certificate": {"uri_san": "spiffe://fractalops/limited/*"}},
-        {"name": "token-worker", "token": "env://E2E_WORKER_TOKEN", "connectors": ["temporal"]},
-    ], drain_timeout="1s", health={"cert_expiry_warning_days": 0})
-    wait_for_port(port, 15, alive=gateway.alive)
-    return gateway, f"{LOOPBACK}:{port}"
+    return start_listener(module_gateways, frontend, nginx, pki, certs, "grpc", extra_principals=[
+        {"name": "token-worker", "token": "env://E2E_WORKER_TOKEN", "connectors": ["temporal"]}])
 
 
 def grpc_call_lines(gateway) -> list[str]:

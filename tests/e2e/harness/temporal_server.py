@@ -34,6 +34,17 @@ class TemporalDevServer(PeerProcess):
             "--log-level", "warn", "--color", "never", *extra], log_dir)
         self.wait_port(self.port, 60)
 
+    @classmethod
+    def started(cls, log_dir: Path, **options) -> "TemporalDevServer":
+        """A dev server that answers (stopped again if it does not)."""
+        server = cls(log_dir, **options)
+        try:
+            server.wait_ready()
+        except Exception:
+            server.stop()
+            raise
+        return server
+
     @property
     def address(self) -> str:
         return f"{LOOPBACK}:{self.port}"
