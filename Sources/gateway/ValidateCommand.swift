@@ -8,6 +8,9 @@ struct ValidateCommand: AsyncParsableCommand {
         abstract: "Check the inventory and env files; report every problem at once.",
         discussion: """
             Exit status: 0 when valid, 1 with all errors listed, 2 when a file cannot be read.
+            Validate builds what serve builds before it listens (routes, TLS contexts from the
+            files the settings name), so a configuration serve would refuse is refused here too;
+            material behind openbao:// or env:// references is built with --resolve-secrets.
             Each error names the file:line (or the env variable and its file:line), the connector,
             the key, what is wrong and what to do instead. Secret values are never printed.
 
@@ -38,12 +41,15 @@ struct ValidateCommand: AsyncParsableCommand {
         var failure: ConfigError?
         do {
             let configuration = try options.load()
+            var secrets: SecretStore?
             if resolveSecrets {
-                try await OutboundHTTPClient.with { client throws(ConfigError) in
-                    _ = try await SecretStore.resolve(
+                secrets = try await OutboundHTTPClient.with { client throws(ConfigError) in
+                    try await SecretStore.resolve(
                         configuration, using: SecretResolver(configuration: configuration, httpClient: client).session())
                 }
             }
+            // What serve builds before it binds (routes, TLS contexts): what it would refuse, so does validate.
+            try ConfigurationDryRun.check(configuration, secrets: secrets)
             report = ValidationReport(inventory: options.inventory, configuration: configuration)
         } catch {
             report = ValidationReport(inventory: options.inventory, error: error)

@@ -45,6 +45,24 @@ struct CommandTests {
         #expect(unreadableEnv.status == 2)
     }
 
+    /// A readable `ca_file` that holds no certificate stops `serve`; `validate` says so first.
+    @Test func validateRefusesWhatServeWouldRefuseAtStart() throws {
+        let scratch = try GatewayProcess.makeScratch()
+        let notPEM = scratch.appendingPathComponent("ca.pem")
+        try "not a certificate\n".write(to: notPEM, atomically: true, encoding: .utf8)
+        let inventory = scratch.appendingPathComponent("tls.yaml")
+        try """
+            connector_inventory:
+              - {name: lb, kind: http, executor_url: "https://127.0.0.1:9443", ca_file: "\(notPEM.path)"}
+            """.write(to: inventory, atomically: true, encoding: .utf8)
+        let validate = try GatewayProcess.run(["validate", "--inventory", inventory.path])
+        #expect(validate.status == 1, "\(validate.all)")
+        #expect(validate.stdout.contains("connector 'lb'") || validate.stdout.contains("lb"), "\(validate.all)")
+        #expect(validate.stdout.contains("ca_file"), "\(validate.all)")
+        let serve = try GatewayProcess.run(["serve", "--inventory", inventory.path, "--listen", "127.0.0.1:0"])
+        #expect(serve.status != 0 && serve.all.contains("ca_file"), "\(serve.all)")
+    }
+
     @Test func explainShowsSourcesAndTheModeReason() throws {
         let result = try GatewayProcess.run(
             ["explain", "nexus", "--json"], environment: ["FRACTALOPS_NEXUS_HOST_HEADER": "nexus.internal"])

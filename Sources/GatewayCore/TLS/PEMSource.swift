@@ -22,7 +22,7 @@ public enum PEMSource: Sendable {
         if setting.value.secretValue != nil {
             guard let value = secrets.values[secretID] else {
                 throw TLSMaterialError(
-                    .clientCertificateUnusable, owner: owner, key: key, location: setting.source.description,
+                    .unresolvedReference, owner: owner, key: key, location: setting.source.description,
                     problem: "The reference in '\(key)' was not resolved.",
                     fix: "Make the reference resolvable (the file or the OpenBao field must exist).")
             }
