@@ -411,3 +411,36 @@ def test_sigterm_during_long_polls_ends_them_cleanly_and_the_worker_finishes_the
     second = restarted["gateway"]
     answered = [call for call in grpc_calls(second) if call.get("rpc.method") == "RespondActivityTaskCompleted"]
     assert answered and answered[-1]["gateway.grpc.status"] == "OK" and answered[-1]["gateway.principal"] == "worker"
+
+
+def test_sigterm_lets_long_polls_in_flight_finish_with_the_servers_answer(tmp_path_factory, start_gateway):
+    """GOAWAY at SIGTERM: the worker opens no new call on the connection, and the polls it has
+    in flight end with the server's own (empty) answer within the drain time; the gateway then
+    exits having drained everything. Polls last 5 s on this dev server."""
+    server = TemporalDevServer.started(tmp_path_factory.mktemp("temporal-short-polls"),
+                                       dynamic_config={"matching.longPollExpirationInterval": '"5s"'})
+    try:
+        port = free_port()
+        gateway = start_gateway(
+            [{"name": "temporal", "kind": "temporal", "executor_address": server.address, "listen": f"{LOOPBACK}:{port}"}],
+            principals=principals()[:1], drain_timeout="30s")
+        wait_for_port(port, 15, alive=gateway.alive)
+
+        async def run() -> int:
+            client = await Client.connect(f"{LOOPBACK}:{port}", namespace="default", api_key=WORKER_TOKEN, tls=False)
+            async with Worker(client, task_queue=f"drain-{uuid.uuid4().hex[:6]}", workflows=[GreetingWorkflow],
+                              activities=[compose_greeting], workflow_runner=UnsandboxedWorkflowRunner()):
+                await asyncio.sleep(2)
+                gateway.terminate()
+                return await asyncio.to_thread(gateway.process.wait, 40)
+
+        started = time.monotonic()
+        assert asyncio.run(run()) == 0
+        log = gateway.stderr()
+        assert "drained: every request in flight finished" in log, log[-3000:]
+        assert time.monotonic() - started < 30
+        polls = [call for call in grpc_calls(gateway) if call.get("rpc.method", "").startswith("Poll")]
+        assert polls and all(call["gateway.grpc.status"] == "OK" for call in polls), polls
+        assert all(int(call["gateway.duration_ms"]) >= 2000 for call in polls)  # held until the server answered
+    finally:
+        server.stop()
