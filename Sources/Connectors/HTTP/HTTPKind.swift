@@ -18,6 +18,20 @@ public struct HTTPKind: ConnectorKind {
                     summary: "health probe path"),
     ]
 
+    /// The connector's routes with its credential written as `credential_header` and
+    /// `credential_scheme` say (`none`: the bare value).
+    public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
+        let header = connector.string("credential_header")
+        let scheme: RouteSpec.CredentialScheme = connector.string("credential_scheme").map { $0 == "none" ? .bare : .scheme($0) }
+            ?? .declared
+        return connector.defaultRoutes.map { route in
+            var route = route
+            route.credentialHeader = header
+            route.credentialScheme = scheme
+            return route
+        }
+    }
+
     /// `GET <probe_path>` (default `/`).
     public func probe(for connector: ConnectorConfig) -> ProbeSpec {
         .http(path: connector.string("probe_path") ?? "/", healthy: [200, 204])

@@ -31,6 +31,18 @@ public struct LangboardKind: ConnectorKind {
         }
     }
 
+    /// Every route sends the caller's address, or with `forwarded_for: egress` the gateway's
+    /// egress address (the one the API key is bound to).
+    public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
+        let forwardedFor: RouteSpec.ForwardedFor = connector.string("forwarded_for") == "egress"
+            ? .fixed(connector.string("egress_address") ?? "") : .client
+        return connector.defaultRoutes.map { route in
+            var route = route
+            route.forwardedFor = forwardedFor
+            return route
+        }
+    }
+
     /// GET /health is unauthenticated; 204 (or 200) is healthy.
     public func probe(for connector: ConnectorConfig) -> ProbeSpec {
         .http(path: "/health", healthy: [200, 204])

@@ -150,8 +150,12 @@ public struct RouteTable: Sendable {
         if let key = spec.credentialKey, let declared = connector.kind.credentials.first(where: { $0.key == key }),
            let secret = secrets.credential(connector: connector.name, key: "auth.\(key)")
         {
-            let header = connector.string("credential_header") ?? declared.header
-            let scheme = connector.string("credential_scheme").map { $0 == "none" ? nil : $0 } ?? declared.scheme
+            let header = spec.credentialHeader ?? declared.header
+            let scheme: String? = switch spec.credentialScheme {
+            case .declared: declared.scheme
+            case .bare: nil
+            case let .scheme(scheme): scheme
+            }
             removed.insert(header.lowercased())
             let prefix = scheme.map { "\($0) " } ?? ""
             credential = (header, secret.withUnredactedValue { SecretValue(prefix + $0) })
@@ -164,8 +168,10 @@ public struct RouteTable: Sendable {
         if HeaderValueIssue.isUnsafe(spec.hostHeader ?? url.authority) {
             throw HeaderValueIssue(key: "host_header", what: "Host header")
         }
-        let forwardedFor: UpstreamTarget.ForwardedFor =
-            connector.string("forwarded_for") == "egress" ? .fixed(connector.string("egress_address") ?? "") : .client
+        let forwardedFor: UpstreamTarget.ForwardedFor = switch spec.forwardedFor {
+        case .client: .client
+        case let .fixed(address): .fixed(address)
+        }
         let maxConnections = connector.integer("limits.max_connections") ?? 256
         return UpstreamTarget(
             // A pooled connection carries one credential to one upstream with one TLS setting:

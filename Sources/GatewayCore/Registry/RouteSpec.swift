@@ -65,6 +65,28 @@ public struct RouteSpec: Sendable {
     /// characters; `.preserve` is the opt-out for an upstream that needs the caller's escapes
     /// byte for byte (dot segments are still removed, and an escaped `.` is refused).
     public var pathEscapes: CanonicalPath.Escapes = .normalize
+    /// The header the route's credential goes in, when not the one its `CredentialSpec`
+    /// declares (the http kind's `credential_header`).
+    public var credentialHeader: String?
+    /// The scheme written before the credential.
+    public var credentialScheme: CredentialScheme = .declared
+    /// The address the upstream reads as the caller's (`X-Forwarded-For`, `X-Real-IP`).
+    public var forwardedFor: ForwardedFor = .client
+
+    public enum CredentialScheme: Sendable, Hashable {
+        /// As the `CredentialSpec` declares it.
+        case declared
+        /// The bare value.
+        case bare
+        case scheme(String)
+    }
+
+    public enum ForwardedFor: Sendable, Hashable {
+        /// The caller's own address.
+        case client
+        /// Always this address (Langboard binds a key to the gateway's egress address).
+        case fixed(String)
+    }
 
     public init(
         family: Family, pathPrefix: String = "", stripPrefix: Bool = false, upstream: EndpointURL,
