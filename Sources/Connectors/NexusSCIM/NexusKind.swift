@@ -81,3 +81,8 @@ public struct NexusKind: ConnectorKind {
         return routes
     }
 }
+
+extension ConfigIssue.Code {
+    /// Nexus (rule 9): `url` given next to the env's SCIM base and both disagree.
+    public static let nexusDerivedConflict = ConfigIssue.Code("nexus.derived_conflict")
+}

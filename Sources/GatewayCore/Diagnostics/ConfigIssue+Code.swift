@@ -40,14 +40,13 @@ extension ConfigIssue {
         public static let executorIgnored = Code("route.executor_ignored")
         public static let uiOnlyExecutor = Code("route.ui_only_executor")
 
-        // Vocabulary (rule 5), secrets (rule 6), hosts (rule 7), Nexus (rule 9)
+        // Vocabulary (rule 5), secrets (rule 6), hosts (rule 7); kinds' own codes live with them
         public static let rawInfraSelector = Code("selector.raw_infra")
         public static let literalSecretRefused = Code("secret.literal_refused")
         public static let literalSecret = Code("secret.literal")
         public static let invalidReference = Code("secret.invalid_reference")
         public static let unresolvedReference = Code("secret.unresolved")
         public static let clusterInternalHost = Code("host.cluster_internal")
-        public static let nexusDerivedConflict = Code("nexus.derived_conflict")
 
         // Gateway section
         public static let unknownPrincipalConnector = Code("principal.unknown_connector")
