@@ -53,9 +53,10 @@ struct TemporalCallPolicyTests {
                 """).connectors[0]
         }
         let grpc = try connector("grpc")
-        #expect(grpc.kind.grpcPolicy(for: grpc)?.namespaceHeader == "temporal-namespace")
+        #expect(grpc.kind.tcpRoute(for: grpc)?.grpc?.namespaceHeader == "temporal-namespace")
         let tcp = try connector("tcp")
-        #expect(tcp.kind.grpcPolicy(for: tcp) == nil)
+        #expect(tcp.kind.tcpRoute(for: tcp)?.grpc == nil)
+        #expect(tcp.kind.tcpRoute(for: tcp)?.maxConnections == 1024 && tcp.kind.tcpRoute(for: tcp)?.idleTimeout == 300)
     }
 
     @Test func anUnknownCallWithoutNamespaceIsAnErrorWithASuggestion() {

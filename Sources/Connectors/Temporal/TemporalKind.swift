@@ -57,11 +57,18 @@ public struct TemporalKind: ConnectorKind {
         .grpcHealth(service: connector.string("health_service") ?? "temporal.api.workflowservice.v1.WorkflowService")
     }
 
-    public func grpcPolicy(for connector: ConnectorConfig) -> GRPCCallPolicy? {
-        guard connector.string("transport") != "tcp" else { return nil }
-        return TemporalCallPolicy.make(
+    /// The listener at `listen` and the frontend at `executor_address`; with `transport: grpc`
+    /// (the default) the call policy built from the generated method table.
+    public func tcpRoute(for connector: ConnectorConfig) -> TCPRouteSpec? {
+        guard let listen = connector.settings["listen"]?.value.addressValue, case let .tcp(address) = connector.machineRoute
+        else { return nil }
+        let grpc = connector.string("transport") == "tcp" ? nil : TemporalCallPolicy.make(
             callsWithoutNamespace: TemporalCallPolicy.calls(connector.string("calls_without_namespace") ?? ""),
             maxMessageBytes: connector.integer("max_message_bytes") ?? (128 << 20))
+        return TCPRouteSpec(
+            listen: listen, upstream: address.value, upstreamTLS: connector.bool("tls") == true,
+            maxConnections: connector.integer("max_connections") ?? 1024, idleTimeout: connector.duration("idle_timeout") ?? 300,
+            connectTimeout: connector.duration("connect_timeout") ?? 5, grpc: grpc)
     }
 
     public func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {

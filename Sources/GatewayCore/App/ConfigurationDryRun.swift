@@ -26,9 +26,9 @@ public enum ConfigurationDryRun {
                 issues.append(error.issue)
             }
         }
-        for connector in configuration.connectors where connector.isEnabled && connector.kind.tcpListenKey != nil {
-            guard case let .tcp(address) = connector.machineRoute else { continue }
-            let policy = connector.kind.grpcPolicy(for: connector)
+        for connector in configuration.connectors where connector.isEnabled {
+            guard let route = connector.kind.tcpRoute(for: connector) else { continue }
+            let policy = route.grpc
             do throws(TLSMaterialError) {
                 _ = try TCPTermination(
                     connector: connector, configuration: configuration, secrets: store,
@@ -36,7 +36,7 @@ public enum ConfigurationDryRun {
                 if let policy {
                     _ = try GRPCTransport(
                         connector: connector, policy: policy, configuration: configuration, secrets: store,
-                        address: address.value, connectTimeout: .seconds(5))
+                        address: route.upstream, connectTimeout: .seconds(5))
                 }
             } catch {
                 issues.append(error.issue)

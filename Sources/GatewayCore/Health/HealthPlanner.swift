@@ -154,7 +154,8 @@ public enum HealthPlanner {
     ) throws -> GRPCProbeTarget {
         var context: NIOSSLContext?
         var serverHostname: String?
-        if connector.bool("tls") == true {
+        let route = connector.kind.tcpRoute(for: connector)
+        if route?.upstreamTLS == true {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.certificateVerification = connector.verifyTLS ? .fullVerification : .none
             if let caFile = connector.caFile { tls.trustRoots = .file(configuration.absolutePath(caFile)) }
@@ -166,7 +167,7 @@ public enum HealthPlanner {
         }
         return GRPCProbeTarget(host: address.host, port: address.port, tlsContext: context,
                                serverHostname: serverHostname, service: service,
-                               connectTimeout: connector.duration("connect_timeout") ?? 5)
+                               connectTimeout: route?.connectTimeout ?? 5)
     }
 
     static func selected(_ configuration: GatewayConfiguration, _ names: [String]?) -> [ConnectorConfig] {
@@ -211,7 +212,7 @@ public enum HealthPlanner {
             }
             return parts.joined(separator: "; ")
         case let .tcp(address):
-            let tls = connector.bool("tls") == true
+            let tls = connector.kind.tcpRoute(for: connector)?.upstreamTLS == true
                 ? (connector.verifyTLS ? "gRPC over TLS, verified" : "gRPC over TLS, not verified (verify_tls: false)")
                 : "gRPC over plaintext HTTP/2"
             return "executor_address \(address.value) (\(address.source)); \(tls)"

@@ -39,7 +39,7 @@ extension InventoryLoader {
                 diagnostics.append(issue)
             }
             // A gRPC listener checks the principal of every call (token or certificate).
-            guard !principals.isEmpty, connector.kind.grpcPolicy(for: connector) == nil else { continue }
+            guard !principals.isEmpty, connector.kind.tcpRoute(for: connector)?.grpc == nil else { continue }
             if certificate == nil {
                 diagnostics.append(ConfigIssue(
                     .tcpListenerUnchecked, severity: .warning, at: connector.location, connector: connector.name,

@@ -19,14 +19,10 @@ struct ListenerPlan: Equatable {
         https = configuration.gateway.listenTLS
         tcp = [:]
         for connector in configuration.connectors {
-            guard connector.isEnabled, let listenKey = connector.kind.tcpListenKey,
-                  let listen = connector.settings[listenKey]?.value.addressValue,
-                  case let .tcp(upstream) = connector.machineRoute else { continue }
+            guard connector.isEnabled, let route = connector.kind.tcpRoute(for: connector) else { continue }
             tcp[connector.name] = TCPListener.Settings(
-                connector: connector.name, listen: listen, upstream: upstream.value,
-                maxConnections: connector.integer("max_connections") ?? 1024,
-                idleTimeout: TimeAmount(seconds: connector.duration("idle_timeout") ?? 300),
-                connectTimeout: TimeAmount(seconds: connector.duration("connect_timeout") ?? 5))
+                connector: connector.name, listen: route.listen, upstream: route.upstream, maxConnections: route.maxConnections,
+                idleTimeout: TimeAmount(seconds: route.idleTimeout), connectTimeout: TimeAmount(seconds: route.connectTimeout))
         }
     }
 }

@@ -112,7 +112,7 @@ public final class ListenerSupervisor: Service, Sendable {
         var plan = ListenerPlan(configuration: configuration, httpOverride: httpOverride)
         for (name, settings) in plan.tcp {
             guard let connector = configuration.connectors.first(where: { $0.name == name }) else { continue }
-            let policy = connector.kind.grpcPolicy(for: connector)
+            let policy = connector.kind.tcpRoute(for: connector)?.grpc
             do throws(TLSMaterialError) {
                 plan.tcp[name]?.termination = try TCPTermination(
                     connector: connector, configuration: configuration, secrets: secrets ?? holder.context.secrets,

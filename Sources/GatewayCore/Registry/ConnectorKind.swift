@@ -28,9 +28,10 @@ public protocol ConnectorKind: Sendable {
     func routes(for connector: ConnectorConfig) -> [RouteSpec]
     /// For TCP kinds: the option holding the connector's own listener address.
     var tcpListenKey: String? { get }
-    /// For TCP kinds whose listener speaks gRPC (Temporal, unless `transport: tcp`): how every
-    /// call is checked. Nil: the listener joins bytes to the upstream.
-    func grpcPolicy(for connector: ConnectorConfig) -> GRPCCallPolicy?
+    /// For TCP kinds (Temporal): the connector's listener, upstream, limits and, when the
+    /// listener speaks gRPC, its call policy. Nil for HTTP kinds, and when the connector has no
+    /// machine route.
+    func tcpRoute(for connector: ConnectorConfig) -> TCPRouteSpec?
     /// The kind's health probe (a connector's `health.path` overrides an HTTP probe's path).
     func probe(for connector: ConnectorConfig) -> ProbeSpec
     /// Derives settings and checks what needs the whole resolved connector; appends issues.
@@ -55,7 +56,7 @@ extension ConnectorKind {
     public var excludedCommonKeys: Set<String> { [] }
     public func routes(for connector: ConnectorConfig) -> [RouteSpec] { connector.defaultRoutes }
     public var tcpListenKey: String? { nil }
-    public func grpcPolicy(for connector: ConnectorConfig) -> GRPCCallPolicy? { nil }
+    public func tcpRoute(for connector: ConnectorConfig) -> TCPRouteSpec? { nil }
     public func probe(for connector: ConnectorConfig) -> ProbeSpec { .http(path: "/", healthy: [200, 204]) }
     public func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {}
 

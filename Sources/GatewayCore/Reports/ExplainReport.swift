@@ -110,9 +110,10 @@ public struct ExplainReport: Codable, Sendable {
 
     /// What a TCP kind's own listener does with what it accepts.
     static func listener(_ connector: ConnectorConfig) -> String? {
-        guard let key = connector.kind.tcpListenKey, let listen = connector.settings[key]?.value.addressValue else { return nil }
+        guard let route = connector.kind.tcpRoute(for: connector) else { return nil }
+        let listen = route.listen
         let tls = connector.settings["listen_tls.cert_file"] == nil ? nil : "TLS terminated"
-        guard let policy = connector.kind.grpcPolicy(for: connector) else {
+        guard let policy = route.grpc else {
             return "\(listen): bytes passed through to the upstream (\(tls.map { "\($0), re-originated" } ?? "TLS end to end if any"))"
         }
         return "\(listen): gRPC proxy (\(tls ?? "h2c")); every call checked: principal, method (\(policy.methods.count) known), namespace"

@@ -94,14 +94,15 @@ public struct TCPTermination: Sendable, Equatable {
     static func upstreamTLS(
         connector: ConnectorConfig, configuration: GatewayConfiguration, secrets: SecretStore
     ) throws(TLSMaterialError) -> (configuration: TLSConfiguration, serverName: String?, clientSerial: String)? {
-        guard connector.bool("tls") == true, case let .tcp(address) = connector.machineRoute else { return nil }
+        guard let route = connector.kind.tcpRoute(for: connector), route.upstreamTLS else { return nil }
+        let address = route.upstream
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = connector.verifyTLS ? .fullVerification : .none
         if let caFile = connector.caFile { tls.trustRoots = .file(configuration.absolutePath(caFile)) }
         tls.applicationProtocols = ["h2"]
         let client = try connector.clientIdentity(configuration: configuration, secrets: secrets)
         tls.present(client)
-        let name = connector.tlsName(upstreamHost: address.value.host, hostHeader: connector.hostHeader).name
+        let name = connector.tlsName(upstreamHost: address.host, hostHeader: connector.hostHeader).name
         return (tls, name, client?.serialHex ?? "-")
     }
 }
