@@ -1,5 +1,16 @@
 /// The keys every connector accepts, and the keys of the `gateway:` section.
 public enum CommonSettings {
+    /// The keys of a connector with a listener of its own (a TCP kind such as Temporal): TLS
+    /// terminated on that listener. Core serves these listeners, so it owns these keys.
+    public static let tcpListener: [SettingSpec] = [
+        SettingSpec("listen_tls.cert_file", .pemFile, env: .suffix("LISTEN_TLS_CERT_FILE"),
+                    summary: "terminate TLS on the listener with this PEM certificate chain; path or reference"),
+        SettingSpec("listen_tls.key_file", .pemFile, env: .suffix("LISTEN_TLS_KEY_FILE"),
+                    summary: "PEM private key of listen_tls.cert_file; path or reference (file://, openbao://); never shown"),
+        SettingSpec("listen_tls.client_ca_file", .path, env: .suffix("LISTEN_TLS_CLIENT_CA_FILE"),
+                    summary: "PEM bundle of the CA(s) of callers' client certificates (byte stream: required with principals; gRPC: optional, a call may bring a token)"),
+    ]
+
     public static let connector: [SettingSpec] = [
         SettingSpec("description", .string, summary: "free text for people"),
         SettingSpec("enabled", .bool, env: .suffix("ENABLED"), default: .bool(true),

@@ -63,5 +63,6 @@ extension ConnectorKind {
     /// Every key this kind accepts: the common ones, its credentials and its options.
     public var settingSpecs: [SettingSpec] {
         CommonSettings.connector.filter { !excludedCommonKeys.contains($0.key) } + credentials.map(\.settingSpec) + options
+            + (tcpListenKey == nil ? [] : CommonSettings.tcpListener)
     }
 }
