@@ -5,7 +5,7 @@ let package = Package(
     name: "fractalops-gateway",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "gateway", targets: ["gateway"]),
+        .executable(name: "gateway", targets: ["gateway"])
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),

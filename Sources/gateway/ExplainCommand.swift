@@ -34,7 +34,9 @@ struct ExplainCommand: ParsableCommand {
             throw ExitStatus.code(for: error)
         }
         if let connector, configuration.connector(named: connector) == nil {
-            printError("No connector named '\(connector)' in \(options.inventory).\(Suggestion.didYouMean(connector, in: configuration.connectorNames)) Known: \(configuration.connectorNames.joined(separator: ", ")).")
+            printError(
+                "No connector named '\(connector)' in \(options.inventory).\(Suggestion.didYouMean(connector, in: configuration.connectorNames)) Known: \(configuration.connectorNames.joined(separator: ", "))."
+            )
             throw ExitCode(1)
         }
         let report = ExplainReport(configuration, only: connector)

@@ -40,19 +40,24 @@ struct HealthCommand: AsyncParsableCommand {
 
     @OptionGroup var options: InventoryOptions
 
-    @Option(name: .customLong("url"), help: ArgumentHelp(
-        "Read the report of a running gateway at this URL instead of checking here; repeatable (one per replica).", valueName: "url"))
+    @Option(
+        name: .customLong("url"),
+        help: ArgumentHelp(
+            "Read the report of a running gateway at this URL instead of checking here; repeatable (one per replica).", valueName: "url"))
     var urls: [String] = []
 
     @Flag(help: "Print the report as JSON (schema: docs/health.md and docs/health-report.schema.json).")
     var json = false
 
-    @Option(help: ArgumentHelp(
-        "Time allowed for each check and for its secret lookup (seconds, or 500ms/2s); overrides health.timeout.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Time allowed for each check and for its secret lookup (seconds, or 500ms/2s); overrides health.timeout.", valueName: "seconds"))
     var timeout: String?
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp(
-        "The least severe state that makes the exit status 1: fail (default), skip or degraded.", valueName: "state"))
+    @Option(
+        name: .customLong("fail-on"),
+        help: ArgumentHelp(
+            "The least severe state that makes the exit status 1: fail (default), skip or degraded.", valueName: "state"))
     var failOn: String = "fail"
 
     func run() async throws {
@@ -77,7 +82,9 @@ struct HealthCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         for name in connectors where configuration.connector(named: name) == nil {
-            printError("gateway health: no connector named '\(name)' in \(options.inventory).\(Suggestion.didYouMean(name, in: configuration.connectorNames)) Known: \(configuration.connectorNames.joined(separator: ", ")).")
+            printError(
+                "gateway health: no connector named '\(name)' in \(options.inventory).\(Suggestion.didYouMean(name, in: configuration.connectorNames)) Known: \(configuration.connectorNames.joined(separator: ", "))."
+            )
             throw ExitCode(2)
         }
         let only = connectors.isEmpty ? nil : connectors
@@ -118,7 +125,9 @@ struct HealthCommand: AsyncParsableCommand {
             let known = Set(answered.flatMap { $0.connectors.map(\.name) })
             for name in connectors where !known.contains(name) {
                 let names = known.sorted()
-                printError("gateway health: no replica reports a connector named '\(name)'.\(Suggestion.didYouMean(name, in: names)) Known: \(names.joined(separator: ", ")).")
+                printError(
+                    "gateway health: no replica reports a connector named '\(name)'.\(Suggestion.didYouMean(name, in: names)) Known: \(names.joined(separator: ", "))."
+                )
                 throw ExitCode(2)
             }
         }

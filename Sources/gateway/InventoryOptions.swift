@@ -8,8 +8,10 @@ struct InventoryOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The connector inventory (or a platform topology file).", valueName: "file"))
     var inventory: String = "connectors.yaml"
 
-    @Option(name: .customLong("env-file"), help: ArgumentHelp(
-        "A dotenv file (generated env first, overlays after; later wins). Repeatable.", valueName: "file"))
+    @Option(
+        name: .customLong("env-file"),
+        help: ArgumentHelp(
+            "A dotenv file (generated env first, overlays after; later wins). Repeatable.", valueName: "file"))
     var envFiles: [String] = []
 
     /// Reads the env files and the inventory. Throws `ConfigError` with every problem.

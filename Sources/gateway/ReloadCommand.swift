@@ -33,9 +33,10 @@ struct ReloadCommand: AsyncParsableCommand {
     @Option(help: "The running gateway's process id.")
     var pid: Int32?
 
-    @Option(help: ArgumentHelp(
-        "The running gateway's base URL (default: http://<gateway.listen>; 0.0.0.0 and :: read as loopback).",
-        valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The running gateway's base URL (default: http://<gateway.listen>; 0.0.0.0 and :: read as loopback).",
+            valueName: "url"))
     var url: String?
 
     @Option(help: ArgumentHelp("Seconds to wait for the outcome.", valueName: "seconds"))
@@ -67,7 +68,9 @@ struct ReloadCommand: AsyncParsableCommand {
             do {
                 before = try await ReloadCounters.read(from: metricsURL, client: client)
             } catch {
-                printError("gateway: cannot read \(metricsURL) (\(error)); not signalling. Pass --url with the running gateway's address (its listen address may be about to change).")
+                printError(
+                    "gateway: cannot read \(metricsURL) (\(error)); not signalling. Pass --url with the running gateway's address (its listen address may be about to change)."
+                )
                 throw ExitCode(2)
             }
             guard kill(target, SIGHUP) == 0 else {

@@ -77,13 +77,17 @@ struct RenderEnvCommand: AsyncParsableCommand {
     @Flag(name: .customLong("harden-refs"), help: "Move literal sensitive values to OpenBao (at --openbao-scope) and write references instead.")
     var hardenRefs = false
 
-    @Option(name: .customLong("openbao-scope"), help: ArgumentHelp(
-        "A KV v2 secret --harden-refs writes to, e.g. secret/gateway/lab; repeatable (default: OPENBAO_SCOPES, comma-separated).",
-        valueName: "mount/path"))
+    @Option(
+        name: .customLong("openbao-scope"),
+        help: ArgumentHelp(
+            "A KV v2 secret --harden-refs writes to, e.g. secret/gateway/lab; repeatable (default: OPENBAO_SCOPES, comma-separated).",
+            valueName: "mount/path"))
     var openBaoScopes: [String] = []
 
-    @Option(name: .customLong("openbao-mount"), help: ArgumentHelp(
-        "With --harden-refs: the scopes are paths under this KV v2 mount (e.g. secret).", valueName: "mount"))
+    @Option(
+        name: .customLong("openbao-mount"),
+        help: ArgumentHelp(
+            "With --harden-refs: the scopes are paths under this KV v2 mount (e.g. secret).", valueName: "mount"))
     var openBaoMount: String?
 
     /// The scopes given, else the platform's `OPENBAO_SCOPES` list.
@@ -102,7 +106,9 @@ struct RenderEnvCommand: AsyncParsableCommand {
             if gatewayURL != nil || principal != nil { throw ValidationError("--gateway-url and --principal are only used with --for-clients.") }
         }
         if hardenRefs, scopes.isEmpty {
-            throw ValidationError("--harden-refs needs --openbao-scope <mount>/<path> (e.g. secret/gateway/lab; repeatable) or OPENBAO_SCOPES=<scope>,<scope> in the environment.")
+            throw ValidationError(
+                "--harden-refs needs --openbao-scope <mount>/<path> (e.g. secret/gateway/lab; repeatable) or OPENBAO_SCOPES=<scope>,<scope> in the environment."
+            )
         }
         if !hardenRefs, !openBaoScopes.isEmpty || openBaoMount != nil {
             throw ValidationError("--openbao-scope and --openbao-mount are only used with --harden-refs.")
@@ -208,7 +214,9 @@ struct RenderEnvCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         for scope in hardeners.unused {
-            printError("gateway: the OpenBao scope \(scope) names no connector of \(inventory), so nothing is written to it (the first scope, \(hardeners.hardeners[0].scope), takes the secrets of no particular connector).")
+            printError(
+                "gateway: the OpenBao scope \(scope) names no connector of \(inventory), so nothing is written to it (the first scope, \(hardeners.hardeners[0].scope), takes the secrets of no particular connector)."
+            )
         }
         let renderer = EnvRenderer(
             template: template, overlays: overlays, requireReferenceForSensitive: false,
@@ -216,7 +224,9 @@ struct RenderEnvCommand: AsyncParsableCommand {
         let literals = renderer.literalSecrets(in: renderer.values(for: EnvProjection.project(configuration)))
         let movable = EnvHardener.movable(literals)
         for entry in literals where EnvHardener.bootstrapVariables.contains(entry.key) {
-            printError("gateway: \(entry.key) is how the gateway logs in to OpenBao and is not moved into it; deliver it as a file or in the process environment.")
+            printError(
+                "gateway: \(entry.key) is how the gateway logs in to OpenBao and is not moved into it; deliver it as a file or in the process environment."
+            )
         }
         guard !movable.isEmpty else {
             print("no literal secrets to move to OpenBao")

@@ -44,14 +44,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
-    @Option(name: .customLong("pid-file"), help: ArgumentHelp(
-        "Write the process id here once listening (removed at exit); `gateway reload --pid-file` reads it.",
-        valueName: "file"))
+    @Option(
+        name: .customLong("pid-file"),
+        help: ArgumentHelp(
+            "Write the process id here once listening (removed at exit); `gateway reload --pid-file` reads it.",
+            valueName: "file"))
     var pidFile: String?
 
-    @Option(name: .customLong("log-format"), help: ArgumentHelp(
-        "text, or json: one JSON object per line (time, level, message, request_id, connector, principal, ...).",
-        valueName: "format"))
+    @Option(
+        name: .customLong("log-format"),
+        help: ArgumentHelp(
+            "text, or json: one JSON object per line (time, level, message, request_id, connector, principal, ...).",
+            valueName: "format"))
     var logFormat: String = "text"
 
     func run() async throws {
@@ -91,19 +95,21 @@ struct ServeCommand: AsyncParsableCommand {
                     resolver: SecretResolver(configuration: configuration, httpClient: httpClient))
                 // SIGHUP (or `kill -HUP`) re-reads the same files and swaps the configuration in.
                 let hangups = await ConfigurationReloader.trapHangups()
-                application.services.append(ConfigurationReloader(
-                    holder: application.holder, listeners: application.listeners, logger: logger, hangups: hangups
-                ) {
-                    () async throws(ConfigError) -> (GatewayConfiguration, SecretStore) in
-                    let configuration = try InventoryOptions.load(inventory: inventory, envFiles: envFiles, process: process)
-                    let secrets = try await SecretStore.resolve(
-                        configuration, using: SecretResolver(configuration: configuration, httpClient: httpClient).session())
-                    return (configuration, secrets)
-                })
+                application.services.append(
+                    ConfigurationReloader(
+                        holder: application.holder, listeners: application.listeners, logger: logger, hangups: hangups
+                    ) {
+                        () async throws(ConfigError) -> (GatewayConfiguration, SecretStore) in
+                        let configuration = try InventoryOptions.load(inventory: inventory, envFiles: envFiles, process: process)
+                        let secrets = try await SecretStore.resolve(
+                            configuration, using: SecretResolver(configuration: configuration, httpClient: httpClient).session())
+                        return (configuration, secrets)
+                    })
                 // Pomerium's signing keys, fetched and refreshed off the data path.
                 if configuration.gateway.pomerium != nil {
-                    application.services.append(PomeriumKeyRefresher(
-                        holder: application.holder, keys: application.context.pomeriumKeys, httpClient: httpClient, logger: logger))
+                    application.services.append(
+                        PomeriumKeyRefresher(
+                            holder: application.holder, keys: application.context.pomeriumKeys, httpClient: httpClient, logger: logger))
                 }
             } catch {
                 notStarting(error.description, format: format, logger: logger)
@@ -157,7 +163,8 @@ enum PIDFile {
     /// Removes the file if it still names this process.
     static func remove(_ path: String) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) == getpid() else { return }
+            Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) == getpid()
+        else { return }
         try? FileManager.default.removeItem(atPath: path)
     }
 }

@@ -69,15 +69,17 @@ struct BundledInventoryTests {
     func modesAndRoutes() throws {
         let config = try load(files: [TestInventory.demoEnv()])
         let modes = Dictionary(uniqueKeysWithValues: config.connectors.map { ($0.name, $0.connectorMode) })
-        #expect(modes == [
-            "langboard": .project, "nexus": .scim, "daytona": .project, "cliproxy": .runtimeGateway,
-            "temporal": .project, "status-page": .project,
-        ])
+        #expect(
+            modes == [
+                "langboard": .project, "nexus": .scim, "daytona": .project, "cliproxy": .runtimeGateway,
+                "temporal": .project, "status-page": .project,
+            ])
         #expect(config.connector(named: "status-page")?.string("mode") == "poll", "mode is domain only")
         #expect(config.connector(named: "langboard")?.modeReason == .defaultOfKind("langboard"))
         let runtimeGatewayLine = try line(of: "connector_mode: runtime_gateway")
-        #expect(config.connector(named: "cliproxy")?.modeReason
-            == .override(.file(path: "connectors.yaml", line: runtimeGatewayLine)))
+        #expect(
+            config.connector(named: "cliproxy")?.modeReason
+                == .override(.file(path: "connectors.yaml", line: runtimeGatewayLine)))
 
         let nexus = try #require(config.connector(named: "nexus"))
         let scimLine = try line(of: "scim_base_url: https://127.0.0.1:9443/scim/v2")
@@ -90,14 +92,18 @@ struct BundledInventoryTests {
         #expect(route.value.description == "https://127.0.0.1:9443/scim/v2")
         #expect(route.source == .derived("scim_base_url (connector_mode=scim)", from: .file(path: "connectors.yaml", line: scimLine)))
         #expect(nexus.settings["url"]?.value.urlValue?.description == "https://127.0.0.1:9443")
-        if case .derived = nexus.settings["url"]?.source {} else {
+        if case .derived = nexus.settings["url"]?.source {
+        } else {
             Issue.record("nexus url is not derived: \(String(describing: nexus.settings["url"]?.source))")
         }
 
         let temporal = try #require(config.connector(named: "temporal"))
         let addressLine = try line(of: "executor_address: 127.0.0.1:7233")
-        #expect(temporal.machineRoute == .tcp(Sourced(
-            HostPort(host: "127.0.0.1", port: 7233), from: .file(path: "connectors.yaml", line: addressLine))))
+        #expect(
+            temporal.machineRoute
+                == .tcp(
+                    Sourced(
+                        HostPort(host: "127.0.0.1", port: 7233), from: .file(path: "connectors.yaml", line: addressLine))))
         #expect(config.connector(named: "cliproxy")?.verifyTLS == false)
         #expect(config.connector(named: "langboard")?.verifyTLS == true)
         #expect(config.connector(named: "daytona")?.verifyTLS == true, "verify_tls defaults to true")
@@ -123,13 +129,15 @@ struct BundledInventoryTests {
 
     @Test("env files override the yaml, later files win, the process env wins over all")
     func envPrecedence() throws {
-        let generated = try TestInventory.envFile("""
+        let generated = try TestInventory.envFile(
+            """
             # generated
             FRACTALOPS_LANGBOARD_EXECUTOR_URL=https://10.20.0.15:1002
             FRACTALOPS_LANGBOARD_HOST_HEADER=board.generated
             FRACTALOPS_LANGBOARD_VERIFY_TLS=false
             """, path: ".env.generated")
-        let overlay = try TestInventory.envFile("""
+        let overlay = try TestInventory.envFile(
+            """
             FRACTALOPS_LANGBOARD_HOST_HEADER=board.overlay
             """, path: "overlay.env")
         let process = ["FRACTALOPS_LANGBOARD_VERIFY_TLS": "true"]
@@ -137,14 +145,17 @@ struct BundledInventoryTests {
         let langboard = try #require(config.connector(named: "langboard"))
 
         #expect(langboard.executorURL?.description == "https://10.20.0.15:1002")
-        #expect(langboard.settings["executor_url"]?.source
-            == .envFile(name: "FRACTALOPS_LANGBOARD_EXECUTOR_URL", path: ".env.generated", line: 2))
-        #expect(langboard.settings["executor_url"]?.source.description
-            == "FRACTALOPS_LANGBOARD_EXECUTOR_URL from .env.generated:2")
+        #expect(
+            langboard.settings["executor_url"]?.source
+                == .envFile(name: "FRACTALOPS_LANGBOARD_EXECUTOR_URL", path: ".env.generated", line: 2))
+        #expect(
+            langboard.settings["executor_url"]?.source.description
+                == "FRACTALOPS_LANGBOARD_EXECUTOR_URL from .env.generated:2")
 
         #expect(langboard.hostHeader == "board.overlay", "the later env file wins")
-        #expect(langboard.settings["host_header"]?.source
-            == .envFile(name: "FRACTALOPS_LANGBOARD_HOST_HEADER", path: "overlay.env", line: 1))
+        #expect(
+            langboard.settings["host_header"]?.source
+                == .envFile(name: "FRACTALOPS_LANGBOARD_HOST_HEADER", path: "overlay.env", line: 1))
 
         #expect(langboard.verifyTLS == true, "the process environment wins over env files")
         #expect(langboard.settings["verify_tls"]?.source == .processEnvironment(name: "FRACTALOPS_LANGBOARD_VERIFY_TLS"))
@@ -160,12 +171,15 @@ struct BundledInventoryTests {
         let config = try load(files: [TestInventory.demoEnv(), overlay], process: [EnvironmentLayers.requireRefVariable: "true"])
         #expect(config.requireReferenceForSensitive)
         let langboard = try #require(config.connector(named: "langboard"))
-        #expect(langboard.credentials.first?.source.value.reference
-            == .openBao(mount: "secret", path: "connectors/langboard", field: "api_key", version: nil))
+        #expect(
+            langboard.credentials.first?.source.value.reference
+                == .openBao(mount: "secret", path: "connectors/langboard", field: "api_key", version: nil))
         let overlayURL = try #require(overlay.values["FRACTALOPS_LANGBOARD_EXECUTOR_URL"])
         #expect(langboard.executorURL == (try EndpointURL(parsing: overlayURL.value)))
-        #expect(langboard.settings["executor_url"]?.source == .envFile(
-            name: "FRACTALOPS_LANGBOARD_EXECUTOR_URL", path: "examples/lab.overlay.env", line: overlayURL.line))
+        #expect(
+            langboard.settings["executor_url"]?.source
+                == .envFile(
+                    name: "FRACTALOPS_LANGBOARD_EXECUTOR_URL", path: "examples/lab.overlay.env", line: overlayURL.line))
         guard case let .tcp(address) = try #require(config.connector(named: "temporal")).machineRoute else {
             Issue.record("temporal has no TCP route")
             return

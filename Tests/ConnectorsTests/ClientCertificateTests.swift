@@ -30,10 +30,12 @@ struct ClientCertificateTests {
     }
 
     @Test func aPairOfFilesIsPresentedUpstream() throws {
-        let configuration = try TestInventory.load(Self.yaml("""
-                client_cert_file: \(Self.folder)/client.pem
-                client_key_file: \(Self.folder)/client.key
-            """))
+        let configuration = try TestInventory.load(
+            Self.yaml(
+                """
+                    client_cert_file: \(Self.folder)/client.pem
+                    client_key_file: \(Self.folder)/client.key
+                """))
         let target = try #require(Self.target(try Self.table(configuration)))
         #expect(target.presentsClientCertificate)
         #expect(target.poolKey.contains("client="))
@@ -41,10 +43,12 @@ struct ClientCertificateTests {
     }
 
     @Test func aKeyByReferenceIsReadFromTheResolvedSecret() throws {
-        let configuration = try TestInventory.load(Self.yaml("""
-                client_cert_file: \(Self.folder)/client.pem
-                client_key_file: openbao://secret/connectors/secured#client_key
-            """))
+        let configuration = try TestInventory.load(
+            Self.yaml(
+                """
+                    client_cert_file: \(Self.folder)/client.pem
+                    client_key_file: openbao://secret/connectors/secured#client_key
+                """))
         #expect(configuration.connectors[0].secretSources.map(\.key) == ["client_key_file"])
         var secrets = SecretStore()
         let key = try String(contentsOfFile: "\(Self.folder)/client.key", encoding: .utf8)
@@ -61,9 +65,12 @@ struct ClientCertificateTests {
     }
 
     @Test func aHalfPairIsRefusedByTheLoader() throws {
-        let error = try #require(TestInventory.refusal(Self.yaml("""
-                client_cert_file: \(Self.folder)/client.pem
-            """)))
+        let error = try #require(
+            TestInventory.refusal(
+                Self.yaml(
+                    """
+                        client_cert_file: \(Self.folder)/client.pem
+                    """)))
         let issue = try #require(error.errors.first { $0.code == .clientCertificateIncomplete })
         #expect(issue.connector == "secured")
         #expect(issue.problem.contains("'client_key_file' is not"))
@@ -74,28 +81,36 @@ struct ClientCertificateTests {
     static let keyLabel = "PRIVATE " + "KEY"
 
     @Test func pemTextInTheSettingIsRefusedWithoutEchoingIt() throws {
-        let error = try #require(TestInventory.refusal(Self.yaml("""
-                client_cert_file: \(Self.folder)/client.pem
-                client_key_file: "-----BEGIN \(Self.keyLabel)-----MIGHAgEAMBMGByqGSM49"
-            """)))
+        let error = try #require(
+            TestInventory.refusal(
+                Self.yaml(
+                    """
+                        client_cert_file: \(Self.folder)/client.pem
+                        client_key_file: "-----BEGIN \(Self.keyLabel)-----MIGHAgEAMBMGByqGSM49"
+                    """)))
         let issue = try #require(error.errors.first { $0.key == "client_key_file" })
         #expect(!String(describing: error).contains("MIGHAgEAMBMGByqGSM49"))
         #expect(issue.fix.contains("openbao://"))
     }
 
     @Test func anUnreadableFileIsRefusedByTheLoader() throws {
-        let error = try #require(TestInventory.refusal(Self.yaml("""
-                client_cert_file: \(Self.folder)/client.pem
-                client_key_file: \(Self.folder)/missing.key
-            """)))
+        let error = try #require(
+            TestInventory.refusal(
+                Self.yaml(
+                    """
+                        client_cert_file: \(Self.folder)/client.pem
+                        client_key_file: \(Self.folder)/missing.key
+                    """)))
         #expect(error.errors.contains { $0.code == .clientCertificateUnusable && $0.key == "client_key_file" })
     }
 
     @Test func aKeyOfAnotherCertificateIsRefusedWhenRoutesAreBuilt() throws {
-        let configuration = try TestInventory.load(Self.yaml("""
-                client_cert_file: \(Self.folder)/client.pem
-                client_key_file: \(Self.folder)/other.key
-            """))
+        let configuration = try TestInventory.load(
+            Self.yaml(
+                """
+                    client_cert_file: \(Self.folder)/client.pem
+                    client_key_file: \(Self.folder)/other.key
+                """))
         do throws(ConfigError) {
             _ = try Self.table(configuration)
             Issue.record("a mismatched pair was accepted")

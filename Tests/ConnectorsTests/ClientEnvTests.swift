@@ -45,7 +45,8 @@ struct ClientEnvTests {
     }
 
     @Test func aLiteralTokenIsNeverWrittenIntoAClientEnv() throws {
-        let configuration = try TestInventory.load("""
+        let configuration = try TestInventory.load(
+            """
             gateway:
               principals:
                 - {name: worker, token: "a-literal-token-value", connectors: ["*"]}

@@ -100,8 +100,9 @@ struct ConnectorRoutesTests {
         #expect(management.requiredPermission == "manage")
         #expect(management.target.credential?.value.withUnredactedValue { $0 } == "Bearer mgmt")
         let api = try #require(routes.executor.last)
-        #expect(api.target.poolKey != management.target.poolKey,
-                "a connection that carried the management key never carries an API request, and the reverse")
+        #expect(
+            api.target.poolKey != management.target.poolKey,
+            "a connection that carried the management key never carries an API request, and the reverse")
         #expect(!api.target.poolKey.contains("cli") || !api.target.poolKey.contains("Bearer"), "pool keys hold no credential value")
         #expect(api.requiredPermission == nil)
         #expect(api.target.credential?.value.withUnredactedValue { $0 } == "Bearer cli")

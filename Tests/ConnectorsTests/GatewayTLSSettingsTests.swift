@@ -39,10 +39,12 @@ struct GatewayTLSSettingsTests {
     }
 
     @Test func aMismatchedPairIsRefusedAndCounted() throws {
-        let configuration = try TestInventory.load(Self.yaml("""
-              listen_tls: 127.0.0.1:0
-              tls: {cert_file: \(Self.folder)/client.pem, key_file: \(Self.folder)/other.key}
-            """))
+        let configuration = try TestInventory.load(
+            Self.yaml(
+                """
+                  listen_tls: 127.0.0.1:0
+                  tls: {cert_file: \(Self.folder)/client.pem, key_file: \(Self.folder)/other.key}
+                """))
         let certificate = ServerCertificate()
         #expect(throws: TLSMaterialError.self) { try certificate.load(configuration: configuration, secrets: SecretStore()) }
         #expect(certificate.context == nil)
@@ -57,17 +59,23 @@ struct GatewayTLSSettingsTests {
     }
 
     @Test func aCertificateWithoutListenTLSIsAnError() throws {
-        let error = try #require(TestInventory.refusal(Self.yaml("""
-              tls: {cert_file: \(Self.folder)/client.pem, key_file: \(Self.folder)/client.key}
-            """)))
+        let error = try #require(
+            TestInventory.refusal(
+                Self.yaml(
+                    """
+                      tls: {cert_file: \(Self.folder)/client.pem, key_file: \(Self.folder)/client.key}
+                    """)))
         #expect(error.errors.contains { $0.key == "gateway.listen_tls" })
     }
 
     @Test func anUnreadableCertificateFileIsAnError() throws {
-        let error = try #require(TestInventory.refusal(Self.yaml("""
-              listen_tls: 127.0.0.1:0
-              tls: {cert_file: \(Self.folder)/missing.pem, key_file: \(Self.folder)/client.key}
-            """)))
+        let error = try #require(
+            TestInventory.refusal(
+                Self.yaml(
+                    """
+                      listen_tls: 127.0.0.1:0
+                      tls: {cert_file: \(Self.folder)/missing.pem, key_file: \(Self.folder)/client.key}
+                    """)))
         #expect(error.errors.contains { $0.code == .serverCertificateUnusable && $0.key == "gateway.tls.cert_file" })
     }
 }

@@ -9,8 +9,9 @@ import Testing
 struct HealthSecretLookupTests {
     @Test func aLookupThatNeverAnswersFailsTheSecretStepWithinTheTimeout() async throws {
         let configuration = try TestInventory.loader(files: [TestInventory.demoEnv()])
-            .load(text: TestInventory.packageFile("connectors.yaml"), path: "connectors.yaml",
-                  baseDirectory: TestInventory.packageRoot.path)
+            .load(
+                text: TestInventory.packageFile("connectors.yaml"), path: "connectors.yaml",
+                baseDirectory: TestInventory.packageRoot.path)
         let started = ContinuousClock.now
         let plans = await HealthPlanner.plans(configuration: configuration, only: ["langboard"], timeout: 0.3) { _ in
             // A backend that answers only after 30 s and does not react to cancellation.
@@ -29,8 +30,9 @@ struct HealthSecretLookupTests {
 
     @Test func aLookupThatAnswersInTimeIsUsed() async throws {
         let configuration = try TestInventory.loader(files: [TestInventory.demoEnv()])
-            .load(text: TestInventory.packageFile("connectors.yaml"), path: "connectors.yaml",
-                  baseDirectory: TestInventory.packageRoot.path)
+            .load(
+                text: TestInventory.packageFile("connectors.yaml"), path: "connectors.yaml",
+                baseDirectory: TestInventory.packageRoot.path)
         let plans = await HealthPlanner.plans(configuration: configuration, only: ["langboard"], timeout: 2) { _ in
             SecretValue("a-resolved-test-value")
         }

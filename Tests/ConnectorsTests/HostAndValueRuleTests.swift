@@ -7,15 +7,18 @@ import Testing
 struct HostAndValueRuleTests {
     // MARK: Rule 7
 
-    @Test("rule 7: cluster-internal host names in inventory defaults are refused", arguments: [
-        ("executor_url", "http://langboard-api.langboard.svc:8000"),
-        ("executor_url", "https://langboard-api.langboard.svc.cluster.local"),
-        ("host_header", "langboard.langboard.svc.cluster.local"),
-        ("tls_server_name", "LANGBOARD.LANGBOARD.SVC"),
-        ("public_url", "https://langboard.langboard.svc.cluster.local"),
-    ])
+    @Test(
+        "rule 7: cluster-internal host names in inventory defaults are refused",
+        arguments: [
+            ("executor_url", "http://langboard-api.langboard.svc:8000"),
+            ("executor_url", "https://langboard-api.langboard.svc.cluster.local"),
+            ("host_header", "langboard.langboard.svc.cluster.local"),
+            ("tls_server_name", "LANGBOARD.LANGBOARD.SVC"),
+            ("public_url", "https://langboard.langboard.svc.cluster.local"),
+        ])
     func clusterInternalRefused(key: String, value: String) {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -27,7 +30,8 @@ struct HostAndValueRuleTests {
 
     @Test("rule 7: a fully qualified name with a trailing dot is cluster-internal too")
     func clusterInternalTrailingDot() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -38,7 +42,8 @@ struct HostAndValueRuleTests {
 
     @Test("rule 7: a cluster-internal Temporal address in the inventory is refused")
     func clusterInternalTemporalRefused() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: temporal
                 kind: temporal
@@ -50,25 +55,29 @@ struct HostAndValueRuleTests {
 
     @Test("rule 7: cluster-internal names arrive through the generated env")
     func clusterInternalFromEnvAccepted() throws {
-        let env = try TestInventory.envFile("""
+        let env = try TestInventory.envFile(
+            """
             FRACTALOPS_LANGBOARD_EXECUTOR_URL=http://langboard-api.langboard.svc.cluster.local:8000
             FRACTALOPS_TEMPORAL_EXECUTOR_ADDRESS=temporal-frontend.temporal.svc.cluster.local:7233
             """)
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: langboard
-                kind: langboard
-                executor_url: https://127.0.0.1:1002
-                host_header: langboard.internal
-              - name: temporal
-                kind: temporal
-                listen: 127.0.0.1:7234
-                executor_address: 127.0.0.1:7233
-            """, files: [env]))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: langboard
+                    kind: langboard
+                    executor_url: https://127.0.0.1:1002
+                    host_header: langboard.internal
+                  - name: temporal
+                    kind: temporal
+                    listen: 127.0.0.1:7234
+                    executor_address: 127.0.0.1:7233
+                """, files: [env]))
         let langboard = try #require(config.connector(named: "langboard"))
         #expect(langboard.executorURL?.host == "langboard-api.langboard.svc.cluster.local")
-        #expect(langboard.settings["executor_url"]?.source
-            == .envFile(name: "FRACTALOPS_LANGBOARD_EXECUTOR_URL", path: ".env.generated", line: 1))
+        #expect(
+            langboard.settings["executor_url"]?.source
+                == .envFile(name: "FRACTALOPS_LANGBOARD_EXECUTOR_URL", path: ".env.generated", line: 1))
         guard case let .tcp(address) = try #require(config.connector(named: "temporal")).machineRoute else {
             Issue.record("temporal has no TCP route")
             return
@@ -78,12 +87,15 @@ struct HostAndValueRuleTests {
 
     // MARK: Rule 8
 
-    @Test("rule 8: URLs are absolute http(s) URLs with a valid port and no credentials", arguments: [
-        "127.0.0.1:1002", "ftp://127.0.0.1/x", "https://user:secret@127.0.0.1", "https://127.0.0.1:0",
-        "https://127.0.0.1:70000", "https://", "https://127.0.0.1/x?debug=1", "https://127.0.0.1:port",
-    ])
+    @Test(
+        "rule 8: URLs are absolute http(s) URLs with a valid port and no credentials",
+        arguments: [
+            "127.0.0.1:1002", "ftp://127.0.0.1/x", "https://user:secret@127.0.0.1", "https://127.0.0.1:0",
+            "https://127.0.0.1:70000", "https://", "https://127.0.0.1/x?debug=1", "https://127.0.0.1:port",
+        ])
     func badURLRefused(url: String) {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: daytona
                 kind: daytona
@@ -92,11 +104,14 @@ struct HostAndValueRuleTests {
         expectIssue(error, .invalidURL, at: "connectors.yaml:4", connector: "daytona", key: "executor_url")
     }
 
-    @Test("rule 8: the Temporal address is host:port", arguments: [
-        "127.0.0.1", "127.0.0.1:0", "http://127.0.0.1:7233", "127.0.0.1:7233/x", "::1:7233", "temporal:99999",
-    ])
+    @Test(
+        "rule 8: the Temporal address is host:port",
+        arguments: [
+            "127.0.0.1", "127.0.0.1:0", "http://127.0.0.1:7233", "127.0.0.1:7233/x", "::1:7233", "temporal:99999",
+        ])
     func badAddressRefused(address: String) {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: temporal
                 kind: temporal
@@ -109,7 +124,8 @@ struct HostAndValueRuleTests {
 
     @Test("rule 8: booleans are booleans", arguments: [#""true""#, "'false'", "yes", "no", "on", "1", "maybe"])
     func badBoolRefused(value: String) {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -140,7 +156,8 @@ struct HostAndValueRuleTests {
 
     @Test("rule 8: connector names are unique, also by env prefix")
     func duplicateNamesRefused() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -152,7 +169,8 @@ struct HostAndValueRuleTests {
         let issue = expectIssue(error, .duplicateName, at: "connectors.yaml:6", connector: "langboard", key: "name")
         #expect(issue?.problem.contains("line 2") == true)
 
-        let prefix = TestInventory.refusal("""
+        let prefix = TestInventory.refusal(
+            """
             connector_inventory:
               - name: lang-board
                 kind: langboard
@@ -165,7 +183,8 @@ struct HostAndValueRuleTests {
 
     @Test("rule 8: names must fit the env prefix", arguments: ["Langboard", "lang board", "1board", "board.v2", "-board"])
     func invalidNameRefused(name: String) {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: "\(name)"
                 kind: langboard
@@ -175,7 +194,8 @@ struct HostAndValueRuleTests {
 
     @Test("rule 8: unknown keys and kinds are refused with a did-you-mean")
     func unknownKeysRefused() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -198,7 +218,8 @@ struct HostAndValueRuleTests {
 
     @Test("rule 8: a misspelled top-level section is refused with a did-you-mean")
     func unknownTopLevelRefused() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             gateway:
               listen: 127.0.0.1:8080
             connector_inventroy:
@@ -210,26 +231,28 @@ struct HostAndValueRuleTests {
 
     @Test("rule 8: every value type is checked and valid values load")
     func validValuesAccepted() throws {
-        let config = try #require(expectLoads("""
-            gateway:
-              listen: "[::1]:0"
-              drain_timeout: 45s
-              health: {interval: 1m, timeout: 250ms, cert_expiry_warning_days: 30}
-            connector_inventory:
-              - name: langboard
-                kind: langboard
-                executor_url: https://[fd00::15]:1002/
-                host_header: langboard.internal:8443
-                verify_tls: false
-                ca_file: examples/ca/internal-ca.pem
-                health: {path: /health, interval: 10s, timeout: 2s}
-                limits: {max_connections: 64, idle_timeout: 90s}
-              - name: temporal
-                kind: temporal
-                listen: 0.0.0.0:7234
-                executor_address: "[fd00::7]:7233"
-                idle_timeout: 90s
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                gateway:
+                  listen: "[::1]:0"
+                  drain_timeout: 45s
+                  health: {interval: 1m, timeout: 250ms, cert_expiry_warning_days: 30}
+                connector_inventory:
+                  - name: langboard
+                    kind: langboard
+                    executor_url: https://[fd00::15]:1002/
+                    host_header: langboard.internal:8443
+                    verify_tls: false
+                    ca_file: examples/ca/internal-ca.pem
+                    health: {path: /health, interval: 10s, timeout: 2s}
+                    limits: {max_connections: 64, idle_timeout: 90s}
+                  - name: temporal
+                    kind: temporal
+                    listen: 0.0.0.0:7234
+                    executor_address: "[fd00::7]:7233"
+                    idle_timeout: 90s
+                """))
         #expect(config.gateway.listen == HostPort(host: "::1", port: 0))
         #expect(config.gateway.drainTimeout == 45)
         #expect(config.gateway.healthInterval == 60)
@@ -244,13 +267,18 @@ struct HostAndValueRuleTests {
         #expect(langboard.duration("limits.connect_timeout") == 5, "defaults fill the rest")
         let temporal = try #require(config.connector(named: "temporal"))
         #expect(temporal.duration("idle_timeout") == 90)
-        #expect(temporal.machineRoute == .tcp(Sourced(HostPort(host: "fd00::7", port: 7233),
-                                                     from: .file(path: "connectors.yaml", line: 17))))
+        #expect(
+            temporal.machineRoute
+                == .tcp(
+                    Sourced(
+                        HostPort(host: "fd00::7", port: 7233),
+                        from: .file(path: "connectors.yaml", line: 17))))
     }
 
     @Test("a CA file that cannot be read is refused; a readable one, relative to the inventory, loads")
     func caFile() throws {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -258,18 +286,21 @@ struct HostAndValueRuleTests {
             """)
         let issue = expectIssue(error, .caFileUnreadable, at: "connectors.yaml:4", connector: "langboard", key: "ca_file")
         #expect(issue?.problem.contains(TestInventory.packageRoot.path + "/examples/ca/missing.pem") == true)
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: langboard
-                kind: langboard
-                ca_file: examples/ca/internal-ca.pem
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: langboard
+                    kind: langboard
+                    ca_file: examples/ca/internal-ca.pem
+                """))
         #expect(config.connector(named: "langboard")?.caFile == "examples/ca/internal-ca.pem")
     }
 
     @Test("Temporal: idle_timeout below 90s is refused")
     func temporalIdleTimeoutRefused() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: temporal
                 kind: temporal

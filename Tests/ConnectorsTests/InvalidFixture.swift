@@ -56,9 +56,10 @@ struct InvalidFixture: Sendable, CustomStringConvertible {
                 guard column < columns.count, columns[column] != "-", !columns[column].isEmpty else { return nil }
                 return columns[column]
             }
-            fixtures.append(InvalidFixture(
-                name: columns[0], code: ConfigIssue.Code(columns[1]), file: file, line: number,
-                connector: optional(3), key: optional(4), says: optional(5), knownIssue: optional(6)))
+            fixtures.append(
+                InvalidFixture(
+                    name: columns[0], code: ConfigIssue.Code(columns[1]), file: file, line: number,
+                    connector: optional(3), key: optional(4), says: optional(5), knownIssue: optional(6)))
         }
         return fixtures
     }

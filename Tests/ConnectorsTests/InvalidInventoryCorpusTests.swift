@@ -50,8 +50,9 @@ struct InvalidInventoryCorpusTests {
             if fixture.file == .env {
                 #expect(files.contains(fixture.name + ".env"), "\(fixture.name).env is missing")
             }
-            #expect(fixture.name.range(of: #"^\d\d-[a-z0-9-]+$"#, options: .regularExpression) != nil,
-                    "\(fixture.name) is not NN-short-name")
+            #expect(
+                fixture.name.range(of: #"^\d\d-[a-z0-9-]+$"#, options: .regularExpression) != nil,
+                "\(fixture.name) is not NN-short-name")
         }
     }
 }

@@ -59,8 +59,9 @@ struct InventoryMutationTests {
         }
     }
 
-    @Test("truncations and byte flips load or are refused, never crash",
-          arguments: [0x5EED_0001, 0x5EED_0002, 0x5EED_0003, 0x5EED_0004] as [UInt64])
+    @Test(
+        "truncations and byte flips load or are refused, never crash",
+        arguments: [0x5EED_0001, 0x5EED_0002, 0x5EED_0003, 0x5EED_0004] as [UInt64])
     func mutationsNeverCrash(seed: UInt64) throws {
         let original = Array(try TestInventory.packageFile("connectors.yaml").utf8)
         let demo = try TestInventory.demoEnv()

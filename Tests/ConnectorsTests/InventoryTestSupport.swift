@@ -97,8 +97,9 @@ func expectIssue(
     if let key {
         #expect(message.contains("key '\(key)'"), "message: \(message)", sourceLocation: sourceLocation)
     }
-    #expect(issue.problem.hasSuffix(".") || issue.problem.hasSuffix("?"), "a whole sentence: \(issue.problem)",
-            sourceLocation: sourceLocation)
+    #expect(
+        issue.problem.hasSuffix(".") || issue.problem.hasSuffix("?"), "a whole sentence: \(issue.problem)",
+        sourceLocation: sourceLocation)
     #expect(!issue.fix.isEmpty, "says what to do: \(message)", sourceLocation: sourceLocation)
     return issue
 }

@@ -40,15 +40,17 @@ struct ModeCompositionTests {
             #expect(location(note.location, names: "connectors.yaml:4"))
         }
         switch (mode, connector.machineRoute) {
-        case (.uiOnly, .none), (_, .tcp) where kind == "temporal", (_, .http) where kind != "temporal":
+        case (.uiOnly, .none),
+            (_, .tcp) where kind == "temporal", (_, .http) where kind != "temporal":
             break
         default:
             Issue.record("\(kind)/\(mode): machine route \(connector.machineRoute)")
         }
     }
 
-    @Test("scim switches the executor URL to the SCIM base for any kind that serves SCIM",
-          arguments: ["langboard", "http", "nexus"])
+    @Test(
+        "scim switches the executor URL to the SCIM base for any kind that serves SCIM",
+        arguments: ["langboard", "http", "nexus"])
     func scimSwitch(kind: String) throws {
         let config = try #require(expectLoads(Self.yaml(kind: kind, mode: .scim)))
         let connector = try #require(config.connector(named: "c"))
@@ -75,11 +77,13 @@ struct ModeCompositionTests {
         #expect(reason.contains("ui_only"))
     }
 
-    @Test("what a meaningless combination will do is said", arguments: [
-        ("temporal", ConnectorMode.scim, "TCP pass-through"),
-        ("daytona", .scim, "has no SCIM API"),
-        ("cliproxy", .scimProjected, "only /executor/c is routed, as under project"),
-    ])
+    @Test(
+        "what a meaningless combination will do is said",
+        arguments: [
+            ("temporal", ConnectorMode.scim, "TCP pass-through"),
+            ("daytona", .scim, "has no SCIM API"),
+            ("cliproxy", .scimProjected, "only /executor/c is routed, as under project"),
+        ])
     func noteText(kind: String, mode: ConnectorMode, text: String) throws {
         let config = try #require(expectLoads(Self.yaml(kind: kind, mode: mode)))
         let note = try #require(config.warnings.first { $0.code == .modeWithoutEffect })

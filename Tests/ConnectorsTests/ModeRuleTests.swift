@@ -10,7 +10,8 @@ struct ModeRuleTests {
 
     @Test("rule 1: connector_mode is one of the eight values")
     func unknownModeRefused() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -24,7 +25,8 @@ struct ModeRuleTests {
 
     @Test("rule 1: connector_mode and integration_mode that disagree are refused")
     func conflictingModesRefused() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -39,7 +41,8 @@ struct ModeRuleTests {
     @Test("rule 1: an env override that disagrees with the yaml synonym is refused")
     func conflictAcrossLayersRefused() throws {
         let env = try TestInventory.envFile("FRACTALOPS_LANGBOARD_CONNECTOR_MODE=poll\n")
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -51,22 +54,24 @@ struct ModeRuleTests {
 
     @Test("rule 1: accepted modes, the synonym, and agreeing values")
     func modesAccepted() throws {
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: langboard
-                kind: langboard
-                mode: jit
-                executor_url: https://127.0.0.1:1002
-              - name: board-two
-                kind: langboard
-                integration_mode: poll
-                executor_url: https://127.0.0.1:1003
-              - name: board-three
-                kind: langboard
-                connector_mode: hybrid
-                integration_mode: hybrid
-                executor_url: https://127.0.0.1:1004
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: langboard
+                    kind: langboard
+                    mode: jit
+                    executor_url: https://127.0.0.1:1002
+                  - name: board-two
+                    kind: langboard
+                    integration_mode: poll
+                    executor_url: https://127.0.0.1:1003
+                  - name: board-three
+                    kind: langboard
+                    connector_mode: hybrid
+                    integration_mode: hybrid
+                    executor_url: https://127.0.0.1:1004
+                """))
         let first = try #require(config.connector(named: "langboard"))
         #expect(first.connectorMode == .project, "mode is a domain classification and never changes the execution mode")
         #expect(first.modeReason == .defaultOfKind("langboard"))
@@ -82,13 +87,15 @@ struct ModeRuleTests {
 
     @Test("rule 2: connector_mode scim without a scim_base_url switches nothing: the executor URL, with a warning")
     func scimWithoutBaseRoutesToTheExecutor() throws {
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: directory
-                kind: http
-                connector_mode: scim
-                executor_url: https://127.0.0.1:9443
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: directory
+                    kind: http
+                    connector_mode: scim
+                    executor_url: https://127.0.0.1:9443
+                """))
         let connector = try #require(config.connector(named: "directory"))
         #expect(connector.executorURL?.description == "https://127.0.0.1:9443")
         #expect(connector.settings["executor_url"]?.source == .file(path: "connectors.yaml", line: 5), "not derived: nothing switched")
@@ -104,13 +111,15 @@ struct ModeRuleTests {
 
     @Test("rule 2: the scim_base_url becomes the executor URL, recorded as derived")
     func scimBaseBecomesExecutor() throws {
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: directory
-                kind: http
-                connector_mode: scim
-                scim_base_url: https://127.0.0.1:9443/scim/v2/
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: directory
+                    kind: http
+                    connector_mode: scim
+                    scim_base_url: https://127.0.0.1:9443/scim/v2/
+                """))
         let connector = try #require(config.connector(named: "directory"))
         #expect(connector.connectorMode == .scim)
         #expect(connector.executorURL?.description == "https://127.0.0.1:9443/scim/v2")
@@ -130,14 +139,16 @@ struct ModeRuleTests {
 
     @Test("rule 2: an executor_url beside scim is replaced, with a warning")
     func scimReplacesExecutorWithWarning() throws {
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: directory
-                kind: http
-                connector_mode: scim
-                scim_base_url: https://127.0.0.1:9443/scim/v2
-                executor_url: https://127.0.0.1:9000
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: directory
+                    kind: http
+                    connector_mode: scim
+                    scim_base_url: https://127.0.0.1:9443/scim/v2
+                    executor_url: https://127.0.0.1:9000
+                """))
         #expect(config.connector(named: "directory")?.executorURL?.description == "https://127.0.0.1:9443/scim/v2")
         let warning = try #require(config.warnings.first { $0.code == .executorIgnored })
         #expect(warning.severity == .warning)
@@ -146,13 +157,16 @@ struct ModeRuleTests {
 
     // MARK: Rule 3
 
-    @Test("rule 3: runtime_gateway on a kind that is not a runtime gateway is refused",
-          arguments: ["langboard", "http", "daytona", "nexus", "temporal"])
+    @Test(
+        "rule 3: runtime_gateway on a kind that is not a runtime gateway is refused",
+        arguments: ["langboard", "http", "daytona", "nexus", "temporal"])
     func runtimeGatewayRefused(kind: String) {
-        let target = kind == "temporal"
+        let target =
+            kind == "temporal"
             ? "    executor_address: 127.0.0.1:7233\n    listen: 127.0.0.1:7234"
             : "    executor_url: https://127.0.0.1:1002\n    scim_base_url: https://127.0.0.1:9443/scim/v2"
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: gw
                 kind: \(kind)
@@ -166,15 +180,17 @@ struct ModeRuleTests {
 
     @Test("rule 3: cliproxy runs as runtime_gateway, also by default")
     func runtimeGatewayAccepted() throws {
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: models
-                kind: cliproxy
-                integration_mode: runtime_gateway
-                executor_url: https://127.0.0.1:8317
-              - name: cliproxy
-                executor_url: https://127.0.0.1:8318
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: models
+                    kind: cliproxy
+                    integration_mode: runtime_gateway
+                    executor_url: https://127.0.0.1:8317
+                  - name: cliproxy
+                    executor_url: https://127.0.0.1:8318
+                """))
         #expect(config.connector(named: "models")?.connectorMode == .runtimeGateway)
         let inferred = try #require(config.connector(named: "cliproxy"))
         #expect(inferred.kind.name == "cliproxy", "the kind is inferred from the name")
@@ -184,13 +200,15 @@ struct ModeRuleTests {
 
     @Test("a mode that changes nothing for the kind is accepted with a warning that says what happens")
     func meaninglessModeWarns() throws {
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: sandbox
-                kind: daytona
-                executor_url: http://127.0.0.1:3986
-                connector_mode: scim_projected
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: sandbox
+                    kind: daytona
+                    executor_url: http://127.0.0.1:3986
+                    connector_mode: scim_projected
+                """))
         let sandbox = try #require(config.connector(named: "sandbox"))
         #expect(sandbox.connectorMode == .scimProjected)
         #expect(sandbox.kind.routes(for: sandbox).map(\.family) == [.executor])

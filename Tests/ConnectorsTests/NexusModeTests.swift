@@ -13,7 +13,8 @@ struct NexusModeTests {
 
     static func load(mode: ConnectorMode, executor: Bool) throws -> GatewayConfiguration {
         let executorLine = executor ? "    executor_url: \(Self.executor)\n" : ""
-        return try TestInventory.load("""
+        return try TestInventory.load(
+            """
             connector_inventory:
               - name: nexus
                 kind: nexus
@@ -39,8 +40,9 @@ struct NexusModeTests {
         return ("\(target.host):\(target.port)\(target.basePath)", path)
     }
 
-    @Test("without an executor_url: the SCIM route to the SCIM base, no executor route, probe at the base",
-          arguments: [ConnectorMode.scim, .scimProjected, .hybrid, .project, .poll, .jit])
+    @Test(
+        "without an executor_url: the SCIM route to the SCIM base, no executor route, probe at the base",
+        arguments: [ConnectorMode.scim, .scimProjected, .hybrid, .project, .poll, .jit])
     func withoutExecutor(mode: ConnectorMode) async throws {
         let configuration = try Self.load(mode: mode, executor: false)
         guard case let .upstream(routes)? = try Self.routes(configuration) else {
@@ -56,8 +58,9 @@ struct NexusModeTests {
         #expect(probe?.1 == "/ServiceProviderConfig")
     }
 
-    @Test("with an executor_url: both routes, the probe still at the SCIM base",
-          arguments: [ConnectorMode.scimProjected, .hybrid, .project, .poll, .jit])
+    @Test(
+        "with an executor_url: both routes, the probe still at the SCIM base",
+        arguments: [ConnectorMode.scimProjected, .hybrid, .project, .poll, .jit])
     func withExecutor(mode: ConnectorMode) async throws {
         let configuration = try Self.load(mode: mode, executor: true)
         guard case let .upstream(routes)? = try Self.routes(configuration) else {

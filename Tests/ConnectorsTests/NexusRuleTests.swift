@@ -8,12 +8,14 @@ import Testing
 struct NexusRuleTests {
     @Test("rule 9: the service URL and the executor are derived from scim_base_url")
     func derived() throws {
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: nexus
-                kind: nexus
-                scim_base_url: https://nexus.example.com:9443/scim/v2
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: nexus
+                    kind: nexus
+                    scim_base_url: https://nexus.example.com:9443/scim/v2
+                """))
         let nexus = try #require(config.connector(named: "nexus"))
         #expect(nexus.connectorMode == .scim, "scim is the default of kind nexus")
         #expect(nexus.url("url")?.value.description == "https://nexus.example.com:9443")
@@ -31,12 +33,14 @@ struct NexusRuleTests {
     @Test("rule 9: the SCIM base from the env drives both derived URLs")
     func derivedFromEnv() throws {
         let env = try TestInventory.envFile("FRACTALOPS_NEXUS_SCIM_BASE_URL=https://10.0.0.9/scim/v2\n", path: "lab.env")
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: nexus
-                kind: nexus
-                scim_base_url: https://127.0.0.1:9443/scim/v2
-            """, files: [env]))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: nexus
+                    kind: nexus
+                    scim_base_url: https://127.0.0.1:9443/scim/v2
+                """, files: [env]))
         let nexus = try #require(config.connector(named: "nexus"))
         #expect(nexus.url("url")?.value.description == "https://10.0.0.9")
         #expect(nexus.executorURL?.description == "https://10.0.0.9/scim/v2")
@@ -49,13 +53,15 @@ struct NexusRuleTests {
 
     @Test("rule 9: an explicit url equal to the derived one is accepted")
     func explicitEqualAccepted() throws {
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: nexus
-                kind: nexus
-                scim_base_url: https://127.0.0.1:9443/scim/v2
-                url: https://127.0.0.1:9443/
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: nexus
+                    kind: nexus
+                    scim_base_url: https://127.0.0.1:9443/scim/v2
+                    url: https://127.0.0.1:9443/
+                """))
         #expect(config.connector(named: "nexus")?.url("url")?.value.description == "https://127.0.0.1:9443")
     }
 
@@ -73,7 +79,8 @@ struct NexusRuleTests {
         #expect(issue?.problem.contains("https://127.0.0.1:9443") == true)
 
         let env = try TestInventory.envFile("FRACTALOPS_NEXUS_URL=https://nexus.example.com\n")
-        let fromEnv = TestInventory.refusal("""
+        let fromEnv = TestInventory.refusal(
+            """
             connector_inventory:
               - name: nexus
                 kind: nexus
@@ -84,7 +91,8 @@ struct NexusRuleTests {
 
     @Test("rule 9: a Nexus connector without a SCIM base is refused")
     func withoutBaseRefused() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: nexus
                 kind: nexus

@@ -13,8 +13,10 @@ struct PomeriumSettingsTests {
     @Test func theSeedsVariablesConfigureIt() throws {
         let configuration = try TestInventory.load(
             Self.yaml("  identity: {pomerium: {audience: gateway.example}}"),
-            process: ["FRACTALOPS_POMERIUM_ISSUER": "authenticate.example",
-                      "FRACTALOPS_POMERIUM_JWKS_URL": "https://authenticate.example/.well-known/pomerium/jwks.json"])
+            process: [
+                "FRACTALOPS_POMERIUM_ISSUER": "authenticate.example",
+                "FRACTALOPS_POMERIUM_JWKS_URL": "https://authenticate.example/.well-known/pomerium/jwks.json",
+            ])
         let pomerium = try #require(configuration.gateway.pomerium)
         #expect(pomerium.issuer == "authenticate.example" && pomerium.audience == "gateway.example")
         #expect(pomerium.jwksURL.description == "https://authenticate.example/.well-known/pomerium/jwks.json")

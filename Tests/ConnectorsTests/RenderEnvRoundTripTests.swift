@@ -8,7 +8,8 @@ import Testing
 struct RenderEnvRoundTripTests {
     @Test func theRenderedEnvParsesBackAndChangesNoEffectiveValue() throws {
         let yaml = try TestInventory.packageFile("connectors.yaml")
-        let overlay = try TestInventory.envFile("""
+        let overlay = try TestInventory.envFile(
+            """
             FRACTALOPS_STATUS_PAGE_RUNTIME_ASSET_ROLE="integration #2 'lab' \\$HOME"
             FRACTALOPS_LANGBOARD_EXECUTOR_URL=https://langboard-executor.lab.internal:1002
             """, path: "lab.env")

@@ -6,7 +6,8 @@ import Testing
 struct RoutingRuleTests {
     @Test("rule 4: fallback keys are refused", arguments: ["fallback_url", "use_public_url", "executor_fallback"])
     func fallbackRefused(key: String) {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -20,7 +21,8 @@ struct RoutingRuleTests {
 
     @Test("rule 4: ui_only with an executor_url is refused")
     func uiOnlyWithExecutorRefused() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -34,7 +36,8 @@ struct RoutingRuleTests {
     @Test("rule 4: ui_only from the env file with an executor_url in the yaml is refused")
     func uiOnlyFromEnvRefused() throws {
         let env = try TestInventory.envFile("FRACTALOPS_LANGBOARD_CONNECTOR_MODE=ui_only\n", path: "lab.env")
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -45,17 +48,19 @@ struct RoutingRuleTests {
 
     @Test("rule 4: without an executor URL there is no machine route, never the public or internal URL")
     func noExecutorNoRoute() throws {
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: langboard
-                kind: langboard
-                public_url: https://langboard.example.com
-                internal_url: https://10.20.0.15:1002
-              - name: board-ui
-                kind: langboard
-                connector_mode: ui_only
-                public_url: https://board.example.com
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: langboard
+                    kind: langboard
+                    public_url: https://langboard.example.com
+                    internal_url: https://10.20.0.15:1002
+                  - name: board-ui
+                    kind: langboard
+                    connector_mode: ui_only
+                    public_url: https://board.example.com
+                """))
         let plain = try #require(config.connector(named: "langboard"))
         #expect(plain.executorURL == nil)
         #expect(plain.publicURL?.description == "https://langboard.example.com")
@@ -78,13 +83,15 @@ struct RoutingRuleTests {
 
     @Test("rule 4: the executor URL is the route, whatever the public URL")
     func executorIsTheRoute() throws {
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: langboard
-                kind: langboard
-                public_url: https://langboard.example.com
-                executor_url: https://127.0.0.1:1002/api/
-            """))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: langboard
+                    kind: langboard
+                    public_url: https://langboard.example.com
+                    executor_url: https://127.0.0.1:1002/api/
+                """))
         let connector = try #require(config.connector(named: "langboard"))
         guard case let .http(route) = connector.machineRoute else {
             Issue.record("expected an HTTP route, got \(connector.machineRoute)")

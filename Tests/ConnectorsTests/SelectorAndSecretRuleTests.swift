@@ -9,7 +9,8 @@ struct SelectorAndSecretRuleTests {
 
     @Test("rule 5: raw selectors on a connector are refused", arguments: ["vmid", "namespace", "node", "pod", "ctid"])
     func rawSelectorRefused(key: String) {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -22,7 +23,8 @@ struct SelectorAndSecretRuleTests {
 
     @Test("rule 5: a raw selector nested in runtime_asset is refused")
     func nestedRawSelectorRefused() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -35,7 +37,8 @@ struct SelectorAndSecretRuleTests {
     @Test("rule 5: a raw selector in the env is refused")
     func envRawSelectorRefused() throws {
         let env = try TestInventory.envFile("# generated\nFRACTALOPS_LANGBOARD_VMID=101\n")
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -44,7 +47,8 @@ struct SelectorAndSecretRuleTests {
         let issue = expectIssue(error, .rawInfraSelector, at: ".env.generated:2", connector: "langboard", key: "vmid")
         #expect(issue?.fix.contains("FRACTALOPS_LANGBOARD_RUNTIME_ASSET_ID") == true)
 
-        let fromProcess = TestInventory.refusal("""
+        let fromProcess = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -57,20 +61,22 @@ struct SelectorAndSecretRuleTests {
     @Test("rule 5: runtime_asset is accepted, from the yaml and from the env")
     func runtimeAssetAccepted() throws {
         let env = try TestInventory.envFile("FRACTALOPS_TEMPORAL_RUNTIME_ASSET_ROLE=frontend\n")
-        let config = try #require(expectLoads("""
-            connector_inventory:
-              - name: langboard
-                kind: langboard
-                runtime_asset: {id: langboard-api, role: executor}
-              - name: temporal
-                kind: temporal
-                executor_address: 127.0.0.1:7233
-                listen: 127.0.0.1:7234
-                health_service: temporal.api.workflowservice.v1.WorkflowService
-                runtime_asset:
-                  id: temporal-frontend
-                  role: executor
-            """, files: [env]))
+        let config = try #require(
+            expectLoads(
+                """
+                connector_inventory:
+                  - name: langboard
+                    kind: langboard
+                    runtime_asset: {id: langboard-api, role: executor}
+                  - name: temporal
+                    kind: temporal
+                    executor_address: 127.0.0.1:7233
+                    listen: 127.0.0.1:7234
+                    health_service: temporal.api.workflowservice.v1.WorkflowService
+                    runtime_asset:
+                      id: temporal-frontend
+                      role: executor
+                """, files: [env]))
         #expect(config.connector(named: "langboard")?.runtimeAssetID == "langboard-api")
         #expect(config.connector(named: "langboard")?.runtimeAssetRole == "executor")
         let temporal = try #require(config.connector(named: "temporal"))
@@ -86,7 +92,8 @@ struct SelectorAndSecretRuleTests {
     @Test("rule 6: with require-ref, a literal secret is refused, naming the key and never the value")
     func literalRefusedUnderRequireRef() throws {
         let env = try TestInventory.envFile("FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE=true\n")
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -101,11 +108,13 @@ struct SelectorAndSecretRuleTests {
 
     @Test("rule 6: with require-ref, a literal in the env file is refused too")
     func envLiteralRefused() throws {
-        let env = try TestInventory.envFile("""
+        let env = try TestInventory.envFile(
+            """
             FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE=yes
             FRACTALOPS_LANGBOARD_API_KEY='\(Self.literal)'
             """)
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -149,7 +158,8 @@ struct SelectorAndSecretRuleTests {
     @Test("rule 6: a refused literal principal token suggests a usable reference")
     func principalFix() throws {
         let env = try TestInventory.envFile("FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE=true\n")
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             gateway:
               principals:
                 - name: worker
@@ -164,7 +174,8 @@ struct SelectorAndSecretRuleTests {
 
     @Test("rule 6: a refused URL does not echo the credentials it carries")
     func urlCredentialsNotEchoed() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -176,7 +187,8 @@ struct SelectorAndSecretRuleTests {
 
     @Test("rule 6 and 8: a duplicate key is reported at its line, without echoing the inventory")
     func duplicateKeyNotEchoed() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: langboard
                 kind: langboard
@@ -191,7 +203,8 @@ struct SelectorAndSecretRuleTests {
 
     @Test("rule 6: an invalid reference is refused, also under require-ref")
     func invalidReferenceRefused() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: nexus
                 kind: nexus

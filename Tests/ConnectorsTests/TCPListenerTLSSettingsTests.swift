@@ -27,8 +27,9 @@ struct TCPListenerTLSSettingsTests {
     static let listenTLS = "    listen_tls: {cert_file: \(folder)/client.pem, key_file: \(folder)/client.key, client_ca_file: \(folder)/ca.pem}"
 
     @Test func withPrincipalsAListenerWithoutTLSTerminationIsAWarning() throws {
-        let configuration = try TestInventory.load(Self.yaml(principals: false, temporal: "    tls: false").replacingOccurrences(
-            of: "principals: []", with: "principals:\n    - {name: worker, token: env://T, connectors: [temporal]}"))
+        let configuration = try TestInventory.load(
+            Self.yaml(principals: false, temporal: "    tls: false").replacingOccurrences(
+                of: "principals: []", with: "principals:\n    - {name: worker, token: env://T, connectors: [temporal]}"))
         let warning = try #require(configuration.warnings.first { $0.code == .tcpListenerUnchecked })
         #expect(warning.severity == .warning && warning.connector == "temporal")
         #expect(warning.problem.contains("no principal can be checked on this listener"))
@@ -36,12 +37,15 @@ struct TCPListenerTLSSettingsTests {
     }
 
     @Test func aGRPCListenerChecksEveryCallSoNeitherRuleApplies() throws {
-        let plain = try TestInventory.load(Self.yaml(principals: false, temporal: "    tls: false", transport: "grpc").replacingOccurrences(
-            of: "principals: []", with: "principals:\n    - {name: worker, token: env://T, connectors: [temporal]}"))
+        let plain = try TestInventory.load(
+            Self.yaml(principals: false, temporal: "    tls: false", transport: "grpc").replacingOccurrences(
+                of: "principals: []", with: "principals:\n    - {name: worker, token: env://T, connectors: [temporal]}"))
         #expect(plain.warnings.isEmpty, "\(plain.warnings)")
-        let withoutClientCA = try TestInventory.load(Self.yaml(
-            principals: false, temporal: "    listen_tls: {cert_file: \(Self.folder)/client.pem, key_file: \(Self.folder)/client.key}",
-            transport: "grpc").replacingOccurrences(
+        let withoutClientCA = try TestInventory.load(
+            Self.yaml(
+                principals: false, temporal: "    listen_tls: {cert_file: \(Self.folder)/client.pem, key_file: \(Self.folder)/client.key}",
+                transport: "grpc"
+            ).replacingOccurrences(
                 of: "principals: []", with: "principals:\n    - {name: worker, token: env://T, connectors: [temporal]}"))
         #expect(withoutClientCA.warnings.isEmpty, "\(withoutClientCA.warnings)")
     }
@@ -52,22 +56,28 @@ struct TCPListenerTLSSettingsTests {
     }
 
     @Test func terminatingTLSWithPrincipalsNeedsAClientCA() throws {
-        let error = try #require(TestInventory.refusal(Self.yaml(
-            principals: true, temporal: "    listen_tls: {cert_file: \(Self.folder)/client.pem, key_file: \(Self.folder)/client.key}")))
+        let error = try #require(
+            TestInventory.refusal(
+                Self.yaml(
+                    principals: true, temporal: "    listen_tls: {cert_file: \(Self.folder)/client.pem, key_file: \(Self.folder)/client.key}")))
         let issue = try #require(error.errors.first { $0.code == .clientCAMissing && $0.key == "listen_tls.client_ca_file" })
         #expect(issue.connector == "temporal" && issue.problem.contains("every connection would be refused"))
     }
 
     @Test func halfAPairIsAnError() throws {
-        let error = try #require(TestInventory.refusal(Self.yaml(
-            principals: false, temporal: "    listen_tls: {cert_file: \(Self.folder)/client.pem}")))
+        let error = try #require(
+            TestInventory.refusal(
+                Self.yaml(
+                    principals: false, temporal: "    listen_tls: {cert_file: \(Self.folder)/client.pem}")))
         let issue = try #require(error.errors.first { $0.code == .serverCertificateIncomplete })
         #expect(issue.key == "listen_tls.key_file" && issue.fix.contains("FRACTALOPS_TEMPORAL_LISTEN_TLS_KEY_FILE"))
     }
 
     @Test func anUnreadableListenerCertificateIsAnErrorNamingTheFile() throws {
-        let error = try #require(TestInventory.refusal(Self.yaml(
-            principals: false, temporal: "    listen_tls: {cert_file: /nonexistent/listener.pem, key_file: \(Self.folder)/client.key}")))
+        let error = try #require(
+            TestInventory.refusal(
+                Self.yaml(
+                    principals: false, temporal: "    listen_tls: {cert_file: /nonexistent/listener.pem, key_file: \(Self.folder)/client.key}")))
         let issue = try #require(error.errors.first { $0.key == "listen_tls.cert_file" })
         #expect(issue.code == .serverCertificateUnusable && issue.problem.contains("/nonexistent/listener.pem"))
     }

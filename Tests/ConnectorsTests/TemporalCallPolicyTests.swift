@@ -1,6 +1,7 @@
-@testable import Connectors
 import GatewayCore
 import Testing
+
+@testable import Connectors
 
 /// The Temporal call policy built from the generated table, and what validate says about its
 /// settings and the principals' `temporal_namespaces`.
@@ -47,10 +48,12 @@ struct TemporalCallPolicyTests {
 
     @Test func theTransportChoosesTheProxyOrTheByteStream() throws {
         func connector(_ transport: String) throws -> ConnectorConfig {
-            try TestInventory.load("""
+            try TestInventory.load(
+                """
                 connector_inventory:
                   - {name: temporal, kind: temporal, executor_address: 127.0.0.1:7233, listen: 127.0.0.1:7234, transport: \(transport)}
-                """).connectors[0]
+                """
+            ).connectors[0]
         }
         let grpc = try connector("grpc")
         #expect(grpc.kind.tcpRoute(for: grpc)?.grpc?.namespaceHeader == "temporal-namespace")
@@ -60,7 +63,8 @@ struct TemporalCallPolicyTests {
     }
 
     @Test func anUnknownCallWithoutNamespaceIsAnErrorWithASuggestion() {
-        let error = TestInventory.refusal("""
+        let error = TestInventory.refusal(
+            """
             connector_inventory:
               - name: temporal
                 kind: temporal
@@ -74,7 +78,8 @@ struct TemporalCallPolicyTests {
     }
 
     @Test func temporalNamespacesArePatternsAndANamespaceKeySaysWhereTheyGo() {
-        let bad = TestInventory.refusal("""
+        let bad = TestInventory.refusal(
+            """
             gateway:
               principals:
                 - {name: w, token: env://T, connectors: [temporal], temporal_namespaces: ["a*b"]}
@@ -82,7 +87,8 @@ struct TemporalCallPolicyTests {
               - {name: temporal, kind: temporal, executor_address: 127.0.0.1:7233, listen: 127.0.0.1:7234}
             """)
         #expect(bad?.errors.first { $0.key == "temporal_namespaces" }?.problem.contains("'a*b' is not a namespace pattern") == true)
-        let raw = TestInventory.refusal("""
+        let raw = TestInventory.refusal(
+            """
             gateway:
               principals:
                 - {name: w, token: env://T, connectors: [temporal], namespace: default}

@@ -12,8 +12,9 @@ struct GitLabKind: ConnectorKind {
     let defaultMode: ConnectorMode = .project
     let credentials = [CredentialSpec(key: "token", header: "PRIVATE-TOKEN", required: true)]
     let options = [
-        SettingSpec("api_version", .choice(["v3", "v4"]), env: .suffix("API_VERSION"), default: .string("v4"),
-                    summary: "the REST API version the probe asks for")
+        SettingSpec(
+            "api_version", .choice(["v3", "v4"]), env: .suffix("API_VERSION"), default: .string("v4"),
+            summary: "the REST API version the probe asks for")
     ]
 
     func probe(for connector: ConnectorConfig) -> ProbeSpec {
@@ -69,8 +70,10 @@ struct TestOnlyKindTests {
         }
         #expect(path == "/api/v4/version" && healthy == [200] && target.port == 8929)
         let v3 = try Self.load(Self.yaml + "\n    api_version: v3")
-        guard case let .http(_, v3Path, _)? = HealthPlanner.plans(
-            configuration: v3, routes: try RouteTable(configuration: v3, secrets: SecretStore(), eventLoopCount: 1)).first?.action
+        guard
+            case let .http(_, v3Path, _)? = HealthPlanner.plans(
+                configuration: v3, routes: try RouteTable(configuration: v3, secrets: SecretStore(), eventLoopCount: 1)
+            ).first?.action
         else {
             Issue.record("expected an HTTP probe")
             return

@@ -50,8 +50,9 @@ struct TopologyFileTests {
     @Test func theSeedsSectionsAreIgnoredAndOtherToolsKeysAreWarnings() throws {
         let configuration = try #require(expectLoads(Self.topology))
         #expect(configuration.isTopologyFile)
-        #expect(configuration.ignoredSections.sorted()
-            == ["identity_plane", "principal_defaults", "runtime_dependencies", "runtime_ssot", "service_profiles"])
+        #expect(
+            configuration.ignoredSections.sorted()
+                == ["identity_plane", "principal_defaults", "runtime_dependencies", "runtime_ssot", "service_profiles"])
         #expect(configuration.connectorNames == ["langboard", "nexus"])
         let unknown = configuration.warnings.filter { $0.code == .unknownKey }
         #expect(Set(unknown.compactMap(\.key)) == ["owner_team", "dns", "tofu_module"])
@@ -60,7 +61,9 @@ struct TopologyFileTests {
     }
 
     @Test func theSameKeysInAGatewayInventoryAreErrors() {
-        let inventory = "gateway: {listen: 127.0.0.1:8080}\n" + Self.topology
+        let inventory =
+            "gateway: {listen: 127.0.0.1:8080}\n"
+            + Self.topology
             .split(separator: "\n", omittingEmptySubsequences: false)
             .drop { !$0.hasPrefix("connector_inventory:") }
             .joined(separator: "\n")

@@ -45,7 +45,8 @@ struct ValidateMatchesServeTests {
     }
 
     @Test func aClientCertificateThatIsNoPEMIsRefused() throws {
-        let error = try Self.refusal("""
+        let error = try Self.refusal(
+            """
             connector_inventory:
               - {name: lb, kind: http, executor_url: "https://127.0.0.1:9443", client_cert_file: "\(Self.garbage)", client_key_file: "\(Self.tls)/client.key"}
             """)
@@ -53,7 +54,8 @@ struct ValidateMatchesServeTests {
     }
 
     @Test func theHTTPSListenersCertificateIsLoaded() throws {
-        let error = try Self.refusal("""
+        let error = try Self.refusal(
+            """
             gateway:
               listen_tls: 127.0.0.1:0
               tls: {cert_file: "\(Self.garbage)", key_file: "\(Self.tls)/client.key"}
@@ -64,7 +66,8 @@ struct ValidateMatchesServeTests {
 
     @Test(arguments: ["grpc", "tcp"])
     func aTemporalListenersTLSIsLoaded(transport: String) throws {
-        let error = try Self.refusal("""
+        let error = try Self.refusal(
+            """
             connector_inventory:
               - name: temporal
                 kind: temporal
@@ -77,7 +80,8 @@ struct ValidateMatchesServeTests {
     }
 
     @Test func aGRPCUpstreamsCAIsLoaded() throws {
-        let error = try Self.refusal("""
+        let error = try Self.refusal(
+            """
             connector_inventory:
               - {name: temporal, kind: temporal, executor_address: 127.0.0.1:7233, listen: 127.0.0.1:7234, tls: true, ca_file: "\(Self.garbage)"}
             """)
@@ -85,7 +89,8 @@ struct ValidateMatchesServeTests {
     }
 
     @Test func goodMaterialAndUnresolvedReferencesPass() throws {
-        let configuration = try TestInventory.load("""
+        let configuration = try TestInventory.load(
+            """
             connector_inventory:
               - {name: lb, kind: http, executor_url: "https://127.0.0.1:9443", ca_file: "\(Self.tls)/ca.pem",
                  client_cert_file: "\(Self.tls)/client.pem", client_key_file: "openbao://secret/gateway/tls#client_key"}

@@ -21,15 +21,15 @@ struct CommandTests {
         let scratch = try GatewayProcess.makeScratch()
         let inventory = scratch.appendingPathComponent("bad.yaml")
         try """
-            connector_inventory:
-              - name: langboard
-                kind: langboard
-                connector_mode: scimm
-                vmid: 101
-              - name: nexus
-                kind: nexus
-                connector_mode: scim
-            """.write(to: inventory, atomically: true, encoding: .utf8)
+        connector_inventory:
+          - name: langboard
+            kind: langboard
+            connector_mode: scimm
+            vmid: 101
+          - name: nexus
+            kind: nexus
+            connector_mode: scim
+        """.write(to: inventory, atomically: true, encoding: .utf8)
         let result = try GatewayProcess.run(["validate", "--inventory", inventory.path, "--json"])
         #expect(result.status == 1, "\(result.all)")
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
@@ -52,9 +52,9 @@ struct CommandTests {
         try "not a certificate\n".write(to: notPEM, atomically: true, encoding: .utf8)
         let inventory = scratch.appendingPathComponent("tls.yaml")
         try """
-            connector_inventory:
-              - {name: lb, kind: http, executor_url: "https://127.0.0.1:9443", ca_file: "\(notPEM.path)"}
-            """.write(to: inventory, atomically: true, encoding: .utf8)
+        connector_inventory:
+          - {name: lb, kind: http, executor_url: "https://127.0.0.1:9443", ca_file: "\(notPEM.path)"}
+        """.write(to: inventory, atomically: true, encoding: .utf8)
         let validate = try GatewayProcess.run(["validate", "--inventory", inventory.path])
         #expect(validate.status == 1, "\(validate.all)")
         #expect(validate.stdout.contains("connector 'lb'") || validate.stdout.contains("lb"), "\(validate.all)")
@@ -71,8 +71,9 @@ struct CommandTests {
         let connector = (report?["connectors"] as? [[String: Any]])?.first
         #expect(connector?["connector_mode"] as? String == "scim")
         #expect((connector?["connector_mode_reason"] as? String)?.hasPrefix("override: connector_mode at connectors.yaml:") == true)
-        #expect(connector?["connector_mode_routing"] as? String
-            == "scim_base_url becomes the executor URL; /executor/<name> and /scim/<name> go to it")
+        #expect(
+            connector?["connector_mode_routing"] as? String
+                == "scim_base_url becomes the executor URL; /executor/<name> and /scim/<name> go to it")
         let settings = connector?["settings"] as? [[String: Any]] ?? []
         let host = settings.first { $0["key"] as? String == "host_header" }
         #expect(host?["source"] as? String == "FRACTALOPS_NEXUS_HOST_HEADER from the process environment")
@@ -80,8 +81,9 @@ struct CommandTests {
         #expect((executor?["source"] as? String)?.hasPrefix("derived: scim_base_url (connector_mode=scim)") == true)
 
         let cliproxy = try GatewayProcess.run(["explain", "cliproxy"])
-        #expect(cliproxy.stdout.contains(
-            "  websocket paths /v1/responses, /backend-api/codex/responses, /v1/realtime, /v1/ws  (default of kind 'cliproxy')"),
+        #expect(
+            cliproxy.stdout.contains(
+                "  websocket paths /v1/responses, /backend-api/codex/responses, /v1/realtime, /v1/ws  (default of kind 'cliproxy')"),
             "\(cliproxy.all)")
 
         let unknown = try GatewayProcess.run(["explain", "langbord"])

@@ -18,8 +18,9 @@ struct HealthCommandTests {
         #expect(result.status == 1, "\(result.all)")
         let report = try Self.report(result.stdout)
         let connectors = try #require(report["connectors"] as? [[String: Any]])
-        #expect(connectors.compactMap { $0["name"] as? String }
-            == ["langboard", "nexus", "daytona", "cliproxy", "temporal", "status-page"])
+        #expect(
+            connectors.compactMap { $0["name"] as? String }
+                == ["langboard", "nexus", "daytona", "cliproxy", "temporal", "status-page"])
         let states: Set<String> = ["ok", "degraded", "skip", "fail", "unconfigured"]
         for connector in connectors {
             #expect(states.contains(connector["state"] as? String ?? ""))

@@ -20,7 +20,8 @@ struct SecretLeakTests {
         var yaml = try String(contentsOf: GatewayProcess.packageRoot.appendingPathComponent("connectors.yaml"), encoding: .utf8)
         yaml = yaml.replacingOccurrences(
             of: "auth: {credential: env://FRACTALOPS_DEMO_STATUS_PAGE_TOKEN}", with: "auth: {credential: \(Self.known)}")
-        yaml = yaml.replacingOccurrences(of: "examples/ca/internal-ca.pem", with: GatewayProcess.packageRoot.appendingPathComponent("examples/ca/internal-ca.pem").path)
+        yaml = yaml.replacingOccurrences(
+            of: "examples/ca/internal-ca.pem", with: GatewayProcess.packageRoot.appendingPathComponent("examples/ca/internal-ca.pem").path)
         try yaml.write(to: inventory, atomically: true, encoding: .utf8)
 
         var outputs: [String] = []
@@ -48,10 +49,14 @@ struct SecretLeakTests {
         let bad = scratch.appendingPathComponent("bad.env")
         try "\(Self.known)\nFRACTALOPS_NEXUS_TOKEN=\"\(Self.known)\" trailing\n".write(to: bad, atomically: true, encoding: .utf8)
         outputs.append(try GatewayProcess.run(["validate", "--env-file", bad.path]).all)
-        outputs.append(try GatewayProcess.run(
-            ["validate"], environment: ["FRACTALOPS_NEXUS_TOKEN": "vault://\(Self.known)"]).all)
-        outputs.append(try GatewayProcess.run(
-            ["validate"], environment: ["FRACTALOPS_NEXUS_TOKEN": "openbao://\(Self.known)"]).all)
+        outputs.append(
+            try GatewayProcess.run(
+                ["validate"], environment: ["FRACTALOPS_NEXUS_TOKEN": "vault://\(Self.known)"]
+            ).all)
+        outputs.append(
+            try GatewayProcess.run(
+                ["validate"], environment: ["FRACTALOPS_NEXUS_TOKEN": "openbao://\(Self.known)"]
+            ).all)
 
         // 5. render-env writes references, not the values they resolve to.
         let output = scratch.appendingPathComponent("out.env")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -23,14 +24,21 @@ struct ServeTests {
             let lines = AsyncStream<String> { continuation in
                 out.fileHandleForReading.readabilityHandler = { handle in
                     let data = handle.availableData
-                    if data.isEmpty { continuation.finish(); handle.readabilityHandler = nil; return }
+                    if data.isEmpty {
+                        continuation.finish()
+                        handle.readabilityHandler = nil
+                        return
+                    }
                     for line in String(decoding: data, as: UTF8.self).split(separator: "\n") { continuation.yield(String(line)) }
                 }
             }
             try process.run()
             var found: String?
             for await line in lines {
-                if let range = line.range(of: "listening on ") { found = String(line[range.upperBound...]); break }
+                if let range = line.range(of: "listening on ") {
+                    found = String(line[range.upperBound...])
+                    break
+                }
             }
             guard let found else { throw CancellationError() }
             address = found
@@ -105,8 +113,9 @@ struct ServeTests {
             ["serve", "--env-file", "examples/demo.env", "--listen", first.address],
             environment: ["FRACTALOPS_TEMPORAL_LISTEN": "127.0.0.1:0"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("gateway: not starting: gateway.listen: cannot listen on \(first.address): Address already in use"),
-                "\(result.stderr)")
+        #expect(
+            result.stderr.contains("gateway: not starting: gateway.listen: cannot listen on \(first.address): Address already in use"),
+            "\(result.stderr)")
         #expect(!result.stderr.contains("connector health changed"), "no checks before the listeners are up")
         #expect(result.stdout.isEmpty)
         #expect(first.terminate() == 0)

@@ -21,10 +21,11 @@ struct BoundaryRuleTests {
             ]),
             uriRemainder: "/x", target: Self.target, peerAddress: "10.0.0.1", requestID: "r", framing: RequestFraming.none)
         let seen = upstream.headers.map { "\($0.name.lowercased())=\($0.value)" }
-        #expect(seen == [
-            "host_=kept", "x-trace=kept", "host=up.internal", "x-forwarded-for=10.0.0.1", "x-real-ip=10.0.0.1",
-            "x-forwarded-proto=http", "x-request-id=r", "x-api-key=sk-up",
-        ])
+        #expect(
+            seen == [
+                "host_=kept", "x-trace=kept", "host=up.internal", "x-forwarded-for=10.0.0.1", "x-real-ip=10.0.0.1",
+                "x-forwarded-proto=http", "x-request-id=r", "x-api-key=sk-up",
+            ])
     }
 
     @Test func framingIsTheGatewaysDecision() {
@@ -49,11 +50,12 @@ struct BoundaryRuleTests {
     }
 
     @Test func trailersPassTheHeaderFilter() {
-        let trailers = RequestRewriter.upstreamTrailers(HTTPHeaders([
-            ("X-Api-Key", "caller"), ("Authorization", "Bearer t"), ("X-Forwarded-For", "6.6.6.6"), ("X_Real_IP", "6.6.6.6"),
-            ("Forwarded", "for=x"), ("Host", "evil"), ("Content-Length", "0"), ("Transfer-Encoding", "chunked"),
-            ("X-Checksum", "abc"),
-        ]), target: Self.target)
+        let trailers = RequestRewriter.upstreamTrailers(
+            HTTPHeaders([
+                ("X-Api-Key", "caller"), ("Authorization", "Bearer t"), ("X-Forwarded-For", "6.6.6.6"), ("X_Real_IP", "6.6.6.6"),
+                ("Forwarded", "for=x"), ("Host", "evil"), ("Content-Length", "0"), ("Transfer-Encoding", "chunked"),
+                ("X-Checksum", "abc"),
+            ]), target: Self.target)
         #expect(trailers.map { Array($0.map(\.name)) } == ["X-Checksum"])
         #expect(RequestRewriter.upstreamTrailers(HTTPHeaders([("Authorization", "x")]), target: Self.target) == nil)
     }
@@ -78,7 +80,9 @@ struct BoundaryRuleTests {
         #expect(Self.summary(host).refusal(method: .CONNECT, version: .http1_1, uri: "/x")?.status == 405)
         #expect(Self.summary(host + [("Transfer-Encoding", "gzip, chunked")]).refusal(method: .POST, version: .http1_1, uri: "/x")?.status == 501)
         #expect(Self.summary(host + [("Transfer-Encoding", "identity")]).refusal(method: .POST, version: .http1_1, uri: "/x")?.status == 501)
-        #expect(Self.summary(host + [("Content-Length", "1"), ("Content-Length", "1")]).refusal(method: .POST, version: .http1_1, uri: "/x")?.status == 400)
+        #expect(
+            Self.summary(host + [("Content-Length", "1"), ("Content-Length", "1")]).refusal(method: .POST, version: .http1_1, uri: "/x")?.status
+                == 400)
         #expect(Self.summary([]).refusal(method: .GET, version: .http1_1, uri: "/x")?.status == 400)
         #expect(Self.summary([]).refusal(method: .GET, version: .http1_0, uri: "/x") == nil, "HTTP/1.0 needs no Host")
         #expect(Self.summary(host + host).refusal(method: .GET, version: .http1_0, uri: "/x")?.status == 400)
@@ -110,16 +114,20 @@ struct BoundaryRuleTests {
         #expect(matched("/V0/management/keys") == "case /v0/management")
         #expect(matched("/v0/Management") == "case /v0/management")
         #expect(matched("/v1/models") == "api")
-        if case .none = RouteTable.ConnectorRoutes(executor: [], scim: []).match(.executor, path: "/x") {} else {
+        if case .none = RouteTable.ConnectorRoutes(executor: [], scim: []).match(.executor, path: "/x") {
+        } else {
             Issue.record("a connector without routes matches nothing")
         }
     }
 
     @Test func accessLogRedactsByDecodedName() {
-        #expect(LoggedTarget.redact("/e/c?api%5Fkey=s1&jwt=s2&pw=s3&Token=s4&page=2")
-            == "/e/c?api%5Fkey=REDACTED&jwt=REDACTED&pw=REDACTED&Token=REDACTED&page=2")
+        #expect(
+            LoggedTarget.redact("/e/c?api%5Fkey=s1&jwt=s2&pw=s3&Token=s4&page=2")
+                == "/e/c?api%5Fkey=REDACTED&jwt=REDACTED&pw=REDACTED&Token=REDACTED&page=2")
         #expect(LoggedTarget.redact("/e/c/x;token=s1;v=1?a=b") == "/e/c/x;token=REDACTED;v=1?a=b")
-        #expect(LoggedTarget.redact("/e/c?x=1&DAYTONA_SANDBOX_AUTH_KEY=s&client_secret=s") == "/e/c?x=1&DAYTONA_SANDBOX_AUTH_KEY=REDACTED&client_secret=REDACTED")
+        #expect(
+            LoggedTarget.redact("/e/c?x=1&DAYTONA_SANDBOX_AUTH_KEY=s&client_secret=s")
+                == "/e/c?x=1&DAYTONA_SANDBOX_AUTH_KEY=REDACTED&client_secret=REDACTED")
         #expect(LoggedTarget.redact("/e/c?a=%3Btoken%3Dx") == "/e/c?a=%3Btoken%3Dx")
     }
 
@@ -131,7 +139,8 @@ struct BoundaryRuleTests {
     }
 
     @Test func aCredentialWithALineBreakIsRefusedWhenRoutesAreBuilt() throws {
-        let configuration = try echoConfiguration("""
+        let configuration = try echoConfiguration(
+            """
             connector_inventory:
               - name: echo
                 executor_url: http://127.0.0.1:9000

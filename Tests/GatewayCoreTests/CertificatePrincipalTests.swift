@@ -23,13 +23,16 @@ struct CertificatePrincipalTests {
         store.setForTesting("principal/worker", SecretValue("worker-token"))
         store.setForTesting("principal/operator", SecretValue("operator-token"))
         let token = Sourced(SecretSource.reference(.environment(name: "T")), from: .defaultValue(nil))
-        return PrincipalDirectory(principals: [
-            Principal(name: "worker", location: "x:1", token: token, connectors: ["*"], permissions: [],
-                      certificate: CertificateMatch(uriSAN: pattern("spiffe://fractalops/worker/*"))),
-            Principal(name: "operator", location: "x:2", token: token, connectors: ["*"], permissions: []),
-            Principal(name: "scanner", location: "x:3", token: nil, connectors: ["*"], permissions: [],
-                      certificate: CertificateMatch(dnsSAN: pattern("scanner.internal"), subjectCN: pattern("scanner"))),
-        ], secrets: store)
+        return PrincipalDirectory(
+            principals: [
+                Principal(
+                    name: "worker", location: "x:1", token: token, connectors: ["*"], permissions: [],
+                    certificate: CertificateMatch(uriSAN: pattern("spiffe://fractalops/worker/*"))),
+                Principal(name: "operator", location: "x:2", token: token, connectors: ["*"], permissions: []),
+                Principal(
+                    name: "scanner", location: "x:3", token: nil, connectors: ["*"], permissions: [],
+                    certificate: CertificateMatch(dnsSAN: pattern("scanner.internal"), subjectCN: pattern("scanner"))),
+            ], secrets: store)
     }()
 
     static let workerCertificate = CallerCertificate(uriSANs: ["spiffe://fractalops/worker/build-1"], subjectCN: "build-1")
@@ -51,8 +54,9 @@ struct CertificatePrincipalTests {
     }
 
     @Test func disagreementsAndUnknownsAreRefused() {
-        #expect(Self.outcome("operator-token", Self.workerCertificate).hasPrefix(
-            "401: The bearer token is principal 'operator' but the client certificate is principal 'worker'"))
+        #expect(
+            Self.outcome("operator-token", Self.workerCertificate).hasPrefix(
+                "401: The bearer token is principal 'operator' but the client certificate is principal 'worker'"))
         #expect(Self.outcome("wrong", Self.workerCertificate).hasPrefix("401: The bearer token is not"))
         #expect(Self.outcome(nil, CallerCertificate(subjectCN: "someone")).contains("matches no principal"))
         // Every pattern of a principal must match: the CN alone is not the scanner.

@@ -9,14 +9,15 @@ struct EchoKind: ConnectorKind {
     var defaultMode: ConnectorMode = .poll
     var credentials = [CredentialSpec(key: "token", header: "X-Echo-Token")]
     var options = [
-        SettingSpec("greeting", .string, env: .suffix("GREETING"), default: .string("hello"), summary: "what to say"),
+        SettingSpec("greeting", .string, env: .suffix("GREETING"), default: .string("hello"), summary: "what to say")
     ]
 
     func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
         if connector.string("greeting") == "goodbye" {
-            diagnostics.append(ConfigIssue(
-                .invalidValue, at: connector.settings["greeting"]?.source.description, connector: connector.name,
-                key: "greeting", problem: "An echo connector never says goodbye.", fix: "Say hello."))
+            diagnostics.append(
+                ConfigIssue(
+                    .invalidValue, at: connector.settings["greeting"]?.source.description, connector: connector.name,
+                    key: "greeting", problem: "An echo connector never says goodbye.", fix: "Say hello."))
         }
         if let executor = connector.executorURL {
             connector.setDerived("public_url", .url(executor), what: "executor_url", from: connector.settings["executor_url"]?.source)
@@ -46,15 +47,16 @@ struct ConnectorRegistryTests {
         let registry = try ConnectorRegistry([EchoKind()])
         let env = try DotEnvFile(parsing: "FRACTALOPS_LOUD_GREETING=HELLO\n", path: "echo.env")
         let loader = InventoryLoader(registry: registry, environment: EnvironmentLayers(files: [env]))
-        let config = try loader.load(text: """
-            connector_inventory:
-              - name: echo
-                executor_url: http://127.0.0.1:9000
-                auth: {token: env://ECHO_TOKEN}
-              - name: loud
-                kind: echo
-                connector_mode: project
-            """, path: "echo.yaml")
+        let config = try loader.load(
+            text: """
+                connector_inventory:
+                  - name: echo
+                    executor_url: http://127.0.0.1:9000
+                    auth: {token: env://ECHO_TOKEN}
+                  - name: loud
+                    kind: echo
+                    connector_mode: project
+                """, path: "echo.yaml")
         let echo = try #require(config.connector(named: "echo"))
         #expect(echo.kind.name == "echo", "inferred from the name")
         #expect(echo.connectorMode == .poll)
@@ -74,17 +76,18 @@ struct ConnectorRegistryTests {
         let modes = try ModeRegistry([ExecutorMode(.poll), ExecutorMode(.project)])
         let loader = InventoryLoader(registry: try ConnectorRegistry([EchoKind()], modes: modes), environment: EnvironmentLayers())
         let error = #expect(throws: ConfigError.self) {
-            try loader.load(text: """
-                connector_inventory:
-                  - name: echo
-                    greeting: goodbye
-                  - name: other
-                    kind: echo
-                    connector_mode: hybrid
-                  - name: third
-                    kind: ecoh
-                  - name: fourth
-                """, path: "echo.yaml")
+            try loader.load(
+                text: """
+                    connector_inventory:
+                      - name: echo
+                        greeting: goodbye
+                      - name: other
+                        kind: echo
+                        connector_mode: hybrid
+                      - name: third
+                        kind: ecoh
+                      - name: fourth
+                    """, path: "echo.yaml")
         }
         let issues = error?.errors ?? []
         let goodbye = issues.first { $0.code == .invalidValue }

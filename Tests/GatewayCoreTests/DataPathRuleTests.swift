@@ -57,8 +57,10 @@ struct DataPathRuleTests {
             ]),
             uriRemainder: "/x", target: Self.target(), peerAddress: "127.0.0.1", requestID: "r")
         let names = Set(upstream.headers.map { $0.name.lowercased() })
-        for name in ["connection", "x-hop", "keep-alive", "te", "trailer", "upgrade", "proxy-authorization", "proxy-foo",
-                     "authorization", "expect"] {
+        for name in [
+            "connection", "x-hop", "keep-alive", "te", "trailer", "upgrade", "proxy-authorization", "proxy-foo",
+            "authorization", "expect",
+        ] {
             #expect(!names.contains(name), "\(name) was forwarded")
         }
         #expect(upstream.headers["x-api-key"] == ["sk-up"], "the connector's credential replaces the caller's")
@@ -87,10 +89,11 @@ struct DataPathRuleTests {
     }
 
     @Test func responseHeadersLoseHopByHopAndGainTheRequestID() {
-        let headers = HopByHop.clientResponseHeaders(HTTPHeaders([
-            ("Connection", "close, X-Private"), ("X-Private", "1"), ("Keep-Alive", "5"), ("Transfer-Encoding", "chunked"),
-            ("Content-Type", "text/plain"), ("X-Request-ID", "upstream-id"),
-        ]), requestID: "rid")
+        let headers = HopByHop.clientResponseHeaders(
+            HTTPHeaders([
+                ("Connection", "close, X-Private"), ("X-Private", "1"), ("Keep-Alive", "5"), ("Transfer-Encoding", "chunked"),
+                ("Content-Type", "text/plain"), ("X-Request-ID", "upstream-id"),
+            ]), requestID: "rid")
         #expect(headers["x-private"].isEmpty)
         #expect(headers["connection"].isEmpty)
         #expect(headers["transfer-encoding"].isEmpty)
@@ -118,10 +121,12 @@ struct DataPathRuleTests {
         store.setForTesting("principal/worker", SecretValue("worker-token"))
         store.setForTesting("principal/operator", SecretValue("operator-token"))
         let principals = [
-            Principal(name: "worker", location: "x:1", token: Sourced(.reference(.environment(name: "W")), from: .defaultValue(nil)),
-                      connectors: ["up"], permissions: []),
-            Principal(name: "operator", location: "x:2", token: Sourced(.reference(.environment(name: "O")), from: .defaultValue(nil)),
-                      connectors: ["*"], permissions: ["manage"]),
+            Principal(
+                name: "worker", location: "x:1", token: Sourced(.reference(.environment(name: "W")), from: .defaultValue(nil)),
+                connectors: ["up"], permissions: []),
+            Principal(
+                name: "operator", location: "x:2", token: Sourced(.reference(.environment(name: "O")), from: .defaultValue(nil)),
+                connectors: ["*"], permissions: ["manage"]),
         ]
         let directory = PrincipalDirectory(principals: principals, secrets: store)
         #expect(directory.authenticate("worker-token")?.name == "worker")
@@ -166,11 +171,16 @@ struct DataPathRuleTests {
 struct URLRewritingTests {
     @Test func upstreamURLsBecomeTheGatewaysOnlyWhereTheyStartAJSONString() {
         let rewriter = URLRewriter(
-            rewrites: [RouteSpec.URLRewrite(
-                upstreamPrefixes: ["http://nexus.internal/scim/v2", "http://127.0.0.1:9443/scim/v2"],
-                gatewayPath: "/scim/nexus", inRequests: true, keys: ["$ref", "location"])],
+            rewrites: [
+                RouteSpec.URLRewrite(
+                    upstreamPrefixes: ["http://nexus.internal/scim/v2", "http://127.0.0.1:9443/scim/v2"],
+                    gatewayPath: "/scim/nexus", inRequests: true, keys: ["$ref", "location"])
+            ],
             gatewayBase: "http://gw.example:8080")
-        let body = ByteBuffer(string: #"{"id":"http://127.0.0.1:9443/scim/v2/x","externalId":"http://127.0.0.1:9443/scim/v2/Users/1","meta":{"location" : "http://127.0.0.1:9443/scim/v2/Users/1"},"members":[{"$ref":"http:\/\/nexus.internal\/scim\/v2\/Users\/2","value":"2"}],"note":"see http://127.0.0.1:9443/scim/v2"}"#)
+        let body = ByteBuffer(
+            string:
+                #"{"id":"http://127.0.0.1:9443/scim/v2/x","externalId":"http://127.0.0.1:9443/scim/v2/Users/1","meta":{"location" : "http://127.0.0.1:9443/scim/v2/Users/1"},"members":[{"$ref":"http:\/\/nexus.internal\/scim\/v2\/Users\/2","value":"2"}],"note":"see http://127.0.0.1:9443/scim/v2"}"#
+        )
         let out = String(buffer: rewriter.bodyToGateway(body))
         #expect(out.contains(#""location" : "http://gw.example:8080/scim/nexus/Users/1""#))
         #expect(out.contains(#""id":"http://127.0.0.1:9443/scim/v2/x""#), "ids are never rewritten")
@@ -182,10 +192,11 @@ struct URLRewritingTests {
         #expect(String(buffer: rewriter.bodyToUpstream(request)) == #"{"members":[{"$ref":"http://nexus.internal/scim/v2/Users/2"}]}"#)
     }
 
-    @Test(arguments: [
-        ("application/scim+json", true), ("application/json; charset=utf-8", true), ("application/problem+json", true),
-        ("text/event-stream", false), ("text/plain", false), (nil, false),
-    ] as [(String?, Bool)])
+    @Test(
+        arguments: [
+            ("application/scim+json", true), ("application/json; charset=utf-8", true), ("application/problem+json", true),
+            ("text/event-stream", false), ("text/plain", false), (nil, false),
+        ] as [(String?, Bool)])
     func onlyJSONBodiesAreRewritten(contentType: String?, expected: Bool) {
         #expect(URLRewriter.isJSON(contentType) == expected)
     }

@@ -49,7 +49,7 @@ struct DotEnvFileTests {
         #expect(file.lines[0] == .blankOrComment("# A generated env file."))
         #expect(file.lines[2] == .blankOrComment(""))
         guard case let .assignment(first, exported) = file.lines[3], case let .assignment(_, plain) = file.lines[4],
-              case let .assignment(tabbed, tabExported) = file.lines[12]
+            case let .assignment(tabbed, tabExported) = file.lines[12]
         else {
             Issue.record("unexpected lines \(file.lines)")
             return

@@ -69,9 +69,11 @@ struct DotEnvWriterTests {
         #expect(!Self.hasRawLineBreak(DotEnvWriter.quote(value)), "\(DotEnvWriter.quote(value).debugDescription)")
     }
 
-    @Test("values whose escapes or quotes fuse with a neighbouring scalar", arguments: [
-        "\u{301}starts with a combining mark", "\u{200D}zwj", "tab\t\u{301}", "newline\n\u{301}",
-    ])
+    @Test(
+        "values whose escapes or quotes fuse with a neighbouring scalar",
+        arguments: [
+            "\u{301}starts with a combining mark", "\u{200D}zwj", "tab\t\u{301}", "newline\n\u{301}",
+        ])
     func graphemeBoundaries(value: String) throws {
         let parsed = try roundTrip(value)
         #expect(parsed == value)

@@ -31,7 +31,8 @@ final class EmbeddedProxy {
     /// `connector` is the YAML of one echo connector's extra keys; `gateway` of the gateway
     /// section's; `principal` of the worker principal's (a flow mapping's entries).
     init(connector: String = "", gateway: String = "", principal: String = "", tracer: RequestTracer? = nil) throws {
-        let configuration = try echoConfiguration("""
+        let configuration = try echoConfiguration(
+            """
             gateway:
               access_log: false
             \(gateway.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
@@ -48,8 +49,9 @@ final class EmbeddedProxy {
         for use in SecretStore.uses(in: configuration) {
             if case let .reference(reference) = use.source.value { secrets.setForTesting(use.id, try local.resolve(reference)) }
         }
-        holder = ProxyContextHolder(try GatewayApplication.makeContext(
-            configuration: configuration, secrets: secrets, metrics: GatewayMetrics(), logger: Logger(label: "embedded")),
+        holder = ProxyContextHolder(
+            try GatewayApplication.makeContext(
+                configuration: configuration, secrets: secrets, metrics: GatewayMetrics(), logger: Logger(label: "embedded")),
             tracer: tracer)
         caller = EmbeddedChannel(loop: loop)
         var dialed: [EmbeddedChannel] = []

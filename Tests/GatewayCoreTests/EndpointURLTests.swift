@@ -33,36 +33,40 @@ struct EndpointURLTests {
         #expect(EndpointURL(scheme: .http, host: "::1", port: 8080).description == "http://[::1]:8080")
     }
 
-    @Test("refuses what is not an absolute http(s) base URL", arguments: [
-        ("127.0.0.1:1002", EndpointURL.ParseError.notAbsolute),
-        ("//127.0.0.1", .notAbsolute),
-        ("ftp://127.0.0.1", .unsupportedScheme("ftp")),
-        ("HTTPX://host", .unsupportedScheme("httpx")),
-        ("https://", .missingHost),
-        ("https://:8443", .missingHost),
-        ("https:///path", .missingHost),
-        ("https://[::1", .missingHost),
-        ("https://[::1]8080", .missingHost),
-        ("https://user:pass@host", .userInfo),
-        ("https://token@host/x", .userInfo),
-        ("https://host:0", .badPort("0")),
-        ("https://host:65536", .badPort("65536")),
-        ("https://host:", .badPort("")),
-        ("https://host:http", .badPort("http")),
-        ("https://[::1]:99999", .badPort("99999")),
-        ("https://host/x?debug=1", .queryOrFragment),
-        ("https://host/#top", .queryOrFragment),
-        ("https://host/a b", .whitespace),
-        (" https://host", .whitespace),
-    ])
+    @Test(
+        "refuses what is not an absolute http(s) base URL",
+        arguments: [
+            ("127.0.0.1:1002", EndpointURL.ParseError.notAbsolute),
+            ("//127.0.0.1", .notAbsolute),
+            ("ftp://127.0.0.1", .unsupportedScheme("ftp")),
+            ("HTTPX://host", .unsupportedScheme("httpx")),
+            ("https://", .missingHost),
+            ("https://:8443", .missingHost),
+            ("https:///path", .missingHost),
+            ("https://[::1", .missingHost),
+            ("https://[::1]8080", .missingHost),
+            ("https://user:pass@host", .userInfo),
+            ("https://token@host/x", .userInfo),
+            ("https://host:0", .badPort("0")),
+            ("https://host:65536", .badPort("65536")),
+            ("https://host:", .badPort("")),
+            ("https://host:http", .badPort("http")),
+            ("https://[::1]:99999", .badPort("99999")),
+            ("https://host/x?debug=1", .queryOrFragment),
+            ("https://host/#top", .queryOrFragment),
+            ("https://host/a b", .whitespace),
+            (" https://host", .whitespace),
+        ])
     func refuses(text: String, expected: EndpointURL.ParseError) {
         #expect(throws: expected) { try EndpointURL(parsing: text) }
         #expect(!expected.description.isEmpty)
     }
 
-    @Test("an unbracketed IPv6 address is refused, not misread as host:port", arguments: [
-        "http://::1", "http://fd00::15:8080", "https://fe80::1/api",
-    ])
+    @Test(
+        "an unbracketed IPv6 address is refused, not misread as host:port",
+        arguments: [
+            "http://::1", "http://fd00::15:8080", "https://fe80::1/api",
+        ])
     func unbracketedIPv6(text: String) {
         #expect(throws: EndpointURL.ParseError.self) { try EndpointURL(parsing: text) }
     }

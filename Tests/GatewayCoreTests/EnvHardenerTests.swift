@@ -1,5 +1,6 @@
-@testable import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("EnvHardener (render-env --harden-refs)")
 struct EnvHardenerTests {
@@ -29,7 +30,10 @@ struct EnvHardenerTests {
         #expect(overlay.values["FRACTALOPS_NEXUS_TOKEN"]?.value == "openbao://secret/gateway/lab#FRACTALOPS_NEXUS_TOKEN")
         let writes = fake.sent.filter { $0.method == "POST" }
         #expect(writes.count == 1)
-        #expect(writes.first?.body == #"{"data":{"FRACTALOPS_BOARD_API_KEY":"KNOWN-board","FRACTALOPS_NEXUS_TOKEN":"KNOWN-nexus","already":"there"},"options":{"cas":1}}"#)
+        #expect(
+            writes.first?.body
+                == #"{"data":{"FRACTALOPS_BOARD_API_KEY":"KNOWN-board","FRACTALOPS_NEXUS_TOKEN":"KNOWN-nexus","already":"there"},"options":{"cas":1}}"#
+        )
     }
 
     @Test("without write access nothing is written and the failure lists the keys, not the values")
@@ -51,10 +55,11 @@ struct EnvHardenerTests {
 
     @Test("the OpenBao login variables are never moved into OpenBao")
     func bootstrap() {
-        let movable = EnvHardener.movable(Self.literals + [
-            EnvProjection.Entry(key: "FRACTALOPS_OPENBAO_TOKEN", value: "s.x"),
-            EnvProjection.Entry(key: "FRACTALOPS_OPENBAO_SECRET_ID", value: "x"),
-        ])
+        let movable = EnvHardener.movable(
+            Self.literals + [
+                EnvProjection.Entry(key: "FRACTALOPS_OPENBAO_TOKEN", value: "s.x"),
+                EnvProjection.Entry(key: "FRACTALOPS_OPENBAO_SECRET_ID", value: "x"),
+            ])
         #expect(movable.map(\.key) == ["FRACTALOPS_BOARD_API_KEY", "FRACTALOPS_NEXUS_TOKEN"])
     }
 }

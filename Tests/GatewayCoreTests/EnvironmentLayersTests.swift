@@ -25,10 +25,12 @@ struct EnvironmentLayersTests {
         #expect(layers.names(withPrefix: "NOPE_").isEmpty)
     }
 
-    @Test("FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE", arguments: [
-        ("true", true), ("TRUE", true), ("1", true), ("yes", true), ("false", false), ("0", false), ("no", false),
-        ("", false), ("maybe", false),
-    ])
+    @Test(
+        "FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE",
+        arguments: [
+            ("true", true), ("TRUE", true), ("1", true), ("yes", true), ("false", false), ("0", false), ("no", false),
+            ("", false), ("maybe", false),
+        ])
     func requireReference(text: String, expected: Bool) throws {
         let file = try DotEnvFile(parsing: "FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE=\(text)\n", path: "a.env")
         #expect(EnvironmentLayers(files: [file]).requireReferenceForSensitive == expected)

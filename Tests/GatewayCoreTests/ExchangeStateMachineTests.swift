@@ -36,8 +36,9 @@ struct ExchangeStateMachineTests {
         let plan = RouteDecision.ForwardPlan(
             target: target, upstreamHead: upstreamHead, principal: "worker", format: .problem,
             expectsContinue: expectsContinue, rewriter: rewriter, bufferRequestBody: rewriting)
-        return ExchangeStateMachine(plan: plan, clientHead: head, requestID: "rid", declaresBody: declaresBody,
-                                    limits: limits, now: t0)
+        return ExchangeStateMachine(
+            plan: plan, clientHead: head, requestID: "rid", declaresBody: declaresBody,
+            limits: limits, now: t0)
     }
 
     static func response(_ code: Int, _ headers: [(String, String)] = [("content-length", "2")]) -> HTTPResponseHead {
@@ -77,9 +78,13 @@ struct ExchangeStateMachineTests {
         var m = Self.machine()
         _ = m.requestEndReceived(nil, now: Self.at(1))
         _ = m.connectionAttached(reused: false, now: Self.at(2))
-        let head = m.responseHeadReceived(Self.response(200, [("content-length", "2"), ("connection", "keep-alive, x-hop"), ("x-hop", "1")]),
-                                          quiescing: false, now: Self.at(4))
-        guard case let .sendResponseHead(sent) = head else { Issue.record("\(head)"); return }
+        let head = m.responseHeadReceived(
+            Self.response(200, [("content-length", "2"), ("connection", "keep-alive, x-hop"), ("x-hop", "1")]),
+            quiescing: false, now: Self.at(4))
+        guard case let .sendResponseHead(sent) = head else {
+            Issue.record("\(head)")
+            return
+        }
         #expect(sent.headers["x-request-id"] == ["rid"])
         #expect(sent.headers["x-hop"].isEmpty && sent.headers["connection"].isEmpty, "hop-by-hop headers stay here")
         #expect(m.upstreamSeconds == 0.002)
@@ -93,8 +98,9 @@ struct ExchangeStateMachineTests {
         _ = m.connectionAttached(reused: false, now: Self.at(1))
         _ = m.requestBodyReceived(ByteBuffer(string: "part"), now: Self.at(2))
         _ = m.responseHeadReceived(Self.response(413), quiescing: false, now: Self.at(3))
-        expectAction(m.responseEndReceived(nil, quiescing: false), "complete discard",
-                "the request is unfinished on the wire: the connection cannot be reused")
+        expectAction(
+            m.responseEndReceived(nil, quiescing: false), "complete discard",
+            "the request is unfinished on the wire: the connection cannot be reused")
         #expect(!m.isRequestComplete)
     }
 
@@ -110,7 +116,10 @@ struct ExchangeStateMachineTests {
         _ = m.connectionAttached(reused: false, now: Self.at(2))
         let noLength = version == .http1_0 ? [("content-type", "text/plain")] : [("content-length", "0")]
         guard case let .sendResponseHead(head) = m.responseHeadReceived(Self.response(200, noLength), quiescing: quiescing, now: Self.at(3))
-        else { Issue.record("no head"); return }
+        else {
+            Issue.record("no head")
+            return
+        }
         #expect(head.headers["connection"] == (expected.hasSuffix("close") ? ["close"] : []))
         #expect(describe(m.responseEndReceived(nil, quiescing: quiescing)) == expected)
     }
@@ -151,7 +160,10 @@ struct ExchangeStateMachineTests {
         let accepted = Self.response(101, [("upgrade", "websocket"), ("connection", "upgrade"), ("sec-websocket-accept", "x")])
         expectAction(m.responseHeadReceived(accepted, quiescing: false, now: Self.at(3)), "none")
         let opened = m.responseEndReceived(nil, quiescing: false)
-        guard case let .openTunnel(head) = opened else { Issue.record("\(opened)"); return }
+        guard case let .openTunnel(head) = opened else {
+            Issue.record("\(opened)")
+            return
+        }
         #expect(head.status == .switchingProtocols && head.headers["sec-websocket-accept"] == ["x"])
         #expect(head.headers["connection"] == ["upgrade"] && head.headers["upgrade"] == ["websocket"])
         #expect(m.outcome.status == 101 && m.isFinished)
@@ -283,7 +295,8 @@ struct ExchangeStateMachineTests {
         _ = m.requestBodyReceived(ByteBuffer(string: #"/Users/1"}"#), now: Self.at(3))
         let sent = m.requestEndReceived(nil, now: Self.at(4))
         guard case let .sendRequest(_, head?, parts) = sent, case let .body(.byteBuffer(body)) = parts.first else {
-            Issue.record("\(sent)"); return
+            Issue.record("\(sent)")
+            return
         }
         #expect(String(buffer: body) == #"{"ref":"http://up.internal/api/Users/1"}"#)
         #expect(head.headers["content-length"] == [String(body.readableBytes)] && head.headers["transfer-encoding"].isEmpty)
@@ -307,10 +320,14 @@ struct ExchangeStateMachineTests {
         var m = Self.machine(rewriting: true)
         _ = m.requestEndReceived(nil, now: Self.at(1))
         _ = m.connectionAttached(reused: false, now: Self.at(2))
-        expectAction(m.responseHeadReceived(Self.response(200, [("content-type", "application/scim+json")]), quiescing: false, now: Self.at(3)), "none")
+        expectAction(
+            m.responseHeadReceived(Self.response(200, [("content-type", "application/scim+json")]), quiescing: false, now: Self.at(3)), "none")
         _ = m.responseBodyReceived(ByteBuffer(string: #"{"location":"http://up.internal/api/Users/1"}"#), now: Self.at(4))
         let done = m.responseEndReceived(nil, quiescing: false)
-        guard case let .completeResponse(head?, body?, _, reuse, _) = done else { Issue.record("\(done)"); return }
+        guard case let .completeResponse(head?, body?, _, reuse, _) = done else {
+            Issue.record("\(done)")
+            return
+        }
         #expect(String(buffer: body) == #"{"location":"http://gw.test/scim/up/Users/1"}"#)
         #expect(head.headers["content-length"] == [String(body.readableBytes)] && reuse)
         #expect(m.responseBodyBytes == body.readableBytes)
@@ -353,8 +370,10 @@ func describe(_ action: ExchangeStateMachine.Action) -> String {
     switch action {
     case .none: return "none"
     case let .sendRequest(sendContinue, head, parts):
-        return ["sendRequest", sendContinue ? "continue" : nil, head.map { "head=\($0.method.rawValue) \($0.uri)" },
-                "parts=[\(parts.map(part).joined(separator: ", "))]"].compactMap { $0 }.joined(separator: " ")
+        return [
+            "sendRequest", sendContinue ? "continue" : nil, head.map { "head=\($0.method.rawValue) \($0.uri)" },
+            "parts=[\(parts.map(part).joined(separator: ", "))]",
+        ].compactMap { $0 }.joined(separator: " ")
     case let .forwardRequestPart(p): return "forward \(part(p))"
     case let .sendResponseHead(head): return "respond head \(head.status.code)"
     case let .forwardResponseBody(buffer): return "respond body(\(buffer.readableBytes))"

@@ -76,7 +76,9 @@ struct ExchangeTraceTests {
         #expect(try proxy.callerReceived().hasPrefix("HTTP/1.1 200 OK"))
 
         let second = memory.finishedSpans.filter { span in
-            memory.finishedSpans.contains { $0.kind == .server && $0.spanID == span.parentSpanID && Self.attribute($0, "url.path") == "/executor/echo/second" }
+            memory.finishedSpans.contains {
+                $0.kind == .server && $0.spanID == span.parentSpanID && Self.attribute($0, "url.path") == "/executor/echo/second"
+            }
         }
         #expect(second.count == 2)
         #expect(second.map { Self.attribute($0, "http.request.resend_count") } == [nil, "1"])

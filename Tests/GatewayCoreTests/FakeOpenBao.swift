@@ -1,5 +1,6 @@
-@testable import GatewayCore
 import Synchronization
+
+@testable import GatewayCore
 
 /// An in-memory stand-in for OpenBao's HTTP API, as a transport: KV v2 reads (with versions),
 /// token lookup and renewal, AppRole login. Records every request it is sent.
@@ -66,20 +67,22 @@ final class FakeOpenBao: OpenBaoTransport, Sendable {
         case "auth/approle/login":
             let document = body.flatMap { JSONValue.parse(Array($0.utf8)) }
             guard let role = document?["role_id"]?.stringValue, let secret = document?["secret_id"]?.stringValue,
-                  state.appRoles[role] == secret
+                state.appRoles[role] == secret
             else {
                 return OpenBaoResponse(status: 400, json: #"{"errors":["invalid role or secret ID"]}"#)
             }
             let token = "approle-token-\(state.tokens.count)"
             state.tokens[token] = (state.loginLease, true)
-            return OpenBaoResponse(status: 200, json: #"{"auth":{"client_token":"\#(token)","lease_duration":\#(state.loginLease),"renewable":true}}"#)
+            return OpenBaoResponse(
+                status: 200, json: #"{"auth":{"client_token":"\#(token)","lease_duration":\#(state.loginLease),"renewable":true}}"#)
         case "auth/kubernetes/login":
             let document = body.flatMap { JSONValue.parse(Array($0.utf8)) }
             guard document?["role"]?.stringValue == "gateway", document?["jwt"]?.stringValue == "service-account-jwt" else {
                 return OpenBaoResponse(status: 403, json: #"{"errors":["permission denied"]}"#)
             }
             state.tokens["k8s-token"] = (state.loginLease, true)
-            return OpenBaoResponse(status: 200, json: #"{"auth":{"client_token":"k8s-token","lease_duration":\#(state.loginLease),"renewable":true}}"#)
+            return OpenBaoResponse(
+                status: 200, json: #"{"auth":{"client_token":"k8s-token","lease_duration":\#(state.loginLease),"renewable":true}}"#)
         default:
             break
         }
@@ -90,7 +93,8 @@ final class FakeOpenBao: OpenBaoTransport, Sendable {
         case "auth/token/renew-self":
             guard info.renewable else { return OpenBaoResponse(status: 400, json: #"{"errors":["lease is not renewable"]}"#) }
             state.tokens[token] = (state.renewLease, true)
-            return OpenBaoResponse(status: 200, json: #"{"auth":{"client_token":"\#(token)","lease_duration":\#(state.renewLease),"renewable":true}}"#)
+            return OpenBaoResponse(
+                status: 200, json: #"{"auth":{"client_token":"\#(token)","lease_duration":\#(state.renewLease),"renewable":true}}"#)
         default:
             if request.method == .post {
                 if state.readOnly.contains(token) { return denied }
@@ -110,9 +114,12 @@ final class FakeOpenBao: OpenBaoTransport, Sendable {
             let wanted = request.query.flatMap { Int($0.dropFirst("version=".count)) } ?? versions.count
             guard wanted >= 1, wanted <= versions.count else { return OpenBaoResponse(status: 404, json: #"{"errors":[]}"#) }
             guard let data = versions[wanted - 1] else {
-                return OpenBaoResponse(status: 404, json: #"{"data":{"data":null,"metadata":{"version":\#(wanted),"deletion_time":"2026-01-01T00:00:00Z","destroyed":false}}}"#)
+                return OpenBaoResponse(
+                    status: 404,
+                    json: #"{"data":{"data":null,"metadata":{"version":\#(wanted),"deletion_time":"2026-01-01T00:00:00Z","destroyed":false}}}"#)
             }
-            return OpenBaoResponse(status: 200, json: #"{"data":{"data":\#(data),"metadata":{"version":\#(wanted),"deletion_time":"","destroyed":false}}}"#)
+            return OpenBaoResponse(
+                status: 200, json: #"{"data":{"data":\#(data),"metadata":{"version":\#(wanted),"deletion_time":"","destroyed":false}}}"#)
         }
     }
 }

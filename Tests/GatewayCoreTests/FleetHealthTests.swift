@@ -1,6 +1,7 @@
 import Foundation
-@testable import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("FleetHealth (gateway health --url)")
 struct FleetHealthTests {
@@ -26,12 +27,14 @@ struct FleetHealthTests {
         #expect(remote.ageSeconds == 1)
     }
 
-    @Test("anything but a report is refused, saying what is wrong", arguments: [
-        ("<html>hi</html>", "not JSON"), ("[1]", "a list"), (#"{"status":"ok"}"#, "schema_version"),
-        (#"{"schema_version":1,"state":"great","connectors":[]}"#, "'state'"),
-        (#"{"schema_version":1,"state":"ok"}"#, "'connectors'"),
-        (#"{"schema_version":1,"state":"ok","connectors":[{"name":"x"}]}"#, "connector 1"),
-    ])
+    @Test(
+        "anything but a report is refused, saying what is wrong",
+        arguments: [
+            ("<html>hi</html>", "not JSON"), ("[1]", "a list"), (#"{"status":"ok"}"#, "schema_version"),
+            (#"{"schema_version":1,"state":"great","connectors":[]}"#, "'state'"),
+            (#"{"schema_version":1,"state":"ok"}"#, "'connectors'"),
+            (#"{"schema_version":1,"state":"ok","connectors":[{"name":"x"}]}"#, "connector 1"),
+        ])
     func refused(body: String, mention: String) {
         let error = #expect(throws: RemoteHealthReport.ParseError.self) { try RemoteHealthReport(parsing: Array(body.utf8)) }
         #expect(error?.description.contains(mention) == true)
@@ -40,9 +43,14 @@ struct FleetHealthTests {
     @Test("per connector the worst state of any replica, with each replica's; the worst replica's reason")
     func combine() throws {
         let replicas = [
-            ReplicaHealth(url: "http://gw-0", reportURL: "http://gw-0/health/connectors", outcome: .report(try Self.served(Self.report(langboard: .ok), tunnels: ["langboard": 1]))),
-            ReplicaHealth(url: "http://gw-1", reportURL: "http://gw-1/health/connectors", outcome: .report(try Self.served(Self.report(langboard: .skip)))),
-            ReplicaHealth(url: "http://gw-2", reportURL: "http://gw-2/health/connectors", outcome: .report(try Self.served(Self.report(langboard: .degraded), tunnels: ["langboard": 2]))),
+            ReplicaHealth(
+                url: "http://gw-0", reportURL: "http://gw-0/health/connectors",
+                outcome: .report(try Self.served(Self.report(langboard: .ok), tunnels: ["langboard": 1]))),
+            ReplicaHealth(
+                url: "http://gw-1", reportURL: "http://gw-1/health/connectors", outcome: .report(try Self.served(Self.report(langboard: .skip)))),
+            ReplicaHealth(
+                url: "http://gw-2", reportURL: "http://gw-2/health/connectors",
+                outcome: .report(try Self.served(Self.report(langboard: .degraded), tunnels: ["langboard": 2]))),
         ]
         let fleet = FleetHealth(replicas: replicas)
         let langboard = try #require(fleet.connectors.first)
@@ -64,35 +72,50 @@ struct FleetHealthTests {
         #expect(lines[0].hasPrefix("REPLICA  URL"))
         let header = try #require(lines.first { $0.hasPrefix("CONNECTOR  KIND") })
         #expect(header.split(separator: " ").map(String.init) == ["CONNECTOR", "KIND", "WORST", "#1", "#2", "#3", "TUNNELS", "REASON"])
-        #expect(lines.contains { $0.hasPrefix("langboard") && $0.contains("skip") && $0.hasSuffix("#2: langboard is skip here")
-            && $0.split(separator: " ")[6] == "3" })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("langboard") && $0.contains("skip") && $0.hasSuffix("#2: langboard is skip here")
+                    && $0.split(separator: " ")[6] == "3"
+            })
         #expect(lines.contains("3 replicas; 2 connectors, worst of each: 0 ok, 0 degraded, 1 skip, 0 fail, 1 unconfigured"))
     }
 
     @Test("a replica without a report makes the exit status 1 and is listed with its reason; JSON embeds the reports")
     func unreachable() throws {
         let replicas = [
-            ReplicaHealth(url: "http://gw-0", reportURL: "http://gw-0/health/connectors", outcome: .report(try Self.served(Self.report(langboard: .ok)))),
-            ReplicaHealth(url: "http://gw-1", reportURL: "http://gw-1/health/connectors", outcome: .unreachable("http://gw-1/health/connectors could not be reached: connection refused")),
+            ReplicaHealth(
+                url: "http://gw-0", reportURL: "http://gw-0/health/connectors", outcome: .report(try Self.served(Self.report(langboard: .ok)))),
+            ReplicaHealth(
+                url: "http://gw-1", reportURL: "http://gw-1/health/connectors",
+                outcome: .unreachable("http://gw-1/health/connectors could not be reached: connection refused")),
         ]
         let fleet = FleetHealth(replicas: replicas, only: ["langboard"])
         #expect(fleet.overall == .ok)
         #expect(fleet.hasFailure(atLeast: .fail))
         #expect(fleet.connectors[0].states == [.ok, nil])
         let table = fleet.table(color: false)
-        #expect(table.contains("#2       http://gw-1  unreachable  -           -           http://gw-1/health/connectors could not be reached: connection refused"))
+        #expect(
+            table.contains(
+                "#2       http://gw-1  unreachable  -           -           http://gw-1/health/connectors could not be reached: connection refused"))
         #expect(table.contains("(1 without a report)"))
         let json = try #require(JSONValue.parse(Array(fleet.jsonText().utf8)))
         #expect(json["replicas_without_report"]?.numberValue == 1)
-        #expect(json["replicas"].flatMap { if case let .array(items) = $0 { return items[1]["state"]?.stringValue } else { return nil } } == "unreachable")
-        #expect(json["replicas"].flatMap { if case let .array(items) = $0 { return items[0]["report"]?["schema_version"]?.numberValue } else { return nil } } == 1)
+        #expect(
+            json["replicas"].flatMap { if case let .array(items) = $0 { return items[1]["state"]?.stringValue } else { return nil } } == "unreachable"
+        )
+        #expect(
+            json["replicas"].flatMap {
+                if case let .array(items) = $0 { return items[0]["report"]?["schema_version"]?.numberValue } else { return nil }
+            } == 1)
     }
 
-    @Test("the report URL of a gateway URL", arguments: [
-        ("http://gw:8080", "http://gw:8080/health/connectors"), ("http://gw:8080/", "http://gw:8080/health/connectors"),
-        ("https://ops.internal/gw-0", "https://ops.internal/gw-0/health/connectors"),
-        ("http://gw:8080/health/connectors", "http://gw:8080/health/connectors"),
-    ])
+    @Test(
+        "the report URL of a gateway URL",
+        arguments: [
+            ("http://gw:8080", "http://gw:8080/health/connectors"), ("http://gw:8080/", "http://gw:8080/health/connectors"),
+            ("https://ops.internal/gw-0", "https://ops.internal/gw-0/health/connectors"),
+            ("http://gw:8080/health/connectors", "http://gw:8080/health/connectors"),
+        ])
     func reportURL(url: String, expected: String) {
         #expect(ReplicaFetcher.reportURL(for: url) == expected)
     }

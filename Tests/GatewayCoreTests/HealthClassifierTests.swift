@@ -11,14 +11,18 @@ struct HealthClassifierTests {
     static let thresholds = HealthThresholds(timeout: 5, degradedAfter: 0.1, certificateWarningDays: 14)
 
     static func tls(expiringInDays days: Double) -> TLSSummary {
-        TLSSummary(verified: true, serverName: "langboard.internal", names: ["langboard.internal"],
-                   notValidAfter: now.addingTimeInterval(days * 86_400))
+        TLSSummary(
+            verified: true, serverName: "langboard.internal", names: ["langboard.internal"],
+            notValidAfter: now.addingTimeInterval(days * 86_400))
     }
 
-    static func http(_ status: Int, latency: Double = 0.01, tls: TLSSummary? = nil, excerpt: String? = nil,
-                     credential: String? = "auth.api_key") -> HealthVerdict {
-        HealthClassifier.classify(.http(status: status, healthy: [200, 204], excerpt: excerpt), latency: latency, tls: tls,
-                                  thresholds: thresholds, now: now, credential: credential)
+    static func http(
+        _ status: Int, latency: Double = 0.01, tls: TLSSummary? = nil, excerpt: String? = nil,
+        credential: String? = "auth.api_key"
+    ) -> HealthVerdict {
+        HealthClassifier.classify(
+            .http(status: status, healthy: [200, 204], excerpt: excerpt), latency: latency, tls: tls,
+            thresholds: thresholds, now: now, credential: credential)
     }
 
     @Test func aHealthyStatusInTimeIsOk() {
@@ -109,8 +113,9 @@ struct HealthClassifierTests {
     }
 
     static func connector(_ name: String, _ state: HealthState) -> ConnectorHealth {
-        ConnectorHealth(name: name, kind: "http", state: state, reason: "r", decidedBy: .probe, checkedAt: now,
-                        seconds: 0.01, target: nil, thresholds: thresholds, steps: [])
+        ConnectorHealth(
+            name: name, kind: "http", state: state, reason: "r", decidedBy: .probe, checkedAt: now,
+            seconds: 0.01, target: nil, thresholds: thresholds, steps: [])
     }
 
     @Test func failOnThresholdsOrderTheStates() {
@@ -124,8 +129,9 @@ struct HealthClassifierTests {
         let unconfigured = HealthReport(connectors: [Self.connector("u", .unconfigured)], generatedAt: Self.now, seconds: 0)
         #expect(!unconfigured.hasFailure(atLeast: .degraded))
         #expect(unconfigured.overall == .ok)
-        let failed = HealthReport(connectors: [Self.connector("a", .degraded), Self.connector("b", .fail)],
-                                  generatedAt: Self.now, seconds: 0)
+        let failed = HealthReport(
+            connectors: [Self.connector("a", .degraded), Self.connector("b", .fail)],
+            generatedAt: Self.now, seconds: 0)
         #expect(failed.hasFailure(atLeast: .fail))
         #expect(failed.overall == .fail)
     }

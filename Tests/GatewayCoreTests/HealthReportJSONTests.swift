@@ -37,8 +37,10 @@ struct HealthReportJSONTests {
         let report = try Self.object(HealthReportFixtures.report.jsonText(now: HealthReportFixtures.now))
         let connectors = try #require(report["connectors"] as? [[String: Any]])
         #expect(connectors.map { $0["name"] as? String } == ["langboard", "nexus-scim", "daytona", "temporal", "ui"])
-        let keys: Set<String> = ["name", "kind", "state", "reason", "decided_by", "checked_at", "age_seconds", "duration_ms",
-                                 "target", "runtime_asset", "thresholds", "steps", "tls", "probe", "tunnels_open"]
+        let keys: Set<String> = [
+            "name", "kind", "state", "reason", "decided_by", "checked_at", "age_seconds", "duration_ms",
+            "target", "runtime_asset", "thresholds", "steps", "tls", "probe", "tunnels_open",
+        ]
         for connector in connectors { #expect(Set(connector.keys) == keys) }
         #expect(connectors.allSatisfy { $0["tunnels_open"] is NSNull }, "no running gateway counts tunnels")
         let ui = connectors[4]

@@ -3,14 +3,16 @@ import Testing
 
 @Suite("HostPort")
 struct HostPortTests {
-    @Test("parses host:port and [v6]:port", arguments: [
-        ("127.0.0.1:7233", "127.0.0.1", 7233),
-        ("temporal-frontend.temporal.svc.cluster.local:7233", "temporal-frontend.temporal.svc.cluster.local", 7233),
-        ("localhost:1", "localhost", 1),
-        ("[::1]:7233", "::1", 7233),
-        ("[fd00::7]:65535", "fd00::7", 65535),
-        ("[fe80::1%eth0]:80", "fe80::1%eth0", 80),
-    ])
+    @Test(
+        "parses host:port and [v6]:port",
+        arguments: [
+            ("127.0.0.1:7233", "127.0.0.1", 7233),
+            ("temporal-frontend.temporal.svc.cluster.local:7233", "temporal-frontend.temporal.svc.cluster.local", 7233),
+            ("localhost:1", "localhost", 1),
+            ("[::1]:7233", "::1", 7233),
+            ("[fd00::7]:65535", "fd00::7", 65535),
+            ("[fe80::1%eth0]:80", "fe80::1%eth0", 80),
+        ])
     func parses(text: String, host: String, port: Int) throws {
         let address = try #require(HostPort(parsing: text))
         #expect(address == HostPort(host: host, port: port))
@@ -18,11 +20,13 @@ struct HostPortTests {
         #expect(HostPort(parsing: address.description) == address)
     }
 
-    @Test("refuses what is not host:port", arguments: [
-        "", "127.0.0.1", "127.0.0.1:", ":7233", "::1:7233", "fd00::7", "[::1]", "[::1]:", "[::1]7233", "[]:80",
-        "[::1:80", "host:0", "host:65536", "host:-1", "host:port", "http://host:80", "host:80/", "a b:80",
-        "host :80", "host:80 ",
-    ])
+    @Test(
+        "refuses what is not host:port",
+        arguments: [
+            "", "127.0.0.1", "127.0.0.1:", ":7233", "::1:7233", "fd00::7", "[::1]", "[::1]:", "[::1]7233", "[]:80",
+            "[::1:80", "host:0", "host:65536", "host:-1", "host:port", "http://host:80", "host:80/", "a b:80",
+            "host :80", "host:80 ",
+        ])
     func refuses(text: String) {
         #expect(HostPort(parsing: text) == nil)
     }

@@ -33,10 +33,12 @@ struct JSONLogHandlerTests {
     @Test("an access line carries time, level, message and the stable request_id/connector/principal keys")
     func accessLineShape() throws {
         let lines = Lines()
-        Self.logger(lines).info("access", metadata: [
-            "gateway.request_id": "req-42", "gateway.connector": "langboard", "gateway.principal": "worker",
-            "http.method": "GET", "http.status": "200", "gateway.bytes_out": "17",
-        ])
+        Self.logger(lines).info(
+            "access",
+            metadata: [
+                "gateway.request_id": "req-42", "gateway.connector": "langboard", "gateway.principal": "worker",
+                "http.method": "GET", "http.status": "200", "gateway.bytes_out": "17",
+            ])
         let line = try #require(lines.all.first)
         let object = try Self.object(line)
         #expect(object["time"] as? String == "2023-11-14T22:13:20.123Z")
@@ -52,16 +54,22 @@ struct JSONLogHandlerTests {
         #expect(object["gateway.bytes_out"] as? String == "17")
         #expect(object["gateway.request_id"] == nil && object["gateway.connector"] == nil && object["gateway.principal"] == nil)
         // The field order is fixed, so a person reading the raw line finds the same things first.
-        #expect(line.hasPrefix(#"{"time":"2023-11-14T22:13:20.123Z","level":"info","message":"access","request_id":"req-42","connector":"langboard","principal":"worker","logger":"gateway""#))
+        #expect(
+            line.hasPrefix(
+                #"{"time":"2023-11-14T22:13:20.123Z","level":"info","message":"access","request_id":"req-42","connector":"langboard","principal":"worker","logger":"gateway""#
+            ))
     }
 
     @Test("messages and values with quotes, backslashes, control characters and non-ASCII stay one valid line")
     func escaping() throws {
-        let tricky = "quote \" backslash \\ newline \n return \r tab \t bell \u{07} nul \u{00} esc \u{1B} unit \u{1F} é 日本 🚀 sep \u{2028}\u{2029} del \u{7F}"
+        let tricky =
+            "quote \" backslash \\ newline \n return \r tab \t bell \u{07} nul \u{00} esc \u{1B} unit \u{1F} é 日本 🚀 sep \u{2028}\u{2029} del \u{7F}"
         let lines = Lines()
         Self.logger(lines).warning("\(tricky)", metadata: ["gateway.connector": "\(tricky)", tricky: "key too"])
         let line = try #require(lines.all.first)
-        #expect(line.contains(#"quote \" backslash \\ newline \n return \r tab \t bell \u0007 nul \u0000 esc \u001b unit \u001f é 日本 🚀 sep \u2028\u2029 del "#))
+        #expect(
+            line.contains(
+                #"quote \" backslash \\ newline \n return \r tab \t bell \u0007 nul \u0000 esc \u001b unit \u001f é 日本 🚀 sep \u2028\u2029 del "#))
         let object = try Self.object(line)
         #expect(object["message"] as? String == tricky)
         #expect(object["connector"] as? String == tricky)
@@ -74,10 +82,12 @@ struct JSONLogHandlerTests {
         let lines = Lines()
         var logger = Self.logger(lines)
         logger[metadataKey: "gateway.runtime_asset"] = ["id": "connector-gateway", "role": "gateway"]
-        logger.error("upstream failed", metadata: [
-            "message": "from metadata", "time": "not the time", "request_id": "raw", "gateway.request_id": "req-1",
-            "gateway.upstreams": ["a", "b", .stringConvertible(3)],
-        ])
+        logger.error(
+            "upstream failed",
+            metadata: [
+                "message": "from metadata", "time": "not the time", "request_id": "raw", "gateway.request_id": "req-1",
+                "gateway.upstreams": ["a", "b", .stringConvertible(3)],
+            ])
         let object = try Self.object(try #require(lines.all.first))
         #expect(object["message"] as? String == "upstream failed")
         #expect(object["metadata.message"] as? String == "from metadata")
@@ -129,12 +139,14 @@ struct JSONLogHandlerTests {
         #expect(second[metadataKey: "only-on"] == "second")
     }
 
-    @Test("time is RFC 3339 in UTC with milliseconds", arguments: [
-        (LogTimestamp(seconds: 0), "1970-01-01T00:00:00.000Z"),
-        (LogTimestamp(seconds: 951_782_400, nanoseconds: 5_000_000), "2000-02-29T00:00:00.005Z"),
-        (LogTimestamp(seconds: 1_700_000_000, nanoseconds: 999_999_999), "2023-11-14T22:13:20.999Z"),
-        (LogTimestamp(seconds: 4_102_444_799, nanoseconds: 1_000_000), "2099-12-31T23:59:59.001Z"),
-    ])
+    @Test(
+        "time is RFC 3339 in UTC with milliseconds",
+        arguments: [
+            (LogTimestamp(seconds: 0), "1970-01-01T00:00:00.000Z"),
+            (LogTimestamp(seconds: 951_782_400, nanoseconds: 5_000_000), "2000-02-29T00:00:00.005Z"),
+            (LogTimestamp(seconds: 1_700_000_000, nanoseconds: 999_999_999), "2023-11-14T22:13:20.999Z"),
+            (LogTimestamp(seconds: 4_102_444_799, nanoseconds: 1_000_000), "2099-12-31T23:59:59.001Z"),
+        ])
     func timestamps(time: LogTimestamp, expected: String) {
         #expect(time.rfc3339 == expected)
     }
@@ -151,7 +163,10 @@ struct JSONLogHandlerTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("log-\(UUID().uuidString).jsonl").path
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         try #require(descriptor >= 0)
-        defer { close(descriptor); unlink(path) }
+        defer {
+            close(descriptor)
+            unlink(path)
+        }
         let writer = LogLineWriter(fileDescriptor: descriptor)
         let filler = String(repeating: "x", count: 6000)  // longer than a pipe's atomic write
         await withTaskGroup(of: Void.self) { group in

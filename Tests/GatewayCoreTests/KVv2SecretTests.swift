@@ -1,5 +1,6 @@
-@testable import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("KV v2 responses")
 struct KVv2SecretTests {
@@ -12,7 +13,8 @@ struct KVv2SecretTests {
 
     @Test("the value is at data.data.<field>, the version at data.metadata.version")
     func value() throws {
-        let secret = try parse("""
+        let secret = try parse(
+            """
             {"request_id":"r","lease_id":"","renewable":false,"lease_duration":0,
              "data":{"data":{"api_key":"\(Self.known)","port":8443,"tls":true,"nested":{"a":"b"},"list":["x"]},
                      "metadata":{"created_time":"2026-11-29T11:05:40Z","custom_metadata":null,"deletion_time":"","destroyed":false,"version":4}},
@@ -32,10 +34,12 @@ struct KVv2SecretTests {
         #expect(error?.description.contains(Self.known) == false)
     }
 
-    @Test("a number, boolean, object, list or empty string is the wrong type", arguments: [
-        (#"8443"#, "a number"), (#"true"#, "a boolean"), (#"{"k":"KNOWN"}"#, "an object"), (#"["KNOWN"]"#, "a list"),
-        (#"null"#, "null"), (#""""#, "an empty string"),
-    ])
+    @Test(
+        "a number, boolean, object, list or empty string is the wrong type",
+        arguments: [
+            (#"8443"#, "a number"), (#"true"#, "a boolean"), (#"{"k":"KNOWN"}"#, "an object"), (#"["KNOWN"]"#, "a list"),
+            (#"null"#, "null"), (#""""#, "an empty string"),
+        ])
     func wrongType(json: String, kind: String) throws {
         let secret = try parse(#"{"data":{"data":{"f":\#(json)},"metadata":{"version":2}}}"#)
         let error = #expect(throws: OpenBaoError.self) { try secret.value(of: "f", what: what) }
@@ -53,9 +57,11 @@ struct KVv2SecretTests {
         #expect(error?.message.contains("version 3") == true)
     }
 
-    @Test("an answer that is not KV v2 (a KV v1 read, HTML, garbage) is a bad response", arguments: [
-        #"{"data":{"api_key":"x"}}"#, "<html>", "", #"{"data":{"data":"text"}}"#,
-    ])
+    @Test(
+        "an answer that is not KV v2 (a KV v1 read, HTML, garbage) is a bad response",
+        arguments: [
+            #"{"data":{"api_key":"x"}}"#, "<html>", "", #"{"data":{"data":"text"}}"#,
+        ])
     func notKV2(json: String) {
         let error = #expect(throws: OpenBaoError.self) { try parse(json) }
         #expect(error?.code == .badResponse)

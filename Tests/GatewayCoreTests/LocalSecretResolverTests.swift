@@ -9,7 +9,8 @@ struct LocalSecretResolverTests {
         let path: String
 
         init() throws {
-            path = FileManager.default.temporaryDirectory
+            path =
+                FileManager.default.temporaryDirectory
                 .appendingPathComponent("gateway-core-tests-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: path + "/secrets", withIntermediateDirectories: true)
         }
@@ -44,13 +45,16 @@ struct LocalSecretResolverTests {
         try directory.write("secrets/spaces", "  padded  ")
         let local = resolver(base: directory.path)
         #expect(try local.resolve(.file(path: "secrets/token")).withUnredactedValue { $0 } == "file-secret-value")
-        #expect(try local.resolve(.file(path: directory.path + "/secrets/token")).withUnredactedValue { $0 }
-            == "file-secret-value", "absolute paths ignore the base directory")
+        #expect(
+            try local.resolve(.file(path: directory.path + "/secrets/token")).withUnredactedValue { $0 }
+                == "file-secret-value", "absolute paths ignore the base directory")
         #expect(try local.resolve(.file(path: "secrets/two-lines")).withUnredactedValue { $0 } == "line one\nline two")
-        #expect(try local.resolve(.file(path: "secrets/spaces")).withUnredactedValue { $0 } == "  padded  ",
-                "only line endings are trimmed")
-        #expect(try local.resolve(SecretReference(parsing: "file://secrets/token")).withUnredactedValue { $0 }
-            == "file-secret-value")
+        #expect(
+            try local.resolve(.file(path: "secrets/spaces")).withUnredactedValue { $0 } == "  padded  ",
+            "only line endings are trimmed")
+        #expect(
+            try local.resolve(SecretReference(parsing: "file://secrets/token")).withUnredactedValue { $0 }
+                == "file-secret-value")
     }
 
     @Test("a secret file with a CRLF ending is trimmed too")

@@ -1,11 +1,13 @@
-@testable import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("gateway.openbao settings")
 struct OpenBaoConfigurationTests {
     @Test("the section with a nested auth mapping; relative paths from the inventory's folder")
     func section() throws {
-        let configuration = try echoConfiguration("""
+        let configuration = try echoConfiguration(
+            """
             gateway:
               openbao:
                 address: https://openbao.internal:8200
@@ -25,9 +27,11 @@ struct OpenBaoConfigurationTests {
         #expect(openBao.verifyTLS == false)
         #expect(openBao.timeout == 3)
         #expect(openBao.refreshInterval == 1)
-        #expect(openBao.auth == .appRole(
-            mount: "ar", roleID: .file(configuration.baseDirectory + "/bao/role_id"),
-            secretID: .variables(["FRACTALOPS_OPENBAO_SECRET_ID"])))
+        #expect(
+            openBao.auth
+                == .appRole(
+                    mount: "ar", roleID: .file(configuration.baseDirectory + "/bao/role_id"),
+                    secretID: .variables(["FRACTALOPS_OPENBAO_SECRET_ID"])))
     }
 
     @Test("defaults: token auth from FRACTALOPS_OPENBAO_TOKEN, BAO_TOKEN, VAULT_TOKEN; refresh every 5 minutes")
@@ -47,11 +51,14 @@ struct OpenBaoConfigurationTests {
               openbao: {address: "http://127.0.0.1:8200"}
             connector_inventory: [{name: echo}]
             """
-        let overridden = OpenBaoConfiguration(try echoConfiguration(yaml, env: [
-            "FRACTALOPS_OPENBAO_ADDR": "https://bao.lab:8200", "BAO_ADDR": "http://ignored:1",
-            "FRACTALOPS_OPENBAO_AUTH_METHOD": "kubernetes", "FRACTALOPS_OPENBAO_ROLE": "gateway",
-            "BAO_NAMESPACE": "ns-from-bao", "FRACTALOPS_OPENBAO_TOKEN_FILE": "/run/token",
-        ]))
+        let overridden = OpenBaoConfiguration(
+            try echoConfiguration(
+                yaml,
+                env: [
+                    "FRACTALOPS_OPENBAO_ADDR": "https://bao.lab:8200", "BAO_ADDR": "http://ignored:1",
+                    "FRACTALOPS_OPENBAO_AUTH_METHOD": "kubernetes", "FRACTALOPS_OPENBAO_ROLE": "gateway",
+                    "BAO_NAMESPACE": "ns-from-bao", "FRACTALOPS_OPENBAO_TOKEN_FILE": "/run/token",
+                ]))
         #expect(overridden.address?.description == "https://bao.lab:8200")
         #expect(overridden.namespace == "ns-from-bao")
         #expect(overridden.auth == .kubernetes(mount: "kubernetes", role: "gateway", jwtFile: OpenBaoConfiguration.serviceAccountTokenFile))
@@ -69,7 +76,8 @@ struct OpenBaoConfigurationTests {
 
     @Test("openbao.namespace is a setting, not a raw selector; a connector's namespace still is")
     func namespaceIsNotARawSelector() throws {
-        _ = try echoConfiguration("""
+        _ = try echoConfiguration(
+            """
             gateway:
               openbao: {namespace: team-a}
             connector_inventory: [{name: echo}]
@@ -83,7 +91,8 @@ struct OpenBaoConfigurationTests {
     @Test("unknown and invalid keys in the section are reported with the place and a did-you-mean")
     func invalid() throws {
         let error = #expect(throws: ConfigError.self) {
-            try echoConfiguration("""
+            try echoConfiguration(
+                """
                 gateway:
                   openbao:
                     adress: http://127.0.0.1:8200

@@ -1,6 +1,7 @@
-@testable import GatewayCore
 import NIOCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("OpenBao error classification")
 struct OpenBaoErrorTests {

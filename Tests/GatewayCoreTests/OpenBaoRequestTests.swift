@@ -1,5 +1,6 @@
-@testable import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("OpenBao requests: what references, logins and writes turn into")
 struct OpenBaoRequestTests {

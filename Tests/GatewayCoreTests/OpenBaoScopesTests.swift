@@ -1,5 +1,6 @@
-@testable import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("OpenBaoScopes (render-env --harden-refs with several scopes)")
 struct OpenBaoScopesTests {
@@ -34,18 +35,20 @@ struct OpenBaoScopesTests {
         #expect(groups.map { $0.entries.map(\.key) } == [["FRACTALOPS_NEXUS_TOKEN", "FRACTALOPS_DATABASE_URL"], ["FRACTALOPS_DAYTONA_API_KEY"]])
     }
 
-    @Test("refused scope sets: none, twice, two for one connector, a bad mount",
-          arguments: [
-              ([String](), nil as String?), (["secret/a", "secret/a"], nil),
-              (["secret/a", "secret/x/daytona", "secret/y/daytona"], nil), (["connectors"], "secret/kv"), (["connectors"], nil),
-          ])
+    @Test(
+        "refused scope sets: none, twice, two for one connector, a bad mount",
+        arguments: [
+            ([String](), nil as String?), (["secret/a", "secret/a"], nil),
+            (["secret/a", "secret/x/daytona", "secret/y/daytona"], nil), (["connectors"], "secret/kv"), (["connectors"], nil),
+        ])
     func refused(scopes: [String], mount: String?) {
         #expect(throws: EnvHardener.Failure.self) { try OpenBaoScopes(scopes: scopes, mount: mount, connectors: Self.connectors) }
     }
 
     @Test("a later scope that names no connector of the inventory is left unused, not refused")
     func unusedScope() throws {
-        let scopes = try OpenBaoScopes(scopes: ["secret/connectors", "secret/connectors/langboard", "secret/connectors/daytona"], connectors: Self.connectors)
+        let scopes = try OpenBaoScopes(
+            scopes: ["secret/connectors", "secret/connectors/langboard", "secret/connectors/daytona"], connectors: Self.connectors)
         #expect(scopes.unused == ["secret/connectors/langboard"])
         #expect(scopes.assign(Self.literals).map(\.hardener.scope) == ["secret/connectors", "secret/connectors/daytona"])
     }
@@ -60,7 +63,10 @@ struct OpenBaoScopesTests {
         #expect(overlay.values["FRACTALOPS_DATABASE_URL"]?.value == "openbao://secret/connectors#FRACTALOPS_DATABASE_URL")
         let writes = fake.sent.filter { $0.method == "POST" }
         #expect(writes.map(\.path) == ["secret/data/connectors", "secret/data/connectors/daytona"])
-        #expect(writes.first?.body == #"{"data":{"FRACTALOPS_DATABASE_URL":"postgres://u:KNOWN-db@db/app","FRACTALOPS_NEXUS_TOKEN":"KNOWN-nexus","already":"there"},"options":{"cas":1}}"#)
+        #expect(
+            writes.first?.body
+                == #"{"data":{"FRACTALOPS_DATABASE_URL":"postgres://u:KNOWN-db@db/app","FRACTALOPS_NEXUS_TOKEN":"KNOWN-nexus","already":"there"},"options":{"cas":1}}"#
+        )
         #expect(writes.last?.body == #"{"data":{"FRACTALOPS_DAYTONA_API_KEY":"KNOWN-daytona"},"options":{"cas":0}}"#)
     }
 

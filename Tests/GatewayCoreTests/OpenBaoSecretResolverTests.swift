@@ -1,6 +1,7 @@
-@testable import GatewayCore
 import Foundation
 import Testing
+
+@testable import GatewayCore
 
 /// Loads an inventory of the test-only `echo` kind (see ConnectorRegistryTests) with `env` as
 /// the process environment.
@@ -92,7 +93,8 @@ struct OpenBaoSecretResolverTests {
 
     @Test("no address: openbao:// fails with the reason, env:// still resolves")
     func unconfigured() async throws {
-        let configuration = try echoConfiguration("""
+        let configuration = try echoConfiguration(
+            """
             connector_inventory:
               - name: echo
                 executor_url: http://127.0.0.1:9000

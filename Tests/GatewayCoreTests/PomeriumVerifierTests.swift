@@ -90,7 +90,11 @@ struct PomeriumVerifierTests {
         #expect(Self.outcome(try await signStale(Self.claims()), keys: stale).contains("no longer trusted"))
         // Within max_stale the cached key still verifies.
         let then = Int(Self.now.timeIntervalSince1970) - 5000
-        let earlier = try await signStale(Self.claims { $0.iat = then; $0.exp = then + 300 })
+        let earlier = try await signStale(
+            Self.claims {
+                $0.iat = then
+                $0.exp = then + 300
+            })
         #expect(Self.outcome(earlier, keys: stale, at: Self.now.addingTimeInterval(-5000)).hasPrefix("verified"))
     }
 
@@ -98,11 +102,13 @@ struct PomeriumVerifierTests {
         var store = SecretStore()
         store.setForTesting("principal/worker", SecretValue("worker-token"))
         let token = Sourced(SecretSource.reference(.environment(name: "T")), from: .defaultValue(nil))
-        let directory = PrincipalDirectory(principals: [
-            Principal(name: "worker", location: "x:1", token: token, connectors: ["*"], permissions: []),
-            Principal(name: "operator", location: "x:2", token: nil, connectors: ["*"], permissions: [],
-                      pomerium: PomeriumMatch(emails: ["OPS@example.com"])),
-        ], secrets: store)
+        let directory = PrincipalDirectory(
+            principals: [
+                Principal(name: "worker", location: "x:1", token: token, connectors: ["*"], permissions: []),
+                Principal(
+                    name: "operator", location: "x:2", token: nil, connectors: ["*"], permissions: [],
+                    pomerium: PomeriumMatch(emails: ["OPS@example.com"])),
+            ], secrets: store)
         let identity = PomeriumIdentity(email: "ops@EXAMPLE.com", groups: [], subject: nil)
         func outcome(_ token: Substring?, _ pomerium: PomeriumVerifier.Outcome) -> String {
             switch directory.authenticate(token: token, certificate: nil, pomerium: pomerium) {

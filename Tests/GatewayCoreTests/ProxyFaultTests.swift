@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
 import NIOEmbedded
 import Testing
 
 @testable import GatewayCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The fault table (docs/data-path.md), row by row, in process: what the caller gets when the upstream
 /// cannot be reached, stays silent, closes or answers too much.

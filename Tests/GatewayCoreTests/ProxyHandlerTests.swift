@@ -38,8 +38,9 @@ struct ProxyHandlerTests {
 
     @Test func aChunkedBodyKeepsItsFramingAndLosesForbiddenTrailers() throws {
         let proxy = try EmbeddedProxy()
-        try proxy.send(EmbeddedProxy.request("POST", "/up", extra: "Transfer-Encoding: chunked\r\n")
-            + "3\r\nabc\r\n0\r\nX-Echo-Token: caller\r\nX_Forwarded_For: 6.6.6.6\r\nX-Sum: 1\r\n\r\n")
+        try proxy.send(
+            EmbeddedProxy.request("POST", "/up", extra: "Transfer-Encoding: chunked\r\n")
+                + "3\r\nabc\r\n0\r\nX-Echo-Token: caller\r\nX_Forwarded_For: 6.6.6.6\r\nX-Sum: 1\r\n\r\n")
         let sent = try proxy.upstreamReceived()
         #expect(sent.contains("transfer-encoding: chunked\r\n"))
         #expect(sent.hasSuffix("\r\n\r\n3\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n"))

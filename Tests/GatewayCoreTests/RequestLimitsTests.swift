@@ -21,7 +21,8 @@ struct RequestLimitsTests {
     }
 
     static func limits(principal: String = "", connector: String = "") throws -> RequestLimits {
-        let configuration = try echoConfiguration("""
+        let configuration = try echoConfiguration(
+            """
             gateway:
               principals:
                 - {name: worker, token: "env://W", connectors: ["*"]\(principal.isEmpty ? "" : ", " + principal)}
@@ -58,26 +59,31 @@ struct RequestLimitsTests {
     @Test func inFlightCapsHoldUntilReleasedAndTakeNoToken() throws {
         let limits = try Self.limits(principal: "max_in_flight: 1, rate: {requests_per_second: 1, burst: 2}")
         guard case let .admitted(first) = limits.admit(principal: "worker", connector: "echo", now: Self.t0) else {
-            Issue.record("first request refused"); return
+            Issue.record("first request refused")
+            return
         }
         guard case let .refused(error, limit) = limits.admit(principal: "worker", connector: "echo", now: Self.t0) else {
-            Issue.record("second request admitted past max_in_flight 1"); return
+            Issue.record("second request admitted past max_in_flight 1")
+            return
         }
         #expect(error.status == 429 && limit == "principal_in_flight" && error.kind == .rateLimited)
         first.release()
         // The refused request took no token: one is left of the burst of two.
         guard case .admitted = limits.admit(principal: "worker", connector: "echo", now: Self.t0) else {
-            Issue.record("refused after the release"); return
+            Issue.record("refused after the release")
+            return
         }
     }
 
     @Test func aConnectorsCapCountsEveryPrincipal() throws {
         let limits = try Self.limits(connector: "limits: {max_in_flight: 1}")
         guard case .admitted = limits.admit(principal: "worker", connector: "echo", now: Self.t0) else {
-            Issue.record("first request refused"); return
+            Issue.record("first request refused")
+            return
         }
         guard case let .refused(_, limit) = limits.admit(principal: "other", connector: "echo", now: Self.t0) else {
-            Issue.record("admitted past the connector's cap"); return
+            Issue.record("admitted past the connector's cap")
+            return
         }
         #expect(limit == "connector_in_flight")
     }
@@ -88,7 +94,8 @@ struct RequestLimitsTests {
     }
 
     @Test func aRatePerConnectorIsABucketForEachConnectorThePrincipalMayUse() throws {
-        let configuration = try echoConfiguration("""
+        let configuration = try echoConfiguration(
+            """
             gateway:
               principals:
                 - {name: worker, token: "env://W", connectors: [a, b], rate: {requests_per_second: 1, burst: 2, per_connector: true}}
@@ -104,7 +111,8 @@ struct RequestLimitsTests {
         #expect([admitted("a"), admitted("a"), admitted("a")] == [true, true, false])
         #expect([admitted("b"), admitted("b"), admitted("b")] == [true, true, false], "b's bucket is its own")
         guard case let .refused(error, _) = limits.admit(principal: "worker", connector: "b", now: Self.t0) else {
-            Issue.record("admitted past b's bucket"); return
+            Issue.record("admitted past b's bucket")
+            return
         }
         #expect(error.detail.contains("to 'b'"))
     }

@@ -18,19 +18,23 @@ struct RequestRouterTests {
         store.setForTesting("principal/worker", SecretValue("worker-token"))
         store.setForTesting("principal/operator", SecretValue("operator-token"))
         let token = Sourced(SecretSource.reference(.environment(name: "T")), from: .defaultValue(nil))
-        let principals = PrincipalDirectory(principals: [
-            Principal(name: "worker", location: "x:1", token: token, connectors: ["up", "cli", "ui", "hidden"], permissions: []),
-            Principal(name: "operator", location: "x:2", token: token, connectors: ["*"], permissions: ["manage"]),
-        ], secrets: store)
-        let routes = RouteTable(routes: [
-            "up": .upstream(.init(executor: [.init(pathPrefix: "", stripPrefix: false, requiredPermission: nil, target: api)], scim: [])),
-            "cli": .upstream(.init(executor: [
-                .init(pathPrefix: "/v0/management", stripPrefix: false, requiredPermission: "manage", target: management),
-                .init(pathPrefix: "", stripPrefix: false, requiredPermission: nil, target: api),
-            ], scim: [])),
-            "ui": .none("its connector_mode is ui_only"),
-            "hidden": .upstream(.init(executor: [], scim: [])),
-        ], connectorNames: ["cli", "hidden", "ui", "up"])
+        let principals = PrincipalDirectory(
+            principals: [
+                Principal(name: "worker", location: "x:1", token: token, connectors: ["up", "cli", "ui", "hidden"], permissions: []),
+                Principal(name: "operator", location: "x:2", token: token, connectors: ["*"], permissions: ["manage"]),
+            ], secrets: store)
+        let routes = RouteTable(
+            routes: [
+                "up": .upstream(.init(executor: [.init(pathPrefix: "", stripPrefix: false, requiredPermission: nil, target: api)], scim: [])),
+                "cli": .upstream(
+                    .init(
+                        executor: [
+                            .init(pathPrefix: "/v0/management", stripPrefix: false, requiredPermission: "manage", target: management),
+                            .init(pathPrefix: "", stripPrefix: false, requiredPermission: nil, target: api),
+                        ], scim: [])),
+                "ui": .none("its connector_mode is ui_only"),
+                "hidden": .upstream(.init(executor: [], scim: [])),
+            ], connectorNames: ["cli", "hidden", "ui", "up"])
         return RequestRouter(routes: routes, principals: principals, publicURL: nil, limits: .defaults)
     }()
 
@@ -80,7 +84,10 @@ struct RequestRouterTests {
 
     @Test func theOperatorReachesManagementWithTheManagementKeyOnly() throws {
         guard case let .forward(plan) = Self.route(.GET, "/executor/cli/v0//management/keys?key=x", token: "operator-token")
-        else { Issue.record("not forwarded"); return }
+        else {
+            Issue.record("not forwarded")
+            return
+        }
         #expect(plan.upstreamHead.uri == "/v0/management/keys?key=x")
         #expect(plan.target === Self.management)
         #expect(plan.upstreamHead.headers["authorization"] == ["Bearer mgmt-key"])

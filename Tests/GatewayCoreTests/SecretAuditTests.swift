@@ -1,6 +1,7 @@
 import Foundation
-@testable import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("SecretAudit (gateway audit)")
 struct SecretAuditTests {
@@ -55,9 +56,10 @@ struct SecretAuditTests {
                 verify_tls: true
             """
         let findings = try SecretAudit.audit(yaml: text, path: "topology.yaml")
-        #expect(findings.map(\.key) == [
-            "gateway.principals[worker].token", "connector_inventory[nexus].scim_base_url", "connector_inventory[nexus].auth.token",
-        ])
+        #expect(
+            findings.map(\.key) == [
+                "gateway.principals[worker].token", "connector_inventory[nexus].scim_base_url", "connector_inventory[nexus].auth.token",
+            ])
         #expect(findings.map(\.line) == [6, 12, 14])
         for finding in findings {
             for secret in Self.secrets { #expect(!finding.description.contains(secret)) }

@@ -1,7 +1,8 @@
-@testable import GatewayCore
 import Logging
 import Synchronization
 import Testing
+
+@testable import GatewayCore
 
 /// Keeps every log message with its metadata, to check what is logged (and that no value is).
 final class CapturedLog: Sendable {
@@ -55,8 +56,9 @@ struct SecretRefresherTests {
         let secrets = try await SecretStore.resolve(configuration, using: resolver.session())
         let metrics = GatewayMetrics(connectors: configuration.connectorNames)
         let log = CapturedLog()
-        let holder = ProxyContextHolder(try GatewayApplication.makeContext(
-            configuration: configuration, secrets: secrets, metrics: metrics, logger: log.logger))
+        let holder = ProxyContextHolder(
+            try GatewayApplication.makeContext(
+                configuration: configuration, secrets: secrets, metrics: metrics, logger: log.logger))
         let refresher = SecretRefresher(holder: holder, resolver: resolver, secrets: secrets, interval: .seconds(1), logger: log.logger)
         return (fake, secrets, metrics, log, holder, refresher)
     }
@@ -105,8 +107,9 @@ struct SecretRefresherTests {
         // A reload resolved new values itself and swapped its context in.
         fake.put("app", #"{"token":"KNOWN-t2","worker":"KNOWN-w2"}"#)
         let reloaded = try await SecretStore.resolve(configuration, using: resolver.session())
-        holder.replace(with: try GatewayApplication.makeContext(
-            configuration: configuration, secrets: reloaded, metrics: metrics, logger: log.logger))
+        holder.replace(
+            with: try GatewayApplication.makeContext(
+                configuration: configuration, secrets: reloaded, metrics: metrics, logger: log.logger))
         _ = await refresher.refresh(.init(secrets: started))
         #expect(holder.generation == 1, "the values match the serving context: nothing to rotate")
         #expect(log.count("secrets rotated") == 0)

@@ -5,14 +5,16 @@ import Testing
 struct SuggestionTests {
     static let keys = ["executor_url", "host_header", "verify_tls", "public_url", "internal_url", "scim_base_url"]
 
-    @Test("suggests the closest key within a small edit distance", arguments: [
-        ("host_heder", "host_header"),
-        ("HOST_HEADER", "host_header"),
-        ("executer_url", "executor_url"),
-        ("verfiy_tls", "verify_tls"),
-        ("publc_url", "public_url"),
-        ("scim_bas_url", "scim_base_url"),
-    ])
+    @Test(
+        "suggests the closest key within a small edit distance",
+        arguments: [
+            ("host_heder", "host_header"),
+            ("HOST_HEADER", "host_header"),
+            ("executer_url", "executor_url"),
+            ("verfiy_tls", "verify_tls"),
+            ("publc_url", "public_url"),
+            ("scim_bas_url", "scim_base_url"),
+        ])
     func suggests(word: String, expected: String) {
         #expect(Suggestion.closest(to: word, in: Self.keys) == expected)
         #expect(Suggestion.didYouMean(word, in: Self.keys) == " Did you mean '\(expected)'?")
@@ -30,7 +32,8 @@ struct SuggestionTests {
     func nearestWins() {
         #expect(Suggestion.closest(to: "scim", in: ["scim_projected", "scim", "poll"]) == "scim")
         #expect(Suggestion.closest(to: "hybird", in: ["hybrid", "scim", "jit"]) == "hybrid")
-        #expect(Suggestion.closest(to: "langbord", in: ["langboard", "nexus", "daytona", "cliproxy", "temporal", "http"])
-            == "langboard")
+        #expect(
+            Suggestion.closest(to: "langbord", in: ["langboard", "nexus", "daytona", "cliproxy", "temporal", "http"])
+                == "langboard")
     }
 }

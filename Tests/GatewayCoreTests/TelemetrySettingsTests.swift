@@ -16,7 +16,8 @@ struct TelemetrySettingsTests {
     }
 
     @Test func theInventoryOrTheOpenTelemetryVariablesTurnItOn() throws {
-        let written = try echoConfiguration("""
+        let written = try echoConfiguration(
+            """
             gateway:
               telemetry: {otlp_endpoint: "http://collector:4318/", sampler: traceidratio, sampler_arg: 0.25, schedule_delay: 200ms}
             """ + "\n" + Self.connector)
@@ -25,10 +26,12 @@ struct TelemetrySettingsTests {
         #expect(telemetry.sampler == .traceIDRatio && telemetry.ratio == 0.25 && telemetry.scheduleDelay == 0.2)
         #expect(telemetry.serviceName == "fractalops-gateway" && telemetry.maxQueueSize == 2048)
 
-        let fromEnv = try echoConfiguration(Self.connector, env: [
-            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4318", "OTEL_SERVICE_NAME": "gw-7",
-            "OTEL_TRACES_SAMPLER": "parentbased_always_off",
-        ])
+        let fromEnv = try echoConfiguration(
+            Self.connector,
+            env: [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4318", "OTEL_SERVICE_NAME": "gw-7",
+                "OTEL_TRACES_SAMPLER": "parentbased_always_off",
+            ])
         let env = try #require(fromEnv.gateway.telemetry)
         #expect(env.tracesURL == "http://otel:4318/v1/traces" && env.serviceName == "gw-7" && env.sampler == .parentBasedAlwaysOff)
     }

@@ -8,11 +8,12 @@ struct TraceSamplerTests {
     static let sampled = TraceParent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
     static let unsampled = TraceParent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00")
 
-    @Test(arguments: [
-        nil, "", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331", "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-        "00-00000000000000000000000000000000-b7ad6b7169203331-01", "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01",
-        "00-0af7651916cd43dd8448eb211c80319x-b7ad6b7169203331-01", "00-0af7651916cd43dd-b7ad6b7169203331-01",
-    ] as [String?])
+    @Test(
+        arguments: [
+            nil, "", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331", "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            "00-00000000000000000000000000000000-b7ad6b7169203331-01", "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01",
+            "00-0af7651916cd43dd8448eb211c80319x-b7ad6b7169203331-01", "00-0af7651916cd43dd-b7ad6b7169203331-01",
+        ] as [String?])
     func malformedHeadersAreNoParent(header: String?) {
         #expect(TraceParent(header) == nil)
     }
@@ -21,12 +22,16 @@ struct TraceSamplerTests {
         let parent = try #require(Self.sampled)
         #expect(parent.traceID == "0af7651916cd43dd8448eb211c80319c" && parent.spanID == "b7ad6b7169203331" && parent.sampled)
         #expect(Self.unsampled?.sampled == false)
-        #expect(TraceParent("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03-future")?.sampled == true,
-                "a later version's extra fields are ignored")
+        #expect(
+            TraceParent("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03-future")?.sampled == true,
+            "a later version's extra fields are ignored")
     }
 
     @Test func parentBasedSamplersFollowTheCallerAndDecideRootsThemselves() {
-        let never: () -> UInt64 = { Issue.record("no random number for a parent's decision"); return 0 }
+        let never: () -> UInt64 = {
+            Issue.record("no random number for a parent's decision")
+            return 0
+        }
         for sampler in [TelemetryConfiguration.Sampler.parentBasedAlwaysOn, .parentBasedAlwaysOff, .parentBasedTraceIDRatio] {
             let decide = TraceSampler(sampler: sampler, ratio: 0.5)
             #expect(decide.sampled(Self.sampled, random: never))

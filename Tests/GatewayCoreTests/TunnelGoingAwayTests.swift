@@ -64,8 +64,9 @@ struct TunnelGoingAwayTests {
 
         goAway(proxy)
         #expect(try Self.bytes(proxy.caller).isEmpty, "no frame inside the upstream's message")
-        #expect(Self.unmaskedClose(endingIn: try Self.bytes(proxy.dialed[0])) == Self.closePayload,
-                "the caller's direction was between messages")
+        #expect(
+            Self.unmaskedClose(endingIn: try Self.bytes(proxy.dialed[0])) == Self.closePayload,
+            "the caller's direction was between messages")
 
         // The rest of the message and the start of the next one arrive in one read.
         let next = Frame.frame(0x1, payload: 5)

@@ -37,8 +37,9 @@ struct WebSocketFrameTrackerTests {
     func wholeMessagesOfEverySizeEndAtABoundary(chunk: Int) {
         for size in [0, 1, 125, 126, 127, 65535, 65536, 70_000] {
             for masked in [false, true] {
-                #expect(Self.follow(Self.frame(0x2, payload: size, masked: masked), chunk: chunk).atMessageBoundary,
-                        "size \(size), masked \(masked), reads of \(chunk)")
+                #expect(
+                    Self.follow(Self.frame(0x2, payload: size, masked: masked), chunk: chunk).atMessageBoundary,
+                    "size \(size), masked \(masked), reads of \(chunk)")
             }
         }
     }

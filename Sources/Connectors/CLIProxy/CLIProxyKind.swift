@@ -13,8 +13,9 @@ public struct CLIProxyKind: ConnectorKind {
         CredentialSpec(key: "management_key", header: "Authorization", scheme: "Bearer"),
     ]
     public let options = [
-        SettingSpec("stream_idle_timeout", .duration(minimum: 1), default: .duration(seconds: 300),
-                    summary: "longest silence allowed inside a streamed (SSE) response"),
+        SettingSpec(
+            "stream_idle_timeout", .duration(minimum: 1), default: .duration(seconds: 300),
+            summary: "longest silence allowed inside a streamed (SSE) response")
     ]
 
     /// GET /healthz is unauthenticated.

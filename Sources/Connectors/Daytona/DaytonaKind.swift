@@ -9,10 +9,12 @@ public struct DaytonaKind: ConnectorKind {
     public let defaultMode: ConnectorMode = .project
     public let credentials = [CredentialSpec(key: "api_key", header: "Authorization", scheme: "Bearer")]
     public let options = [
-        SettingSpec("toolbox_proxy_url", .url, env: .suffix("TOOLBOX_PROXY_URL"),
-                    summary: "where the SDK's in-sandbox (toolbox) calls are sent"),
-        SettingSpec("preview_host_suffix", .host, env: .suffix("PREVIEW_HOST_SUFFIX"),
-                    summary: "wildcard domain of preview links; never given the fixed Host override"),
+        SettingSpec(
+            "toolbox_proxy_url", .url, env: .suffix("TOOLBOX_PROXY_URL"),
+            summary: "where the SDK's in-sandbox (toolbox) calls are sent"),
+        SettingSpec(
+            "preview_host_suffix", .host, env: .suffix("PREVIEW_HOST_SUFFIX"),
+            summary: "wildcard domain of preview links; never given the fixed Host override"),
     ]
 
     /// Caller paths of the toolbox's WebSocket endpoints (daytonaio/daytona,
@@ -35,9 +37,11 @@ public struct DaytonaKind: ConnectorKind {
         var api = RouteSpec(family: .executor, upstream: executor, credentialKey: "api_key", hostHeader: connector.hostHeader)
         guard let toolbox = connector.url("toolbox_proxy_url")?.value else { return [api] }
         let gatewayPath = "/executor/\(connector.name)/toolbox"
-        api.rewrites = [RouteSpec.URLRewrite(
-            upstreamPrefixes: connector.upstreamURLPrefixes(for: toolbox, hostHeader: nil),
-            gatewayPath: gatewayPath, inRequests: false, keys: nil)]
+        api.rewrites = [
+            RouteSpec.URLRewrite(
+                upstreamPrefixes: connector.upstreamURLPrefixes(for: toolbox, hostHeader: nil),
+                gatewayPath: gatewayPath, inRequests: false, keys: nil)
+        ]
         var toolboxRoute = RouteSpec(
             family: .executor, pathPrefix: "/toolbox", stripPrefix: true, upstream: toolbox, credentialKey: "api_key",
             hostHeader: nil)

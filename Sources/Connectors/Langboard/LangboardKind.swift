@@ -13,28 +13,33 @@ public struct LangboardKind: ConnectorKind {
         CredentialSpec(key: "scim_token", header: "Authorization", scheme: "Bearer"),
     ]
     public let options = [
-        SettingSpec("forwarded_for", .choice(["client", "egress"]), env: .suffix("FORWARDED_FOR"), default: .string("client"),
-                    summary: "address sent in X-Real-IP/X-Forwarded-For: the true caller, or the gateway's egress address"),
-        SettingSpec("egress_address", .string, env: .suffix("EGRESS_ADDRESS"),
-                    summary: "the gateway's egress IP, sent when forwarded_for is egress"),
-        SettingSpec("scim_path", .httpPath, default: .string("/scim/v2"),
-                    summary: "Langboard's own SCIM provider path (scim_projected)"),
+        SettingSpec(
+            "forwarded_for", .choice(["client", "egress"]), env: .suffix("FORWARDED_FOR"), default: .string("client"),
+            summary: "address sent in X-Real-IP/X-Forwarded-For: the true caller, or the gateway's egress address"),
+        SettingSpec(
+            "egress_address", .string, env: .suffix("EGRESS_ADDRESS"),
+            summary: "the gateway's egress IP, sent when forwarded_for is egress"),
+        SettingSpec(
+            "scim_path", .httpPath, default: .string("/scim/v2"),
+            summary: "Langboard's own SCIM provider path (scim_projected)"),
     ]
 
     public func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
         if connector.string("forwarded_for") == "egress", connector.string("egress_address") == nil {
-            diagnostics.append(ConfigIssue(
-                .requiredKey, at: connector.settings["forwarded_for"]?.source.description, connector: connector.name,
-                key: "egress_address",
-                problem: "forwarded_for is egress but no egress_address says which address to send.",
-                fix: "Set egress_address to the IP the Langboard key is bound to, or use forwarded_for: client."))
+            diagnostics.append(
+                ConfigIssue(
+                    .requiredKey, at: connector.settings["forwarded_for"]?.source.description, connector: connector.name,
+                    key: "egress_address",
+                    problem: "forwarded_for is egress but no egress_address says which address to send.",
+                    fix: "Set egress_address to the IP the Langboard key is bound to, or use forwarded_for: client."))
         }
     }
 
     /// Every route sends the caller's address, or with `forwarded_for: egress` the gateway's
     /// egress address (the one the API key is bound to).
     public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
-        let forwardedFor: RouteSpec.ForwardedFor = connector.string("forwarded_for") == "egress"
+        let forwardedFor: RouteSpec.ForwardedFor =
+            connector.string("forwarded_for") == "egress"
             ? .fixed(connector.string("egress_address") ?? "") : .client
         return connector.defaultRoutes.map { route in
             var route = route
@@ -55,9 +60,11 @@ public struct LangboardKind: ConnectorKind {
         scim.path += connector.string("scim_path") ?? "/scim/v2"
         return RouteSpec(
             family: .scim, upstream: scim, credentialKey: "scim_token", hostHeader: connector.hostHeader,
-            rewrites: [RouteSpec.URLRewrite(
-                upstreamPrefixes: connector.upstreamURLPrefixes(for: scim, hostHeader: connector.hostHeader),
-                gatewayPath: "/scim/\(connector.name)", inRequests: true, upstreamPath: scim.path,
-                keys: ["$ref", "location"])])
+            rewrites: [
+                RouteSpec.URLRewrite(
+                    upstreamPrefixes: connector.upstreamURLPrefixes(for: scim, hostHeader: connector.hostHeader),
+                    gatewayPath: "/scim/\(connector.name)", inRequests: true, upstreamPath: scim.path,
+                    keys: ["$ref", "location"])
+            ])
     }
 }

@@ -10,11 +10,13 @@ public struct NexusKind: ConnectorKind {
     public let defaultMode: ConnectorMode = .scim
     public let credentials = [CredentialSpec(key: "token", header: "Authorization", scheme: "Bearer")]
     public let options = [
-        SettingSpec("url", .url, env: .suffix("URL"),
-                    summary: "Nexus service URL; derived from scim_base_url (its /scim/v2 suffix removed)"),
-        SettingSpec("url_rewrite", .choice(["rewrite", "forwarded_headers"]), env: .suffix("URL_REWRITE"),
-                    default: .string("rewrite"),
-                    summary: "rewrite upstream URLs in Location/meta.location/$ref, or send X-Forwarded-* to an upstream that builds its own"),
+        SettingSpec(
+            "url", .url, env: .suffix("URL"),
+            summary: "Nexus service URL; derived from scim_base_url (its /scim/v2 suffix removed)"),
+        SettingSpec(
+            "url_rewrite", .choice(["rewrite", "forwarded_headers"]), env: .suffix("URL_REWRITE"),
+            default: .string("rewrite"),
+            summary: "rewrite upstream URLs in Location/meta.location/$ref, or send X-Forwarded-* to an upstream that builds its own"),
         SettingSpec("max_payload_bytes", .integer(1...(1 << 30)), summary: "bulk body limit (defaults to the upstream's maxPayloadSize)"),
     ]
 
@@ -30,18 +32,21 @@ public struct NexusKind: ConnectorKind {
 
     public func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
         guard let base = connector.url("scim_base_url") else {
-            diagnostics.append(ConfigIssue(
-                .scimWithoutBase, at: connector.location, connector: connector.name, key: "scim_base_url",
-                problem: "A Nexus connector needs scim_base_url: \(connector.envPrefix)URL and \(connector.envPrefix)SCIM_BASE_URL are both derived from it.",
-                fix: "Set scim_base_url (or \(connector.envPrefix)SCIM_BASE_URL in the generated env)."))
+            diagnostics.append(
+                ConfigIssue(
+                    .scimWithoutBase, at: connector.location, connector: connector.name, key: "scim_base_url",
+                    problem:
+                        "A Nexus connector needs scim_base_url: \(connector.envPrefix)URL and \(connector.envPrefix)SCIM_BASE_URL are both derived from it.",
+                    fix: "Set scim_base_url (or \(connector.envPrefix)SCIM_BASE_URL in the generated env)."))
             return
         }
         let derived = Self.serviceURL(fromSCIMBase: base.value)
         if let given = connector.url("url"), given.value != derived {
-            diagnostics.append(ConfigIssue(
-                .nexusDerivedConflict, at: given.source.description, connector: connector.name, key: "url",
-                problem: "\(connector.envPrefix)URL is derived from scim_base_url as \(derived), but \(given.value) was given.",
-                fix: "Remove the explicit url (it is derived), or make scim_base_url \(given.value)/scim/v2."))
+            diagnostics.append(
+                ConfigIssue(
+                    .nexusDerivedConflict, at: given.source.description, connector: connector.name, key: "url",
+                    problem: "\(connector.envPrefix)URL is derived from scim_base_url as \(derived), but \(given.value) was given.",
+                    fix: "Remove the explicit url (it is derived), or make scim_base_url \(given.value)/scim/v2."))
             return
         }
         connector.setDerived("url", .url(derived), what: "scim_base_url without its /scim/v2 suffix", from: base.source)
@@ -69,10 +74,12 @@ public struct NexusKind: ConnectorKind {
         if forwarded {
             scim.forwardedPrefix = gatewayPath
         } else {
-            scim.rewrites = [RouteSpec.URLRewrite(
-                upstreamPrefixes: connector.upstreamURLPrefixes(for: base, hostHeader: connector.hostHeader),
-                gatewayPath: gatewayPath, inRequests: true, upstreamPath: base.path,
-                keys: ["$ref", "location"])]
+            scim.rewrites = [
+                RouteSpec.URLRewrite(
+                    upstreamPrefixes: connector.upstreamURLPrefixes(for: base, hostHeader: connector.hostHeader),
+                    gatewayPath: gatewayPath, inRequests: true, upstreamPath: base.path,
+                    keys: ["$ref", "location"])
+            ]
         }
         var routes = [scim]
         if let executor = connector.url("executor_url")?.value {

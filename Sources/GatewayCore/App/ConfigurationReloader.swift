@@ -57,15 +57,19 @@ public struct ConfigurationReloader: Service {
             if let change { listeners?.commit(change) }
             current.metrics.reloadApplied()
             closeTunnels(ofConnectorsRemovedFrom: current.configuration, by: configuration)
-            logger.info("configuration reloaded", metadata: [
-                "gateway.connectors": "\(configuration.connectorNames.joined(separator: ","))",
-            ])
+            logger.info(
+                "configuration reloaded",
+                metadata: [
+                    "gateway.connectors": "\(configuration.connectorNames.joined(separator: ","))"
+                ])
             return true
         } catch {
             current.metrics.reloadRefused()
-            logger.error("configuration reload refused; the previous configuration keeps serving", metadata: [
-                "gateway.error": "\(error)",
-            ])
+            logger.error(
+                "configuration reload refused; the previous configuration keeps serving",
+                metadata: [
+                    "gateway.error": "\(error)"
+                ])
             return false
         }
     }
@@ -83,9 +87,11 @@ public struct ConfigurationReloader: Service {
             let stillRemoved = removed.subtracting(holder.context.configuration.connectorNames)
             let ended = await holder.tunnels.goAway(.reload, where: stillRemoved.contains)
             if ended > 0 {
-                logger.info("WebSocket tunnels of removed connectors closed with 1001 going away", metadata: [
-                    "gateway.tunnels": "\(ended)", "gateway.connectors": "\(stillRemoved.sorted().joined(separator: ","))",
-                ])
+                logger.info(
+                    "WebSocket tunnels of removed connectors closed with 1001 going away",
+                    metadata: [
+                        "gateway.tunnels": "\(ended)", "gateway.connectors": "\(stillRemoved.sorted().joined(separator: ","))",
+                    ])
             }
         }
     }

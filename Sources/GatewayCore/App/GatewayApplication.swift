@@ -41,14 +41,17 @@ public struct GatewayApplication: Sendable {
                 services.append(exporter)
                 metrics.appendText { made.metricsText() }
             } catch {
-                throw ConfigError(issues: [ConfigIssue(
-                    .invalidValue, at: configuration.gateway.settings["telemetry.otlp_endpoint"].map { "\($0.source)" }, key: "gateway.telemetry",
-                    problem: "Tracing could not start: \(error).", fix: "Check gateway.telemetry and the OTEL_* variables.")])
+                throw ConfigError(issues: [
+                    ConfigIssue(
+                        .invalidValue, at: configuration.gateway.settings["telemetry.otlp_endpoint"].map { "\($0.source)" }, key: "gateway.telemetry",
+                        problem: "Tracing could not start: \(error).", fix: "Check gateway.telemetry and the OTEL_* variables.")
+                ])
             }
         }
-        self.holder = ProxyContextHolder(try Self.makeContext(
-            configuration: configuration, secrets: secrets, metrics: metrics, logger: logger,
-            controlResponders: controlResponders + [HealthResponder(store: health, configuration: configuration, tunnels: tunnels)]),
+        self.holder = ProxyContextHolder(
+            try Self.makeContext(
+                configuration: configuration, secrets: secrets, metrics: metrics, logger: logger,
+                controlResponders: controlResponders + [HealthResponder(store: health, configuration: configuration, tunnels: tunnels)]),
             tunnels: tunnels, tracer: tracer)
         // The HTTPS listener's certificate loads before anything binds: a broken pair stops the start.
         let certificate = ServerCertificate()
@@ -71,8 +74,9 @@ public struct GatewayApplication: Sendable {
         for warning in configuration.warnings { logger.warning("\(warning.description)") }
         for connector in configuration.connectors where connector.isEnabled && !connector.verifyTLS {
             if case .http = connector.machineRoute {
-                logger.warning("TLS verification is off for this connector's executor (verify_tls: false)",
-                               metadata: ["gateway.connector": "\(connector.name)"])
+                logger.warning(
+                    "TLS verification is off for this connector's executor (verify_tls: false)",
+                    metadata: ["gateway.connector": "\(connector.name)"])
             }
         }
     }
@@ -102,10 +106,11 @@ public struct GatewayApplication: Sendable {
     ) async throws {
         listeners.onListening(onListening)
         listeners.onListeningTLS(onListeningTLS)
-        let services = ServiceGroup(configuration: .init(
-            services: ([listeners] + self.services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: holder.context.logger))
+        let services = ServiceGroup(
+            configuration: .init(
+                services: ([listeners] + self.services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: holder.context.logger))
         do {
             try await services.run()
         } catch {

@@ -19,9 +19,10 @@ public enum SecretAudit {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                result.problems.append(ConfigIssue(
-                    .fileUnreadable, at: path, problem: "There is no file or folder at this path.",
-                    fix: "Check the path given to gateway audit."))
+                result.problems.append(
+                    ConfigIssue(
+                        .fileUnreadable, at: path, problem: "There is no file or folder at this path.",
+                        fix: "Check the path given to gateway audit."))
                 continue
             }
             let files = isDirectory.boolValue ? candidates(in: path) : [path]
@@ -40,14 +41,18 @@ public enum SecretAudit {
     /// Audits one file: YAML (`.yaml`, `.yml`, `.json`) or dotenv (anything else).
     public static func audit(file: String) throws(ConfigError) -> [AuditFinding] {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw ConfigError(issues: [ConfigIssue(
-                .fileUnreadable, at: file, problem: "The file cannot be read (missing or not permitted).",
-                fix: "Check the path and the permissions, or run gateway audit as a user that may read it.")])
+            throw ConfigError(issues: [
+                ConfigIssue(
+                    .fileUnreadable, at: file, problem: "The file cannot be read (missing or not permitted).",
+                    fix: "Check the path and the permissions, or run gateway audit as a user that may read it.")
+            ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(issues: [ConfigIssue(
-                .fileUnreadable, at: file, problem: "The file is not UTF-8 text, so it is neither an env file nor YAML.",
-                fix: "Give gateway audit env files, inventories, topology files or rendered YAML/JSON only.")])
+            throw ConfigError(issues: [
+                ConfigIssue(
+                    .fileUnreadable, at: file, problem: "The file is not UTF-8 text, so it is neither an env file nor YAML.",
+                    fix: "Give gateway audit env files, inventories, topology files or rendered YAML/JSON only.")
+            ])
         }
         return isYAML(file) ? try audit(yaml: text, path: file) : try audit(env: text, path: file)
     }

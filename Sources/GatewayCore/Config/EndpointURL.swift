@@ -77,7 +77,8 @@ public struct EndpointURL: Sendable, Hashable, CustomStringConvertible {
         var port: Int?
         if let portText {
             guard !portText.isEmpty, portText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), portText.utf8.count <= 5,
-                  let value = Int(portText), (1...65535).contains(value) else { throw .badPort(String(portText)) }
+                let value = Int(portText), (1...65535).contains(value)
+            else { throw .badPort(String(portText)) }
             port = value
         }
         self.init(scheme: scheme, host: host.lowercased(), port: port, path: path)

@@ -16,7 +16,8 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
         let portPart: Substring
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]"),
-                  text[text.index(after: close)...].hasPrefix(":") else { return nil }
+                text[text.index(after: close)...].hasPrefix(":")
+            else { return nil }
             hostPart = text[text.index(after: text.startIndex)..<close]
             portPart = text[text.index(close, offsetBy: 2)...]
         } else {
@@ -26,8 +27,9 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
             if hostPart.contains(":") { return nil }
         }
         guard !hostPart.isEmpty, !portPart.isEmpty, portPart.utf8.count <= 5,
-              portPart.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let port = Int(portPart),
-              (allowAnyPort ? 0 : 1)...65535 ~= port else { return nil }
+            portPart.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let port = Int(portPart),
+            (allowAnyPort ? 0 : 1)...65535 ~= port
+        else { return nil }
         self.init(host: String(hostPart), port: port)
     }
 

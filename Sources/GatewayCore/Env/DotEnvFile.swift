@@ -53,9 +53,10 @@ public struct DotEnvFile: Sendable {
                 let (entry, exported) = try Self.parseAssignment(trimmed, line: number)
                 lines.append(.assignment(entry, exported: exported))
             } catch {
-                issues.append(ConfigIssue(
-                    .dotenvSyntax, at: "\(path):\(number)", problem: error.problem,
-                    fix: "Write the line as KEY=value (optionally 'export KEY=value'), quoting values with spaces or '#'."))
+                issues.append(
+                    ConfigIssue(
+                        .dotenvSyntax, at: "\(path):\(number)", problem: error.problem,
+                        fix: "Write the line as KEY=value (optionally 'export KEY=value'), quoting values with spaces or '#'."))
             }
         }
         // A trailing newline produces one empty last line that is not part of the file.
@@ -96,7 +97,10 @@ public struct DotEnvFile: Sendable {
             var closed = false
             while index < scalars.endIndex {
                 let scalar = scalars[index]
-                if scalar == first { closed = true; break }
+                if scalar == first {
+                    closed = true
+                    break
+                }
                 if first == "\"" && scalar == "\\" {
                     let next = scalars.index(after: index)
                     guard next < scalars.endIndex else { break }

@@ -3,9 +3,11 @@ public enum DotEnvWriter {
     /// Works on scalars: "\r\n" is one Character, and a combining mark fuses with the quote
     /// or escape letter before it, so a Character-wise writer would break either.
     public static func quote(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && scalar.value > 0x20 && scalar.value != 0x7F && !"\"'#\\$`".unicodeScalars.contains(scalar)
-        }
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII && scalar.value > 0x20 && scalar.value != 0x7F && !"\"'#\\$`".unicodeScalars.contains(scalar)
+            }
         if plain || value.isEmpty { return value }
         var out = String.UnicodeScalarView()
         out.append("\"")

@@ -27,12 +27,14 @@ extension FleetHealth {
                 + connector.states.map { $0?.rawValue ?? "-" }
                 + [connector.tunnelsOpen.map(String.init) ?? "-", "#\(connector.worstReplica + 1): \(connector.reason)"]
         }
-        lines += FleetHealth.align([header] + rows, paint: { row, column, text in
-            guard color, row > 0, column == 2 || (column > 2 && column < 3 + replicas.count) else { return text }
-            let connector = connectors[row - 1]
-            let state = column == 2 ? connector.worst : connector.states[column - 3]
-            return state.map { HealthTable.paint(text, $0) } ?? text
-        })
+        lines += FleetHealth.align(
+            [header] + rows,
+            paint: { row, column, text in
+                guard color, row > 0, column == 2 || (column > 2 && column < 3 + replicas.count) else { return text }
+                let connector = connectors[row - 1]
+                let state = column == 2 ? connector.worst : connector.states[column - 3]
+                return state.map { HealthTable.paint(text, $0) } ?? text
+            })
         lines.append("")
         lines.append(summaryLine)
         return lines.joined(separator: "\n") + "\n"

@@ -46,7 +46,7 @@ public struct RemoteHealthReport: Sendable, Hashable {
         var connectors: [Connector] = []
         for (index, item) in items.enumerated() {
             guard let name = item["name"]?.stringValue, let kind = item["kind"]?.stringValue,
-                  let stateText = item["state"]?.stringValue, let state = HealthState(rawValue: stateText)
+                let stateText = item["state"]?.stringValue, let state = HealthState(rawValue: stateText)
             else {
                 throw ParseError(description: "connector \(index + 1) of the answer lacks a name, kind or known state")
             }
@@ -54,10 +54,11 @@ public struct RemoteHealthReport: Sendable, Hashable {
             if let id = item["runtime_asset"]?["id"]?.stringValue {
                 asset = RuntimeAsset(id: id, role: item["runtime_asset"]?["role"]?.stringValue)
             }
-            connectors.append(Connector(
-                name: name, kind: kind, state: state, reason: item["reason"]?.stringValue ?? "",
-                decidedBy: item["decided_by"]?.stringValue, latencyMilliseconds: item["probe"]?["latency_ms"]?.numberValue,
-                runtimeAsset: asset, tunnelsOpen: item["tunnels_open"]?.numberValue.map { Int($0) }))
+            connectors.append(
+                Connector(
+                    name: name, kind: kind, state: state, reason: item["reason"]?.stringValue ?? "",
+                    decidedBy: item["decided_by"]?.stringValue, latencyMilliseconds: item["probe"]?["latency_ms"]?.numberValue,
+                    runtimeAsset: asset, tunnelsOpen: item["tunnels_open"]?.numberValue.map { Int($0) }))
         }
         self.schemaVersion = Int(version)
         self.state = state

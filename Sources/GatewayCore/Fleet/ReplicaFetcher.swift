@@ -57,18 +57,24 @@ public struct ReplicaFetcher: Sendable {
             return ReplicaHealth(url: url, reportURL: reportURL, outcome: .unreachable(Self.describe(error, url: reportURL)))
         }
         if status == 503, let pending = try? JSONDecoder().decode(Pending.self, from: Data(body)), pending.status == "pending" {
-            return ReplicaHealth(url: url, reportURL: reportURL, outcome: .pending("up, but \(pending.detail ?? "its first round of checks has not finished"); ask again in a moment"))
+            return ReplicaHealth(
+                url: url, reportURL: reportURL,
+                outcome: .pending("up, but \(pending.detail ?? "its first round of checks has not finished"); ask again in a moment"))
         }
         guard status == 200 else {
-            return ReplicaHealth(url: url, reportURL: reportURL, outcome: .unreachable(
-                "\(reportURL) answered HTTP \(status), not the health report: check the URL points at a gateway's listener"))
+            return ReplicaHealth(
+                url: url, reportURL: reportURL,
+                outcome: .unreachable(
+                    "\(reportURL) answered HTTP \(status), not the health report: check the URL points at a gateway's listener"))
         }
         do {
             return ReplicaHealth(url: url, reportURL: reportURL, outcome: .report(try RemoteHealthReport(parsing: body)))
         } catch {
             let type = contentType.isEmpty ? "" : " (\(contentType))"
-            return ReplicaHealth(url: url, reportURL: reportURL, outcome: .unreachable(
-                "\(reportURL) answered HTTP 200\(type), but \(error.description): check the URL points at a gateway's listener"))
+            return ReplicaHealth(
+                url: url, reportURL: reportURL,
+                outcome: .unreachable(
+                    "\(reportURL) answered HTTP 200\(type), but \(error.description): check the URL points at a gateway's listener"))
         }
     }
 

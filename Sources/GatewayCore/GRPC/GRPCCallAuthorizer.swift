@@ -44,28 +44,33 @@ struct GRPCCallAuthorizer: Sendable {
                 caller.principal = principal
                 caller.auth = method
             case let .refused(detail):
-                let how = "Send the principal's token as the authorization metadata 'Bearer <token>' (the SDKs' api_key), or connect with a client certificate of a certificate principal."
+                let how =
+                    "Send the principal's token as the authorization metadata 'Bearer <token>' (the SDKs' api_key), or connect with a client certificate of a certificate principal."
                 return .refuse(GRPCAnswer(.unauthenticated, detail.contains("Present ") ? detail : "\(detail) \(how)"), caller)
             }
             guard caller.principal!.mayUse(connector: connector) else {
-                return .refuse(GRPCAnswer(
-                    .permissionDenied, "Principal '\(caller.principalName)' may not use connector '\(connector)'."), caller)
+                return .refuse(
+                    GRPCAnswer(
+                        .permissionDenied, "Principal '\(caller.principalName)' may not use connector '\(connector)'."), caller)
             }
         }
         guard let path = caller.path else {
             return .refuse(GRPCAnswer(.unimplemented, "'\(rawPath)' is not a gRPC method path (/package.Service/Method)."), caller)
         }
         guard let rule = policy.rule(path: rawPath) else {
-            return .refuse(GRPCAnswer(
-                .permissionDenied,
-                "The gateway does not know the method \(path.service)/\(path.method), so it cannot tell what the call touches; it forwards only the methods of its table."),
+            return .refuse(
+                GRPCAnswer(
+                    .permissionDenied,
+                    "The gateway does not know the method \(path.service)/\(path.method), so it cannot tell what the call touches; it forwards only the methods of its table."
+                ),
                 caller)
         }
         caller.rule = rule
         if let permission = rule.permission, let principal = caller.principal, !principal.permissions.contains(permission) {
-            return .refuse(GRPCAnswer(
-                .permissionDenied,
-                "\(path.shortService)/\(path.method) needs the '\(permission)' permission, which principal '\(principal.name)' does not have."),
+            return .refuse(
+                GRPCAnswer(
+                    .permissionDenied,
+                    "\(path.shortService)/\(path.method) needs the '\(permission)' permission, which principal '\(principal.name)' does not have."),
                 caller)
         }
         switch rule.namespace {
@@ -73,9 +78,10 @@ struct GRPCCallAuthorizer: Sendable {
             return .readNamespace(field: number, caller)
         case let .none(allowed):
             guard allowed else {
-                return .refuse(GRPCAnswer(
-                    .permissionDenied,
-                    "\(path.shortService)/\(path.method) acts in no namespace and is not in the connector's calls_without_namespace."),
+                return .refuse(
+                    GRPCAnswer(
+                        .permissionDenied,
+                        "\(path.shortService)/\(path.method) acts in no namespace and is not in the connector's calls_without_namespace."),
                     caller)
             }
             return .forward(caller)

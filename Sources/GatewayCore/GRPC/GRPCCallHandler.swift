@@ -121,13 +121,17 @@ final class GRPCCallHandler: ChannelDuplexHandler {
             if frame.endStream { requestEnded = true }
             record.bytesIn += buffer.readableBytes
             if case let .tooLarge(length) = framer.consume(buffer) {
-                return answer(GRPCAnswer(
-                    .resourceExhausted,
-                    "A request message of \(length) bytes is over the connector's limit of \(connection.policy.maxMessageBytes) bytes (max_message_bytes)."))
+                return answer(
+                    GRPCAnswer(
+                        .resourceExhausted,
+                        "A request message of \(length) bytes is over the connector's limit of \(connection.policy.maxMessageBytes) bytes (max_message_bytes)."
+                    ))
             }
             if framer.messages > 1, !clientStreaming {
-                return answer(GRPCAnswer(
-                    .invalidArgument, "\(record.path.map { $0.method } ?? "The call") is unary: its request carries one message, not \(framer.messages)."))
+                return answer(
+                    GRPCAnswer(
+                        .invalidArgument,
+                        "\(record.path.map { $0.method } ?? "The call") is unary: its request carries one message, not \(framer.messages)."))
             }
             if case let .collecting(field, authorizer, caller) = phase {
                 collected = collected ?? context.channel.allocator.buffer(capacity: buffer.readableBytes)
@@ -203,9 +207,11 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         // Protobuf only: the gateway reads the namespace from the message as protobuf, so a
         // codec it cannot read (+json, ...) is not let through.
         guard method == "POST", contentType == "application/grpc" || contentType == "application/grpc+proto" else {
-            return answer(GRPCAnswer(
-                .invalidArgument,
-                "Connector '\(connection.connector)' listens for gRPC with protobuf messages: send POST with content-type application/grpc (got \(method ?? "no method"), \(contentType.isEmpty ? "no content-type" : contentType))."))
+            return answer(
+                GRPCAnswer(
+                    .invalidArgument,
+                    "Connector '\(connection.connector)' listens for gRPC with protobuf messages: send POST with content-type application/grpc (got \(method ?? "no method"), \(contentType.isEmpty ? "no content-type" : contentType))."
+                ))
         }
         let authorization = head["authorization"]
         if authorization.count > 1 {
@@ -273,7 +279,8 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         var payload = message.payload
         if message.compressed {
             switch GRPCMessageDecompressor.decompress(
-                payload, encoding: head["grpc-encoding"].first, limit: connection.policy.maxMessageBytes) {
+                payload, encoding: head["grpc-encoding"].first, limit: connection.policy.maxMessageBytes)
+            {
             case let .success(plain): payload = plain
             case let .failure(refusal): return answer(refusal.answer)
             }
@@ -328,8 +335,9 @@ final class GRPCCallHandler: ChannelDuplexHandler {
                 }
             case let .failure(error):
                 guard case .attaching = call.phase else { return }
-                call.answer(GRPCAnswer(
-                    .unavailable, "The upstream \(call.connection.upstream.target.address) cannot be reached: \(error)."))
+                call.answer(
+                    GRPCAnswer(
+                        .unavailable, "The upstream \(call.connection.upstream.target.address) cannot be reached: \(error)."))
             }
         }
     }
@@ -415,9 +423,10 @@ final class GRPCCallHandler: ChannelDuplexHandler {
         if context?.channel.parent?.isActive != true {
             return finish(.cancelled, error: "the caller's connection closed before the call ended")
         }
-        answer(GRPCAnswer(
-            .unavailable,
-            "The upstream closed the call before it ended\(error.map { " (\($0))" } ?? "")."))
+        answer(
+            GRPCAnswer(
+                .unavailable,
+                "The upstream closed the call before it ended\(error.map { " (\($0))" } ?? "")."))
     }
 
     /// gRPC's mapping of an HTTP/2 reset to a status.

@@ -66,15 +66,20 @@ final class GRPCCallMetrics: Sendable {
         let state = self.state.withLock { $0 }
         var out = PrometheusText()
         out.family("gateway_grpc_calls_total", .counter, help: "gRPC calls answered, by connector, service, method and status code.")
-        for (key, value) in state.calls.sorted(by: { ($0.key.connector, $0.key.service, $0.key.method, $0.key.code)
-            < ($1.key.connector, $1.key.service, $1.key.method, $1.key.code) }) {
-            out.sample("gateway_grpc_calls_total",
-                       [("connector", key.connector), ("service", key.service), ("method", key.method), ("code", key.code)], value)
+        for (key, value) in state.calls.sorted(by: {
+            ($0.key.connector, $0.key.service, $0.key.method, $0.key.code)
+                < ($1.key.connector, $1.key.service, $1.key.method, $1.key.code)
+        }) {
+            out.sample(
+                "gateway_grpc_calls_total",
+                [("connector", key.connector), ("service", key.service), ("method", key.method), ("code", key.code)], value)
         }
-        Self.histogram(&out, "gateway_grpc_call_duration_seconds", state.durations, Self.buckets,
-                       help: "gRPC call duration, from the call's head to its end, by method (long polls excluded).")
-        Self.histogram(&out, "gateway_grpc_long_poll_duration_seconds", state.longPolls, Self.longPollBuckets,
-                       help: "Duration of long-poll gRPC calls (task queue polls, history waits), by method.")
+        Self.histogram(
+            &out, "gateway_grpc_call_duration_seconds", state.durations, Self.buckets,
+            help: "gRPC call duration, from the call's head to its end, by method (long polls excluded).")
+        Self.histogram(
+            &out, "gateway_grpc_long_poll_duration_seconds", state.longPolls, Self.longPollBuckets,
+            help: "Duration of long-poll gRPC calls (task queue polls, history waits), by method.")
         return out.text
     }
 

@@ -16,16 +16,22 @@ enum GRPCMessageDecompressor {
         case "gzip": algorithm = .gzip()
         case "deflate": algorithm = .zlib()
         default:
-            return .failure(Refusal(answer: GRPCAnswer(
-                .unimplemented,
-                "The request message is compressed with '\(encoding ?? "no grpc-encoding")'; the gateway reads the call's namespace from it and decodes gzip and deflate only.")))
+            return .failure(
+                Refusal(
+                    answer: GRPCAnswer(
+                        .unimplemented,
+                        "The request message is compressed with '\(encoding ?? "no grpc-encoding")'; the gateway reads the call's namespace from it and decodes gzip and deflate only."
+                    )))
         }
         var input = message
         do {
             return .success(try input.decompress(with: algorithm, maxSize: limit))
         } catch let error as CompressNIOError where error == .bufferOverflow {
-            return .failure(Refusal(answer: GRPCAnswer(
-                .resourceExhausted, "The request message decompresses to more than the connector's limit of \(limit) bytes (max_message_bytes).")))
+            return .failure(
+                Refusal(
+                    answer: GRPCAnswer(
+                        .resourceExhausted,
+                        "The request message decompresses to more than the connector's limit of \(limit) bytes (max_message_bytes).")))
         } catch {
             return .failure(Refusal(answer: GRPCAnswer(.invalidArgument, "The request message cannot be decompressed (\(error)).")))
         }

@@ -19,11 +19,12 @@ final class GRPCUpstream {
         var connectTimeout: TimeAmount
 
         static func == (lhs: Target, rhs: Target) -> Bool {
-            let sameTLS = switch (lhs.tlsConfiguration, rhs.tlsConfiguration) {
-            case (nil, nil): true
-            case let (left?, right?): left.bestEffortEquals(right)
-            default: false
-            }
+            let sameTLS =
+                switch (lhs.tlsConfiguration, rhs.tlsConfiguration) {
+                case (nil, nil): true
+                case let (left?, right?): left.bestEffortEquals(right)
+                default: false
+                }
             return lhs.address == rhs.address && sameTLS && lhs.serverName == rhs.serverName
                 && lhs.connectTimeout == rhs.connectTimeout
         }

@@ -34,7 +34,7 @@ enum ProtobufStringField {
         }
         guard let found else { return nil }
         guard let text = found.getString(at: found.readerIndex, length: found.readableBytes),
-              Array(text.utf8) == Array(found.readableBytesView)
+            Array(text.utf8) == Array(found.readableBytesView)
         else { throw .notUTF8 }
         return text
     }

@@ -23,8 +23,10 @@ public enum GRPCHealthCodec {
     /// Wraps a message in gRPC's 5-byte prefix.
     public static func frame(_ message: [UInt8], compressed: Bool = false) -> [UInt8] {
         let length = UInt32(message.count)
-        return [compressed ? 1 : 0, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF),
-                UInt8(length & 0xFF)] + message
+        return [
+            compressed ? 1 : 0, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF),
+            UInt8(length & 0xFF),
+        ] + message
     }
 
     /// The message of the first complete frame in `bytes`, or nil while incomplete.

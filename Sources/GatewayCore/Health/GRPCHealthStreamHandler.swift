@@ -97,8 +97,10 @@ final class GRPCHealthStreamHandler: ChannelInboundHandler {
         let latency = Double((NIODeadline.now() - sentAt).nanoseconds) / 1e9
         do {
             let serving = try GRPCHealthCodec.firstMessage(in: data).map(GRPCHealthCodec.servingStatus(fromMessage:))
-            promise.succeed(Answer(httpStatus: httpStatus ?? 0, grpcStatus: grpcStatus, grpcMessage: grpcMessage,
-                                   serving: serving, latency: latency))
+            promise.succeed(
+                Answer(
+                    httpStatus: httpStatus ?? 0, grpcStatus: grpcStatus, grpcMessage: grpcMessage,
+                    serving: serving, latency: latency))
         } catch {
             promise.fail(error)
         }

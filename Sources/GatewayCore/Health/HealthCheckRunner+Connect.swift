@@ -113,9 +113,10 @@ extension HealthCheckRunner {
 
     static func describe(_ tls: TLSSummary) -> String {
         var parts = [tls.version ?? "TLS"]
-        parts.append(tls.verified
-            ? "certificate verified" + (tls.serverName.map { " for \($0)" } ?? "")
-            : "certificate NOT verified (verify_tls: false)")
+        parts.append(
+            tls.verified
+                ? "certificate verified" + (tls.serverName.map { " for \($0)" } ?? "")
+                : "certificate NOT verified (verify_tls: false)")
         if let subject = tls.subject { parts.append("subject \(subject)") }
         if !tls.names.isEmpty { parts.append("names \(tls.names.joined(separator: ", "))") }
         if let date = tls.notValidAfter { parts.append("valid until \(HealthFormat.timestamp(date))") }

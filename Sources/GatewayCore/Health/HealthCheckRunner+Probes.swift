@@ -39,8 +39,9 @@ extension HealthCheckRunner {
         progress.probe = ProbeResult(
             kind: .http, request: request, status: answer.status, latencySeconds: answer.latency,
             bodyExcerpt: healthy.contains(answer.status) ? nil : excerpt)
-        progress.record(.probe, .ok, since: start,
-                        "\(HealthClassifier.statusText(answer.status)) in \(HealthFormat.milliseconds(answer.latency))")
+        progress.record(
+            .probe, .ok, since: start,
+            "\(HealthClassifier.statusText(answer.status)) in \(HealthFormat.milliseconds(answer.latency))")
         return verdict
     }
 
@@ -85,7 +86,8 @@ extension HealthCheckRunner {
         let request = "grpc \(HostPort(host: target.host, port: target.port)) \(GRPCHealthCodec.path)(\"\(target.service)\")"
         let start = ContinuousClock.now
         if let tls = progress.tls, tls.alpn != "h2" {
-            let reason = "the frontend at \(HostPort(host: target.host, port: target.port)) did not agree to HTTP/2 over TLS (ALPN \(tls.alpn ?? "none")): is it a gRPC endpoint?"
+            let reason =
+                "the frontend at \(HostPort(host: target.host, port: target.port)) did not agree to HTTP/2 over TLS (ALPN \(tls.alpn ?? "none")): is it a gRPC endpoint?"
             progress.record(.probe, .fail, since: start, reason)
             throw StepFailure(verdict: .fail(at: .probe, reason))
         }
@@ -115,11 +117,14 @@ extension HealthCheckRunner {
         progress.probe = ProbeResult(
             kind: .grpc, request: request, status: answer.httpStatus, latencySeconds: answer.latency,
             grpcStatus: answer.grpcStatus, grpcMessage: answer.grpcMessage, servingStatus: answer.serving?.name)
-        progress.record(.probe, .ok, since: start,
-                        "grpc-status \(answer.grpcStatus.map(GRPCStatusName.name) ?? "missing"), \(answer.serving?.name ?? "no status") in \(HealthFormat.milliseconds(answer.latency))")
+        progress.record(
+            .probe, .ok, since: start,
+            "grpc-status \(answer.grpcStatus.map(GRPCStatusName.name) ?? "missing"), \(answer.serving?.name ?? "no status") in \(HealthFormat.milliseconds(answer.latency))"
+        )
         return HealthClassifier.classify(
-            .grpc(httpStatus: answer.httpStatus, grpcStatus: answer.grpcStatus, message: answer.grpcMessage,
-                  serving: answer.serving, service: target.service),
+            .grpc(
+                httpStatus: answer.httpStatus, grpcStatus: answer.grpcStatus, message: answer.grpcMessage,
+                serving: answer.serving, service: target.service),
             latency: answer.latency, tls: progress.tls, thresholds: plan.thresholds, now: Date(), credential: nil)
     }
 }

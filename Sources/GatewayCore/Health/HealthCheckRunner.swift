@@ -43,8 +43,9 @@ public struct HealthCheckRunner: Sendable {
                 tlsContext: target.tlsContext, serverHostname: target.serverHostname, verify: plan.verifyTLS)
             let channel = try await open(endpoint, deadline: deadline, progress: &progress)
             defer { channel.close(promise: nil) }
-            return try await probeHTTP(channel, target: target, path: path, healthy: healthy, plan: plan,
-                                       deadline: deadline, progress: &progress)
+            return try await probeHTTP(
+                channel, target: target, path: path, healthy: healthy, plan: plan,
+                deadline: deadline, progress: &progress)
         case let .grpc(target):
             let endpoint = Endpoint(
                 host: target.host, port: target.port, connectTimeout: target.connectTimeout,

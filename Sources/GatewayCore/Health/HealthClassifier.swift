@@ -19,8 +19,9 @@ public enum HealthClassifier {
             if httpStatus != 200 {
                 return unhealthyHTTP(status: httpStatus, healthy: [200], excerpt: message, credential: credential)
             }
-            return grpc(grpcStatus: grpcStatus, message: message, serving: serving, service: service, latency: latency,
-                        tls: tls, thresholds: thresholds, now: now)
+            return grpc(
+                grpcStatus: grpcStatus, message: message, serving: serving, service: service, latency: latency,
+                tls: tls, thresholds: thresholds, now: now)
         }
     }
 
@@ -30,14 +31,22 @@ public enum HealthClassifier {
     ) -> HealthVerdict {
         var findings: [(HealthStep, String)] = []
         if let tls, tls.expires(within: thresholds.certificateWarningDays, now: now),
-           let expiry = HealthFormat.expiry(tls, now: now), let notValidAfter = tls.notValidAfter
+            let expiry = HealthFormat.expiry(tls, now: now), let notValidAfter = tls.notValidAfter
         {
-            findings.append((.tls, notValidAfter < now
-                ? "the executor's certificate \(expiry): renew it"
-                : "the executor's certificate expires in \(expiry), within cert_expiry_warning_days (\(thresholds.certificateWarningDays)): renew it"))
+            findings.append(
+                (
+                    .tls,
+                    notValidAfter < now
+                        ? "the executor's certificate \(expiry): renew it"
+                        : "the executor's certificate expires in \(expiry), within cert_expiry_warning_days (\(thresholds.certificateWarningDays)): renew it"
+                ))
         }
         if latency > thresholds.degradedAfter {
-            findings.append((.probe, "the probe took \(HealthFormat.milliseconds(latency)), over health.degraded_after (\(HealthFormat.milliseconds(thresholds.degradedAfter))); the upstream is slow"))
+            findings.append(
+                (
+                    .probe,
+                    "the probe took \(HealthFormat.milliseconds(latency)), over health.degraded_after (\(HealthFormat.milliseconds(thresholds.degradedAfter))); the upstream is slow"
+                ))
         }
         guard let first = findings.first else {
             return HealthVerdict(.ok, at: .probe, "\(answered) in \(HealthFormat.milliseconds(latency))")
@@ -50,16 +59,20 @@ public enum HealthClassifier {
         let body = excerpt.map { "; body: \($0)" } ?? ""
         switch status {
         case 500...599:
-            return HealthVerdict(.skip, at: .probe,
+            return HealthVerdict(
+                .skip, at: .probe,
                 "the upstream answered \(phrase): a fault of the shared service, reported and not routed around\(body)")
         case 401, 407, 403:
-            let refused = status == 403 ? "refused the gateway's credential (HTTP 403 Forbidden)" : "did not accept the gateway's credential (\(phrase))"
-            let fix = credential.map { "check the secret behind \($0) and its permissions upstream" }
+            let refused =
+                status == 403 ? "refused the gateway's credential (HTTP 403 Forbidden)" : "did not accept the gateway's credential (\(phrase))"
+            let fix =
+                credential.map { "check the secret behind \($0) and its permissions upstream" }
                 ?? "the connector injects no credential: set one under auth"
             return .fail(at: .probe, "the upstream \(refused): \(fix)")
         default:
             let expected = healthy.sorted().map(String.init).joined(separator: " or ")
-            return .fail(at: .probe,
+            return .fail(
+                at: .probe,
                 "the probe answered \(phrase), expected \(expected): check health.path and the executor URL's path\(body)")
         }
     }
@@ -76,7 +89,8 @@ public enum HealthClassifier {
             case .serving?:
                 return judgeHealthy(answered: "\(name) is SERVING", latency: latency, tls: tls, thresholds: thresholds, now: now)
             case .notServing?, .unknown?:
-                return HealthVerdict(.skip, at: .probe,
+                return HealthVerdict(
+                    .skip, at: .probe,
                     "the gRPC health service reports \(name) as \(serving!.name): a fault of the shared service, reported and not routed around")
             case .serviceUnknown?:
                 return .fail(at: .probe, "the gRPC health service does not know \(name): check health_service")
@@ -86,11 +100,13 @@ public enum HealthClassifier {
         case 5?:
             return .fail(at: .probe, "the gRPC health service does not know \(name) (NOT_FOUND\(detail)): check health_service")
         case 12?:
-            return .fail(at: .probe, "the server does not implement grpc.health.v1.Health (UNIMPLEMENTED\(detail)): is executor_address the gRPC frontend?")
+            return .fail(
+                at: .probe, "the server does not implement grpc.health.v1.Health (UNIMPLEMENTED\(detail)): is executor_address the gRPC frontend?")
         case 7?, 16?:
             return .fail(at: .probe, "the server refused the health call (\(GRPCStatusName.name(grpcStatus!))\(detail))")
         case 14?:
-            return HealthVerdict(.skip, at: .probe,
+            return HealthVerdict(
+                .skip, at: .probe,
                 "the server answered UNAVAILABLE\(detail): a fault of the shared service, reported and not routed around")
         case let code?:
             return .fail(at: .probe, "the gRPC health call failed with \(GRPCStatusName.name(code))\(detail)")

@@ -12,7 +12,8 @@ enum HealthFailure {
 
     static func connect(_ error: any Error, address: String, timeout: Double) -> String {
         if error is HealthCheckTimeout || (error as? ChannelError).map({ if case .connectTimeout = $0 { true } else { false } }) == true {
-            return "connecting to the executor at \(address) timed out after \(HealthFormat.milliseconds(timeout)): is it reachable from the gateway (firewall, route)?"
+            return
+                "connecting to the executor at \(address) timed out after \(HealthFormat.milliseconds(timeout)): is it reachable from the gateway (firewall, route)?"
         }
         if let io = error as? IOError {
             if io.errnoCode == ECONNREFUSED {
@@ -21,7 +22,7 @@ enum HealthFailure {
             return "the executor at \(address) could not be reached (\(io.description)): check the address and the network path"
         }
         if let connection = error as? NIOConnectionError,
-           connection.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED })
+            connection.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED })
         {
             return "the executor at \(address) refused the connection: is the service running and listening on that port?"
         }
@@ -30,17 +31,20 @@ enum HealthFailure {
 
     static func tls(_ error: any Error, address: String, serverName: String?) -> String {
         if error is HealthCheckTimeout {
-            return "the TLS handshake with \(address) did not finish in time: does the executor speak TLS on this port (or is the URL meant to be http://)?"
+            return
+                "the TLS handshake with \(address) did not finish in time: does the executor speak TLS on this port (or is the URL meant to be http://)?"
         }
         if let error = error as? NIOSSLExtraError, error == .failedToValidateHostname || error == .serverHostnameImpossibleToMatch {
-            return "the certificate presented by \(address) does not match the name '\(serverName ?? address)': set tls_server_name to a name the certificate carries"
+            return
+                "the certificate presented by \(address) does not match the name '\(serverName ?? address)': set tls_server_name to a name the certificate carries"
         }
         let text = String(describing: error)
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
             if text.lowercased().contains("expired") {
                 return "the certificate presented by \(address) has expired: renew it"
             }
-            return "the certificate presented by \(address) is not trusted (self-signed or issued by an unknown CA): set ca_file to the issuing CA, or verify_tls: false for a lab upstream"
+            return
+                "the certificate presented by \(address) is not trusted (self-signed or issued by an unknown CA): set ca_file to the issuing CA, or verify_tls: false for a lab upstream"
         }
         if error is TLSHandshakeWatcher.ClosedDuringHandshake {
             return "the executor at \(address) closed the connection during the TLS handshake: does it speak TLS on this port?"
@@ -54,7 +58,8 @@ enum HealthFailure {
 
     static func probe(_ error: any Error, request: String, timeout: Double) -> String {
         if error is HealthCheckTimeout {
-            return "\(request) got no complete answer within health.timeout (\(HealthFormat.milliseconds(timeout))): the upstream hangs or is overloaded"
+            return
+                "\(request) got no complete answer within health.timeout (\(HealthFormat.milliseconds(timeout))): the upstream hangs or is overloaded"
         }
         if error is HTTPProbeHandler.ClosedBeforeAnswer || error is GRPCHealthStreamHandler.ClosedBeforeAnswer {
             return "the executor closed the connection before answering \(request): check that the port serves this protocol"
@@ -76,7 +81,8 @@ enum HealthFailure {
             return "\(address) requires a client certificate and none was presented: set client_cert_file and client_key_file"
         }
         if text.contains("ALERT_HANDSHAKE_FAILURE") {
-            return "\(address) refused the TLS handshake: it may require a client certificate (set client_cert_file and client_key_file) or share no protocol version or cipher with the gateway"
+            return
+                "\(address) refused the TLS handshake: it may require a client certificate (set client_cert_file and client_key_file) or share no protocol version or cipher with the gateway"
         }
         if ["UNKNOWN_CA", "BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN", "ACCESS_DENIED"].contains(where: { text.contains($0) }) {
             return "\(address) refused the client certificate (client_cert_file): use one issued by a CA it trusts, still valid"

@@ -9,11 +9,13 @@ public enum HealthPlanner {
     ) -> [HealthPlan] {
         let scrubber = SecretScrubber(secrets)
         return selected(configuration, names).map { connector in
-            let secret = connector.credentials.isEmpty
+            let secret =
+                connector.credentials.isEmpty
                 ? HealthStepResult(.secret, .skipped, detail: "no credential is configured")
                 : HealthStepResult(.secret, .ok, seconds: 0, detail: "\(credentialList(connector)) resolved by the server")
-            var plan = plan(connector, configuration: configuration, route: routes.routes[connector.name], secret: secret,
-                            secrets: secrets, thresholds: HealthThresholds(gateway: configuration.gateway, connector: connector))
+            var plan = plan(
+                connector, configuration: configuration, route: routes.routes[connector.name], secret: secret,
+                secrets: secrets, thresholds: HealthThresholds(gateway: configuration.gateway, connector: connector))
             plan.scrubber = scrubber
             return plan
         }
@@ -51,8 +53,9 @@ public enum HealthPlanner {
     ) async -> HealthPlan {
         let thresholds = HealthThresholds(gateway: configuration.gateway, connector: connector, timeout: timeout)
         guard connector.isEnabled, !isNone(connector.machineRoute) else {
-            return plan(connector, configuration: configuration, route: nil,
-                        secret: HealthStepResult(.secret, .skipped, detail: "not needed"), thresholds: thresholds)
+            return plan(
+                connector, configuration: configuration, route: nil,
+                secret: HealthStepResult(.secret, .skipped, detail: "not needed"), thresholds: thresholds)
         }
         let single = configuration.restricted(to: connector)
         let started = ContinuousClock.now
@@ -79,7 +82,8 @@ public enum HealthPlanner {
                 secret: HealthStepResult(.secret, .fail, seconds: started.secondsSince, detail: reason),
                 credential: injectedKey(connector), action: .fail(.secret, reason))
         }
-        let secret = connector.credentials.isEmpty
+        let secret =
+            connector.credentials.isEmpty
             ? HealthStepResult(.secret, .skipped, detail: "no credential is configured")
             : HealthStepResult(.secret, .ok, seconds: started.secondsSince, detail: "\(credentialList(connector)) resolved")
         var route: RouteTable.Route?
@@ -122,20 +126,23 @@ public enum HealthPlanner {
                 return make(.unconfigured("the kind '\(connector.kind.name)' declares no probe for its TCP executor"))
             }
             do {
-                return make(.grpc(try grpcTarget(
-                    connector, address: address.value, service: service, configuration: configuration, secrets: secrets)))
+                return make(
+                    .grpc(
+                        try grpcTarget(
+                            connector, address: address.value, service: service, configuration: configuration, secrets: secrets)))
             } catch let error as TLSMaterialError {
                 return make(.fail(.config, error.description), detail: error.description)
             } catch {
-                let reason = "ca_file: the TLS settings cannot be loaded (\(error)). Point ca_file at the PEM of the CA that issued the frontend's certificate."
+                let reason =
+                    "ca_file: the TLS settings cannot be loaded (\(error)). Point ca_file at the PEM of the CA that issued the frontend's certificate."
                 return make(.fail(.config, reason), detail: reason)
             }
         case .http:
             // RouteTable now holds a connector's routes; probes go through its main one.
             // The probe goes through the route family the kind names (Nexus: its SCIM base).
             guard case let .upstream(routes)? = route,
-                  let target = routes.entries(connector.kind.probeFamily(for: connector)).first(where: { $0.pathPrefix.isEmpty })?.target
-                  ?? routes.primary
+                let target = routes.entries(connector.kind.probeFamily(for: connector)).first(where: { $0.pathPrefix.isEmpty })?.target
+                    ?? routes.primary
             else {
                 if case let .none(reason)? = route { return make(.unconfigured(reason)) }
                 let reason = "no route was built for the executor: the configuration did not load for this connector"
@@ -165,9 +172,10 @@ public enum HealthPlanner {
             context = try NIOSSLContext(configuration: tls)
             serverHostname = connector.tlsName(upstreamHost: address.host, hostHeader: connector.hostHeader).name
         }
-        return GRPCProbeTarget(host: address.host, port: address.port, tlsContext: context,
-                               serverHostname: serverHostname, service: service,
-                               connectTimeout: route?.connectTimeout ?? 5)
+        return GRPCProbeTarget(
+            host: address.host, port: address.port, tlsContext: context,
+            serverHostname: serverHostname, service: service,
+            connectTimeout: route?.connectTimeout ?? 5)
     }
 
     static func selected(_ configuration: GatewayConfiguration, _ names: [String]?) -> [ConnectorConfig] {
@@ -183,7 +191,8 @@ public enum HealthPlanner {
     /// The key of the credential the route injects (`auth.api_key`).
     static func injectedKey(_ connector: ConnectorConfig) -> String? {
         guard let first = connector.kind.credentials.first,
-              connector.credentials.contains(where: { $0.spec.key == first.key }) else { return nil }
+            connector.credentials.contains(where: { $0.spec.key == first.key })
+        else { return nil }
         return "auth.\(first.key)"
     }
 
@@ -212,7 +221,8 @@ public enum HealthPlanner {
             }
             return parts.joined(separator: "; ")
         case let .tcp(address):
-            let tls = connector.kind.tcpRoute(for: connector)?.upstreamTLS == true
+            let tls =
+                connector.kind.tcpRoute(for: connector)?.upstreamTLS == true
                 ? (connector.verifyTLS ? "gRPC over TLS, verified" : "gRPC over TLS, not verified (verify_tls: false)")
                 : "gRPC over plaintext HTTP/2"
             return "executor_address \(address.value) (\(address.source)); \(tls)"

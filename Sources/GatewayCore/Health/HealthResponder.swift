@@ -27,8 +27,9 @@ public struct HealthResponder: ControlResponder {
         let isStatus = path == "/status" || path == "/status/"
         guard isStatus || path == Self.prefix || path.hasPrefix(Self.prefix + "/") else { return nil }
         guard method == .GET || method == .HEAD else {
-            return problem(405, title: "Method not allowed", detail: "\(path) answers GET and HEAD only.",
-                           headers: [("allow", "GET, HEAD")])
+            return problem(
+                405, title: "Method not allowed", detail: "\(path) answers GET and HEAD only.",
+                headers: [("allow", "GET, HEAD")])
         }
         let now = Date()
         let open = tunnels?.openByConnector
@@ -45,9 +46,11 @@ public struct HealthResponder: ControlResponder {
         }
         let connector = String(name.hasSuffix("/") ? name.dropLast() : name)
         guard store.connectors.contains(connector) else {
-            return problem(404, title: "Unknown connector",
-                           detail: "No connector named '\(connector)'.\(Suggestion.didYouMean(connector, in: store.connectors)) Known: \(store.connectors.joined(separator: ", ")).",
-                           connector: connector)
+            return problem(
+                404, title: "Unknown connector",
+                detail:
+                    "No connector named '\(connector)'.\(Suggestion.didYouMean(connector, in: store.connectors)) Known: \(store.connectors.joined(separator: ", ")).",
+                connector: connector)
         }
         guard let health = store.latest(connector) else {
             return pending("'\(connector)' has not been checked yet")
@@ -62,15 +65,18 @@ public struct HealthResponder: ControlResponder {
     func pending(_ detail: String) -> ControlResponse {
         ControlResponse(
             status: 503, contentType: "application/json",
-            body: "{\"schema_version\":\(HealthReport.schemaVersion),\"status\":\"pending\",\"detail\":\"\(detail.replacingOccurrences(of: "\"", with: "\\\""))\"}\n",
+            body:
+                "{\"schema_version\":\(HealthReport.schemaVersion),\"status\":\"pending\",\"detail\":\"\(detail.replacingOccurrences(of: "\"", with: "\\\""))\"}\n",
             headers: [("retry-after", "1"), ("cache-control", "no-store")])
     }
 
     func problem(_ status: Int, title: String, detail: String, connector: String? = nil, headers: [(String, String)] = []) -> ControlResponse {
         let kind = status == 404 ? "unknown-connector" : "method-not-allowed"
-        let document = ProblemDetails(type: "urn:fractalops:gateway:\(kind)", title: title, status: status, detail: detail,
-                                      connector: connector)
-        return ControlResponse(status: status, contentType: ProblemDetails.contentType,
-                               body: ErrorResponse.encode(document), headers: headers)
+        let document = ProblemDetails(
+            type: "urn:fractalops:gateway:\(kind)", title: title, status: status, detail: detail,
+            connector: connector)
+        return ControlResponse(
+            status: status, contentType: ProblemDetails.contentType,
+            body: ErrorResponse.encode(document), headers: headers)
     }
 }

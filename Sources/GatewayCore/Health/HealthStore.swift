@@ -54,8 +54,9 @@ public final class HealthStore: Sendable {
     public var report: HealthReport? {
         state.withLock { state in
             guard state.firstRoundDone, let batch = state.lastBatch else { return nil }
-            return HealthReport(connectors: state.connectors.compactMap { state.latest[$0] }, generatedAt: batch.at,
-                                seconds: batch.seconds)
+            return HealthReport(
+                connectors: state.connectors.compactMap { state.latest[$0] }, generatedAt: batch.at,
+                seconds: batch.seconds)
         }
     }
 

@@ -6,9 +6,11 @@ public enum StatusPage {
     /// `tunnels`: open WebSocket tunnels by connector (a running gateway's; a card then shows its count).
     public static func render(_ report: HealthReport?, refreshSeconds: Int, now: Date = Date(), tunnels: [String: Int]? = nil) -> String {
         guard let report else {
-            return page(title: "Connector health: waiting", refresh: 2, body: """
-                <header><h1>Connector health</h1><p class="summary">The first round of checks is still running.</p></header>
-                """)
+            return page(
+                title: "Connector health: waiting", refresh: 2,
+                body: """
+                    <header><h1>Connector health</h1><p class="summary">The first round of checks is still running.</p></header>
+                    """)
         }
         let counts = report.counts
         let summary = HealthState.allCases.filter { counts[$0, default: 0] > 0 }
@@ -33,7 +35,8 @@ public enum StatusPage {
         var steps = ""
         for step in health.steps {
             let time = step.seconds.map { " (\(HealthFormat.milliseconds($0)))" } ?? ""
-            steps += "<li class=\"step-\(step.status.rawValue)\"><b>\(step.step.rawValue)</b> \(step.status.rawValue)\(time): \(escape(step.detail))</li>\n"
+            steps +=
+                "<li class=\"step-\(step.status.rawValue)\"><b>\(step.step.rawValue)</b> \(step.status.rawValue)\(time): \(escape(step.detail))</li>\n"
         }
         return """
             <section class="connector state-\(health.state.rawValue)" id="connector-\(escape(health.name))" data-connector="\(escape(health.name))" data-state="\(health.state.rawValue)">

@@ -29,7 +29,9 @@ extension ConnectorConfig {
         }
         return TLSServerName(
             name: nil,
-            reason: "the URL dialled names the address \(upstreamHost) and neither tls_server_name nor host_header is set: the certificate must carry that address")
+            reason:
+                "the URL dialled names the address \(upstreamHost) and neither tls_server_name nor host_header is set: the certificate must carry that address"
+        )
     }
 
     /// The executor's TLS name for `explain`, or nil when the executor is not reached over TLS.

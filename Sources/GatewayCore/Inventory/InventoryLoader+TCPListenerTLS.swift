@@ -17,17 +17,21 @@ extension InventoryLoader {
             let anywhere = (certificate ?? key ?? clientCA)?.source.description ?? connector.location
             if certificate != nil || key != nil || clientCA != nil {
                 for (name, setting) in [("listen_tls.cert_file", certificate), ("listen_tls.key_file", key)] where setting == nil {
-                    diagnostics.append(ConfigIssue(
-                        .serverCertificateIncomplete, at: anywhere, connector: connector.name, key: name,
-                        problem: "listen_tls is set but '\(name)' is not: terminating TLS needs a certificate and its key.",
-                        fix: "Set listen_tls: {cert_file: ..., key_file: ..., client_ca_file: ...} (or \(connector.envPrefix)\(name.uppercased().replacingOccurrences(of: ".", with: "_"))), or remove listen_tls."))
+                    diagnostics.append(
+                        ConfigIssue(
+                            .serverCertificateIncomplete, at: anywhere, connector: connector.name, key: name,
+                            problem: "listen_tls is set but '\(name)' is not: terminating TLS needs a certificate and its key.",
+                            fix:
+                                "Set listen_tls: {cert_file: ..., key_file: ..., client_ca_file: ...} (or \(connector.envPrefix)\(name.uppercased().replacingOccurrences(of: ".", with: "_"))), or remove listen_tls."
+                        ))
                 }
             }
             for (name, setting) in [("listen_tls.cert_file", certificate), ("listen_tls.key_file", key)] {
                 if let issue = Self.unreadableFile(
                     setting, baseDirectory: baseDirectory, code: .serverCertificateUnusable, connector: connector.name, key: name,
-                    fix: "Point \(name) at a readable PEM file (relative paths are read from the inventory's folder), or write a reference (file://PATH, openbao://mount/path#field).")
-                {
+                    fix:
+                        "Point \(name) at a readable PEM file (relative paths are read from the inventory's folder), or write a reference (file://PATH, openbao://mount/path#field)."
+                ) {
                     diagnostics.append(issue)
                 }
             }
@@ -41,16 +45,24 @@ extension InventoryLoader {
             // A gRPC listener checks the principal of every call (token or certificate).
             guard !principals.isEmpty, connector.kind.tcpRoute(for: connector)?.grpc == nil else { continue }
             if certificate == nil {
-                diagnostics.append(ConfigIssue(
-                    .tcpListenerUnchecked, severity: .warning, at: connector.location, connector: connector.name,
-                    key: connector.kind.tcpListenKey,
-                    problem: "Principals are configured, but this TCP listener passes TLS through: no principal can be checked on this listener, so any caller that reaches it is let through.",
-                    fix: "Terminate TLS on it with listen_tls: {cert_file, key_file, client_ca_file}, so that callers present client certificates of principals allowed on '\(connector.name)'."))
+                diagnostics.append(
+                    ConfigIssue(
+                        .tcpListenerUnchecked, severity: .warning, at: connector.location, connector: connector.name,
+                        key: connector.kind.tcpListenKey,
+                        problem:
+                            "Principals are configured, but this TCP listener passes TLS through: no principal can be checked on this listener, so any caller that reaches it is let through.",
+                        fix:
+                            "Terminate TLS on it with listen_tls: {cert_file, key_file, client_ca_file}, so that callers present client certificates of principals allowed on '\(connector.name)'."
+                    ))
             } else if clientCA == nil {
-                diagnostics.append(ConfigIssue(
-                    .clientCAMissing, at: anywhere, connector: connector.name, key: "listen_tls.client_ca_file",
-                    problem: "Principals are configured and this TCP listener terminates TLS, but listen_tls.client_ca_file is not set: no caller could prove a principal, so every connection would be refused.",
-                    fix: "Set listen_tls.client_ca_file to the CA that issues the callers' client certificates (and give their principals 'certificate' patterns)."))
+                diagnostics.append(
+                    ConfigIssue(
+                        .clientCAMissing, at: anywhere, connector: connector.name, key: "listen_tls.client_ca_file",
+                        problem:
+                            "Principals are configured and this TCP listener terminates TLS, but listen_tls.client_ca_file is not set: no caller could prove a principal, so every connection would be refused.",
+                        fix:
+                            "Set listen_tls.client_ca_file to the CA that issues the callers' client certificates (and give their principals 'certificate' patterns)."
+                    ))
             }
         }
     }

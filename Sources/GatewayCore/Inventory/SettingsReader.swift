@@ -22,8 +22,9 @@ struct SettingsReader {
         let specByKey = Dictionary(specs.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var yamlValues: [String: (line: Int, value: Node)] = [:]
         if let mapping {
-            collect(mapping, group: nil, specs: specByKey, handledElsewhere: handledElsewhere,
-                    into: &yamlValues, diagnostics: &diagnostics)
+            collect(
+                mapping, group: nil, specs: specByKey, handledElsewhere: handledElsewhere,
+                into: &yamlValues, diagnostics: &diagnostics)
         }
         var settings = ResolvedSettings()
         for spec in specs {
@@ -34,19 +35,20 @@ struct SettingsReader {
             } else if let (line, node) = yamlValues[spec.key] {
                 let source = ValueSource.file(path: path, line: line)
                 if let text = scalarText(node, spec: spec, source: source, diagnostics: &diagnostics),
-                   let value = parse(text, spec: spec, at: source, node: node, diagnostics: &diagnostics)
+                    let value = parse(text, spec: spec, at: source, node: node, diagnostics: &diagnostics)
                 {
                     settings.set(spec.key, Sourced(value, from: source))
                 }
             } else if let value = spec.defaultValue {
                 settings.set(spec.key, Sourced(value, from: .defaultValue(nil)))
             } else if spec.required {
-                diagnostics.append(ConfigIssue(
-                    .requiredKey, at: mapping.map { "\(path):\(Node.mapping($0).line)" } ?? path,
-                    connector: connector, key: spec.key,
-                    problem: "The key '\(spec.key)' is required (\(spec.summary)) but is not set.",
-                    fix: "Add '\(spec.key)' with \(spec.type.expectation)"
-                        + (spec.variable(prefix: envPrefix).map { ", or set \($0)" } ?? "") + "."))
+                diagnostics.append(
+                    ConfigIssue(
+                        .requiredKey, at: mapping.map { "\(path):\(Node.mapping($0).line)" } ?? path,
+                        connector: connector, key: spec.key,
+                        problem: "The key '\(spec.key)' is required (\(spec.summary)) but is not set.",
+                        fix: "Add '\(spec.key)' with \(spec.type.expectation)"
+                            + (spec.variable(prefix: envPrefix).map { ", or set \($0)" } ?? "") + "."))
             }
         }
         return settings
@@ -59,50 +61,59 @@ struct SettingsReader {
         into values: inout [String: (line: Int, value: Node)], diagnostics: inout Diagnostics
     ) {
         // Every dotted prefix of a declared key is a group: `health`, `openbao`, `openbao.auth`.
-        let groups = Set(specs.keys.flatMap { key in
-            key.indices.filter { key[$0] == "." }.map { String(key[..<$0]) }
-        })
+        let groups = Set(
+            specs.keys.flatMap { key in
+                key.indices.filter { key[$0] == "." }.map { String(key[..<$0]) }
+            })
         var seen: [String: Int] = [:]
         for (keyNode, valueNode) in mapping {
             guard case let .scalar(keyScalar) = keyNode else {
-                diagnostics.append(ConfigIssue(
-                    .wrongType, at: "\(path):\(keyNode.line)", connector: connector,
-                    problem: "A key is \(keyNode.kindName), not a name.", fix: "Use plain names as keys."))
+                diagnostics.append(
+                    ConfigIssue(
+                        .wrongType, at: "\(path):\(keyNode.line)", connector: connector,
+                        problem: "A key is \(keyNode.kindName), not a name.", fix: "Use plain names as keys."))
                 continue
             }
             let key = keyScalar.string
             let fullKey = group.map { "\($0).\(key)" } ?? key
             let location = "\(path):\(keyNode.line)"
             if let earlier = seen[key] {
-                diagnostics.append(ConfigIssue(
-                    .yamlDuplicateKey, at: location, connector: connector, key: fullKey,
-                    problem: "The key '\(fullKey)' is set twice (first at line \(earlier)); YAML would silently keep only one.",
-                    fix: "Remove one of the two lines."))
+                diagnostics.append(
+                    ConfigIssue(
+                        .yamlDuplicateKey, at: location, connector: connector, key: fullKey,
+                        problem: "The key '\(fullKey)' is set twice (first at line \(earlier)); YAML would silently keep only one.",
+                        fix: "Remove one of the two lines."))
                 continue
             }
             seen[key] = keyNode.line
             if group == nil, handledElsewhere.contains(key) { continue }
             if specs[fullKey] == nil, CommonSettings.rawInfraSelectors.contains(key.lowercased()) {
-                diagnostics.append(ConfigIssue(
-                    .rawInfraSelector, at: location, connector: connector, key: fullKey,
-                    problem: "'\(key)' is a raw infrastructure selector; the control vocabulary is the runtime asset.\(Self.temporalHint(key))",
-                    fix: "Remove '\(key)' and describe the target as runtime_asset: {id: ..., role: ...}.\(Self.temporalFix(key))"))
+                diagnostics.append(
+                    ConfigIssue(
+                        .rawInfraSelector, at: location, connector: connector, key: fullKey,
+                        problem: "'\(key)' is a raw infrastructure selector; the control vocabulary is the runtime asset.\(Self.temporalHint(key))",
+                        fix: "Remove '\(key)' and describe the target as runtime_asset: {id: ..., role: ...}.\(Self.temporalFix(key))"))
                 continue
             }
             if group == nil, CommonSettings.fallbackKeys.contains(key.lowercased()) {
-                diagnostics.append(ConfigIssue(
-                    .noFallback, at: location, connector: connector, key: fullKey,
-                    problem: "'\(key)' asks for a fallback, but machine traffic uses the executor URL only and never falls back to the public or internal URL.",
-                    fix: "Remove '\(key)'; set executor_url to the machine path (or leave it unset to have no machine route)."))
+                diagnostics.append(
+                    ConfigIssue(
+                        .noFallback, at: location, connector: connector, key: fullKey,
+                        problem:
+                            "'\(key)' asks for a fallback, but machine traffic uses the executor URL only and never falls back to the public or internal URL.",
+                        fix: "Remove '\(key)'; set executor_url to the machine path (or leave it unset to have no machine route)."))
                 continue
             }
             if groups.contains(fullKey) {
                 if valueNode.isNull { continue }
                 guard case let .mapping(inner) = valueNode else {
-                    diagnostics.append(ConfigIssue(
-                        .wrongType, at: location, connector: connector, key: fullKey,
-                        problem: "'\(fullKey)' must be a mapping but is \(valueNode.kindName).",
-                        fix: "Write it as '\(key): {\(specs.keys.filter { $0.hasPrefix(fullKey + ".") }.sorted().map { String($0.dropFirst(fullKey.count + 1)) + ": ..." }.joined(separator: ", "))}'."))
+                    diagnostics.append(
+                        ConfigIssue(
+                            .wrongType, at: location, connector: connector, key: fullKey,
+                            problem: "'\(fullKey)' must be a mapping but is \(valueNode.kindName).",
+                            fix:
+                                "Write it as '\(key): {\(specs.keys.filter { $0.hasPrefix(fullKey + ".") }.sorted().map { String($0.dropFirst(fullKey.count + 1)) + ": ..." }.joined(separator: ", "))}'."
+                        ))
                     continue
                 }
                 collect(inner, group: fullKey, specs: specs, handledElsewhere: handledElsewhere, into: &values, diagnostics: &diagnostics)
@@ -114,24 +125,30 @@ struct SettingsReader {
             }
             let candidates: [String]
             if let group {
-                candidates = Array(Set(specs.keys.filter { $0.hasPrefix(group + ".") }.map {
-                    String($0.dropFirst(group.count + 1).split(separator: ".")[0])
-                }))
+                candidates = Array(
+                    Set(
+                        specs.keys.filter { $0.hasPrefix(group + ".") }.map {
+                            String($0.dropFirst(group.count + 1).split(separator: ".")[0])
+                        }))
             } else {
                 candidates = Array(Set(specs.keys.map { String($0.split(separator: ".")[0]) }).union(handledElsewhere))
             }
             let suggestion = Suggestion.didYouMean(key, in: candidates)
             if unknownKeysAreWarnings {
-                diagnostics.append(ConfigIssue(
-                    .unknownKey, severity: .warning, at: location, connector: connector, key: fullKey,
-                    problem: "The key '\(fullKey)' is not known to the gateway and is ignored in this topology file.\(suggestion)",
-                    fix: "Keep it if another tool reads it; a key meant for the gateway is one of: \(candidates.sorted().joined(separator: ", "))."))
+                diagnostics.append(
+                    ConfigIssue(
+                        .unknownKey, severity: .warning, at: location, connector: connector, key: fullKey,
+                        problem: "The key '\(fullKey)' is not known to the gateway and is ignored in this topology file.\(suggestion)",
+                        fix:
+                            "Keep it if another tool reads it; a key meant for the gateway is one of: \(candidates.sorted().joined(separator: ", "))."
+                    ))
                 continue
             }
-            diagnostics.append(ConfigIssue(
-                .unknownKey, at: location, connector: connector, key: fullKey,
-                problem: "The key '\(fullKey)' is not known here.\(suggestion)",
-                fix: "Use one of: \(candidates.sorted().joined(separator: ", "))."))
+            diagnostics.append(
+                ConfigIssue(
+                    .unknownKey, at: location, connector: connector, key: fullKey,
+                    problem: "The key '\(fullKey)' is not known here.\(suggestion)",
+                    fix: "Use one of: \(candidates.sorted().joined(separator: ", "))."))
         }
     }
 
@@ -142,18 +159,20 @@ struct SettingsReader {
         _ node: Node, spec: SettingSpec, source: ValueSource, diagnostics: inout Diagnostics
     ) -> String? {
         guard case let .scalar(scalar) = node else {
-            diagnostics.append(ConfigIssue(
-                .wrongType, at: source.description, connector: connector, key: spec.key,
-                problem: "'\(spec.key)' must be \(spec.type.expectation) but is \(node.kindName).",
-                fix: "Write a single value: \(spec.key): <\(spec.type.expectation)>."))
+            diagnostics.append(
+                ConfigIssue(
+                    .wrongType, at: source.description, connector: connector, key: spec.key,
+                    problem: "'\(spec.key)' must be \(spec.type.expectation) but is \(node.kindName).",
+                    fix: "Write a single value: \(spec.key): <\(spec.type.expectation)>."))
             return nil
         }
         if node.isNull { return nil }
         if spec.type == .bool, scalar.style != .plain {
-            diagnostics.append(ConfigIssue(
-                .invalidBool, at: source.description, connector: connector, key: spec.key,
-                problem: "'\(spec.key)' is the quoted string \"\(DotEnvFile.excerpt(scalar.string))\", not a boolean.",
-                fix: "Write true or false without quotes."))
+            diagnostics.append(
+                ConfigIssue(
+                    .invalidBool, at: source.description, connector: connector, key: spec.key,
+                    problem: "'\(spec.key)' is the quoted string \"\(DotEnvFile.excerpt(scalar.string))\", not a boolean.",
+                    fix: "Write true or false without quotes."))
             return nil
         }
         return scalar.string
@@ -164,13 +183,15 @@ struct SettingsReader {
         _ text: String, spec: SettingSpec, at source: ValueSource, node: Node?, diagnostics: inout Diagnostics
     ) -> SettingValue? {
         let location = source.description
-        let shown = spec.type == .secret || spec.type == .pemFile || SensitiveKey.isSensitive(spec.key)
+        let shown =
+            spec.type == .secret || spec.type == .pemFile || SensitiveKey.isSensitive(spec.key)
             ? "<redacted>" : "'\(DotEnvFile.excerpt(Self.withoutUserInfo(text)))'"
         func fail(_ code: ConfigIssue.Code, _ why: String, fix: String? = nil) -> SettingValue? {
-            diagnostics.append(ConfigIssue(
-                code, at: location, connector: connector, key: spec.key,
-                problem: "\(shown) is not valid for '\(spec.key)': \(why)" + (why.hasSuffix("?") ? "" : "."),
-                fix: fix ?? "Write \(spec.type.expectation)."))
+            diagnostics.append(
+                ConfigIssue(
+                    code, at: location, connector: connector, key: spec.key,
+                    problem: "\(shown) is not valid for '\(spec.key)': \(why)" + (why.hasSuffix("?") ? "" : "."),
+                    fix: fix ?? "Write \(spec.type.expectation)."))
             return nil
         }
         let value: SettingValue
@@ -187,7 +208,9 @@ struct SettingsReader {
             value = .string(text)
         case .bool:
             guard let flag = node == nil ? BoolParser.parse(text) : Self.yamlBool(text) else {
-                return fail(.invalidBool, "it is not a boolean", fix: node == nil ? "Write true or false (1/0 and yes/no are accepted in env files)." : "Write true or false.")
+                return fail(
+                    .invalidBool, "it is not a boolean",
+                    fix: node == nil ? "Write true or false (1/0 and yes/no are accepted in env files)." : "Write true or false.")
             }
             value = .bool(flag)
         case let .integer(range):
@@ -222,14 +245,16 @@ struct SettingsReader {
                 do {
                     value = .secret(.reference(try SecretReference(parsing: text)))
                 } catch {
-                    return fail(.invalidReference, "the reference is not valid: \(error.description)",
-                                fix: "Write a path, file://PATH or openbao://<mount>/<path>#<field>.")
+                    return fail(
+                        .invalidReference, "the reference is not valid: \(error.description)",
+                        fix: "Write a path, file://PATH or openbao://<mount>/<path>#<field>.")
                 }
             } else if text.contains("-----BEGIN") {
-                diagnostics.append(ConfigIssue(
-                    .literalSecretRefused, at: location, connector: connector, key: spec.key,
-                    problem: "'\(spec.key)' holds PEM text itself, not a file or a reference.",
-                    fix: "Write the PEM to a file and give its path, or store it in OpenBao and write openbao://<mount>/<path>#<field>."))
+                diagnostics.append(
+                    ConfigIssue(
+                        .literalSecretRefused, at: location, connector: connector, key: spec.key,
+                        problem: "'\(spec.key)' holds PEM text itself, not a file or a reference.",
+                        fix: "Write the PEM to a file and give its path, or store it in OpenBao and write openbao://<mount>/<path>#<field>."))
                 return nil
             } else {
                 value = .string(text)
@@ -243,8 +268,10 @@ struct SettingsReader {
             guard values.contains(text) else {
                 let code: ConfigIssue.Code = spec.key.hasSuffix("_mode") ? .unknownMode : .invalidValue
                 let suggestion = Suggestion.didYouMean(text, in: values)
-                return fail(code, "it is not one of \(values.joined(separator: ", "))"
-                    + (suggestion.isEmpty ? "" : "." + suggestion), fix: "Use one of: \(values.joined(separator: ", ")).")
+                return fail(
+                    code,
+                    "it is not one of \(values.joined(separator: ", "))"
+                        + (suggestion.isEmpty ? "" : "." + suggestion), fix: "Use one of: \(values.joined(separator: ", ")).")
             }
             value = .string(text)
         case .secret:
@@ -253,11 +280,13 @@ struct SettingsReader {
         }
         if source.isInventoryFile, let host = Self.host(of: value, type: spec.type), CommonSettings.isClusterInternal(host: host) {
             let variable = spec.variable(prefix: envPrefix)
-            diagnostics.append(ConfigIssue(
-                .clusterInternalHost, at: location, connector: connector, key: spec.key,
-                problem: "The inventory default names the cluster-internal host '\(host)'; such names are implementation detail and must not be defaults.",
-                fix: variable.map { "Remove it from the inventory and deliver it through the generated env as \($0)." }
-                    ?? "Remove it from the inventory and deliver it through the generated env."))
+            diagnostics.append(
+                ConfigIssue(
+                    .clusterInternalHost, at: location, connector: connector, key: spec.key,
+                    problem:
+                        "The inventory default names the cluster-internal host '\(host)'; such names are implementation detail and must not be defaults.",
+                    fix: variable.map { "Remove it from the inventory and deliver it through the generated env as \($0)." }
+                        ?? "Remove it from the inventory and deliver it through the generated env."))
         }
         return value
     }
@@ -269,30 +298,35 @@ struct SettingsReader {
             do {
                 return .reference(try SecretReference(parsing: text))
             } catch {
-                diagnostics.append(ConfigIssue(
-                    .invalidReference, at: location, connector: connector, key: spec.key,
-                    problem: "The secret reference is not valid: \(error.description).",
-                    fix: "Write openbao://<mount>/<path>#<field>, env://NAME or file://PATH."))
+                diagnostics.append(
+                    ConfigIssue(
+                        .invalidReference, at: location, connector: connector, key: spec.key,
+                        problem: "The secret reference is not valid: \(error.description).",
+                        fix: "Write openbao://<mount>/<path>#<field>, env://NAME or file://PATH."))
                 return nil
             }
         }
         guard !text.isEmpty else {
-            diagnostics.append(ConfigIssue(
-                .invalidReference, at: location, connector: connector, key: spec.key,
-                problem: "The secret is empty.", fix: "Set a reference such as \(exampleReference(for: spec.key))."))
+            diagnostics.append(
+                ConfigIssue(
+                    .invalidReference, at: location, connector: connector, key: spec.key,
+                    problem: "The secret is empty.", fix: "Set a reference such as \(exampleReference(for: spec.key))."))
             return nil
         }
         if requireReference {
-            diagnostics.append(ConfigIssue(
-                .literalSecretRefused, at: location, connector: connector, key: spec.key,
-                problem: "'\(spec.key)' holds a literal secret, and \(EnvironmentLayers.requireRefVariable)=true refuses literals for sensitive keys.",
-                fix: "Store the value in OpenBao and write its reference, e.g. \(exampleReference(for: spec.key))."))
+            diagnostics.append(
+                ConfigIssue(
+                    .literalSecretRefused, at: location, connector: connector, key: spec.key,
+                    problem:
+                        "'\(spec.key)' holds a literal secret, and \(EnvironmentLayers.requireRefVariable)=true refuses literals for sensitive keys.",
+                    fix: "Store the value in OpenBao and write its reference, e.g. \(exampleReference(for: spec.key))."))
             return nil
         }
-        diagnostics.append(ConfigIssue(
-            .literalSecret, severity: .warning, at: location, connector: connector, key: spec.key,
-            problem: "'\(spec.key)' holds a literal secret instead of a reference.",
-            fix: "Move it to OpenBao and write openbao://... here; set \(EnvironmentLayers.requireRefVariable)=true to refuse literals."))
+        diagnostics.append(
+            ConfigIssue(
+                .literalSecret, severity: .warning, at: location, connector: connector, key: spec.key,
+                problem: "'\(spec.key)' holds a literal secret instead of a reference.",
+                fix: "Move it to OpenBao and write openbao://... here; set \(EnvironmentLayers.requireRefVariable)=true to refuse literals."))
         return .literal(SecretValue(text))
     }
 

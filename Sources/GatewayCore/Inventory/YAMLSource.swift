@@ -10,9 +10,11 @@ enum YAMLSource {
         } catch let error as YamlError {
             throw ConfigError(issues: [issue(for: error, path: path, text: text)])
         } catch {
-            throw ConfigError(issues: [ConfigIssue(
-                .yamlSyntax, at: "\(path):1", problem: "The file is not valid YAML.",
-                fix: "Check the file with a YAML linter and correct the reported place.")])
+            throw ConfigError(issues: [
+                ConfigIssue(
+                    .yamlSyntax, at: "\(path):1", problem: "The file is not valid YAML.",
+                    fix: "Check the file with a YAML linter and correct the reported place.")
+            ])
         }
     }
 
@@ -20,7 +22,7 @@ enum YAMLSource {
         let fix = "Correct the YAML at that place: check indentation, colons after keys and matching quotes."
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .composer(context, problem, mark, _):
             let while_ = context.map { " (\($0.text))" } ?? ""
             return ConfigIssue(.yamlSyntax, at: "\(path):\(mark.line)", problem: "YAML syntax error: \(problem)\(while_).", fix: fix)
         case let .duplicatedKeysInMapping(duplicates, context):
@@ -28,11 +30,13 @@ enum YAMLSource {
             return ConfigIssue(
                 .yamlDuplicateKey, at: "\(path):\(place.line)", connector: place.connector,
                 key: duplicates.sorted().joined(separator: ", "),
-                problem: "The mapping sets \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")) more than once; YAML would keep only one.",
+                problem:
+                    "The mapping sets \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")) more than once; YAML would keep only one.",
                 fix: "Remove the repeated line.")
         case let .reader(problem, offset, _, _):
-            return ConfigIssue(.yamlSyntax, at: path, problem: "The file cannot be read as UTF-8 YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "").",
-                               fix: "Save the file as UTF-8 text.")
+            return ConfigIssue(
+                .yamlSyntax, at: path, problem: "The file cannot be read as UTF-8 YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "").",
+                fix: "Save the file as UTF-8 text.")
         default:
             // The error's own description can embed the whole document (and any literal secret).
             return ConfigIssue(.yamlSyntax, at: "\(path):1", problem: "The file is not valid YAML.", fix: fix)
@@ -108,11 +112,17 @@ enum DuplicateKeyLocator {
     static func keyColumn(_ line: String, key: String) -> Int? {
         var column = 0
         var rest = Substring(line)
-        while rest.first == " " { rest = rest.dropFirst(); column += 1 }
+        while rest.first == " " {
+            rest = rest.dropFirst()
+            column += 1
+        }
         if rest.hasPrefix("- ") {
             rest = rest.dropFirst(2)
             column += 2
-            while rest.first == " " { rest = rest.dropFirst(); column += 1 }
+            while rest.first == " " {
+                rest = rest.dropFirst()
+                column += 1
+            }
         }
         guard rest.hasPrefix(key) else { return nil }
         let after = rest.dropFirst(key.count).drop { $0 == " " }

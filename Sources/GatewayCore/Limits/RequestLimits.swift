@@ -52,7 +52,11 @@ final class RequestLimits: Sendable {
         case refused(ProxyError, limit: String)
     }
 
-    private struct RefusalKey: Hashable { var principal: String; var connector: String; var limit: String }
+    private struct RefusalKey: Hashable {
+        var principal: String
+        var connector: String
+        var limit: String
+    }
 
     /// By principal; with `per_connector`, by `principal` + NUL + `connector`.
     private let rates: [String: Rate]
@@ -102,24 +106,31 @@ final class RequestLimits: Sendable {
         var admission = Admission()
         if let cap = principalsInFlight[principal] {
             guard cap.tryEnter() else {
-                return refuse(principal, connector, limit: "principal_in_flight", retryAfter: 1, detail:
-                    "Principal '\(principal)' has \(cap.limit) requests in progress, its max_in_flight; retry when one completes.")
+                return refuse(
+                    principal, connector, limit: "principal_in_flight", retryAfter: 1,
+                    detail:
+                        "Principal '\(principal)' has \(cap.limit) requests in progress, its max_in_flight; retry when one completes.")
             }
             admission.holds.append(cap)
         }
         if let cap = connectorsInFlight[connector] {
             guard cap.tryEnter() else {
                 admission.release()
-                return refuse(principal, connector, limit: "connector_in_flight", retryAfter: 1, detail:
-                    "Connector '\(connector)' has \(cap.limit) requests in progress, its limits.max_in_flight; retry when one completes.")
+                return refuse(
+                    principal, connector, limit: "connector_in_flight", retryAfter: 1,
+                    detail:
+                        "Connector '\(connector)' has \(cap.limit) requests in progress, its limits.max_in_flight; retry when one completes.")
             }
             admission.holds.append(cap)
         }
         let perConnector = perConnectorRates.contains(principal)
         if let rate = rates[perConnector ? Self.key(principal, connector) : principal], let wait = rate.take(now: now) {
             admission.release()
-            return refuse(principal, connector, limit: "rate", retryAfter: max(1, Int(wait.rounded(.up))), detail:
-                "Principal '\(principal)' is over its rate of \(rate.perSecond) requests per second\(perConnector ? " to '\(connector)'" : ""); retry after the time in Retry-After.")
+            return refuse(
+                principal, connector, limit: "rate", retryAfter: max(1, Int(wait.rounded(.up))),
+                detail:
+                    "Principal '\(principal)' is over its rate of \(rate.perSecond) requests per second\(perConnector ? " to '\(connector)'" : ""); retry after the time in Retry-After."
+            )
         }
         return .admitted(admission)
     }
@@ -136,7 +147,9 @@ final class RequestLimits: Sendable {
         }
         var error = ProxyError(
             .limit, status: 503, title: "Too many tunnels",
-            detail: "Principal '\(principal)' or connector '\(connector)' has as many WebSocket tunnels open as it may (max_tunnels, limits.max_tunnels); retry when one closes.")
+            detail:
+                "Principal '\(principal)' or connector '\(connector)' has as many WebSocket tunnels open as it may (max_tunnels, limits.max_tunnels); retry when one closes."
+        )
         error.retryAfter = 1
         return .failure(error)
     }
@@ -151,12 +164,16 @@ final class RequestLimits: Sendable {
     /// `gateway_requests_limited_total{principal,connector,limit}` in Prometheus text.
     func metricsText() -> String {
         var out = PrometheusText()
-        out.family("gateway_requests_limited_total", .counter,
-                   help: "Requests refused with 429 by a principal's rate or max_in_flight, or a connector's max_in_flight.")
+        out.family(
+            "gateway_requests_limited_total", .counter,
+            help: "Requests refused with 429 by a principal's rate or max_in_flight, or a connector's max_in_flight.")
         let counts = refusals.withLock { $0 }
-        for (key, value) in counts.sorted(by: { ($0.key.principal, $0.key.connector, $0.key.limit) < ($1.key.principal, $1.key.connector, $1.key.limit) }) {
-            out.sample("gateway_requests_limited_total",
-                       [("principal", key.principal), ("connector", key.connector), ("limit", key.limit)], value)
+        for (key, value) in counts.sorted(by: {
+            ($0.key.principal, $0.key.connector, $0.key.limit) < ($1.key.principal, $1.key.connector, $1.key.limit)
+        }) {
+            out.sample(
+                "gateway_requests_limited_total",
+                [("principal", key.principal), ("connector", key.connector), ("limit", key.limit)], value)
         }
         return out.text
     }

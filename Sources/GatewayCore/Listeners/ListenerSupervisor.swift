@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Owns the gateway's listeners. At start it binds every address the configuration asks for (any
 /// failure stops the start: never half-configured); on reload it binds the addresses that changed
@@ -128,10 +129,13 @@ public final class ListenerSupervisor: Service, Sendable {
         }
         let (running, tcpRunning) = state.withLock { ($0.plan, $0.tcp) }
         if httpOverride != nil, running != nil,
-           configuration.gateway.listen != holder.context.configuration.gateway.listen {
-            logger.warning("gateway.listen changed, but --listen overrides it; the HTTP listener stays", metadata: [
-                "gateway.listen": "\(plan.http.map { "\($0)" } ?? "off")", "gateway.listen.configured": "\(configuration.gateway.listen)",
-            ])
+            configuration.gateway.listen != holder.context.configuration.gateway.listen
+        {
+            logger.warning(
+                "gateway.listen changed, but --listen overrides it; the HTTP listener stays",
+                metadata: [
+                    "gateway.listen": "\(plan.http.map { "\($0)" } ?? "off")", "gateway.listen.configured": "\(configuration.gateway.listen)",
+                ])
         }
         var started: [any Listener] = []
         do {
@@ -219,9 +223,11 @@ public final class ListenerSupervisor: Service, Sendable {
         let logger = self.logger
         let task = Task {
             for listener in retired {
-                logger.info("listener retired: it stops accepting and its open connections finish", metadata: [
-                    "gateway.listener": "\(listener.name)", "gateway.listen": "\(listener.address)",
-                ])
+                logger.info(
+                    "listener retired: it stops accepting and its open connections finish",
+                    metadata: [
+                        "gateway.listener": "\(listener.name)", "gateway.listen": "\(listener.address)",
+                    ])
             }
             if !(await Self.drain(retired, deadline: deadline)) {
                 logger.warning("a retired listener's connections outlived the drain deadline; they close on their own")

@@ -28,25 +28,31 @@ extension TCPListener {
         let opened = NIODeadline.now()
         logger.info("grpc connection opened", metadata: ["gateway.peer": "\(peer)"])
         inbound.closeFuture.whenComplete { _ in
-            logger.info("grpc connection closed", metadata: [
-                "gateway.peer": "\(peer)", "gateway.calls": "\(callCount.value)",
-                "gateway.duration_ms": "\((NIODeadline.now() - opened).nanoseconds / 1_000_000)",
-            ])
+            logger.info(
+                "grpc connection closed",
+                metadata: [
+                    "gateway.peer": "\(peer)", "gateway.calls": "\(callCount.value)",
+                    "gateway.duration_ms": "\((NIODeadline.now() - opened).nanoseconds / 1_000_000)",
+                ])
         }
         do {
             let sync = inbound.pipeline.syncOperations
             if let termination = settings.termination {
                 try sync.addHandler(NIOSSLServerHandler(context: termination.serverContext))
-                try sync.addHandler(TLSHandshakeDeadline(timeout: TCPCallerGate.handshakeTimeout) { error in
-                    logger.info("grpc connection refused", metadata: [
-                        "gateway.peer": "\(peer)", "gateway.error": "the TLS handshake failed: \(error)",
-                    ])
-                })
+                try sync.addHandler(
+                    TLSHandshakeDeadline(timeout: TCPCallerGate.handshakeTimeout) { error in
+                        logger.info(
+                            "grpc connection refused",
+                            metadata: [
+                                "gateway.peer": "\(peer)", "gateway.error": "the TLS handshake failed: \(error)",
+                            ])
+                    })
             }
             let manager = NIOHTTP2ServerConnectionManagementHandler(
                 eventLoop: loop,
-                configuration: .init(maxIdleTime: nil, maxAge: nil, maxGraceTime: nil,
-                                     keepalive: .init(pingInterval: .hours(2), ackTimeout: .seconds(20))))
+                configuration: .init(
+                    maxIdleTime: nil, maxAge: nil, maxGraceTime: nil,
+                    keepalive: .init(pingInterval: .hours(2), ackTimeout: .seconds(20))))
             let http2 = NIOHTTP2Handler(
                 mode: .server, eventLoop: loop, connectionConfiguration: GRPCUpstream.connectionConfiguration,
                 streamConfiguration: GRPCUpstream.streamConfiguration, streamDelegate: manager.http2StreamDelegate

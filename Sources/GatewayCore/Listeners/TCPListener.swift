@@ -26,8 +26,10 @@ public final class TCPListener: Listener {
         /// The listener speaks gRPC (HTTP/2) and checks every call; nil: a byte stream.
         var grpc: GRPCTransport?
 
-        public init(connector: String, listen: HostPort, upstream: HostPort, maxConnections: Int,
-                    idleTimeout: TimeAmount, connectTimeout: TimeAmount, termination: TCPTermination? = nil) {
+        public init(
+            connector: String, listen: HostPort, upstream: HostPort, maxConnections: Int,
+            idleTimeout: TimeAmount, connectTimeout: TimeAmount, termination: TCPTermination? = nil
+        ) {
             self.termination = termination
             self.connector = connector
             self.listen = listen
@@ -61,8 +63,9 @@ public final class TCPListener: Listener {
         principals: @escaping @Sendable () -> PrincipalDirectory = { PrincipalDirectory(principals: [], secrets: SecretStore()) },
         secrets: @escaping @Sendable () -> SecretStore = { SecretStore() }, accessLog: @escaping @Sendable () -> Bool = { true }
     ) {
-        self.init(settings: settings, group: group, logger: logger, principals: principals, secrets: secrets, accessLog: accessLog,
-                  grpcMetrics: GRPCCallMetrics(), limits: { nil }, tracer: nil)
+        self.init(
+            settings: settings, group: group, logger: logger, principals: principals, secrets: secrets, accessLog: accessLog,
+            grpcMetrics: GRPCCallMetrics(), limits: { nil }, tracer: nil)
     }
 
     init(
@@ -132,20 +135,24 @@ public final class TCPListener: Listener {
             throw ChannelError.unknownLocalAddress
         }
         let settings = self.settings
-        logger.info(settings.grpc == nil ? "tcp listener up" : "grpc listener up", metadata: [
-            "gateway.connector": "\(settings.connector)", "gateway.listen": "\(local)",
-            "gateway.upstream": "\(settings.upstream)",
-            "gateway.tls": "\(settings.termination == nil ? settings.grpc == nil ? "passed through" : "none (h2c)" : "terminated")",
-        ])
+        logger.info(
+            settings.grpc == nil ? "tcp listener up" : "grpc listener up",
+            metadata: [
+                "gateway.connector": "\(settings.connector)", "gateway.listen": "\(local)",
+                "gateway.upstream": "\(settings.upstream)",
+                "gateway.tls": "\(settings.termination == nil ? settings.grpc == nil ? "passed through" : "none (h2c)" : "terminated")",
+            ])
         return local
     }
 
     public func drain(deadline: TimeAmount) async -> Bool {
         let drained = await quiesce.drain(on: group.next(), deadline: deadline)
         if !drained {
-            logger.warning("tcp drain deadline reached with connections still open", metadata: [
-                "gateway.connector": "\(settings.connector)", "gateway.open": "\(openConnections)",
-            ])
+            logger.warning(
+                "tcp drain deadline reached with connections still open",
+                metadata: [
+                    "gateway.connector": "\(settings.connector)", "gateway.open": "\(openConnections)",
+                ])
         }
         return drained
     }
@@ -156,9 +163,11 @@ public final class TCPListener: Listener {
         let count = open.add(1, ordering: .relaxed).newValue
         inbound.closeFuture.whenComplete { [self] _ in _ = open.subtract(1, ordering: .relaxed) }
         guard count <= settings.maxConnections else {
-            logger.warning("tcp connection refused: the connector's connection limit is reached", metadata: [
-                "gateway.connector": "\(settings.connector)", "gateway.max_connections": "\(settings.maxConnections)",
-            ])
+            logger.warning(
+                "tcp connection refused: the connector's connection limit is reached",
+                metadata: [
+                    "gateway.connector": "\(settings.connector)", "gateway.max_connections": "\(settings.maxConnections)",
+                ])
             return inbound.close()
         }
         if let grpc = settings.grpc { return acceptGRPC(inbound, settings: settings, grpc: grpc) }
@@ -180,16 +189,20 @@ public final class TCPListener: Listener {
                 },
                 onRefused: { reason, handshake in
                     // A failed handshake is also what a port probe or a scanner leaves: info, not warning.
-                    logger.log(level: handshake ? .info : .warning, "tcp connection refused", metadata: [
-                        "gateway.connector": "\(settings.connector)", "gateway.peer": "\(peer)", "gateway.error": "\(reason)",
-                    ])
+                    logger.log(
+                        level: handshake ? .info : .warning, "tcp connection refused",
+                        metadata: [
+                            "gateway.connector": "\(settings.connector)", "gateway.peer": "\(peer)", "gateway.error": "\(reason)",
+                        ])
                 })
             try sync.addHandler(gate)
             gate.onAdmitted = { [weak gate] principal in
-                logger.info("tcp connection admitted", metadata: [
-                    "gateway.connector": "\(settings.connector)", "gateway.peer": "\(peer)",
-                    "gateway.principal": "\(principal ?? "-")", "gateway.auth": "\(principal == nil ? "none" : "certificate")",
-                ])
+                logger.info(
+                    "tcp connection admitted",
+                    metadata: [
+                        "gateway.connector": "\(settings.connector)", "gateway.peer": "\(peer)",
+                        "gateway.principal": "\(principal ?? "-")", "gateway.auth": "\(principal == nil ? "none" : "certificate")",
+                    ])
                 // On this event loop: the gate lets what it held through once the upstream is joined.
                 self.dial(inbound, settings: settings, tls: termination).assumeIsolated().whenSuccess { _ in gate?.release() }
             }
@@ -214,7 +227,10 @@ public final class TCPListener: Listener {
         case let .refused(detail): return .refuse(reason: detail)
         case let .authenticated(principal, _):
             guard principal.mayUse(connector: settings.connector) else {
-                return .refuse(reason: "the client certificate (\(certificate)) is principal '\(principal.name)', which may not use connector '\(settings.connector)'")
+                return .refuse(
+                    reason:
+                        "the client certificate (\(certificate)) is principal '\(principal.name)', which may not use connector '\(settings.connector)'"
+                )
             }
             return .admit(principal: principal.name)
         }
@@ -250,10 +266,12 @@ public final class TCPListener: Listener {
             }
             .nonisolated()
             .flatMapError { error in
-                logger.warning("tcp upstream unreachable; closing the caller's connection", metadata: [
-                    "gateway.connector": "\(settings.connector)", "gateway.upstream": "\(settings.upstream)",
-                    "gateway.error": "\(error)",
-                ])
+                logger.warning(
+                    "tcp upstream unreachable; closing the caller's connection",
+                    metadata: [
+                        "gateway.connector": "\(settings.connector)", "gateway.upstream": "\(settings.upstream)",
+                        "gateway.error": "\(error)",
+                    ])
                 return inbound.close()
             }
     }

@@ -47,8 +47,9 @@ public struct JSONLogHandler: LogHandler {
             merged["error.message"] = "\(error)"
             merged["error.type"] = "\(String(reflecting: type(of: error)))"
         }
-        write(JSONLogLine.render(
-            time: clock(), level: event.level, message: event.message.description, label: label,
-            source: event.source, metadata: merged))
+        write(
+            JSONLogLine.render(
+                time: clock(), level: event.level, message: event.message.description, label: label,
+                source: event.source, metadata: merged))
     }
 }

@@ -25,9 +25,11 @@ extension ModeBehavior {
     /// The executor route with the kind's first credential and the configured Host header.
     public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
         guard let executor = connector.executorURL else { return [] }
-        return [RouteSpec(
-            family: .executor, upstream: executor, credentialKey: connector.kind.credentials.first?.key,
-            hostHeader: connector.hostHeader)]
+        return [
+            RouteSpec(
+                family: .executor, upstream: executor, credentialKey: connector.kind.credentials.first?.key,
+                hostHeader: connector.hostHeader)
+        ]
     }
 
     /// The route of the modes that carry machine traffic: a TCP kind's address, else the
@@ -44,9 +46,12 @@ extension ModeBehavior {
         if let executor = connector.url("executor_url") {
             connector.machineRoute = .http(executor)
         } else if connector.kind.scim.isProvider, let base = connector.url("scim_base_url") {
-            connector.machineRoute = .http(Sourced(base.value, from: .derived(
-                "scim_base_url (kind '\(connector.kind.name)' is a SCIM provider; its SCIM route only, no executor_url)",
-                from: base.source)))
+            connector.machineRoute = .http(
+                Sourced(
+                    base.value,
+                    from: .derived(
+                        "scim_base_url (kind '\(connector.kind.name)' is a SCIM provider; its SCIM route only, no executor_url)",
+                        from: base.source)))
         } else {
             connector.machineRoute = .none(
                 "no executor_url is configured (public_url and internal_url are never used for machine traffic)")

@@ -11,7 +11,8 @@ public struct RuntimeGatewayMode: ModeBehavior {
     }
 
     public func refusal(for kind: any ConnectorKind) -> String? {
-        kind.isRuntimeGateway ? nil
+        kind.isRuntimeGateway
+            ? nil
             : "connector_mode runtime_gateway is only for credential/runtime gateways such as CLIProxy, and kind '\(kind.name)' is not one."
     }
 }

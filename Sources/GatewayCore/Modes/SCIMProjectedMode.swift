@@ -12,9 +12,11 @@ public struct SCIMProjectedMode: ModeBehavior {
 
     public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
         guard let executor = connector.executorURL else { return [] }
-        var routes = [RouteSpec(
-            family: .executor, upstream: executor, credentialKey: connector.kind.credentials.first?.key,
-            hostHeader: connector.hostHeader)]
+        var routes = [
+            RouteSpec(
+                family: .executor, upstream: executor, credentialKey: connector.kind.credentials.first?.key,
+                hostHeader: connector.hostHeader)
+        ]
         if let scim = connector.kind.projectedSCIMRoute(for: connector) { routes.append(scim) }
         return routes
     }

@@ -6,10 +6,11 @@ public struct UIOnlyMode: ModeBehavior {
 
     public func resolveRoute(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
         if let executor = connector.url("executor_url") {
-            diagnostics.append(ConfigIssue(
-                .uiOnlyExecutor, at: executor.source.description, connector: connector.name, key: "executor_url",
-                problem: "connector_mode ui_only carries no machine traffic, yet an executor_url is set.",
-                fix: "Remove executor_url, or choose a connector_mode that has a machine route."))
+            diagnostics.append(
+                ConfigIssue(
+                    .uiOnlyExecutor, at: executor.source.description, connector: connector.name, key: "executor_url",
+                    problem: "connector_mode ui_only carries no machine traffic, yet an executor_url is set.",
+                    fix: "Remove executor_url, or choose a connector_mode that has a machine route."))
         }
         connector.machineRoute = .none("connector_mode is ui_only: this connector carries no machine traffic")
     }

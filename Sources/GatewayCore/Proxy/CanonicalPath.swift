@@ -61,7 +61,10 @@ public enum CanonicalPath {
                 // `//`, `/./` and `/../` all end a segment that is empty or made of dots.
                 if previous == UInt8(ascii: "/") { return false }
                 if previous == UInt8(ascii: "."),
-                   beforePrevious == UInt8(ascii: "/") || beforePrevious == UInt8(ascii: ".") { return false }
+                    beforePrevious == UInt8(ascii: "/") || beforePrevious == UInt8(ascii: ".")
+                {
+                    return false
+                }
             default:
                 break
             }
@@ -144,8 +147,8 @@ public enum CanonicalPath {
     static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
             return true
         default:
             return false

@@ -32,7 +32,9 @@ enum ControlRoutes {
             }
             let error = ProxyError(
                 .notFound, status: 404, title: "Not found",
-                detail: "No route for \(path). Routes: /executor/<connector>/<path>, /scim/<connector>/<path>, /health/connectors[/<name>], /status, /livez, /readyz, /metrics.")
+                detail:
+                    "No route for \(path). Routes: /executor/<connector>/<path>, /scim/<connector>/<path>, /health/connectors[/<name>], /status, /livez, /readyz, /metrics."
+            )
             return .error(error, format: .problem, connector: nil, requestID: requestID)
         }
     }

@@ -20,9 +20,10 @@ extension ExchangeStateMachine {
         if code == 101 {
             // No upgrade was asked for: the connection now speaks another protocol and can
             // never be pooled again.
-            return upstreamFailed(ProxyError(
-                .upstreamProtocol, status: 502, title: "Upstream switched protocols",
-                detail: "Connector '\(target.connector)' answered 101 Switching Protocols to a request that asked for no upgrade."))
+            return upstreamFailed(
+                ProxyError(
+                    .upstreamProtocol, status: 502, title: "Upstream switched protocols",
+                    detail: "Connector '\(target.connector)' answered 101 Switching Protocols to a request that asked for no upgrade."))
         }
         if code < 200 { return .none }  // informational answers are not forwarded
         if let upstreamStarted { upstreamSeconds = Double((now - upstreamStarted).nanoseconds) / 1e9 }
@@ -61,9 +62,12 @@ extension ExchangeStateMachine {
             return .forwardResponseBody(buffer)
         case .collecting(let head, var collected):
             guard (collected?.readableBytes ?? 0) + buffer.readableBytes <= limits.maxBufferedBodyBytes else {
-                return upstreamFailed(ProxyError(
-                    .limit, status: 502, title: "Upstream response too large to rewrite",
-                    detail: "The JSON response of '\(target.connector)' exceeds \(limits.maxBufferedBodyBytes) bytes, the most the gateway buffers to rewrite upstream URLs (gateway.limits.max_buffered_body_bytes)."))
+                return upstreamFailed(
+                    ProxyError(
+                        .limit, status: 502, title: "Upstream response too large to rewrite",
+                        detail:
+                            "The JSON response of '\(target.connector)' exceeds \(limits.maxBufferedBodyBytes) bytes, the most the gateway buffers to rewrite upstream URLs (gateway.limits.max_buffered_body_bytes)."
+                    ))
             }
             response = .awaitingHead  // drops the reference, so the append below does not copy
             var buffer = buffer
@@ -98,8 +102,9 @@ extension ExchangeStateMachine {
         var requestSent = false
         if case .attached(_, .all) = upstream { requestSent = true }
         finish(status: responseStatus, error: nil)
-        return .completeResponse(head: heldHead, body: heldBody, trailers: trailers,
-                                 reuseUpstream: requestSent && responseKeepAlive, closeCaller: !keepAliveClient || quiescing)
+        return .completeResponse(
+            head: heldHead, body: heldBody, trailers: trailers,
+            reuseUpstream: requestSent && responseKeepAlive, closeCaller: !keepAliveClient || quiescing)
     }
 
     /// The upstream connection broke (reset, closed, a protocol error) before the exchange ended.
@@ -130,7 +135,9 @@ extension ExchangeStateMachine {
         if let body = bodyDeadline, now >= body {
             error = ProxyError(
                 .clientTimeout, status: 408, title: "Request body too slow",
-                detail: "The request body of \(requestBodyBytes) bytes so far did not arrive in time (gateway.limits.request_body_timeout, request_body_min_rate).")
+                detail:
+                    "The request body of \(requestBodyBytes) bytes so far did not arrive in time (gateway.limits.request_body_timeout, request_body_min_rate)."
+            )
         } else if case .attached(_, .all) = upstream, case .awaitingHead = response {
             error = UpstreamFailure.firstByteTimeout(target)
         } else {

@@ -57,8 +57,9 @@ struct ExchangeStateMachine {
         case forwardResponseBody(ByteBuffer)
         /// The response is complete: write what was held back (a rewritten head and body) and
         /// the end; pool the upstream connection or close it; close the caller's if asked.
-        case completeResponse(head: HTTPResponseHead?, body: ByteBuffer?, trailers: HTTPHeaders?,
-                              reuseUpstream: Bool, closeCaller: Bool)
+        case completeResponse(
+            head: HTTPResponseHead?, body: ByteBuffer?, trailers: HTTPHeaders?,
+            reuseUpstream: Bool, closeCaller: Bool)
         /// Nothing of the response was sent: close the upstream connection, answer with an error.
         case respondError(ProxyError, closeCaller: Bool)
         /// The response had started: close both connections, so the truncation shows.
@@ -107,8 +108,10 @@ struct ExchangeStateMachine {
     /// Status and error kind for the access line and metrics, once finished.
     var outcome: (status: Int, error: String?) = (0, nil)
 
-    init(plan: RouteDecision.ForwardPlan, clientHead: HTTPRequestHead, requestID: String, declaresBody: Bool,
-         limits: ClientLimits, now: NIODeadline) {
+    init(
+        plan: RouteDecision.ForwardPlan, clientHead: HTTPRequestHead, requestID: String, declaresBody: Bool,
+        limits: ClientLimits, now: NIODeadline
+    ) {
         target = plan.target
         self.clientHead = clientHead
         upstreamHead = plan.upstreamHead

@@ -14,7 +14,10 @@ public final class GatewayMetrics: Sendable {
     /// Label of requests naming no configured connector (the URL is the caller's to choose).
     public static let unknownConnector = "(unknown)"
 
-    struct ErrorKey: Hashable { var connector: Int; var kind: String }
+    struct ErrorKey: Hashable {
+        var connector: Int
+        var kind: String
+    }
 
     struct Labels {
         /// Connector labels; index 0 is `(unknown)`.
@@ -65,13 +68,15 @@ public final class GatewayMetrics: Sendable {
     public func requestStarted() { ownShare.requestStarted() }
 
     public func requestFinished(connector: Int, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
-        ownShare.requestFinished(connector: connector, method: method, status: status, upstreamSeconds: upstreamSeconds,
-                                 errorKind: errorKind)
+        ownShare.requestFinished(
+            connector: connector, method: method, status: status, upstreamSeconds: upstreamSeconds,
+            errorKind: errorKind)
     }
 
     public func requestFinished(connector: String, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
-        requestFinished(connector: index(of: connector), method: method, status: status,
-                        upstreamSeconds: upstreamSeconds, errorKind: errorKind)
+        requestFinished(
+            connector: index(of: connector), method: method, status: status,
+            upstreamSeconds: upstreamSeconds, errorKind: errorKind)
     }
 
     public func upstreamConnection(reused: Bool) { ownShare.upstreamConnection(reused: reused) }
@@ -129,42 +134,48 @@ public final class GatewayMetrics: Sendable {
                 for (statusIndex, statusClass) in Self.statusClasses.enumerated() {
                     let value = snapshot.requests[(connector * Self.methods.count + methodIndex) * Self.statusClasses.count + statusIndex]
                     guard value > 0 else { continue }
-                    out.sample("gateway_requests_total",
-                               [("connector", label), ("method", method), ("status_class", statusClass)], value)
+                    out.sample(
+                        "gateway_requests_total",
+                        [("connector", label), ("method", method), ("status_class", statusClass)], value)
                 }
             }
         }
         out.family("gateway_errors_total", .counter, help: "Requests the gateway answered with an error, by connector and kind.")
         for (key, value) in snapshot.errors.sorted(by: { ($0.key.connector, $0.key.kind) < ($1.key.connector, $1.key.kind) })
-            where key.connector < connectors.count {
+        where key.connector < connectors.count {
             out.sample("gateway_errors_total", [("connector", connectors[key.connector]), ("kind", key.kind)], value)
         }
-        out.family("gateway_upstream_duration_seconds", .histogram,
-                   help: "Time from forwarding a request to the upstream's response head.")
+        out.family(
+            "gateway_upstream_duration_seconds", .histogram,
+            help: "Time from forwarding a request to the upstream's response head.")
         for (connector, label) in connectors.enumerated() where snapshot.latencyCount[connector] > 0 {
             var cumulative: UInt64 = 0
             for (index, bound) in Self.latencyBuckets.enumerated() {
                 cumulative += snapshot.latencyBuckets[connector * Self.latencyBuckets.count + index]
                 out.sample("gateway_upstream_duration_seconds_bucket", [("connector", label), ("le", "\(bound)")], cumulative)
             }
-            out.sample("gateway_upstream_duration_seconds_bucket", [("connector", label), ("le", "+Inf")],
-                       snapshot.latencyCount[connector])
+            out.sample(
+                "gateway_upstream_duration_seconds_bucket", [("connector", label), ("le", "+Inf")],
+                snapshot.latencyCount[connector])
             out.sample("gateway_upstream_duration_seconds_sum", [("connector", label)], snapshot.latencySum[connector])
             out.sample("gateway_upstream_duration_seconds_count", [("connector", label)], snapshot.latencyCount[connector])
         }
-        out.family("gateway_upstream_throttled_total", .counter,
-                   help: "Upstream answers saying it is overloaded (429 or 503 with Retry-After), passed on as they are.")
+        out.family(
+            "gateway_upstream_throttled_total", .counter,
+            help: "Upstream answers saying it is overloaded (429 or 503 with Retry-After), passed on as they are.")
         for (connector, label) in connectors.enumerated() where snapshot.throttled[connector] > 0 {
             out.sample("gateway_upstream_throttled_total", [("connector", label)], snapshot.throttled[connector])
         }
         out.family("gateway_requests_in_flight", .gauge, help: "Requests being answered now.")
         out.sample("gateway_requests_in_flight", snapshot.inFlight)
-        out.family("gateway_upstream_connections_total", .counter,
-                   help: "Upstream connections used, by whether they came from the pool.")
+        out.family(
+            "gateway_upstream_connections_total", .counter,
+            help: "Upstream connections used, by whether they came from the pool.")
         out.sample("gateway_upstream_connections_total", [("reused", "false")], snapshot.upstreamConnectionsOpened)
         out.sample("gateway_upstream_connections_total", [("reused", "true")], snapshot.upstreamConnectionsReused)
-        out.family("gateway_secret_refresh_failures_total", .counter,
-                   help: "Secret references that could not be re-read (the last good value stays).")
+        out.family(
+            "gateway_secret_refresh_failures_total", .counter,
+            help: "Secret references that could not be re-read (the last good value stays).")
         out.sample("gateway_secret_refresh_failures_total", secretRefreshFailures.load(ordering: .relaxed))
         out.family("gateway_secret_rotations_total", .counter, help: "Times changed secrets were swapped in without a restart.")
         out.sample("gateway_secret_rotations_total", secretRotations.load(ordering: .relaxed))

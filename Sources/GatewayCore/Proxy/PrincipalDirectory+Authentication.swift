@@ -60,10 +60,16 @@ extension PrincipalDirectory {
                 let matches = pomeriumEntries.filter { $0.match.matches(identity) }
                 let who = identity.email.map { "'\($0)'" } ?? "subject '\(identity.subject ?? "?")'"
                 if matches.count > 1 {
-                    return .refused(detail: "The Pomerium identity \(who) matches several principals (\(matches.map(\.principal.name).joined(separator: ", "))); narrow their 'pomerium' lists so that one principal matches.")
+                    return .refused(
+                        detail:
+                            "The Pomerium identity \(who) matches several principals (\(matches.map(\.principal.name).joined(separator: ", "))); narrow their 'pomerium' lists so that one principal matches."
+                    )
                 }
                 guard let principal = matches.first?.principal else {
-                    return .refused(detail: "The Pomerium identity \(who) (groups: \(identity.groups.isEmpty ? "none" : identity.groups.joined(separator: ", "))) matches no principal's 'pomerium' emails or groups.")
+                    return .refused(
+                        detail:
+                            "The Pomerium identity \(who) (groups: \(identity.groups.isEmpty ? "none" : identity.groups.joined(separator: ", "))) matches no principal's 'pomerium' emails or groups."
+                    )
                 }
                 found.append(("the Pomerium assertion", principal))
                 method.pomerium = true
@@ -72,13 +78,18 @@ extension PrincipalDirectory {
         if let certificate, acceptsCertificates {
             let matches = certificateEntries.filter { $0.match.matches(certificate) }
             if matches.count > 1 {
-                return .refused(detail: "The client certificate (\(certificate)) matches the 'certificate' patterns of several principals (\(matches.map(\.principal.name).joined(separator: ", "))); the gateway cannot tell which one calls. Narrow the patterns so that one principal matches.")
+                return .refused(
+                    detail:
+                        "The client certificate (\(certificate)) matches the 'certificate' patterns of several principals (\(matches.map(\.principal.name).joined(separator: ", "))); the gateway cannot tell which one calls. Narrow the patterns so that one principal matches."
+                )
             }
             if let principal = matches.first?.principal {
                 found.append(("the client certificate", principal))
                 method.certificate = true
             } else if found.isEmpty {
-                return .refused(detail: "The client certificate (\(certificate)) matches no principal's 'certificate' patterns, and no bearer token was presented.")
+                return .refused(
+                    detail:
+                        "The client certificate (\(certificate)) matches no principal's 'certificate' patterns, and no bearer token was presented.")
             }
         }
         guard let first = found.first else {
@@ -91,7 +102,10 @@ extension PrincipalDirectory {
             return .refused(detail: "Present \(ways.joined(separator: ", or ")).")
         }
         for other in found.dropFirst() where other.principal !== first.principal {
-            return .refused(detail: "\(first.method.prefix(1).uppercased() + first.method.dropFirst()) is principal '\(first.principal.name)' but \(other.method) is principal '\(other.principal.name)'; a request that carries several credentials must name one principal.")
+            return .refused(
+                detail:
+                    "\(first.method.prefix(1).uppercased() + first.method.dropFirst()) is principal '\(first.principal.name)' but \(other.method) is principal '\(other.principal.name)'; a request that carries several credentials must name one principal."
+            )
         }
         return .authenticated(first.principal, method)
     }

@@ -10,7 +10,9 @@ enum ProbesOnly {
         if paths.contains(path) { return nil }
         let error = ProxyError(
             .forbidden, status: 403, title: "TLS required",
-            detail: "This plain HTTP listener serves only /livez, /readyz and /metrics; use the HTTPS listener (gateway.listen_tls). Tokens are not accepted in clear text.")
+            detail:
+                "This plain HTTP listener serves only /livez, /readyz and /metrics; use the HTTPS listener (gateway.listen_tls). Tokens are not accepted in clear text."
+        )
         return .init(error: error, format: path.hasPrefix("/scim/") ? .scim : .problem, connector: "", principal: "-", close: false)
     }
 }

@@ -3,10 +3,17 @@
 public struct ProxyError: Error, Sendable, Equatable {
     /// Stable identifiers; also the `errors by kind` metric label.
     public enum Kind: String, Sendable, CaseIterable {
-        case unauthenticated, forbidden, unknownConnector = "unknown_connector", noRoute = "no_machine_route", notFound = "not_found"
-        case refused, dns, tls, timeout, reset, limit, upgrade, badRequest = "bad_request", unavailable
-        case methodNotAllowed = "method_not_allowed", unsupportedFraming = "unsupported_framing"
-        case clientTimeout = "client_timeout", upstreamProtocol = "upstream_protocol"
+        case unauthenticated, forbidden
+        case unknownConnector = "unknown_connector"
+        case noRoute = "no_machine_route"
+        case notFound = "not_found"
+        case refused, dns, tls, timeout, reset, limit, upgrade
+        case badRequest = "bad_request"
+        case unavailable
+        case methodNotAllowed = "method_not_allowed"
+        case unsupportedFraming = "unsupported_framing"
+        case clientTimeout = "client_timeout"
+        case upstreamProtocol = "upstream_protocol"
         case rateLimited = "rate_limited"
 
         /// The problem `type` of this kind's errors.

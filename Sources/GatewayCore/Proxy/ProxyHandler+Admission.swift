@@ -7,8 +7,9 @@ extension ProxyHandler {
     /// True when the request may go upstream; otherwise it was answered here (429, 503).
     func admit(_ plan: RouteDecision.ForwardPlan, head: HTTPRequestHead, requestID: String, declaresBody: Bool) -> Bool {
         func refused(_ error: ProxyError) -> Bool {
-            refuse(head, .init(error: error, format: plan.format, connector: plan.target.connector, principal: plan.principal),
-                   requestID: requestID, declaresBody: declaresBody)
+            refuse(
+                head, .init(error: error, format: plan.format, connector: plan.target.connector, principal: plan.principal),
+                requestID: requestID, declaresBody: declaresBody)
             return false
         }
         if !shared.requestLimits.isEmpty {

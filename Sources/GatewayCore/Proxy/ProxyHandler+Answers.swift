@@ -30,13 +30,15 @@ extension ProxyHandler {
         let connector = refusal.connector.isEmpty ? nil : refusal.connector
         if head.method == .CONNECT, let timeouts {
             // NIO's response encoder drops the body of any response to CONNECT.
-            timeouts.writeRawAndClose(RawErrorResponse.bytes(
-                refusal.error, format: refusal.format, connector: connector, requestID: requestID,
-                allocator: context.channel.allocator))
+            timeouts.writeRawAndClose(
+                RawErrorResponse.bytes(
+                    refusal.error, format: refusal.format, connector: connector, requestID: requestID,
+                    allocator: context.channel.allocator))
         } else {
             // Unread body bytes would be taken for the next request: close instead.
-            write(.error(refusal.error, format: refusal.format, connector: connector, requestID: requestID),
-                  version: head.version, method: head.method, close: refusal.close || !head.isKeepAlive || declaresBody)
+            write(
+                .error(refusal.error, format: refusal.format, connector: connector, requestID: requestID),
+                version: head.version, method: head.method, close: refusal.close || !head.isKeepAlive || declaresBody)
         }
         // Only configured names become metric labels (unknown ones count as "(unknown)").
         pool.counters.requestStarted()
@@ -45,9 +47,11 @@ extension ProxyHandler {
             status: refusal.error.status, upstreamSeconds: nil, errorKind: refusal.error.metricKind)
         let trace = traceAnswered(head, refusal: refusal, requestID: requestID)
         guard shared.accessLog else { return }
-        AccessRecord(requestID: requestID, principal: refusal.principal, auth: refusal.auth, connector: refusal.connector,
-                     method: head.method.rawValue, uri: head.uri, status: refusal.error.status, peer: peerAddress,
-                     error: refusal.error.metricKind, trace: trace).log(to: shared.logger)
+        AccessRecord(
+            requestID: requestID, principal: refusal.principal, auth: refusal.auth, connector: refusal.connector,
+            method: head.method.rawValue, uri: head.uri, status: refusal.error.status, peer: peerAddress,
+            error: refusal.error.metricKind, trace: trace
+        ).log(to: shared.logger)
     }
 
     /// Metrics and the access line of a finished exchange.

@@ -7,18 +7,22 @@ extension ProxyHandler {
     /// The server span of a forwarded request.
     func startTrace(_ head: HTTPRequestHead, plan: RouteDecision.ForwardPlan, requestID: String) {
         guard let tracer = holder.tracer else { return }
-        trace = ExchangeTrace(tracer, request: .init(
-            head: head, connector: plan.target.connector, principal: plan.principal, requestID: requestID,
-            peer: peerAddress, scheme: listener.tls ? "https" : "http", runtimeAsset: plan.target.runtimeAsset),
+        trace = ExchangeTrace(
+            tracer,
+            request: .init(
+                head: head, connector: plan.target.connector, principal: plan.principal, requestID: requestID,
+                peer: peerAddress, scheme: listener.tls ? "https" : "http", runtimeAsset: plan.target.runtimeAsset),
             random: &ids)
     }
 
     /// A request the gateway answered itself: its server span, begun and ended; the ids for its line.
     func traceAnswered(_ head: HTTPRequestHead, refusal: RouteDecision.Refusal, requestID: String) -> TraceIDs? {
         guard let tracer = holder.tracer else { return nil }
-        return ExchangeTrace.answered(tracer, request: .init(
-            head: head, connector: refusal.connector, principal: refusal.principal, requestID: requestID,
-            peer: peerAddress, scheme: listener.tls ? "https" : "http"), error: refusal.error, random: &ids)
+        return ExchangeTrace.answered(
+            tracer,
+            request: .init(
+                head: head, connector: refusal.connector, principal: refusal.principal, requestID: requestID,
+                peer: peerAddress, scheme: listener.tls ? "https" : "http"), error: refusal.error, random: &ids)
     }
 
     /// An upstream attempt begins (a connection is sought): its client span.

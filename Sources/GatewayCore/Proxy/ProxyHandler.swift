@@ -155,9 +155,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
                 return machine.answeredLocally()
             }
             exchangeSerial &+= 1
-            machine.started(ExchangeStateMachine(
-                plan: plan, clientHead: head, requestID: requestID, declaresBody: summary.declaresBody,
-                limits: shared.limits, now: now))
+            machine.started(
+                ExchangeStateMachine(
+                    plan: plan, clientHead: head, requestID: requestID, declaresBody: summary.declaresBody,
+                    limits: shared.limits, now: now))
             pool.counters.requestStarted()
             startTrace(head, plan: plan, requestID: requestID)
             armWatchdog()  // the request body deadline runs from now
@@ -252,7 +253,10 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .continue))), promise: nil)
             }
             if let connection, head != nil || !parts.isEmpty {
-                if var head { traceAttempt(&head); connection.handler.write(.head(head)) }
+                if var head {
+                    traceAttempt(&head)
+                    connection.handler.write(.head(head))
+                }
                 for part in parts { connection.handler.write(part) }
                 upstreamNeedsFlush = true
                 if !inReadBatch { flushUpstream() }  // else at the end of the batch: more may follow
@@ -277,16 +281,19 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
         case let .respondError(error, closeCaller):
             letGoOfConnection(reuse: false)
             if let exchange = machine.exchange {
-                write(.error(error, format: exchange.format, connector: exchange.target.connector, requestID: exchange.requestID),
-                      version: exchange.clientHead.version, method: exchange.clientHead.method, close: closeCaller)
+                write(
+                    .error(error, format: exchange.format, connector: exchange.target.connector, requestID: exchange.requestID),
+                    version: exchange.clientHead.version, method: exchange.clientHead.method, close: closeCaller)
             }
             exchangeEnded()
         case let .abort(error):
             if let exchange = machine.exchange {
-                shared.logger.warning("aborting a response mid-stream", metadata: traceMetadata([
-                    "gateway.connector": "\(exchange.target.connector)", "gateway.request_id": "\(exchange.requestID)",
-                    "gateway.error": "\(error.detail)",
-                ]))
+                shared.logger.warning(
+                    "aborting a response mid-stream",
+                    metadata: traceMetadata([
+                        "gateway.connector": "\(exchange.target.connector)", "gateway.request_id": "\(exchange.requestID)",
+                        "gateway.error": "\(error.detail)",
+                    ]))
             }
             letGoOfConnection(reuse: false)
             exchangeEnded(next: false)
@@ -295,9 +302,11 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
             return openTunnel(head, context: context)
         case .retryOnFreshConnection:
             guard let exchange = machine.exchange else { return }
-            shared.logger.debug("retrying on a fresh upstream connection", metadata: traceMetadata([
-                "gateway.connector": "\(exchange.target.connector)", "gateway.request_id": "\(exchange.requestID)",
-            ]))
+            shared.logger.debug(
+                "retrying on a fresh upstream connection",
+                metadata: traceMetadata([
+                    "gateway.connector": "\(exchange.target.connector)", "gateway.request_id": "\(exchange.requestID)",
+                ]))
             trace?.attemptFailed(UpstreamFailure.closedBeforeAnswer(exchange.target))
             letGoOfConnection(reuse: false)
             acquire(exchange.target, fresh: true)

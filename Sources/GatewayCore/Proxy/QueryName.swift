@@ -9,8 +9,8 @@ enum QueryName {
         var iterator = Array(name.utf8)[...]
         while let byte = iterator.popFirst() {
             if byte == UInt8(ascii: "%"), iterator.count >= 2,
-               let high = CanonicalPath.hexValue(iterator[iterator.startIndex]),
-               let low = CanonicalPath.hexValue(iterator[iterator.startIndex + 1])
+                let high = CanonicalPath.hexValue(iterator[iterator.startIndex]),
+                let low = CanonicalPath.hexValue(iterator[iterator.startIndex + 1])
             {
                 iterator = iterator.dropFirst(2)
                 bytes.append(high << 4 | low)

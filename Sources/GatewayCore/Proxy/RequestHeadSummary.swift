@@ -31,9 +31,11 @@ struct RequestHeadSummary {
                 upgradeIsWebSocket = !wantsUpgrade && HeaderName.equals(Self.trimmed(value), "websocket")
                 wantsUpgrade = true
             case 10 where HeaderName.equals(name, "connection"):
-                connectionUpgrade = connectionUpgrade || value.split(separator: ",").contains {
-                    HeaderName.equals(Self.trimmed(String($0)), "upgrade")
-                }
+                connectionUpgrade =
+                    connectionUpgrade
+                    || value.split(separator: ",").contains {
+                        HeaderName.equals(Self.trimmed(String($0)), "upgrade")
+                    }
             case 14 where HeaderName.equals(name, "content-length"):
                 contentLengthCount += 1
                 // Optional whitespace around the value is allowed (RFC 9110 section 5.5).
@@ -57,8 +59,10 @@ struct RequestHeadSummary {
     }
 
     static func trimmed(_ value: String) -> String {
-        guard value.utf8.first == UInt8(ascii: " ") || value.utf8.first == UInt8(ascii: "\t")
-            || value.utf8.last == UInt8(ascii: " ") || value.utf8.last == UInt8(ascii: "\t") else { return value }
+        guard
+            value.utf8.first == UInt8(ascii: " ") || value.utf8.first == UInt8(ascii: "\t")
+                || value.utf8.last == UInt8(ascii: " ") || value.utf8.last == UInt8(ascii: "\t")
+        else { return value }
         return String(value.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 
@@ -79,17 +83,23 @@ struct RequestHeadSummary {
         if method == .TRACE || method == .CONNECT {
             return ProxyError(
                 .methodNotAllowed, status: 405, title: "Method not allowed",
-                detail: "\(method.rawValue) is not forwarded on machine routes: TRACE would echo the injected credential and CONNECT would open a tunnel past the gateway's rules.")
+                detail:
+                    "\(method.rawValue) is not forwarded on machine routes: TRACE would echo the injected credential and CONNECT would open a tunnel past the gateway's rules."
+            )
         }
         if transferEncodingCount > 1 || (transferEncodingCount == 1 && !transferEncodingIsChunked) {
             return ProxyError(
                 .unsupportedFraming, status: 501, title: "Transfer coding not supported",
-                detail: "The gateway accepts request bodies with Content-Length or with exactly 'Transfer-Encoding: chunked'; other transfer codings are not forwarded.")
+                detail:
+                    "The gateway accepts request bodies with Content-Length or with exactly 'Transfer-Encoding: chunked'; other transfer codings are not forwarded."
+            )
         }
         if contentLengthCount > 1 || !contentLengthValid || (contentLengthCount > 0 && transferEncodingCount > 0) {
             return ProxyError(
                 .badRequest, status: 400, title: "Ambiguous request framing",
-                detail: "The request declares its body length more than once or in conflicting ways; send one Content-Length or 'Transfer-Encoding: chunked'.")
+                detail:
+                    "The request declares its body length more than once or in conflicting ways; send one Content-Length or 'Transfer-Encoding: chunked'."
+            )
         }
         if hostCount > 1 || (hostCount == 0 && version.major == 1 && version.minor >= 1) {
             return ProxyError(

@@ -74,7 +74,7 @@ enum LoggedTarget {
             let piece = uri[pieceStart..<end]
             if let separator { result.append(separator) }
             if separator != nil, let equals = piece.firstIndex(of: "="),
-               isSecret(QueryName.decoded(piece[..<equals]))
+                isSecret(QueryName.decoded(piece[..<equals]))
             {
                 result += piece[...equals] + "REDACTED"
             } else {

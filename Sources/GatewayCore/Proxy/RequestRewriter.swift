@@ -18,8 +18,9 @@ enum RequestRewriter {
         case 11: return HeaderName.equalsFolded(name, "x-client-ip")
         case 12: return HeaderName.equalsFolded(name, "x-request-id")
         case 13: return HeaderName.equalsFolded(name, "x-rewrite-url")
-        case 14: return HeaderName.equalsFolded(name, "content-length") || HeaderName.equalsFolded(name, "x-original-url")
-            || HeaderName.equalsFolded(name, "true-client-ip")
+        case 14:
+            return HeaderName.equalsFolded(name, "content-length") || HeaderName.equalsFolded(name, "x-original-url")
+                || HeaderName.equalsFolded(name, "true-client-ip")
         default: return name.utf8.count > 12 && HeaderName.hasPrefixFolded(name, "x-forwarded-")
         }
     }
@@ -88,7 +89,8 @@ enum RequestRewriter {
         if let credential = target.credential {
             credential.value.withUnredactedValue { headers.append((credential.name, $0)) }
         }
-        let remainder = target.strippedQueryParameters.isEmpty
+        let remainder =
+            target.strippedQueryParameters.isEmpty
             ? uriRemainder : withoutParameters(uriRemainder, target.strippedQueryParameters)
         return HTTPRequestHead(
             version: .http1_1, method: client.method, uri: upstreamURI(base: target.basePath, remainder: remainder),

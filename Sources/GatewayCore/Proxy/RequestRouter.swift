@@ -48,7 +48,7 @@ struct RequestRouter {
             // TRACE and CONNECT are refused everywhere: a CONNECT left unanswered would stop
             // the connection's parser.
             if head.method == .TRACE || head.method == .CONNECT,
-               let refusal = summary.refusal(method: head.method, version: head.version, uri: uri)
+                let refusal = summary.refusal(method: head.method, version: head.version, uri: uri)
             {
                 return .reject(.init(error: refusal, format: .problem, connector: "", principal: "-", close: true))
             }
@@ -63,8 +63,10 @@ struct RequestRouter {
         let parserStopped = summary.wantsUpgrade && summary.connectionUpgrade
         var auth: AuthMethod?
         func reject(_ error: ProxyError, principal: String = "-", close: Bool = false) -> RouteDecision {
-            .reject(.init(error: error, format: format, connector: name, principal: principal, close: close || parserStopped,
-                          auth: auth))
+            .reject(
+                .init(
+                    error: error, format: format, connector: name, principal: principal, close: close || parserStopped,
+                    auth: auth))
         }
 
         // The protocol first: methods, framing, Host, fragments, size.
@@ -75,7 +77,8 @@ struct RequestRouter {
         let principal: Principal
         let assertion = pomerium.flatMap { verifier in
             let values = head.headers[PomeriumSettings.header]
-            return values.count > 1 ? .refused("The request carries \(values.count) X-Pomerium-Jwt-Assertion headers; send one.")
+            return values.count > 1
+                ? .refused("The request carries \(values.count) X-Pomerium-Jwt-Assertion headers; send one.")
                 : values.first.map { verifier.verify($0) }
         }
         switch principals.authenticate(token: bearerToken(summary.authorization), certificate: certificate, pomerium: assertion) {
@@ -85,23 +88,27 @@ struct RequestRouter {
         }
         guard let route = routes.routes[name] else {
             let known = routes.connectorNames
-            return reject(ProxyError(
-                .unknownConnector, status: 404, title: "Unknown connector",
-                detail: "No connector named '\(name)'.\(Suggestion.didYouMean(name, in: known)) Known connectors: \(known.joined(separator: ", ")).")
-                , principal: principal.name)
+            return reject(
+                ProxyError(
+                    .unknownConnector, status: 404, title: "Unknown connector",
+                    detail:
+                        "No connector named '\(name)'.\(Suggestion.didYouMean(name, in: known)) Known connectors: \(known.joined(separator: ", "))."),
+                principal: principal.name)
         }
         guard principal.mayUse(connector: name) else {
-            return reject(ProxyError(
-                .forbidden, status: 403, title: "Connector not allowed",
-                detail: "Principal '\(principal.name)' may not use connector '\(name)'."), principal: principal.name)
+            return reject(
+                ProxyError(
+                    .forbidden, status: 403, title: "Connector not allowed",
+                    detail: "Principal '\(principal.name)' may not use connector '\(name)'."), principal: principal.name)
         }
         let connectorRoutes: RouteTable.ConnectorRoutes
         switch route {
         case let .upstream(found): connectorRoutes = found
         case let .none(reason):
-            return reject(ProxyError(
-                .noRoute, status: 404, title: "No machine route",
-                detail: "Connector '\(name)' has no machine route: \(reason)."), principal: principal.name)
+            return reject(
+                ProxyError(
+                    .noRoute, status: 404, title: "No machine route",
+                    detail: "Connector '\(name)' has no machine route: \(reason)."), principal: principal.name)
         }
 
         // The canonical path decides the route and its permission, and is what is forwarded.
@@ -116,7 +123,9 @@ struct RequestRouter {
         switch alreadyCanonical ? .success(rawPath) : CanonicalPath.canonicalize(rawPath) {
         case let .success(canonical): canonicalPath = canonical
         case let .failure(rejection):
-            return refusePath("The path after /\(family == .scim ? "scim" : "executor")/\(name) is refused: \(rejection.reason). The gateway forwards only canonical paths under the connector's base.")
+            return refusePath(
+                "The path after /\(family == .scim ? "scim" : "executor")/\(name) is refused: \(rejection.reason). The gateway forwards only canonical paths under the connector's base."
+            )
         }
         let entry: RouteTable.Entry
         switch connectorRoutes.match(family, path: canonicalPath) {
@@ -124,16 +133,18 @@ struct RequestRouter {
         case let .caseMismatch(prefix):
             return refusePath("The path differs only in letter case from the route prefix \(prefix) of connector '\(name)'; use \(prefix) exactly.")
         case .none:
-            return reject(ProxyError(
-                .noRoute, status: 404, title: "No machine route",
-                detail: family == .scim
-                    ? "Connector '\(name)' has no SCIM route (its connector_mode is not scim or scim_projected)."
-                    : "Connector '\(name)' has no executor route for this path."), principal: principal.name)
+            return reject(
+                ProxyError(
+                    .noRoute, status: 404, title: "No machine route",
+                    detail: family == .scim
+                        ? "Connector '\(name)' has no SCIM route (its connector_mode is not scim or scim_projected)."
+                        : "Connector '\(name)' has no executor route for this path."), principal: principal.name)
         }
         if let permission = entry.requiredPermission, !principal.permissions.contains(permission) {
-            return reject(ProxyError(
-                .forbidden, status: 403, title: "Permission required",
-                detail: "Principal '\(principal.name)' needs the '\(permission)' permission for \(entry.pathPrefix) on connector '\(name)'."),
+            return reject(
+                ProxyError(
+                    .forbidden, status: 403, title: "Permission required",
+                    detail: "Principal '\(principal.name)' needs the '\(permission)' permission for \(entry.pathPrefix) on connector '\(name)'."),
                 principal: principal.name)
         }
         let forwardedRemainder: Substring
@@ -163,14 +174,17 @@ struct RequestRouter {
         // one of the route's websocket_paths becomes a tunnel after the upstream's 101; any
         // other upgrade is refused.
         let upgrade = summary.wantsUpgrade
-        if upgrade, !(summary.upgradeIsWebSocket && summary.connectionUpgrade && head.method == .GET && !summary.declaresBody
-            && family == .executor && entry.allowsWebSocket(canonicalPath))
+        if upgrade,
+            !(summary.upgradeIsWebSocket && summary.connectionUpgrade && head.method == .GET && !summary.declaresBody
+                && family == .executor && entry.allowsWebSocket(canonicalPath))
         {
-            return reject(ProxyError(
-                .upgrade, status: 501, title: "Upgrade not supported",
-                detail: entry.websocketPaths.isEmpty || !summary.upgradeIsWebSocket
-                    ? "Only WebSocket upgrades on a connector's websocket_paths are passed through; this route has none for this request."
-                    : "A WebSocket handshake here is a GET without a body with 'Connection: upgrade' and 'Upgrade: websocket', on one of: \(entry.websocketPaths.joined(separator: ", "))."),
+            return reject(
+                ProxyError(
+                    .upgrade, status: 501, title: "Upgrade not supported",
+                    detail: entry.websocketPaths.isEmpty || !summary.upgradeIsWebSocket
+                        ? "Only WebSocket upgrades on a connector's websocket_paths are passed through; this route has none for this request."
+                        : "A WebSocket handshake here is a GET without a body with 'Connection: upgrade' and 'Upgrade: websocket', on one of: \(entry.websocketPaths.joined(separator: ", "))."
+                ),
                 principal: principal.name, close: true)
         }
         if let length = summary.contentLength, length > target.maxBodyBytes {
@@ -184,8 +198,9 @@ struct RequestRouter {
             rewriter = made
             bufferRequestBody = made.rewritesRequests && URLRewriter.isJSON(summary.contentType)
             if bufferRequestBody, let length = summary.contentLength, length > limits.maxBufferedBodyBytes {
-                return reject(.bodyTooLargeToRewrite(target, limit: limits.maxBufferedBodyBytes), principal: principal.name,
-                              close: true)
+                return reject(
+                    .bodyTooLargeToRewrite(target, limit: limits.maxBufferedBodyBytes), principal: principal.name,
+                    close: true)
             }
         }
         var upstreamHead = RequestRewriter.upstreamHead(
@@ -195,10 +210,11 @@ struct RequestRouter {
             upstreamHead.headers.add(name: "connection", value: "upgrade")
             upstreamHead.headers.add(name: "upgrade", value: "websocket")
         }
-        return .forward(.init(
-            target: target, upstreamHead: upstreamHead, principal: principal.name, auth: auth, format: format,
-            expectsContinue: summary.expectsContinue, rewriter: upgrade ? nil : rewriter,
-            bufferRequestBody: upgrade ? false : bufferRequestBody, upgrade: upgrade))
+        return .forward(
+            .init(
+                target: target, upstreamHead: upstreamHead, principal: principal.name, auth: auth, format: format,
+                expectsContinue: summary.expectsContinue, rewriter: upgrade ? nil : rewriter,
+                bufferRequestBody: upgrade ? false : bufferRequestBody, upgrade: upgrade))
     }
 
     /// The token of `Authorization: Bearer <token>`; nil without one.

@@ -95,21 +95,27 @@ public struct RouteTable: Sendable {
                         if spec.family == .executor { executor.append(entry) } else { scim.append(entry) }
                     }
                     let byPrefix: (Entry, Entry) -> Bool = { $0.pathPrefix.count > $1.pathPrefix.count }
-                    routes[connector.name] = .upstream(ConnectorRoutes(
-                        executor: executor.sorted(by: byPrefix), scim: scim.sorted(by: byPrefix)))
+                    routes[connector.name] = .upstream(
+                        ConnectorRoutes(
+                            executor: executor.sorted(by: byPrefix), scim: scim.sorted(by: byPrefix)))
                 } catch let issue as HeaderValueIssue {
-                    diagnostics.append(ConfigIssue(
-                        .invalidHeaderValue, at: connector.location, connector: connector.name, key: issue.key,
-                        problem: "The \(issue.what) the gateway would send upstream holds a CR, LF or NUL character, which would end the header early.",
-                        fix: "Remove line breaks from the value (a secret file's trailing newline is already dropped; check the OpenBao field or the env value)."))
+                    diagnostics.append(
+                        ConfigIssue(
+                            .invalidHeaderValue, at: connector.location, connector: connector.name, key: issue.key,
+                            problem:
+                                "The \(issue.what) the gateway would send upstream holds a CR, LF or NUL character, which would end the header early.",
+                            fix:
+                                "Remove line breaks from the value (a secret file's trailing newline is already dropped; check the OpenBao field or the env value)."
+                        ))
                 } catch let error as TLSMaterialError {
                     diagnostics.append(error.issue)
                 } catch {
-                    diagnostics.append(ConfigIssue(
-                        .caFileUnreadable, at: connector.settings["ca_file"]?.source.description ?? connector.location,
-                        connector: connector.name, key: "ca_file",
-                        problem: "The TLS settings cannot be loaded: \(error).",
-                        fix: "Point ca_file at a PEM file holding the CA certificate(s) that issued the executor's certificate."))
+                    diagnostics.append(
+                        ConfigIssue(
+                            .caFileUnreadable, at: connector.settings["ca_file"]?.source.description ?? connector.location,
+                            connector: connector.name, key: "ca_file",
+                            problem: "The TLS settings cannot be loaded: \(error).",
+                            fix: "Point ca_file at a PEM file holding the CA certificate(s) that issued the executor's certificate."))
                 }
             }
         }
@@ -137,9 +143,11 @@ public struct RouteTable: Sendable {
             clientIdentity = identity.map { "client=\($0.serialHex)" } ?? "client=-"
             tlsContext = try NIOSSLContext(configuration: tls)
             // tls_server_name, else host_header's host when dialling an address, else the URL's host.
-            serverHostname = connector.tlsName(
-                upstreamHost: url.host, hostHeader: spec.hostHeader,
-                isExecutor: spec.upstream.host == connector.executorURL?.host).name
+            serverHostname =
+                connector.tlsName(
+                    upstreamHost: url.host, hostHeader: spec.hostHeader,
+                    isExecutor: spec.upstream.host == connector.executorURL?.host
+                ).name
         }
         // The caller's credentials (token, Pomerium assertion) never reach an upstream.
         var removed: Set<String> = ["authorization", "proxy-authorization", PomeriumSettings.header]
@@ -148,14 +156,15 @@ public struct RouteTable: Sendable {
         var credential: (name: String, value: SecretValue)?
         var credentialIdentity = "none"
         if let key = spec.credentialKey, let declared = connector.kind.credentials.first(where: { $0.key == key }),
-           let secret = secrets.credential(connector: connector.name, key: "auth.\(key)")
+            let secret = secrets.credential(connector: connector.name, key: "auth.\(key)")
         {
             let header = spec.credentialHeader ?? declared.header
-            let scheme: String? = switch spec.credentialScheme {
-            case .declared: declared.scheme
-            case .bare: nil
-            case let .scheme(scheme): scheme
-            }
+            let scheme: String? =
+                switch spec.credentialScheme {
+                case .declared: declared.scheme
+                case .bare: nil
+                case let .scheme(scheme): scheme
+                }
             removed.insert(header.lowercased())
             let prefix = scheme.map { "\($0) " } ?? ""
             credential = (header, secret.withUnredactedValue { SecretValue(prefix + $0) })
@@ -168,10 +177,11 @@ public struct RouteTable: Sendable {
         if HeaderValueIssue.isUnsafe(spec.hostHeader ?? url.authority) {
             throw HeaderValueIssue(key: "host_header", what: "Host header")
         }
-        let forwardedFor: UpstreamTarget.ForwardedFor = switch spec.forwardedFor {
-        case .client: .client
-        case let .fixed(address): .fixed(address)
-        }
+        let forwardedFor: UpstreamTarget.ForwardedFor =
+            switch spec.forwardedFor {
+            case .client: .client
+            case let .fixed(address): .fixed(address)
+            }
         let maxConnections = connector.integer("limits.max_connections") ?? 256
         return UpstreamTarget(
             // A pooled connection carries one credential to one upstream with one TLS setting:
@@ -201,12 +211,14 @@ public struct RouteTable: Sendable {
             guard case let .upstream(connectorRoutes) = route else { continue }
             let index = metrics.index(of: name)
             let relabel: (Entry) -> Entry = { entry in
-                Entry(pathPrefix: entry.pathPrefix, stripPrefix: entry.stripPrefix,
-                      requiredPermission: entry.requiredPermission, target: entry.target.withMetricsIndex(index),
-                      pathEscapes: entry.pathEscapes, websocketPaths: entry.websocketPaths)
+                Entry(
+                    pathPrefix: entry.pathPrefix, stripPrefix: entry.stripPrefix,
+                    requiredPermission: entry.requiredPermission, target: entry.target.withMetricsIndex(index),
+                    pathEscapes: entry.pathEscapes, websocketPaths: entry.websocketPaths)
             }
-            routes[name] = .upstream(ConnectorRoutes(
-                executor: connectorRoutes.executor.map(relabel), scim: connectorRoutes.scim.map(relabel)))
+            routes[name] = .upstream(
+                ConnectorRoutes(
+                    executor: connectorRoutes.executor.map(relabel), scim: connectorRoutes.scim.map(relabel)))
         }
     }
 

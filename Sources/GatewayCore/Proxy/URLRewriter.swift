@@ -54,8 +54,10 @@ struct URLRewriter {
             return body
         }
         let variants: [([UInt8], [UInt8])] = pairs.flatMap { pair in
-            [(Array(pair.from.utf8), Array(pair.to.utf8)),
-             (Array(Self.escapeSlashes(pair.from).utf8), Array(Self.escapeSlashes(pair.to).utf8))]
+            [
+                (Array(pair.from.utf8), Array(pair.to.utf8)),
+                (Array(Self.escapeSlashes(pair.from).utf8), Array(Self.escapeSlashes(pair.to).utf8)),
+            ]
         }
         let keyPatterns = keys.map { $0.map { Array("\"\($0)\"".utf8) } }
         var out: [UInt8] = []
@@ -65,7 +67,7 @@ struct URLRewriter {
         while index < bytes.count {
             var matched = false
             if bytes[index] == UInt8(ascii: "\""),
-               let valueStart = keyPatterns.map({ Self.valueStart(bytes, at: index, keys: $0) }) ?? index + 1
+                let valueStart = keyPatterns.map({ Self.valueStart(bytes, at: index, keys: $0) }) ?? index + 1
             {
                 for (from, to) in variants where Self.hasPrefix(bytes, at: valueStart, from) {
                     out.append(contentsOf: bytes[index..<valueStart])
@@ -89,10 +91,14 @@ struct URLRewriter {
     private static func valueStart(_ bytes: [UInt8], at index: Int, keys: [[UInt8]]) -> Int? {
         for key in keys where hasPrefix(bytes, at: index, key) {
             var cursor = index + key.count
-            while cursor < bytes.count, bytes[cursor] == 0x20 || bytes[cursor] == 0x09 || bytes[cursor] == 0x0A || bytes[cursor] == 0x0D { cursor += 1 }
+            while cursor < bytes.count, bytes[cursor] == 0x20 || bytes[cursor] == 0x09 || bytes[cursor] == 0x0A || bytes[cursor] == 0x0D {
+                cursor += 1
+            }
             guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") else { continue }
             cursor += 1
-            while cursor < bytes.count, bytes[cursor] == 0x20 || bytes[cursor] == 0x09 || bytes[cursor] == 0x0A || bytes[cursor] == 0x0D { cursor += 1 }
+            while cursor < bytes.count, bytes[cursor] == 0x20 || bytes[cursor] == 0x09 || bytes[cursor] == 0x0A || bytes[cursor] == 0x0D {
+                cursor += 1
+            }
             guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: "\"") else { continue }
             return cursor + 1
         }

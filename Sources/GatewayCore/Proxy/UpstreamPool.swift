@@ -191,9 +191,13 @@ final class UpstreamPool {
             let now = self.eventLoop.now
             while let first = list.first, first.deadline <= now {
                 list.removeFirst()
-                first.completion(.failure(ProxyError(
-                    .limit, status: 503, title: "Upstream connections exhausted",
-                    detail: "All \(target.maxConnectionsPerLoop) upstream connections of '\(target.connector)' on this event loop stayed busy for \(target.connectTimeout.nanoseconds / 1_000_000) ms (limits.max_connections).")))
+                first.completion(
+                    .failure(
+                        ProxyError(
+                            .limit, status: 503, title: "Upstream connections exhausted",
+                            detail:
+                                "All \(target.maxConnectionsPerLoop) upstream connections of '\(target.connector)' on this event loop stayed busy for \(target.connectTimeout.nanoseconds / 1_000_000) ms (limits.max_connections)."
+                        )))
             }
             self.waiters[target.poolKey] = list
         }

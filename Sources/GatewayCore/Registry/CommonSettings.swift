@@ -3,146 +3,216 @@ public enum CommonSettings {
     /// The keys of a connector with a listener of its own (a TCP kind such as Temporal): TLS
     /// terminated on that listener. Core serves these listeners, so it owns these keys.
     public static let tcpListener: [SettingSpec] = [
-        SettingSpec("listen_tls.cert_file", .pemFile, env: .suffix("LISTEN_TLS_CERT_FILE"),
-                    summary: "terminate TLS on the listener with this PEM certificate chain; path or reference"),
-        SettingSpec("listen_tls.key_file", .pemFile, env: .suffix("LISTEN_TLS_KEY_FILE"),
-                    summary: "PEM private key of listen_tls.cert_file; path or reference (file://, openbao://); never shown"),
-        SettingSpec("listen_tls.client_ca_file", .path, env: .suffix("LISTEN_TLS_CLIENT_CA_FILE"),
-                    summary: "PEM bundle of the CA(s) of callers' client certificates (byte stream: required with principals; gRPC: optional, a call may bring a token)"),
+        SettingSpec(
+            "listen_tls.cert_file", .pemFile, env: .suffix("LISTEN_TLS_CERT_FILE"),
+            summary: "terminate TLS on the listener with this PEM certificate chain; path or reference"),
+        SettingSpec(
+            "listen_tls.key_file", .pemFile, env: .suffix("LISTEN_TLS_KEY_FILE"),
+            summary: "PEM private key of listen_tls.cert_file; path or reference (file://, openbao://); never shown"),
+        SettingSpec(
+            "listen_tls.client_ca_file", .path, env: .suffix("LISTEN_TLS_CLIENT_CA_FILE"),
+            summary:
+                "PEM bundle of the CA(s) of callers' client certificates (byte stream: required with principals; gRPC: optional, a call may bring a token)"
+        ),
     ]
 
     public static let connector: [SettingSpec] = [
         SettingSpec("description", .string, summary: "free text for people"),
-        SettingSpec("enabled", .bool, env: .suffix("ENABLED"), default: .bool(true),
-                    summary: "a disabled connector is not routed and its secrets are not resolved"),
-        SettingSpec("mode", .string, env: .suffix("MODE"),
-                    summary: "domain classification (project, jit, ...); never changes routing"),
-        SettingSpec("connector_mode", .choice(ConnectorMode.allNames), env: .suffix("CONNECTOR_MODE"),
-                    summary: "execution mode override"),
-        SettingSpec("integration_mode", .choice(ConnectorMode.allNames), env: .suffix("INTEGRATION_MODE"),
-                    summary: "synonym of connector_mode"),
-        SettingSpec("public_url", .url, env: .suffix("PUBLIC_URL"),
-                    summary: "what browsers use; never used for machine traffic"),
-        SettingSpec("executor_url", .url, env: .suffix("EXECUTOR_URL"),
-                    summary: "the machine path: all machine traffic goes here and only here"),
-        SettingSpec("internal_url", .url, env: .suffix("INTERNAL_URL"),
-                    summary: "implementation detail; never used for machine traffic"),
-        SettingSpec("scim_base_url", .url, env: .suffix("SCIM_BASE_URL"),
-                    summary: "SCIM 2.0 base; the executor URL under connector_mode=scim"),
-        SettingSpec("host_header", .host, env: .suffix("HOST_HEADER"),
-                    summary: "Host header sent to the executor"),
-        SettingSpec("verify_tls", .bool, env: .suffix("VERIFY_TLS"), default: .bool(true),
-                    summary: "verify the executor's TLS certificate"),
-        SettingSpec("ca_file", .path, env: .suffix("CA_FILE"),
-                    summary: "PEM bundle of the CA that issued the executor's certificate"),
-        SettingSpec("tls_server_name", .host, env: .suffix("TLS_SERVER_NAME"),
-                    summary: "SNI and certificate name when the executor URL names an address"),
-        SettingSpec("client_cert_file", .pemFile, env: .suffix("CLIENT_CERT_FILE"),
-                    summary: "PEM certificate (chain) the gateway presents to the executor (upstream mTLS); path or reference"),
-        SettingSpec("client_key_file", .pemFile, env: .suffix("CLIENT_KEY_FILE"),
-                    summary: "PEM private key of client_cert_file; path or reference (file://, openbao://); never shown"),
-        SettingSpec("runtime_asset.id", .string, env: .suffix("RUNTIME_ASSET_ID"),
-                    summary: "canonical runtime asset selector: id"),
-        SettingSpec("runtime_asset.role", .string, env: .suffix("RUNTIME_ASSET_ROLE"),
-                    summary: "canonical runtime asset selector: role"),
+        SettingSpec(
+            "enabled", .bool, env: .suffix("ENABLED"), default: .bool(true),
+            summary: "a disabled connector is not routed and its secrets are not resolved"),
+        SettingSpec(
+            "mode", .string, env: .suffix("MODE"),
+            summary: "domain classification (project, jit, ...); never changes routing"),
+        SettingSpec(
+            "connector_mode", .choice(ConnectorMode.allNames), env: .suffix("CONNECTOR_MODE"),
+            summary: "execution mode override"),
+        SettingSpec(
+            "integration_mode", .choice(ConnectorMode.allNames), env: .suffix("INTEGRATION_MODE"),
+            summary: "synonym of connector_mode"),
+        SettingSpec(
+            "public_url", .url, env: .suffix("PUBLIC_URL"),
+            summary: "what browsers use; never used for machine traffic"),
+        SettingSpec(
+            "executor_url", .url, env: .suffix("EXECUTOR_URL"),
+            summary: "the machine path: all machine traffic goes here and only here"),
+        SettingSpec(
+            "internal_url", .url, env: .suffix("INTERNAL_URL"),
+            summary: "implementation detail; never used for machine traffic"),
+        SettingSpec(
+            "scim_base_url", .url, env: .suffix("SCIM_BASE_URL"),
+            summary: "SCIM 2.0 base; the executor URL under connector_mode=scim"),
+        SettingSpec(
+            "host_header", .host, env: .suffix("HOST_HEADER"),
+            summary: "Host header sent to the executor"),
+        SettingSpec(
+            "verify_tls", .bool, env: .suffix("VERIFY_TLS"), default: .bool(true),
+            summary: "verify the executor's TLS certificate"),
+        SettingSpec(
+            "ca_file", .path, env: .suffix("CA_FILE"),
+            summary: "PEM bundle of the CA that issued the executor's certificate"),
+        SettingSpec(
+            "tls_server_name", .host, env: .suffix("TLS_SERVER_NAME"),
+            summary: "SNI and certificate name when the executor URL names an address"),
+        SettingSpec(
+            "client_cert_file", .pemFile, env: .suffix("CLIENT_CERT_FILE"),
+            summary: "PEM certificate (chain) the gateway presents to the executor (upstream mTLS); path or reference"),
+        SettingSpec(
+            "client_key_file", .pemFile, env: .suffix("CLIENT_KEY_FILE"),
+            summary: "PEM private key of client_cert_file; path or reference (file://, openbao://); never shown"),
+        SettingSpec(
+            "runtime_asset.id", .string, env: .suffix("RUNTIME_ASSET_ID"),
+            summary: "canonical runtime asset selector: id"),
+        SettingSpec(
+            "runtime_asset.role", .string, env: .suffix("RUNTIME_ASSET_ROLE"),
+            summary: "canonical runtime asset selector: role"),
         SettingSpec("health.path", .httpPath, summary: "probe path override"),
         SettingSpec("health.interval", .duration(minimum: 1), summary: "probe interval override"),
         SettingSpec("health.timeout", .duration(minimum: 0.05), summary: "probe timeout override"),
-        SettingSpec("health.degraded_after", .duration(minimum: 0.001),
-                    summary: "a probe slower than this reports degraded"),
-        SettingSpec("limits.connect_timeout", .duration(minimum: 0.01), default: .duration(seconds: 5),
-                    summary: "upstream connect timeout"),
-        SettingSpec("limits.first_byte_timeout", .duration(minimum: 0.01), default: .duration(seconds: 60),
-                    summary: "time allowed for the upstream's response head"),
-        SettingSpec("limits.idle_timeout", .duration(minimum: 0.01), default: .duration(seconds: 60),
-                    summary: "longest silence on an upstream connection mid-exchange"),
-        SettingSpec("limits.max_body_bytes", .integer(0...Int(Int64.max)), default: .integer(1 << 30),
-                    summary: "largest request body accepted (bytes)"),
-        SettingSpec("limits.max_connections", .integer(1...100_000), default: .integer(256),
-                    summary: "upstream connections open at once"),
-        SettingSpec("limits.max_tunnels", .integer(1...1_000_000), default: .integer(1024),
-                    summary: "WebSocket tunnels to this connector open at once, all callers (per gateway replica); over it: 503"),
-        SettingSpec("tunnel_idle_timeout", .duration(minimum: 1), default: .duration(seconds: 3600),
-                    summary: "a WebSocket tunnel silent both ways this long is closed (a terminal nobody types in is not a fault)"),
-        SettingSpec("limits.max_in_flight", .integer(1...1_000_000),
-                    summary: "requests to this connector in progress at once, all callers (per gateway replica); over it: 429"),
+        SettingSpec(
+            "health.degraded_after", .duration(minimum: 0.001),
+            summary: "a probe slower than this reports degraded"),
+        SettingSpec(
+            "limits.connect_timeout", .duration(minimum: 0.01), default: .duration(seconds: 5),
+            summary: "upstream connect timeout"),
+        SettingSpec(
+            "limits.first_byte_timeout", .duration(minimum: 0.01), default: .duration(seconds: 60),
+            summary: "time allowed for the upstream's response head"),
+        SettingSpec(
+            "limits.idle_timeout", .duration(minimum: 0.01), default: .duration(seconds: 60),
+            summary: "longest silence on an upstream connection mid-exchange"),
+        SettingSpec(
+            "limits.max_body_bytes", .integer(0...Int(Int64.max)), default: .integer(1 << 30),
+            summary: "largest request body accepted (bytes)"),
+        SettingSpec(
+            "limits.max_connections", .integer(1...100_000), default: .integer(256),
+            summary: "upstream connections open at once"),
+        SettingSpec(
+            "limits.max_tunnels", .integer(1...1_000_000), default: .integer(1024),
+            summary: "WebSocket tunnels to this connector open at once, all callers (per gateway replica); over it: 503"),
+        SettingSpec(
+            "tunnel_idle_timeout", .duration(minimum: 1), default: .duration(seconds: 3600),
+            summary: "a WebSocket tunnel silent both ways this long is closed (a terminal nobody types in is not a fault)"),
+        SettingSpec(
+            "limits.max_in_flight", .integer(1...1_000_000),
+            summary: "requests to this connector in progress at once, all callers (per gateway replica); over it: 429"),
     ]
 
-    public static let gateway: [SettingSpec] = [
-        SettingSpec("listen", .address(allowAnyPort: true), env: .variable("FRACTALOPS_GATEWAY_LISTEN"),
-                    default: .address(HostPort(host: "127.0.0.1", port: 8080)),
-                    summary: "HTTP listener for executor, SCIM, health, status and metrics routes"),
-        SettingSpec("listen_tls", .address(allowAnyPort: true), env: .variable("FRACTALOPS_GATEWAY_LISTEN_TLS"),
-                    summary: "HTTPS listener (every route; needs tls.cert_file and tls.key_file)"),
-        SettingSpec("plain_http", .choice(["all", "probes", "off"]), env: .variable("FRACTALOPS_GATEWAY_PLAIN_HTTP"),
-                    summary: "what the plain listener (listen) serves: all routes, only /livez, /readyz and /metrics, or nothing; default: all without TLS, probes with it"),
-        SettingSpec("tls.cert_file", .pemFile, env: .variable("FRACTALOPS_GATEWAY_TLS_CERT_FILE"),
-                    summary: "PEM certificate chain of the HTTPS listener; path or reference"),
-        SettingSpec("tls.key_file", .pemFile, env: .variable("FRACTALOPS_GATEWAY_TLS_KEY_FILE"),
-                    summary: "PEM private key of the HTTPS listener; path or reference (file://, openbao://); never shown"),
-        SettingSpec("tls.client_ca_file", .path, env: .variable("FRACTALOPS_GATEWAY_TLS_CLIENT_CA_FILE"),
-                    summary: "PEM bundle of the CA(s) whose client certificates the HTTPS listener accepts (mTLS; certificate principals)"),
-        SettingSpec("tls.client_auth", .choice(["optional", "required"]), env: .variable("FRACTALOPS_GATEWAY_TLS_CLIENT_AUTH"),
-                    summary: "with tls.client_ca_file: required refuses a handshake without a trusted client certificate; optional (default) lets a token alone authenticate"),
-        SettingSpec("tls.reload_interval", .duration(minimum: 0.2), default: .duration(seconds: 10),
-                    summary: "how often the certificate and key are re-read; a changed pair is swapped in, a broken one refused"),
-        SettingSpec("identity.pomerium.issuer", .string, env: .variable("FRACTALOPS_POMERIUM_ISSUER"),
-                    summary: "the iss every Pomerium assertion (X-Pomerium-Jwt-Assertion) must carry"),
-        SettingSpec("identity.pomerium.jwks_url", .url, env: .variable("FRACTALOPS_POMERIUM_JWKS_URL"),
-                    summary: "where Pomerium publishes its signing keys (https://<authenticate>/.well-known/pomerium/jwks.json)"),
-        SettingSpec("identity.pomerium.audience", .string, env: .variable("FRACTALOPS_POMERIUM_AUDIENCE"),
-                    summary: "the aud every assertion must include (the gateway's host name as Pomerium routes it)"),
-        SettingSpec("identity.pomerium.refresh_interval", .duration(minimum: 1), default: .duration(seconds: 300),
-                    summary: "how often the JWKS is fetched (also soon after an unknown kid)"),
-        SettingSpec("identity.pomerium.max_stale", .duration(minimum: 1), default: .duration(seconds: 3600),
-                    summary: "how long after the last good fetch cached keys are still trusted when the JWKS cannot be reached"),
-        SettingSpec("identity.pomerium.leeway", .duration(minimum: 0), default: .duration(seconds: 30),
-                    summary: "clock skew allowed on exp, nbf and iat"),
-        SettingSpec("public_url", .url, env: .variable("FRACTALOPS_GATEWAY_PUBLIC_URL"),
-                    summary: "how callers reach the gateway (for URLs it rewrites); default: the listener's scheme (https:// on the TLS one) + the caller's Host"),
-        SettingSpec("runtime_asset.id", .string, env: .variable("FRACTALOPS_RUNTIME_ASSET_ID"),
-                    summary: "the gateway's own runtime asset id"),
-        SettingSpec("runtime_asset.role", .string, env: .variable("FRACTALOPS_RUNTIME_ASSET_ROLE"),
-                    summary: "the gateway's own runtime asset role"),
-        SettingSpec("threads", .integer(1...64), env: .variable("FRACTALOPS_GATEWAY_THREADS"),
-                    summary: "event-loop threads; default one per core the process may use (see the benchmark)"),
-        SettingSpec("access_log", .bool, env: .variable("FRACTALOPS_GATEWAY_ACCESS_LOG"), default: .bool(true),
-                    summary: "one access/audit line per request on standard error"),
-        SettingSpec("drain_timeout", .duration(minimum: 0), env: .variable("FRACTALOPS_GATEWAY_DRAIN_TIMEOUT"),
-                    default: .duration(seconds: 30), summary: "how long SIGTERM waits for requests in flight"),
-        SettingSpec("health.interval", .duration(minimum: 1), default: .duration(seconds: 30),
-                    summary: "how often the server checks every connector"),
-        SettingSpec("health.timeout", .duration(minimum: 0.05), default: .duration(seconds: 5),
-                    summary: "per-probe timeout"),
-        SettingSpec("health.degraded_after", .duration(minimum: 0.001), default: .duration(seconds: 2),
-                    summary: "a probe slower than this reports degraded"),
-        SettingSpec("health.cert_expiry_warning_days", .integer(0...3650), default: .integer(14),
-                    summary: "a certificate expiring within this many days reports degraded"),
-        SettingSpec("health.concurrency", .integer(1...256), default: .integer(8),
-                    summary: "probes running at once"),
-    ] + ClientLimits.settingSpecs + openBao + telemetry
+    public static let gateway: [SettingSpec] =
+        [
+            SettingSpec(
+                "listen", .address(allowAnyPort: true), env: .variable("FRACTALOPS_GATEWAY_LISTEN"),
+                default: .address(HostPort(host: "127.0.0.1", port: 8080)),
+                summary: "HTTP listener for executor, SCIM, health, status and metrics routes"),
+            SettingSpec(
+                "listen_tls", .address(allowAnyPort: true), env: .variable("FRACTALOPS_GATEWAY_LISTEN_TLS"),
+                summary: "HTTPS listener (every route; needs tls.cert_file and tls.key_file)"),
+            SettingSpec(
+                "plain_http", .choice(["all", "probes", "off"]), env: .variable("FRACTALOPS_GATEWAY_PLAIN_HTTP"),
+                summary:
+                    "what the plain listener (listen) serves: all routes, only /livez, /readyz and /metrics, or nothing; default: all without TLS, probes with it"
+            ),
+            SettingSpec(
+                "tls.cert_file", .pemFile, env: .variable("FRACTALOPS_GATEWAY_TLS_CERT_FILE"),
+                summary: "PEM certificate chain of the HTTPS listener; path or reference"),
+            SettingSpec(
+                "tls.key_file", .pemFile, env: .variable("FRACTALOPS_GATEWAY_TLS_KEY_FILE"),
+                summary: "PEM private key of the HTTPS listener; path or reference (file://, openbao://); never shown"),
+            SettingSpec(
+                "tls.client_ca_file", .path, env: .variable("FRACTALOPS_GATEWAY_TLS_CLIENT_CA_FILE"),
+                summary: "PEM bundle of the CA(s) whose client certificates the HTTPS listener accepts (mTLS; certificate principals)"),
+            SettingSpec(
+                "tls.client_auth", .choice(["optional", "required"]), env: .variable("FRACTALOPS_GATEWAY_TLS_CLIENT_AUTH"),
+                summary:
+                    "with tls.client_ca_file: required refuses a handshake without a trusted client certificate; optional (default) lets a token alone authenticate"
+            ),
+            SettingSpec(
+                "tls.reload_interval", .duration(minimum: 0.2), default: .duration(seconds: 10),
+                summary: "how often the certificate and key are re-read; a changed pair is swapped in, a broken one refused"),
+            SettingSpec(
+                "identity.pomerium.issuer", .string, env: .variable("FRACTALOPS_POMERIUM_ISSUER"),
+                summary: "the iss every Pomerium assertion (X-Pomerium-Jwt-Assertion) must carry"),
+            SettingSpec(
+                "identity.pomerium.jwks_url", .url, env: .variable("FRACTALOPS_POMERIUM_JWKS_URL"),
+                summary: "where Pomerium publishes its signing keys (https://<authenticate>/.well-known/pomerium/jwks.json)"),
+            SettingSpec(
+                "identity.pomerium.audience", .string, env: .variable("FRACTALOPS_POMERIUM_AUDIENCE"),
+                summary: "the aud every assertion must include (the gateway's host name as Pomerium routes it)"),
+            SettingSpec(
+                "identity.pomerium.refresh_interval", .duration(minimum: 1), default: .duration(seconds: 300),
+                summary: "how often the JWKS is fetched (also soon after an unknown kid)"),
+            SettingSpec(
+                "identity.pomerium.max_stale", .duration(minimum: 1), default: .duration(seconds: 3600),
+                summary: "how long after the last good fetch cached keys are still trusted when the JWKS cannot be reached"),
+            SettingSpec(
+                "identity.pomerium.leeway", .duration(minimum: 0), default: .duration(seconds: 30),
+                summary: "clock skew allowed on exp, nbf and iat"),
+            SettingSpec(
+                "public_url", .url, env: .variable("FRACTALOPS_GATEWAY_PUBLIC_URL"),
+                summary:
+                    "how callers reach the gateway (for URLs it rewrites); default: the listener's scheme (https:// on the TLS one) + the caller's Host"
+            ),
+            SettingSpec(
+                "runtime_asset.id", .string, env: .variable("FRACTALOPS_RUNTIME_ASSET_ID"),
+                summary: "the gateway's own runtime asset id"),
+            SettingSpec(
+                "runtime_asset.role", .string, env: .variable("FRACTALOPS_RUNTIME_ASSET_ROLE"),
+                summary: "the gateway's own runtime asset role"),
+            SettingSpec(
+                "threads", .integer(1...64), env: .variable("FRACTALOPS_GATEWAY_THREADS"),
+                summary: "event-loop threads; default one per core the process may use (see the benchmark)"),
+            SettingSpec(
+                "access_log", .bool, env: .variable("FRACTALOPS_GATEWAY_ACCESS_LOG"), default: .bool(true),
+                summary: "one access/audit line per request on standard error"),
+            SettingSpec(
+                "drain_timeout", .duration(minimum: 0), env: .variable("FRACTALOPS_GATEWAY_DRAIN_TIMEOUT"),
+                default: .duration(seconds: 30), summary: "how long SIGTERM waits for requests in flight"),
+            SettingSpec(
+                "health.interval", .duration(minimum: 1), default: .duration(seconds: 30),
+                summary: "how often the server checks every connector"),
+            SettingSpec(
+                "health.timeout", .duration(minimum: 0.05), default: .duration(seconds: 5),
+                summary: "per-probe timeout"),
+            SettingSpec(
+                "health.degraded_after", .duration(minimum: 0.001), default: .duration(seconds: 2),
+                summary: "a probe slower than this reports degraded"),
+            SettingSpec(
+                "health.cert_expiry_warning_days", .integer(0...3650), default: .integer(14),
+                summary: "a certificate expiring within this many days reports degraded"),
+            SettingSpec(
+                "health.concurrency", .integer(1...256), default: .integer(8),
+                summary: "probes running at once"),
+        ] + ClientLimits.settingSpecs + openBao + telemetry
     // gateway.limits (ClientLimits+Settings.swift), gateway.openbao (CommonSettings+OpenBao.swift),
     // gateway.telemetry (CommonSettings+Telemetry.swift)
 
     public static let principal: [SettingSpec] = [
         SettingSpec("name", .string, required: true, summary: "the caller's name"),
         SettingSpec("token", .secret, summary: "reference to the bearer token the caller presents (a token, a certificate, or both)"),
-        SettingSpec("certificate.uri_san", .string,
-                    summary: "a URI SAN the caller's client certificate carries (spiffe://...), exact or with one trailing '*'"),
-        SettingSpec("certificate.dns_san", .string,
-                    summary: "a DNS SAN the caller's client certificate carries, exact or with one trailing '*'"),
-        SettingSpec("certificate.subject_cn", .string,
-                    summary: "the subject common name of the caller's client certificate, exact or with one trailing '*'"),
+        SettingSpec(
+            "certificate.uri_san", .string,
+            summary: "a URI SAN the caller's client certificate carries (spiffe://...), exact or with one trailing '*'"),
+        SettingSpec(
+            "certificate.dns_san", .string,
+            summary: "a DNS SAN the caller's client certificate carries, exact or with one trailing '*'"),
+        SettingSpec(
+            "certificate.subject_cn", .string,
+            summary: "the subject common name of the caller's client certificate, exact or with one trailing '*'"),
         SettingSpec("description", .string, summary: "free text for people"),
-        SettingSpec("rate.requests_per_second", .integer(1...1_000_000),
-                    summary: "token bucket refill: requests per second this caller may make (per gateway replica); over it: 429"),
-        SettingSpec("rate.burst", .integer(1...1_000_000), summary: "token bucket size: requests at once after a pause (default: requests_per_second)"),
-        SettingSpec("rate.per_connector", .bool, default: .bool(false),
-                    summary: "one bucket per connector instead of one for all of this caller's requests"),
-        SettingSpec("max_in_flight", .integer(1...1_000_000),
-                    summary: "requests of this caller in progress at once (per gateway replica); over it: 429"),
-        SettingSpec("max_tunnels", .integer(1...1_000_000),
-                    summary: "WebSocket tunnels of this caller open at once (per gateway replica); over it: 503"),
+        SettingSpec(
+            "rate.requests_per_second", .integer(1...1_000_000),
+            summary: "token bucket refill: requests per second this caller may make (per gateway replica); over it: 429"),
+        SettingSpec(
+            "rate.burst", .integer(1...1_000_000), summary: "token bucket size: requests at once after a pause (default: requests_per_second)"),
+        SettingSpec(
+            "rate.per_connector", .bool, default: .bool(false),
+            summary: "one bucket per connector instead of one for all of this caller's requests"),
+        SettingSpec(
+            "max_in_flight", .integer(1...1_000_000),
+            summary: "requests of this caller in progress at once (per gateway replica); over it: 429"),
+        SettingSpec(
+            "max_tunnels", .integer(1...1_000_000),
+            summary: "WebSocket tunnels of this caller open at once (per gateway replica); over it: 503"),
     ]
 
     /// Keys that name raw infrastructure instead of a runtime asset (rule 5).

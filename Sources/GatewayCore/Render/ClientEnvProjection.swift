@@ -17,13 +17,22 @@ public enum ClientEnvProjection {
     ) throws(Failure) -> [EnvProjection.Entry] {
         guard let principal = configuration.gateway.principal(named: name) else {
             let known = configuration.gateway.principals.map(\.name)
-            throw Failure(description: "There is no principal named '\(name)'.\(Suggestion.didYouMean(name, in: known)) Principals: \(known.isEmpty ? "none (gateway.principals is empty)" : known.joined(separator: ", ")).")
+            throw Failure(
+                description:
+                    "There is no principal named '\(name)'.\(Suggestion.didYouMean(name, in: known)) Principals: \(known.isEmpty ? "none (gateway.principals is empty)" : known.joined(separator: ", "))."
+            )
         }
         guard let source = principal.token else {
-            throw Failure(description: "Principal '\(name)' has no token (it is known by its client certificate, \(principal.location)); a client env carries a token reference. Render the env for a principal with a token.")
+            throw Failure(
+                description:
+                    "Principal '\(name)' has no token (it is known by its client certificate, \(principal.location)); a client env carries a token reference. Render the env for a principal with a token."
+            )
         }
         guard let token = source.value.reference else {
-            throw Failure(description: "Principal '\(name)' has a literal token (\(principal.location)); a client env carries references only. Give the principal a token reference (openbao://, env:// or file://) and render again.")
+            throw Failure(
+                description:
+                    "Principal '\(name)' has a literal token (\(principal.location)); a client env carries references only. Give the principal a token reference (openbao://, env:// or file://) and render again."
+            )
         }
         var base = gatewayURL
         while base.path.hasSuffix("/") { base.path.removeLast() }
@@ -58,7 +67,7 @@ public enum ClientEnvProjection {
             if families.contains(.scim) { put("scim_base_url", scim) }
         case .tcp:
             if let listenKey = connector.kind.tcpListenKey, let listen = connector.settings[listenKey]?.value.addressValue,
-               let addressKey = connector.kind.tcpAddressKey
+                let addressKey = connector.kind.tcpAddressKey
             {
                 put(addressKey, HostPort(host: base.host, port: listen.port).description)
             }

@@ -85,10 +85,11 @@ public struct EnvRenderer: Sendable {
             case .sensitiveKey: what = "\(entry.key) holds a literal secret"
             case .credentialURL: what = "\(entry.key) holds a literal secret: \(reason)"
             }
-            diagnostics.append(ConfigIssue(
-                .literalSecretRefused, at: origin(of: entry.key), key: entry.key,
-                problem: "\(what), and \(EnvironmentLayers.requireRefVariable)=true refuses literals.",
-                fix: reason.fix))
+            diagnostics.append(
+                ConfigIssue(
+                    .literalSecretRefused, at: origin(of: entry.key), key: entry.key,
+                    problem: "\(what), and \(EnvironmentLayers.requireRefVariable)=true refuses literals.",
+                    fix: reason.fix))
         }
         try diagnostics.check()
     }

@@ -100,7 +100,8 @@ public struct ExplainReport: Codable, Sendable {
                 machineRoute: connector.machineRoute.description,
                 tlsServerName: tlsName.map { $0.name ?? "(none: the address)" }, tlsServerNameReason: tlsName?.reason,
                 websocketPaths: connector.websocketPaths ?? kindPaths,
-                websocketPathsSource: connector.websocketPaths == nil ? "default of kind '\(connector.kind.name)'" : "websocket_paths in the inventory",
+                websocketPathsSource: connector.websocketPaths == nil
+                    ? "default of kind '\(connector.kind.name)'" : "websocket_paths in the inventory",
                 runtimeAsset: asset,
                 credentials: connector.kind.credentials.map { "auth.\($0.key) -> \($0.header)\($0.scheme.map { " \($0) ..." } ?? "")" },
                 listener: Self.listener(connector),
@@ -130,9 +131,14 @@ public struct ExplainReport: Codable, Sendable {
 
     public var text: String {
         var lines: [String] = []
-        lines.append("inventory: \(inventory)" + (readAsTopology ? " (platform topology: only connector_inventory is read; ignored: \(ignoredSections.joined(separator: ", ")))" : ""))
+        lines.append(
+            "inventory: \(inventory)"
+                + (readAsTopology
+                    ? " (platform topology: only connector_inventory is read; ignored: \(ignoredSections.joined(separator: ", ")))" : ""))
         lines.append("env files: " + (envFiles.isEmpty ? "none" : envFiles.joined(separator: ", ")) + " (process environment wins over files)")
-        lines.append("literal secrets: " + (requireReferenceForSensitive ? "refused (FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE=true)" : "allowed with a warning"))
+        lines.append(
+            "literal secrets: "
+                + (requireReferenceForSensitive ? "refused (FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE=true)" : "allowed with a warning"))
         if let gateway {
             lines.append("")
             lines.append("gateway")
@@ -144,14 +150,18 @@ public struct ExplainReport: Codable, Sendable {
                 if let certificate = principal.certificate { proof.append("certificate \(certificate)") }
                 if let pomerium = principal.pomerium { proof.append("pomerium \(pomerium)") }
                 let namespaces = principal.temporalNamespaces.map { ", temporal_namespaces: \($0.joined(separator: ", "))" } ?? ""
-                lines.append("  principal \(principal.name): \(proof.joined(separator: "; ")); connectors: \(principal.connectors.joined(separator: ", "))\(permissions)\(namespaces)")
+                lines.append(
+                    "  principal \(principal.name): \(proof.joined(separator: "; ")); connectors: \(principal.connectors.joined(separator: ", "))\(permissions)\(namespaces)"
+                )
             }
         }
         for connector in connectors {
             lines.append("")
             lines.append("connector \(connector.name)  [kind \(connector.kind): \(connector.kindSummary)]\(connector.enabled ? "" : "  (disabled)")")
             lines.append("  defined at      \(connector.location)")
-            lines.append("  connector_mode  \(connector.connectorMode)  (\(connector.connectorModeReason); supported: \(connector.supportedModes.joined(separator: ", ")))")
+            lines.append(
+                "  connector_mode  \(connector.connectorMode)  (\(connector.connectorModeReason); supported: \(connector.supportedModes.joined(separator: ", ")))"
+            )
             lines.append("  mode routing    \(connector.connectorModeRouting)")
             lines.append("  machine route   \(connector.machineRoute)")
             if let listener = connector.listener { lines.append("  listener        \(listener)") }

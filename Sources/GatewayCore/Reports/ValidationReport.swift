@@ -25,7 +25,8 @@ public struct ValidationReport: Codable, Sendable {
     public var text: String {
         var lines: [String] = []
         if valid {
-            lines.append("\(inventory): valid (\(connectors.count) connector\(connectors.count == 1 ? "" : "s"): \(connectors.joined(separator: ", ")))")
+            lines.append(
+                "\(inventory): valid (\(connectors.count) connector\(connectors.count == 1 ? "" : "s"): \(connectors.joined(separator: ", ")))")
         } else {
             lines.append("\(inventory): invalid, \(errors.count) error\(errors.count == 1 ? "" : "s")")
             for error in errors { lines.append("  - \(error.message)") }

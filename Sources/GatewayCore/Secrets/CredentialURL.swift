@@ -31,7 +31,7 @@ public enum CredentialURL {
         guard let schemeEnd = value.range(of: "://"), !SecretReference.schemes.contains(where: value.hasPrefix) else { return [] }
         let scheme = value[..<schemeEnd.lowerBound]
         guard let first = scheme.first, first.isASCII, first.isLetter,
-              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+            scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
         else { return [] }
         let rest = value[schemeEnd.upperBound...]
         var carriers: [Carrier] = []

@@ -33,9 +33,11 @@ public enum LiteralSecret: Sendable, Hashable, CustomStringConvertible {
     public var fix: String {
         switch self {
         case .sensitiveKey:
-            return "Store the value in OpenBao and write its reference (openbao://<mount>/<path>#<field>) instead, e.g. with gateway render-env --harden-refs."
+            return
+                "Store the value in OpenBao and write its reference (openbao://<mount>/<path>#<field>) instead, e.g. with gateway render-env --harden-refs."
         case .credentialURL:
-            return "Store the whole URL in OpenBao and write its reference (openbao://<mount>/<path>#<field>) instead, or take the credential out of the URL into a key of its own."
+            return
+                "Store the whole URL in OpenBao and write its reference (openbao://<mount>/<path>#<field>) instead, or take the credential out of the URL into a key of its own."
         }
     }
 }

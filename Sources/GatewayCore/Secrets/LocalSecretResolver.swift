@@ -32,7 +32,8 @@ public struct LocalSecretResolver: Sendable {
             if case let .envFile(_, path, line) = found.source, environment.requireReferenceForSensitive {
                 throw Failure(
                     reference: reference,
-                    reason: "\(name) is a literal value in the env file \(path):\(line), and with \(EnvironmentLayers.requireRefVariable)=true an env:// reference resolves from the process environment only",
+                    reason:
+                        "\(name) is a literal value in the env file \(path):\(line), and with \(EnvironmentLayers.requireRefVariable)=true an env:// reference resolves from the process environment only",
                     literalRefused: true)
             }
             let value = found.value

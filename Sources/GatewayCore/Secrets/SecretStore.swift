@@ -39,8 +39,10 @@ public struct SecretStore: Sendable, Equatable {
         }
         for principal in configuration.gateway.principals {
             guard let token = principal.token else { continue }
-            uses.append(Use(id: "principal/\(principal.name)", source: token,
-                            owner: "principal '\(principal.name)'", key: "token"))
+            uses.append(
+                Use(
+                    id: "principal/\(principal.name)", source: token,
+                    owner: "principal '\(principal.name)'", key: "token"))
         }
         return uses
     }
@@ -75,12 +77,16 @@ public struct SecretStore: Sendable, Equatable {
             return ConfigIssue(
                 .literalSecretRefused, at: use.source.source.description, connector: use.owner, key: use.key,
                 problem: "The secret reference \(reference) reaches a literal: \(failure.reason).",
-                fix: "Put an openbao:// reference in the env file (gateway render-env --harden-refs does it), or inject the variable into the process environment at run time.")
+                fix:
+                    "Put an openbao:// reference in the env file (gateway render-env --harden-refs does it), or inject the variable into the process environment at run time."
+            )
         }
         return ConfigIssue(
             .unresolvedReference, at: use.source.source.description, connector: use.owner, key: use.key,
             problem: "The secret reference \(reference) could not be resolved: \(reason(error)).",
-            fix: "Make the reference resolvable (set the variable, create the file or the OpenBao secret, grant the gateway's OpenBao policy read access), or correct it.")
+            fix:
+                "Make the reference resolvable (set the variable, create the file or the OpenBao secret, grant the gateway's OpenBao policy read access), or correct it."
+        )
     }
 
     /// Why resolution failed, as the resolvers word it (never with a value).

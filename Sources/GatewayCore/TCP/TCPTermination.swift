@@ -30,11 +30,14 @@ public struct TCPTermination: Sendable, Equatable {
             return nil
         }
         func source(_ key: String) throws(TLSMaterialError) -> PEMSource {
-            guard let pem = try PEMSource.of(key, settings: settings, secretID: "\(connector.name)/\(key)", secrets: secrets,
-                                             absolutePath: configuration.absolutePath, owner: connector.name)
+            guard
+                let pem = try PEMSource.of(
+                    key, settings: settings, secretID: "\(connector.name)/\(key)", secrets: secrets,
+                    absolutePath: configuration.absolutePath, owner: connector.name)
             else {
-                throw TLSMaterialError(.serverCertificateIncomplete, owner: connector.name, key: key, location: connector.location,
-                                       problem: "'\(key)' is not set.", fix: "Set listen_tls: {cert_file: ..., key_file: ...}.")
+                throw TLSMaterialError(
+                    .serverCertificateIncomplete, owner: connector.name, key: key, location: connector.location,
+                    problem: "'\(key)' is not set.", fix: "Set listen_tls: {cert_file: ..., key_file: ...}.")
             }
             return pem
         }

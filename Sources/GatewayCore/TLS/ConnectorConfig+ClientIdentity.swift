@@ -17,12 +17,14 @@ extension ConnectorConfig {
                 fix: "Set '\(missing)' too (\(envPrefix)\(missing.uppercased())), or remove '\(present)'.")
         }
         let resolve = { (key: String) throws(TLSMaterialError) -> PEMSource in
-            guard let source = try PEMSource.of(
-                key, settings: settings, secretID: "\(name)/\(key)", secrets: secrets,
-                absolutePath: configuration.absolutePath, owner: name)
+            guard
+                let source = try PEMSource.of(
+                    key, settings: settings, secretID: "\(name)/\(key)", secrets: secrets,
+                    absolutePath: configuration.absolutePath, owner: name)
             else {
-                throw TLSMaterialError(.clientCertificateIncomplete, owner: name, key: key, location: location,
-                                       problem: "'\(key)' is not set.", fix: "Set '\(key)'.")
+                throw TLSMaterialError(
+                    .clientCertificateIncomplete, owner: name, key: key, location: location,
+                    problem: "'\(key)' is not set.", fix: "Set '\(key)'.")
             }
             return source
         }

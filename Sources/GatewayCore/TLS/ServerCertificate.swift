@@ -40,12 +40,14 @@ public final class ServerCertificate: Sendable {
         let settings = configuration.gateway.settings
         func source(_ key: String) throws(TLSMaterialError) -> (PEMSource, String) {
             guard let setting = settings[key],
-                  let pem = try PEMSource.of(key, settings: settings, secretID: "gateway/\(key)", secrets: secrets,
-                                             absolutePath: configuration.absolutePath, owner: nil)
+                let pem = try PEMSource.of(
+                    key, settings: settings, secretID: "gateway/\(key)", secrets: secrets,
+                    absolutePath: configuration.absolutePath, owner: nil)
             else {
-                throw TLSMaterialError(.serverCertificateIncomplete, owner: nil, key: "gateway.\(key)",
-                                       location: configuration.inventoryPath, problem: "'gateway.\(key)' is not set.",
-                                       fix: "Set gateway.tls: {cert_file: ..., key_file: ...}.")
+                throw TLSMaterialError(
+                    .serverCertificateIncomplete, owner: nil, key: "gateway.\(key)",
+                    location: configuration.inventoryPath, problem: "'gateway.\(key)' is not set.",
+                    fix: "Set gateway.tls: {cert_file: ..., key_file: ...}.")
             }
             return (pem, setting.source.description)
         }

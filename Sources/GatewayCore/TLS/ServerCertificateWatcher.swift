@@ -29,17 +29,21 @@ public struct ServerCertificateWatcher: Service {
                 do throws(TLSMaterialError) {
                     if case let .replaced(serial) = try certificate.load(configuration: current.configuration, secrets: current.secrets) {
                         lastError = nil
-                        logger.info("TLS certificate replaced; new connections use it, open ones keep theirs", metadata: [
-                            "gateway.tls.serial": "\(serial)",
-                        ])
+                        logger.info(
+                            "TLS certificate replaced; new connections use it, open ones keep theirs",
+                            metadata: [
+                                "gateway.tls.serial": "\(serial)"
+                            ])
                     }
                 } catch {
                     // Once per distinct problem, not every interval.
                     if lastError != error.description {
-                        logger.error("TLS certificate not replaced: the new pair does not load; the previous one keeps serving", metadata: [
-                            "gateway.error.code": "\(error.code)", "gateway.error": "\(error.description)",
-                            "gateway.tls.serial": "\(certificate.serial)",
-                        ])
+                        logger.error(
+                            "TLS certificate not replaced: the new pair does not load; the previous one keeps serving",
+                            metadata: [
+                                "gateway.error.code": "\(error.code)", "gateway.error": "\(error.description)",
+                                "gateway.tls.serial": "\(certificate.serial)",
+                            ])
                     }
                     lastError = error.description
                 }

@@ -31,15 +31,18 @@ final class SpanDrops: Sendable {
             return true
         }
         guard warn else { return }
-        logger.warning("spans dropped: the trace collector did not take them", metadata: [
-            "gateway.trace.drop_cause": "\(cause)", "gateway.trace.dropped": "\(count)", "gateway.error": "\(detail)",
-        ])
+        logger.warning(
+            "spans dropped: the trace collector did not take them",
+            metadata: [
+                "gateway.trace.drop_cause": "\(cause)", "gateway.trace.dropped": "\(count)", "gateway.error": "\(detail)",
+            ])
     }
 
     func metricsText() -> String {
         let (failed, full) = state.withLock { ($0.exportFailed, $0.queueFull) }
         var out = PrometheusText()
-        out.family("gateway_trace_spans_dropped_total", .counter, help: "Finished spans not exported: the collector failed or the export queue was full.")
+        out.family(
+            "gateway_trace_spans_dropped_total", .counter, help: "Finished spans not exported: the collector failed or the export queue was full.")
         out.sample("gateway_trace_spans_dropped_total", [("reason", "export_failed")], failed)
         out.sample("gateway_trace_spans_dropped_total", [("reason", "queue_full")], full)
         return out.text

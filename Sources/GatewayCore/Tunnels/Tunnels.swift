@@ -35,7 +35,10 @@ public final class Tunnels: Sendable {
         let closed: EventLoopFuture<Void>
     }
 
-    private struct ClosedKey: Hashable { var connector: String; var reason: String }
+    private struct ClosedKey: Hashable {
+        var connector: String
+        var reason: String
+    }
 
     private struct State {
         var openByConnector: [String: Int] = [:]
@@ -55,7 +58,8 @@ public final class Tunnels: Sendable {
     func reserve(principal: String, connector: String, principalCap: Int?, connectorCap: Int) -> Reservation? {
         state.withLock { state in
             guard state.openByConnector[connector, default: 0] < connectorCap,
-                  principalCap.map({ state.openByPrincipal[principal, default: 0] < $0 }) ?? true else { return nil }
+                principalCap.map({ state.openByPrincipal[principal, default: 0] < $0 }) ?? true
+            else { return nil }
             state.openByConnector[connector, default: 0] += 1
             state.openByPrincipal[principal, default: 0] += 1
             state.nextID += 1
@@ -123,8 +127,9 @@ public final class Tunnels: Sendable {
         out.family("gateway_tunnel_bytes_total", .counter, help: "Bytes relayed by closed WebSocket tunnels, by connector and direction.")
         for (connector, bytes) in snapshot.bytesToUpstream.sorted(by: { $0.key < $1.key }) {
             out.sample("gateway_tunnel_bytes_total", [("connector", connector), ("direction", "to_upstream")], bytes)
-            out.sample("gateway_tunnel_bytes_total", [("connector", connector), ("direction", "to_caller")],
-                       snapshot.bytesToCaller[connector, default: 0])
+            out.sample(
+                "gateway_tunnel_bytes_total", [("connector", connector), ("direction", "to_caller")],
+                snapshot.bytesToCaller[connector, default: 0])
         }
         out.family("gateway_tunnels_closed_total", .counter, help: "WebSocket tunnels closed, by connector and by who ended them.")
         for (key, count) in snapshot.closed.sorted(by: { ($0.key.connector, $0.key.reason) < ($1.key.connector, $1.key.reason) }) {

@@ -1,5 +1,6 @@
-@testable import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 /// The decision on a call's head and then its namespace, as a value: who calls, may it use the
 /// connector and the method, and may it act in the namespace the message names.
@@ -26,13 +27,17 @@ struct GRPCCallAuthorizerTests {
         var store = SecretStore()
         for name in ["worker", "limited", "operator", "elsewhere"] { store.setForTesting("principal/\(name)", SecretValue("\(name)-token")) }
         let token = Sourced(SecretSource.reference(.environment(name: "T")), from: .defaultValue(nil))
-        return GRPCCallAuthorizer(connector: "temporal", policy: policy, principals: PrincipalDirectory(principals: [
-            Principal(name: "worker", location: "x:1", token: token, connectors: ["temporal"], permissions: []),
-            Principal(name: "limited", location: "x:2", token: token, connectors: ["temporal"], permissions: [],
-                      namespaces: ["default", "team-*"]),
-            Principal(name: "operator", location: "x:3", token: token, connectors: ["*"], permissions: ["manage"]),
-            Principal(name: "elsewhere", location: "x:4", token: token, connectors: ["lb"], permissions: []),
-        ], secrets: store))
+        return GRPCCallAuthorizer(
+            connector: "temporal", policy: policy,
+            principals: PrincipalDirectory(
+                principals: [
+                    Principal(name: "worker", location: "x:1", token: token, connectors: ["temporal"], permissions: []),
+                    Principal(
+                        name: "limited", location: "x:2", token: token, connectors: ["temporal"], permissions: [],
+                        namespaces: ["default", "team-*"]),
+                    Principal(name: "operator", location: "x:3", token: token, connectors: ["*"], permissions: ["manage"]),
+                    Principal(name: "elsewhere", location: "x:4", token: token, connectors: ["lb"], permissions: []),
+                ], secrets: store))
     }()
 
     static func decide(_ path: String, token: String?, header: String? = nil) -> GRPCCallAuthorizer.HeadDecision {

@@ -1,6 +1,7 @@
-@testable import GatewayCore
 import NIOCore
 import Testing
+
+@testable import GatewayCore
 
 /// Length prefixes are followed across DATA frames however the frames cut them; a declared
 /// length over the limit is stopped at its prefix, before its bytes go anywhere.

@@ -1,6 +1,7 @@
-@testable import GatewayCore
 import NIOCore
 import Testing
+
+@testable import GatewayCore
 
 /// The namespace reader walks protobuf's wire format without a schema: the field asked for is
 /// found among varints, fixed-size fields and other length-delimited fields; the last occurrence
@@ -28,7 +29,8 @@ struct ProtobufStringFieldTests {
     }
 
     @Test func findsTheFieldAmongOthersOfEveryWireType() throws {
-        let message = Self.string(1, "task-token") + Self.varint(2 << 3) + Self.varint(300)
+        let message =
+            Self.string(1, "task-token") + Self.varint(2 << 3) + Self.varint(300)
             + Self.varint(3 << 3 | 1) + Array(repeating: 7, count: 8) + Self.varint(5 << 3 | 5) + [1, 2, 3, 4]
             + Self.string(9, "default") + Self.string(10, "identity")
         #expect(try Self.read(9, message) == "default")
@@ -48,14 +50,15 @@ struct ProtobufStringFieldTests {
         #expect(try Self.read(200, Self.string(200, "ns")) == "ns")
     }
 
-    @Test(arguments: [
-        [0x0A, 0x05, 0x61],  // length runs past the end
-        [0x08, 0x80],  // truncated varint
-        [0x0B, 0x00],  // a group (wire type 3)
-        [0x0E],  // wire type 6
-        [0x00, 0x01],  // field number 0
-        [0x09, 0x01, 0x02],  // a fixed64 cut short
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0x0A, 0x05, 0x61],  // length runs past the end
+            [0x08, 0x80],  // truncated varint
+            [0x0B, 0x00],  // a group (wire type 3)
+            [0x0E],  // wire type 6
+            [0x00, 0x01],  // field number 0
+            [0x09, 0x01, 0x02],  // a fixed64 cut short
+        ] as [[UInt8]])
     func malformedInputIsAnError(_ bytes: [UInt8]) {
         #expect(throws: ProtobufStringField.Failure.self) { try Self.read(1, bytes) }
     }

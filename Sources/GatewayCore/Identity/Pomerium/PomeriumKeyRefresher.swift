@@ -35,15 +35,19 @@ public struct PomeriumKeyRefresher: Service {
                 do {
                     let fetched = try await fetch(settings)
                     keys.install(fetched, at: Date())
-                    if lastError != nil { logger.info("Pomerium JWKS fetched again", metadata: ["gateway.pomerium.kids": "\(fetched.keys.sorted())"]) }
+                    if lastError != nil {
+                        logger.info("Pomerium JWKS fetched again", metadata: ["gateway.pomerium.kids": "\(fetched.keys.sorted())"])
+                    }
                     lastError = nil
                 } catch {
                     let reason = "\(error)"
                     keys.failed(reason)
                     if lastError != reason {
-                        logger.error("Pomerium JWKS not fetched; cached keys (if any) stay trusted up to identity.pomerium.max_stale", metadata: [
-                            "gateway.pomerium.jwks_url": "\(settings.jwksURL)", "gateway.error": "\(reason)",
-                        ])
+                        logger.error(
+                            "Pomerium JWKS not fetched; cached keys (if any) stay trusted up to identity.pomerium.max_stale",
+                            metadata: [
+                                "gateway.pomerium.jwks_url": "\(settings.jwksURL)", "gateway.error": "\(reason)",
+                            ])
                     }
                     lastError = reason
                 }

@@ -27,8 +27,8 @@ public struct PomeriumSettings: Sendable, Equatable {
     public init?(_ gateway: GatewaySettings) {
         let settings = gateway.settings
         guard let issuer = settings["identity.pomerium.issuer"]?.value.stringValue,
-              let url = settings["identity.pomerium.jwks_url"]?.value.urlValue,
-              let audience = settings["identity.pomerium.audience"]?.value.stringValue
+            let url = settings["identity.pomerium.jwks_url"]?.value.urlValue,
+            let audience = settings["identity.pomerium.audience"]?.value.stringValue
         else { return nil }
         self.issuer = issuer
         self.jwksURL = url

@@ -27,7 +27,7 @@ public struct PomeriumVerifier: Sendable {
         let parts = assertion.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3 else { return refuse("it is not a compact JWS (three base64url parts)") }
         guard let headerBytes = Self.base64URLDecode(parts[0]),
-              let header = try? JSONDecoder().decode(PomeriumHeader.self, from: headerBytes)
+            let header = try? JSONDecoder().decode(PomeriumHeader.self, from: headerBytes)
         else { return refuse("its header does not decode") }
         guard let alg = header.alg, Self.algorithms.contains(alg) else {
             return refuse("its algorithm '\(header.alg ?? "none")' is not accepted (ES256 or RS256 only)")

@@ -4,33 +4,46 @@ extension CommonSettings {
     /// `BAO_CACERT`/`VAULT_CACERT` are read as fallbacks when neither the key nor its
     /// `FRACTALOPS_OPENBAO_*` variable is set (see `OpenBaoConfiguration`).
     public static let openBao: [SettingSpec] = [
-        SettingSpec("openbao.address", .url, env: .variable("FRACTALOPS_OPENBAO_ADDR"),
-                    summary: "OpenBao's address, e.g. https://openbao.internal:8200 (fallbacks: BAO_ADDR, VAULT_ADDR)"),
-        SettingSpec("openbao.namespace", .string, env: .variable("FRACTALOPS_OPENBAO_NAMESPACE"),
-                    summary: "sent as X-Vault-Namespace (fallbacks: BAO_NAMESPACE, VAULT_NAMESPACE)"),
-        SettingSpec("openbao.ca_file", .path, env: .variable("FRACTALOPS_OPENBAO_CA_FILE"),
-                    summary: "PEM bundle of the CA that issued OpenBao's certificate (fallbacks: BAO_CACERT, VAULT_CACERT)"),
-        SettingSpec("openbao.verify_tls", .bool, env: .variable("FRACTALOPS_OPENBAO_VERIFY_TLS"), default: .bool(true),
-                    summary: "verify OpenBao's TLS certificate"),
-        SettingSpec("openbao.timeout", .duration(minimum: 0.1), env: .variable("FRACTALOPS_OPENBAO_TIMEOUT"),
-                    default: .duration(seconds: 10), summary: "per-request timeout for OpenBao calls"),
-        SettingSpec("openbao.refresh_interval", .duration(minimum: 0), env: .variable("FRACTALOPS_OPENBAO_REFRESH_INTERVAL"),
-                    default: .duration(seconds: 300),
-                    summary: "how often openbao:// and file:// references are re-read while serving (0 turns it off)"),
-        SettingSpec("openbao.auth.method", .choice(OpenBaoConfiguration.AuthMethod.allNames),
-                    env: .variable("FRACTALOPS_OPENBAO_AUTH_METHOD"), default: .string("token"),
-                    summary: "token, approle or kubernetes"),
-        SettingSpec("openbao.auth.mount", .string, env: .variable("FRACTALOPS_OPENBAO_AUTH_MOUNT"),
-                    summary: "where the login method is mounted (default: approle or kubernetes)"),
-        SettingSpec("openbao.auth.token_file", .path, env: .variable("FRACTALOPS_OPENBAO_TOKEN_FILE"),
-                    summary: "token auth: a file holding the token (else FRACTALOPS_OPENBAO_TOKEN, BAO_TOKEN, VAULT_TOKEN)"),
-        SettingSpec("openbao.auth.role_id_file", .path, env: .variable("FRACTALOPS_OPENBAO_ROLE_ID_FILE"),
-                    summary: "AppRole: a file holding the role id (else FRACTALOPS_OPENBAO_ROLE_ID)"),
-        SettingSpec("openbao.auth.secret_id_file", .path, env: .variable("FRACTALOPS_OPENBAO_SECRET_ID_FILE"),
-                    summary: "AppRole: a file holding the secret id (else FRACTALOPS_OPENBAO_SECRET_ID)"),
-        SettingSpec("openbao.auth.role", .string, env: .variable("FRACTALOPS_OPENBAO_ROLE"),
-                    summary: "Kubernetes: the OpenBao role to log in as"),
-        SettingSpec("openbao.auth.jwt_file", .path, env: .variable("FRACTALOPS_OPENBAO_JWT_FILE"),
-                    summary: "Kubernetes: the service account token file (default: \(OpenBaoConfiguration.serviceAccountTokenFile))"),
+        SettingSpec(
+            "openbao.address", .url, env: .variable("FRACTALOPS_OPENBAO_ADDR"),
+            summary: "OpenBao's address, e.g. https://openbao.internal:8200 (fallbacks: BAO_ADDR, VAULT_ADDR)"),
+        SettingSpec(
+            "openbao.namespace", .string, env: .variable("FRACTALOPS_OPENBAO_NAMESPACE"),
+            summary: "sent as X-Vault-Namespace (fallbacks: BAO_NAMESPACE, VAULT_NAMESPACE)"),
+        SettingSpec(
+            "openbao.ca_file", .path, env: .variable("FRACTALOPS_OPENBAO_CA_FILE"),
+            summary: "PEM bundle of the CA that issued OpenBao's certificate (fallbacks: BAO_CACERT, VAULT_CACERT)"),
+        SettingSpec(
+            "openbao.verify_tls", .bool, env: .variable("FRACTALOPS_OPENBAO_VERIFY_TLS"), default: .bool(true),
+            summary: "verify OpenBao's TLS certificate"),
+        SettingSpec(
+            "openbao.timeout", .duration(minimum: 0.1), env: .variable("FRACTALOPS_OPENBAO_TIMEOUT"),
+            default: .duration(seconds: 10), summary: "per-request timeout for OpenBao calls"),
+        SettingSpec(
+            "openbao.refresh_interval", .duration(minimum: 0), env: .variable("FRACTALOPS_OPENBAO_REFRESH_INTERVAL"),
+            default: .duration(seconds: 300),
+            summary: "how often openbao:// and file:// references are re-read while serving (0 turns it off)"),
+        SettingSpec(
+            "openbao.auth.method", .choice(OpenBaoConfiguration.AuthMethod.allNames),
+            env: .variable("FRACTALOPS_OPENBAO_AUTH_METHOD"), default: .string("token"),
+            summary: "token, approle or kubernetes"),
+        SettingSpec(
+            "openbao.auth.mount", .string, env: .variable("FRACTALOPS_OPENBAO_AUTH_MOUNT"),
+            summary: "where the login method is mounted (default: approle or kubernetes)"),
+        SettingSpec(
+            "openbao.auth.token_file", .path, env: .variable("FRACTALOPS_OPENBAO_TOKEN_FILE"),
+            summary: "token auth: a file holding the token (else FRACTALOPS_OPENBAO_TOKEN, BAO_TOKEN, VAULT_TOKEN)"),
+        SettingSpec(
+            "openbao.auth.role_id_file", .path, env: .variable("FRACTALOPS_OPENBAO_ROLE_ID_FILE"),
+            summary: "AppRole: a file holding the role id (else FRACTALOPS_OPENBAO_ROLE_ID)"),
+        SettingSpec(
+            "openbao.auth.secret_id_file", .path, env: .variable("FRACTALOPS_OPENBAO_SECRET_ID_FILE"),
+            summary: "AppRole: a file holding the secret id (else FRACTALOPS_OPENBAO_SECRET_ID)"),
+        SettingSpec(
+            "openbao.auth.role", .string, env: .variable("FRACTALOPS_OPENBAO_ROLE"),
+            summary: "Kubernetes: the OpenBao role to log in as"),
+        SettingSpec(
+            "openbao.auth.jwt_file", .path, env: .variable("FRACTALOPS_OPENBAO_JWT_FILE"),
+            summary: "Kubernetes: the service account token file (default: \(OpenBaoConfiguration.serviceAccountTokenFile))"),
     ]
 }

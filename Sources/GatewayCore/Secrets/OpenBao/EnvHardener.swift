@@ -22,9 +22,12 @@ public struct EnvHardener: Sendable {
     public init(scope: String) throws(Failure) {
         let parts = scope.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !scope.contains("#"), !scope.contains("?"),
-              !parts[1].hasSuffix("/"), !parts[1].contains("//")
+            !parts[1].hasSuffix("/"), !parts[1].contains("//")
         else {
-            throw Failure(keys: [], description: "--openbao-scope '\(scope)' is not <mount>/<path> (e.g. secret/gateway/lab): the KV v2 secret the literal values are written to")
+            throw Failure(
+                keys: [],
+                description:
+                    "--openbao-scope '\(scope)' is not <mount>/<path> (e.g. secret/gateway/lab): the KV v2 secret the literal values are written to")
         }
         mount = String(parts[0])
         path = String(parts[1])
@@ -90,14 +93,17 @@ public struct EnvHardener: Sendable {
         default:
             why = error.message
         }
-        let outcome = written.isEmpty
+        let outcome =
+            written.isEmpty
             ? "Nothing was written."
             : "Only \(written.joined(separator: ", ")) was written (a merge: running again after the fix is safe); nothing else, and not the output file."
-        return Failure(keys: keys, description: """
-            cannot move the literal secrets to OpenBao at \(scope): \(why). \(outcome) \
-            These keys hold literal secrets and need moving: store each value in its scope \
-            (<mount>/data/<path>) under the field of the same name and write the reference instead \
-            (or grant the token read, create and update on \(mount)/data/\(path) and run again): \(moves).
-            """)
+        return Failure(
+            keys: keys,
+            description: """
+                cannot move the literal secrets to OpenBao at \(scope): \(why). \(outcome) \
+                These keys hold literal secrets and need moving: store each value in its scope \
+                (<mount>/data/<path>) under the field of the same name and write the reference instead \
+                (or grant the token read, create and update on \(mount)/data/\(path) and run again): \(moves).
+                """)
     }
 }

@@ -28,9 +28,10 @@ extension GatewayApplication {
         }
         let interval = OpenBaoConfiguration(application.configuration).refreshInterval
         if (usesOpenBao || usesFiles) && interval > 0 {
-            services.append(SecretRefresher(
-                holder: application.holder, resolver: resolver, secrets: secrets,
-                interval: .milliseconds(Int64(interval * 1000)), logger: logger))
+            services.append(
+                SecretRefresher(
+                    holder: application.holder, resolver: resolver, secrets: secrets,
+                    interval: .milliseconds(Int64(interval * 1000)), logger: logger))
         }
         return services
     }

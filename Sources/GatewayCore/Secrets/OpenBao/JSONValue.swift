@@ -70,7 +70,8 @@ enum JSONValue: Sendable, Hashable, Decodable {
         case let .string(text): return Self.quoted(text)
         case let .array(items): return "[" + items.map(\.jsonText).joined(separator: ",") + "]"
         case let .object(members):
-            return "{" + members.sorted { $0.key < $1.key }.map { Self.quoted($0.key) + ":" + $0.value.jsonText }
+            return "{"
+                + members.sorted { $0.key < $1.key }.map { Self.quoted($0.key) + ":" + $0.value.jsonText }
                 .joined(separator: ",") + "}"
         }
     }

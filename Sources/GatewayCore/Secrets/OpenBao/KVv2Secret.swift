@@ -10,7 +10,8 @@ struct KVv2Secret: Sendable {
     /// Parses a 200 answer (or a 404 that carries the metadata of a deleted version).
     init(parsing body: [UInt8], what: String) throws(OpenBaoError) {
         guard let document = JSONValue.parse(body), let data = document["data"]?.objectValue else {
-            throw OpenBaoError(.badResponse, "OpenBao's answer to \(what) is not a KV v2 secret (no data object); is the mount a KV version 2 engine?")
+            throw OpenBaoError(
+                .badResponse, "OpenBao's answer to \(what) is not a KV v2 secret (no data object); is the mount a KV version 2 engine?")
         }
         let metadata = data["metadata"]
         version = metadata?["version"]?.numberValue.map { Int($0) }
@@ -45,8 +46,10 @@ struct KVv2Secret: Sendable {
         }
         guard let value = fields[field] else {
             let known = fields.keys.sorted()
-            throw OpenBaoError(.missingField, "the secret for \(what) has no field '\(field)'"
-                + (known.isEmpty ? " (it has no fields)" : " (its fields: \(known.joined(separator: ", ")))"))
+            throw OpenBaoError(
+                .missingField,
+                "the secret for \(what) has no field '\(field)'"
+                    + (known.isEmpty ? " (it has no fields)" : " (its fields: \(known.joined(separator: ", ")))"))
         }
         guard case let .string(text) = value else {
             throw OpenBaoError(.wrongType, "the field '\(field)' of the secret for \(what) holds \(value.kindName), not a string")

@@ -112,17 +112,28 @@ public actor OpenBaoAuth {
     ) async throws(OpenBaoError) -> Token {
         switch method {
         case let .token(source):
-            let (value, origin) = try read(source, what: "token", hint: "set gateway.openbao.auth.token_file (FRACTALOPS_OPENBAO_TOKEN_FILE) or FRACTALOPS_OPENBAO_TOKEN", environment: environment)
+            let (value, origin) = try read(
+                source, what: "token", hint: "set gateway.openbao.auth.token_file (FRACTALOPS_OPENBAO_TOKEN_FILE) or FRACTALOPS_OPENBAO_TOKEN",
+                environment: environment)
             return try await lookup(value, origin: origin, transport: transport, namespace: namespace)
         case let .appRole(mount, roleSource, secretSource):
-            let (roleID, _) = try read(roleSource, what: "AppRole role id", hint: "set gateway.openbao.auth.role_id_file (FRACTALOPS_OPENBAO_ROLE_ID_FILE) or FRACTALOPS_OPENBAO_ROLE_ID", environment: environment)
-            let (secretID, _) = try read(secretSource, what: "AppRole secret id", hint: "set gateway.openbao.auth.secret_id_file (FRACTALOPS_OPENBAO_SECRET_ID_FILE) or FRACTALOPS_OPENBAO_SECRET_ID", environment: environment)
+            let (roleID, _) = try read(
+                roleSource, what: "AppRole role id",
+                hint: "set gateway.openbao.auth.role_id_file (FRACTALOPS_OPENBAO_ROLE_ID_FILE) or FRACTALOPS_OPENBAO_ROLE_ID",
+                environment: environment)
+            let (secretID, _) = try read(
+                secretSource, what: "AppRole secret id",
+                hint: "set gateway.openbao.auth.secret_id_file (FRACTALOPS_OPENBAO_SECRET_ID_FILE) or FRACTALOPS_OPENBAO_SECRET_ID",
+                environment: environment)
             return try await loginCall(.appRoleLogin(mount: mount, roleID: roleID, secretID: secretID), transport: transport, namespace: namespace)
         case let .kubernetes(mount, role, jwtFile):
             guard let role, !role.isEmpty else {
                 throw OpenBaoError(.unconfigured, "Kubernetes login needs the OpenBao role: set gateway.openbao.auth.role or FRACTALOPS_OPENBAO_ROLE")
             }
-            let (jwt, _) = try read(.file(jwtFile), what: "service account token", hint: "set gateway.openbao.auth.jwt_file (FRACTALOPS_OPENBAO_JWT_FILE) to the projected service account token", environment: environment)
+            let (jwt, _) = try read(
+                .file(jwtFile), what: "service account token",
+                hint: "set gateway.openbao.auth.jwt_file (FRACTALOPS_OPENBAO_JWT_FILE) to the projected service account token",
+                environment: environment)
             return try await loginCall(.kubernetesLogin(mount: mount, role: role, jwt: jwt), transport: transport, namespace: namespace)
         }
     }
@@ -136,13 +147,17 @@ public actor OpenBaoAuth {
         let started = ContinuousClock.now
         guard response.isSuccess else {
             if response.status == 403 || response.status == 401 {
-                throw OpenBaoError(.forbidden, "OpenBao refused the token from \(origin) (\(response.status) permission denied on auth/token/lookup-self): it is wrong, expired or revoked", status: response.status)
+                throw OpenBaoError(
+                    .forbidden,
+                    "OpenBao refused the token from \(origin) (\(response.status) permission denied on auth/token/lookup-self): it is wrong, expired or revoked",
+                    status: response.status)
             }
             throw OpenBaoError.classify(status: response.status, body: response.body, what: request.what, redacting: [value])
         }
         let data = JSONValue.parse(response.body)?["data"]
-        return Token(value: value, renewable: data?["renewable"]?.boolValue ?? false,
-                     lease: data?["ttl"]?.numberValue, obtained: started)
+        return Token(
+            value: value, renewable: data?["renewable"]?.boolValue ?? false,
+            lease: data?["ttl"]?.numberValue, obtained: started)
     }
 
     /// AppRole and Kubernetes logins: the token is at `auth.client_token`.
@@ -173,8 +188,9 @@ public actor OpenBaoAuth {
         guard let auth = JSONValue.parse(response.body)?["auth"], let value = auth["client_token"]?.stringValue, !value.isEmpty else {
             throw OpenBaoError(.badResponse, "OpenBao's answer to \(what) has no auth.client_token")
         }
-        return Token(value: SecretValue(value), renewable: auth["renewable"]?.boolValue ?? false,
-                     lease: auth["lease_duration"]?.numberValue, obtained: obtained)
+        return Token(
+            value: SecretValue(value), renewable: auth["renewable"]?.boolValue ?? false,
+            lease: auth["lease_duration"]?.numberValue, obtained: obtained)
     }
 
     /// Reads a login credential from its file or variables (trailing whitespace removed), and
@@ -199,7 +215,8 @@ public actor OpenBaoAuth {
                     if !value.isEmpty { return (SecretValue(value), found.source.description) }
                 }
             }
-            throw OpenBaoError(.credentialMissing, "no OpenBao \(what): \(names.joined(separator: ", ")) \(names.count == 1 ? "is" : "are") not set; \(hint)")
+            throw OpenBaoError(
+                .credentialMissing, "no OpenBao \(what): \(names.joined(separator: ", ")) \(names.count == 1 ? "is" : "are") not set; \(hint)")
         }
     }
 }

@@ -11,8 +11,9 @@ public final class OpenBaoClient: Sendable {
     public init(configuration: OpenBaoConfiguration, transport: any OpenBaoTransport, environment: EnvironmentLayers) {
         self.configuration = configuration
         self.transport = transport
-        self.auth = OpenBaoAuth(method: configuration.auth, transport: transport, namespace: configuration.namespace,
-                                environment: environment)
+        self.auth = OpenBaoAuth(
+            method: configuration.auth, transport: transport, namespace: configuration.namespace,
+            environment: environment)
     }
 
     /// A client over the shared `HTTPClient`. Fails when no address is configured or the CA
@@ -62,7 +63,7 @@ public final class OpenBaoClient: Sendable {
         do {
             let secret = try await read(mount: mount, path: path, version: nil)
             return secret.fields == nil ? KVv2Secret(fields: [:], version: secret.version ?? 0) : secret
-        } catch where error.code == .notFound && !error.message.contains("no such mount") {
+        } catch  where error.code == .notFound && !error.message.contains("no such mount") {
             return KVv2Secret(fields: [:], version: 0)
         }
     }
@@ -72,8 +73,9 @@ public final class OpenBaoClient: Sendable {
         let request = OpenBaoRequest.kvWrite(mount: mount, path: path, data: data, cas: cas)
         let response = try await send(request)
         guard response.isSuccess else {
-            throw OpenBaoError.classify(status: response.status, body: response.body, what: request.what,
-                                        redacting: data.values.compactMap(\.stringValue).map(SecretValue.init))
+            throw OpenBaoError.classify(
+                status: response.status, body: response.body, what: request.what,
+                redacting: data.values.compactMap(\.stringValue).map(SecretValue.init))
         }
     }
 }

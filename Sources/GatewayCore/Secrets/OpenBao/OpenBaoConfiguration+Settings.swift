@@ -16,7 +16,8 @@ extension OpenBaoConfiguration {
             do {
                 address = try EndpointURL(parsing: text.value)
             } catch {
-                problem = "\(text.source) is not an absolute http:// or https:// URL (\(error)); set gateway.openbao.address or FRACTALOPS_OPENBAO_ADDR"
+                problem =
+                    "\(text.source) is not an absolute http:// or https:// URL (\(error)); set gateway.openbao.address or FRACTALOPS_OPENBAO_ADDR"
             }
         }
         let mount = settings.openBaoAuthMount
@@ -47,7 +48,8 @@ extension OpenBaoConfiguration {
 
     /// The configuration of a loaded gateway configuration.
     public init(_ configuration: GatewayConfiguration) {
-        self.init(settings: configuration.gateway, environment: configuration.environment,
-                  baseDirectory: configuration.baseDirectory)
+        self.init(
+            settings: configuration.gateway, environment: configuration.environment,
+            baseDirectory: configuration.baseDirectory)
     }
 }

@@ -79,5 +79,6 @@ public struct OpenBaoConfiguration: Sendable, Hashable {
         self.auth = auth
     }
 
-    static let noAddress = "no OpenBao address is configured: set gateway.openbao.address or FRACTALOPS_OPENBAO_ADDR (BAO_ADDR and VAULT_ADDR are read as fallbacks)"
+    static let noAddress =
+        "no OpenBao address is configured: set gateway.openbao.address or FRACTALOPS_OPENBAO_ADDR (BAO_ADDR and VAULT_ADDR are read as fallbacks)"
 }

@@ -64,12 +64,16 @@ public struct OpenBaoError: Error, Sendable, Hashable, CustomStringConvertible {
         let detail = said.isEmpty ? "" : ": \(said)"
         switch status {
         case 401, 403:
-            return OpenBaoError(.forbidden,
+            return OpenBaoError(
+                .forbidden,
                 "OpenBao denied access, \(what) (\(status)\(said.isEmpty ? "" : " " + said)): the gateway's token is wrong, expired or revoked, or its policy does not allow this path",
                 status: status)
         case 404:
             if said.contains("no handler for route") {
-                return OpenBaoError(.notFound, "OpenBao has no such mount, \(what) (404\(detail)); check the mount name (a KV v2 mount is read at <mount>/data/<path>)", status: status)
+                return OpenBaoError(
+                    .notFound,
+                    "OpenBao has no such mount, \(what) (404\(detail)); check the mount name (a KV v2 mount is read at <mount>/data/<path>)",
+                    status: status)
             }
             return OpenBaoError(.notFound, "OpenBao found nothing \(what) (404\(detail)): no secret at that path, or no such version", status: status)
         case 503:

@@ -30,7 +30,10 @@ public struct OpenBaoHTTPTransport: OpenBaoTransport {
             do {
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
             } catch {
-                throw OpenBaoError(.tls, "the OpenBao CA file \(caFile) cannot be read as PEM certificates (\(error)); fix gateway.openbao.ca_file or FRACTALOPS_OPENBAO_CA_FILE")
+                throw OpenBaoError(
+                    .tls,
+                    "the OpenBao CA file \(caFile) cannot be read as PEM certificates (\(error)); fix gateway.openbao.ca_file or FRACTALOPS_OPENBAO_CA_FILE"
+                )
             }
         }
         self.tls = tls
@@ -69,7 +72,8 @@ public struct OpenBaoHTTPTransport: OpenBaoTransport {
         if error is NIOSSLError || error is NIOSSLExtraError || String(describing: type(of: error)).contains("SSL") {
             let why: String
             if text.contains("CERTIFICATE_VERIFY_FAILED") {
-                why = "its certificate is not trusted (CERTIFICATE_VERIFY_FAILED); set gateway.openbao.ca_file (FRACTALOPS_OPENBAO_CA_FILE) to the CA that issued it"
+                why =
+                    "its certificate is not trusted (CERTIFICATE_VERIFY_FAILED); set gateway.openbao.ca_file (FRACTALOPS_OPENBAO_CA_FILE) to the CA that issued it"
             } else if text.contains("failedToValidateHostname") {
                 why = "its certificate does not name \(address.host); point gateway.openbao.address at a name the certificate carries"
             } else {

@@ -1,7 +1,10 @@
 /// One call to OpenBao's HTTP API, independent of the HTTP client: what `openbao://` references,
 /// logins, renewals and writes turn into.
 public struct OpenBaoRequest: Sendable {
-    public enum Method: String, Sendable { case get = "GET", post = "POST" }
+    public enum Method: String, Sendable {
+        case get = "GET"
+        case post = "POST"
+    }
 
     public var method: Method
     /// The API path after `/v1/`, each segment percent-encoded: `secret/data/connectors/langboard`.
@@ -97,8 +100,8 @@ public struct OpenBaoRequest: Sendable {
             for byte in segment.utf8 {
                 switch byte {
                 case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                     UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
-                     UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "@"), UInt8(ascii: ":"):
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+                    UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "@"), UInt8(ascii: ":"):
                     out.unicodeScalars.append(Unicode.Scalar(byte))
                 default:
                     let hex = Array("0123456789ABCDEF")

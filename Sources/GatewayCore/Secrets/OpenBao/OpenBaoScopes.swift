@@ -23,10 +23,13 @@ public struct OpenBaoScopes: Sendable {
     /// connector name to its env prefix.
     public init(scopes: [String], mount: String? = nil, connectors: [(name: String, envPrefix: String)]) throws(EnvHardener.Failure) {
         guard !scopes.isEmpty else {
-            throw EnvHardener.Failure(keys: [], description: "no OpenBao scope given: pass --openbao-scope <mount>/<path> (repeatable) or set OPENBAO_SCOPES=<scope>,<scope>")
+            throw EnvHardener.Failure(
+                keys: [],
+                description: "no OpenBao scope given: pass --openbao-scope <mount>/<path> (repeatable) or set OPENBAO_SCOPES=<scope>,<scope>")
         }
         if let mount, mount.isEmpty || mount.contains("/") || mount.contains("#") || mount.contains("?") {
-            throw EnvHardener.Failure(keys: [], description: "--openbao-mount '\(mount)' is not the name of a KV v2 mount (one path segment, e.g. secret)")
+            throw EnvHardener.Failure(
+                keys: [], description: "--openbao-mount '\(mount)' is not the name of a KV v2 mount (one path segment, e.g. secret)")
         }
         var hardeners: [EnvHardener] = []
         for scope in scopes {
@@ -43,7 +46,11 @@ public struct OpenBaoScopes: Sendable {
             let last = hardener.path.split(separator: "/").last.map(String.init) ?? hardener.path
             if let connector = connectors.first(where: { $0.name.lowercased() == last.lowercased() }) {
                 if let other = connectorScopes.first(where: { $0.0 == connector.envPrefix }) {
-                    throw EnvHardener.Failure(keys: [], description: "the OpenBao scopes \(hardeners[other.1].scope) and \(hardener.scope) both name connector '\(connector.name)'; give one scope per connector")
+                    throw EnvHardener.Failure(
+                        keys: [],
+                        description:
+                            "the OpenBao scopes \(hardeners[other.1].scope) and \(hardener.scope) both name connector '\(connector.name)'; give one scope per connector"
+                    )
                 }
                 connectorScopes.append((connector.envPrefix, index))
             } else if index > 0 {

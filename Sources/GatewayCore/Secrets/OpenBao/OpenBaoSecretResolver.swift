@@ -12,7 +12,11 @@ public struct OpenBaoSecretResolver: Sendable {
 
     /// What one round of resolution has read so far.
     public final class Session: Sendable {
-        struct Key: Hashable { var mount: String; var path: String; var version: Int? }
+        struct Key: Hashable {
+            var mount: String
+            var path: String
+            var version: Int?
+        }
         struct State {
             var reads: [Key: Result<KVv2Secret, OpenBaoError>] = [:]
             var loginFailure: OpenBaoError?

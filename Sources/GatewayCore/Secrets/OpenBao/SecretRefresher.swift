@@ -95,13 +95,16 @@ public struct SecretRefresher: Service {
             }
             context.metrics.secretsRotated()
             state.secrets = secrets
-            logger.info("secrets rotated: new requests use the new values", metadata: [
-                "gateway.secret.references": "\(Set(changed).sorted().joined(separator: ","))",
-            ])
+            logger.info(
+                "secrets rotated: new requests use the new values",
+                metadata: [
+                    "gateway.secret.references": "\(Set(changed).sorted().joined(separator: ","))"
+                ])
         } catch {
             context.metrics.secretRefreshFailed()
-            logger.error("secrets changed but the new context cannot be built; keeping the last good one",
-                         metadata: ["gateway.error": "\(error.description)"])
+            logger.error(
+                "secrets changed but the new context cannot be built; keeping the last good one",
+                metadata: ["gateway.error": "\(error.description)"])
         }
         return state
     }
