@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayCore
+import NIOCore
 
 struct HealthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GatewayCore
 import Logging
+import NIOCore
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

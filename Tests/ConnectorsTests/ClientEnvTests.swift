@@ -1,4 +1,5 @@
 import Connectors
+import FoundationEssentials
 import GatewayCore
 import Testing
 

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import GatewayCore
 import TestSupport
 import Testing

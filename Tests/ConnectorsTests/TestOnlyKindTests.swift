@@ -1,4 +1,6 @@
 import Connectors
+import Foundation
+import FoundationEssentials
 import GatewayCore
 import Testing
 

@@ -6,6 +6,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import FoundationEssentials
 #endif
 
 /// The fault table (docs/data-path.md), row by row, in process: what the caller gets when the upstream

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import NIOCore
 import NIOEmbedded
 import Testing

@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import NIOCore
 import Synchronization
 import Testing
 

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import UnixSignals
 
 /// Builds the running gateway from a loaded configuration: secrets resolved (fail closed),
 /// routes built, every long-lived part a `Service` in one `ServiceGroup`. The executable and the

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOCore
 
 /// The one `HTTPClient` the gateway's own outbound calls share (OpenBao, other replicas' health
 /// reports for `gateway health --url`; off the data path, which has its own NIO pipelines). TLS is set per request, so one client serves every peer.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 
 /// `gateway_config_reloads_total` as read from a running gateway's /metrics.
 public struct ReloadCounters: Equatable, Sendable {

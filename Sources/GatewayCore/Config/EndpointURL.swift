@@ -1,3 +1,5 @@
+import Foundation
+
 /// An absolute `http` or `https` URL naming an upstream: scheme, host, optional port and path.
 ///
 /// Deliberately stricter than a general URL parser: credentials in the URL (userinfo), query

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension HealthStore {
     /// The health metric families, in Prometheus text format, appended to `/metrics`.

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOSSL
+import SwiftASN1
 import X509
 
 /// The names of the client certificate a caller presented on a TLS listener (verified by the

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Reads one mapping of the inventory (a connector entry, the `gateway:` section or a principal)

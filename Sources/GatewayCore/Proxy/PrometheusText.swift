@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds a Prometheus text exposition (format 0.0.4): a `# HELP` and `# TYPE` line per family,
 /// then its samples, label values escaped. Every `/metrics` family is written with it.
 struct PrometheusText {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A request the gateway answers itself: an error with its HTTP status and a sentence for people,
 /// rendered as problem+json (or SCIM error JSON on SCIM routes).
 public struct ProxyError: Error, Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decides whether a value is a URL that carries a credential: a password before the host (or,
 /// on http(s)/ws(s), a user name alone, where tokens are sent that way), or a query or fragment
 /// parameter named like a secret (`token`, `access_token`,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a secret lives: `openbao://<mount>/<path>#<field>[?version=N]`, `env://NAME` or
 /// `file://PATH`. A reference is not itself secret and may be printed.
 public enum SecretReference: Sendable, Hashable, CustomStringConvertible {

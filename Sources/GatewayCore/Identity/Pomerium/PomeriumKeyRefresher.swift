@@ -3,6 +3,7 @@ import Foundation
 import JWTKit
 import Logging
 import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 
 /// Fetches the Pomerium JWKS at start, every `refresh_interval`, and soon after a request met an

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why an OpenBao call failed, in words an operator can act on. Never holds a secret value: the
 /// message names paths, fields, statuses and OpenBao's own error text (with anything the request
 /// carried as a credential blanked out).
