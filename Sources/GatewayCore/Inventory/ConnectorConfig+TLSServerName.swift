@@ -41,7 +41,7 @@ extension ConnectorConfig {
             guard url.value.scheme == .https else { return nil }
             return tlsName(upstreamHost: url.value.host, hostHeader: hostHeader)
         case let .tcp(address):
-            guard bool("tls") == true else { return nil }
+            guard kind.tcpRoute(for: self)?.upstreamTLS == true else { return nil }
             return tlsName(upstreamHost: address.value.host, hostHeader: hostHeader)
         case .none:
             return nil
