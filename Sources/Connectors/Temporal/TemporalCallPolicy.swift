@@ -33,20 +33,29 @@ enum TemporalCallPolicy {
         text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" || $0 == "\t" }).map(String.init)
     }
 
-    static func make(callsWithoutNamespace: [String], maxMessageBytes: Int) -> GRPCCallPolicy {
-        let allowed = Set(callsWithoutNamespace)
+    /// Every method's rule with no call without namespace allowed, built once from the table;
+    /// `make` only opens the listed ones.
+    static let baseRules: [String: GRPCMethodRule] = {
         var methods: [String: GRPCMethodRule] = [:]
         for (path, field) in TemporalMethods.namespaceFields {
             let method = String(path.split(separator: "/").last ?? "")
             let operatorCall = path.hasPrefix(operatorService + "/") || namespaceAdministration.contains(method)
             methods["/\(path)"] = GRPCMethodRule(
-                namespace: field > 0 ? .field(field) : .none(allowed: allowed.contains(shortName(path))),
+                namespace: field > 0 ? .field(field) : .none(allowed: false),
                 permission: operatorCall ? "manage" : nil,
                 longPoll: method.hasPrefix("Poll") || method == "GetWorkflowExecutionHistory")
         }
         for method in ["Check", "Watch"] {
-            methods["/\(healthService)/\(method)"] = GRPCMethodRule(
-                namespace: .none(allowed: allowed.contains("Health/\(method)")), longPoll: method == "Watch")
+            methods["/\(healthService)/\(method)"] = GRPCMethodRule(namespace: .none(allowed: false), longPoll: method == "Watch")
+        }
+        return methods
+    }()
+
+    static func make(callsWithoutNamespace: [String], maxMessageBytes: Int) -> GRPCCallPolicy {
+        let allowed = Set(callsWithoutNamespace)
+        var methods = baseRules
+        for (path, rule) in baseRules where rule.namespace == .none(allowed: false) && allowed.contains(shortName(String(path.dropFirst()))) {
+            methods[path]?.namespace = .none(allowed: true)
         }
         return GRPCCallPolicy(
             methods: methods,

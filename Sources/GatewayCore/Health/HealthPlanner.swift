@@ -159,23 +159,14 @@ public enum HealthPlanner {
         _ connector: ConnectorConfig, address: HostPort, service: String, configuration: GatewayConfiguration,
         secrets: SecretStore = SecretStore()
     ) throws -> GRPCProbeTarget {
-        var context: NIOSSLContext?
-        var serverHostname: String?
-        let route = connector.kind.tcpRoute(for: connector)
-        if route?.upstreamTLS == true {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.certificateVerification = connector.verifyTLS ? .fullVerification : .none
-            if let caFile = connector.caFile { tls.trustRoots = .file(configuration.absolutePath(caFile)) }
-            tls.applicationProtocols = ["h2"]
-            // The probe presents the connector's client certificate, like its traffic.
-            tls.present(try connector.clientIdentity(configuration: configuration, secrets: secrets))
-            context = try NIOSSLContext(configuration: tls)
-            serverHostname = connector.tlsName(upstreamHost: address.host, hostHeader: connector.hostHeader).name
-        }
+        // The probe dials as the connector's traffic does: same CA, TLS name and client certificate.
+        let tls = try TCPTermination.upstreamTLS(connector: connector, configuration: configuration, secrets: secrets)
+        let context = try tls.map { try NIOSSLContext(configuration: $0.configuration) }
+        let serverHostname = tls?.serverName
         return GRPCProbeTarget(
             host: address.host, port: address.port, tlsContext: context,
             serverHostname: serverHostname, service: service,
-            connectTimeout: route?.connectTimeout ?? 5)
+            connectTimeout: connector.kind.tcpRoute(for: connector)?.connectTimeout ?? 5)
     }
 
     static func selected(_ configuration: GatewayConfiguration, _ names: [String]?) -> [ConnectorConfig] {
