@@ -1,3 +1,8 @@
+#if canImport(CoreFoundation)
+// Foundation's C overlay also declares timespec and tm; with MemberImportVisibility an
+// optimized build may take them from it.
+import CoreFoundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
