@@ -35,8 +35,7 @@ struct ConnectorCatalogTests {
     @Test("only cliproxy is a runtime gateway, and only it supports runtime_gateway")
     func runtimeGateway() {
         for kind in ConnectorCatalog.kinds {
-            #expect(kind.isRuntimeGateway == (kind.name == "cliproxy"), "\(kind.name)")
-            #expect(kind.supportedModes.contains(.runtimeGateway) == kind.isRuntimeGateway, "\(kind.name)")
+            #expect(kind.supportedModes.contains(.runtimeGateway) == (kind.name == "cliproxy"), "\(kind.name)")
         }
     }
 
@@ -66,8 +65,10 @@ struct ConnectorCatalogTests {
                 #expect(value.stringValue.map(values.contains) == true, "\(spec.key) default \(value)")
             }
         }
-        if let address = kind.tcpAddressKey {
-            #expect(kind.settingSpecs.contains { $0.key == address && $0.type == .address(allowAnyPort: false) })
+        if case let .tcp(upstream, listen) = kind.traffic {
+            #expect(kind.settingSpecs.contains { $0.key == upstream && $0.type == .address(allowAnyPort: false) })
+            #expect(kind.settingSpecs.contains { $0.key == listen && $0.type == .address(allowAnyPort: true) })
+            #expect(!keys.contains { CommonSettings.httpExecutorKeys.contains($0) }, "a TCP kind takes no HTTP executor key")
         }
     }
 }

@@ -2,10 +2,13 @@
 `ssl_verify_client on` and a Python `ssl` server with CERT_REQUIRED, reached through connectors
 with and without `client_cert_file`/`client_key_file` (the key by a file:// reference).
 
-nginx finishes the handshake without a client certificate and answers 400 itself ("No required
-SSL certificate was sent"), so through the gateway that is the upstream's 400, passed on; a
-server that refuses at the handshake (Python ssl, CERT_REQUIRED) gives a 502 problem+json that
-names the cause. Health probes agree in both cases."""
+An upstream that asks for a client certificate the connector does not have gets none: the
+gateway ends the handshake when the CertificateRequest arrives and answers 502 problem+json naming
+the missing client_cert_file. So nginx with `ssl_verify_client on`, which would finish the
+handshake and answer its own 400 ("No required SSL certificate was sent"), is never sent the
+request; a server that refuses at the handshake itself (Python ssl, CERT_REQUIRED) gives the same
+502. `client_cert_optional: true` lets a connector go on without a certificate to an upstream that
+only asks (nginx `ssl_verify_client optional`). Health probes agree in every case."""
 
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ def stranger_pair(pki):
 def mtls_nginx(workdir, pki):
     prefix = workdir / "nginx-upstream-mtls"
     port = free_port()
+    optional_port = free_port()
     config = main_context(prefix) + f"""
 http {{{http_preamble(prefix)}
     server {{
@@ -52,11 +56,22 @@ http {{{http_preamble(prefix)}
         location /tls {{ default_type text/plain; return 200 "mtls ok verify=$ssl_client_verify dn=$ssl_client_s_dn\\n"; }}
         location / {{ return 404; }}
     }}
+    server {{
+        listen {LOOPBACK}:{optional_port} ssl;
+        server_name {SERVER_NAME};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate {pki.ca_leaf.cert};
+        ssl_certificate_key {pki.ca_leaf.key};
+        ssl_client_certificate {pki.ca};
+        ssl_verify_client optional;
+        location /tls {{ default_type text/plain; return 200 "optional ok verify=$ssl_client_verify\\n"; }}
+        location / {{ return 404; }}
+    }}
 }}
 """
     runner = NginxProcess(prefix, what="upstream mTLS nginx")
-    runner.start(config, [port])
-    yield port
+    runner.start(config, [port, optional_port])
+    yield port, optional_port
     runner.stop()
 
 
@@ -99,18 +114,23 @@ def python_server(pki):
 
 @pytest.fixture(scope="module")
 def gateway(mtls_nginx, python_server, pki, client_pair, stranger_pair, module_gateways):
-    def connector(name, port, pair=None, key_by_reference=True):
+    def connector(name, port, pair=None, key_by_reference=True, **extra):
         entry = {"name": name, "kind": "http", "executor_url": f"https://127.0.0.1:{port}",
-                 "host_header": SERVER_NAME, "ca_file": str(pki.ca), "probe_path": "/tls"}
+                 "host_header": SERVER_NAME, "ca_file": str(pki.ca), "probe_path": "/tls", **extra}
         if pair:
             entry["client_cert_file"] = str(pair.cert)
             entry["client_key_file"] = f"file://{pair.key}" if key_by_reference else str(pair.key)
         return entry
 
+    required, optional = mtls_nginx
     return wait_for_health_report(module_gateways([
-        connector("nginx-with", mtls_nginx, client_pair),
-        connector("nginx-without", mtls_nginx),
-        connector("nginx-stranger", mtls_nginx, stranger_pair, key_by_reference=False),
+        connector("nginx-with", required, client_pair),
+        connector("nginx-without", required),
+        connector("nginx-stranger", required, stranger_pair, key_by_reference=False),
+        connector("nginx-optional-with", optional, client_pair),
+        connector("nginx-optional-without", optional),
+        connector("nginx-optional-allowed", optional, client_cert_optional=True),
+        connector("nginx-required-allowed", required, client_cert_optional=True),
         connector("python-with", python_server, client_pair, key_by_reference=False),
         connector("python-without", python_server),
         connector("python-stranger", python_server, stranger_pair),
@@ -132,12 +152,46 @@ def test_nginx_verify_client_answers_200_with_the_client_certificate(gateway):
     assert health(gateway, "nginx-with")["state"] in ("ok", "degraded")  # 2-day test certificates
 
 
-def test_nginx_without_a_client_certificate_answers_its_own_400_and_health_fails(gateway):
-    response = get(gateway, "nginx-without")
+def assert_client_certificate_missing(gateway, connector):
+    response = get(gateway, connector)
+    assert response.status_code == 502, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    problem = response.json()
+    assert problem["type"] == "urn:fractalops:gateway:tls"
+    assert problem["title"] == "Upstream requires a client certificate", problem
+    assert "client_cert_file" in problem["detail"] and connector in problem["detail"], problem
+    report = health(gateway, connector)
+    # The probe agrees, and says the handshake is where it ended.
+    assert report["state"] == "fail" and report["decided_by"] == "tls", report
+    assert "asked for a client certificate" in report["reason"], report["reason"]
+
+
+def test_nginx_verify_client_on_without_a_client_certificate_is_502_naming_the_cause(gateway):
+    assert_client_certificate_missing(gateway, "nginx-without")
+    problem = get(gateway, "nginx-without").json()
+    assert "asked for a client certificate" in problem["detail"], problem
+    # The request never reached nginx: its own 400 page is not what the caller sees.
+    assert "No required SSL certificate" not in problem["detail"]
+
+
+def test_an_upstream_that_only_asks_is_refused_unless_the_connector_allows_going_on_without(gateway):
+    # nginx `ssl_verify_client optional` asks for a certificate; the TLS handshake cannot tell
+    # "asks" from "requires", so the connector says which it is.
+    assert_client_certificate_missing(gateway, "nginx-optional-without")
+    response = get(gateway, "nginx-optional-allowed")
+    assert response.status_code == 200, response.text
+    assert response.text == "optional ok verify=NONE\n"
+    assert health(gateway, "nginx-optional-allowed")["state"] in ("ok", "degraded")
+    response = get(gateway, "nginx-optional-with")
+    assert response.status_code == 200, response.text
+    assert response.text == "optional ok verify=SUCCESS\n"
+
+
+def test_client_cert_optional_to_an_upstream_that_requires_one_gets_its_own_answer(gateway):
+    # Allowed to go on without a certificate, the gateway forwards and nginx answers its 400.
+    response = get(gateway, "nginx-required-allowed")
     assert response.status_code == 400, response.text
     assert "No required SSL certificate was sent" in response.text
-    report = health(gateway, "nginx-without")
-    assert report["state"] == "fail" and report["decided_by"] == "probe", report
 
 
 def test_nginx_refuses_a_certificate_of_an_unknown_ca(gateway):
@@ -147,16 +201,7 @@ def test_nginx_refuses_a_certificate_of_an_unknown_ca(gateway):
 
 
 def test_handshake_refusal_without_a_client_certificate_is_502_naming_the_cause(gateway):
-    response = get(gateway, "python-without")
-    assert response.status_code == 502, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    problem = response.json()
-    assert problem["type"] == "urn:fractalops:gateway:tls"
-    assert problem["title"] == "Upstream requires a client certificate"
-    assert "client_cert_file" in problem["detail"] and "python-without" in problem["detail"]
-    report = health(gateway, "python-without")
-    assert report["state"] == "fail", report
-    assert "client certificate" in report["reason"], report["reason"]
+    assert_client_certificate_missing(gateway, "python-without")
 
 
 def test_handshake_with_the_client_certificate_is_200(gateway):

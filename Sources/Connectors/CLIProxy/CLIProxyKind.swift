@@ -7,16 +7,15 @@ public struct CLIProxyKind: ConnectorKind {
     public let name = "cliproxy"
     public let summary = "CLIProxyAPI model gateway (runtime_gateway, Bearer key)"
     public let defaultMode: ConnectorMode = .runtimeGateway
-    public let isRuntimeGateway = true
+    /// A credential/runtime gateway: the one kind that also accepts `runtime_gateway`.
+    public let supportedModes = ConnectorMode.allCases
     public let credentials = [
         CredentialSpec(key: "api_key", header: "Authorization", scheme: "Bearer"),
         CredentialSpec(key: "management_key", header: "Authorization", scheme: "Bearer"),
     ]
-    public let options = [
-        SettingSpec(
-            "stream_idle_timeout", .duration(minimum: 1), default: .duration(seconds: 300),
-            summary: "longest silence allowed inside a streamed (SSE) response")
-    ]
+    public let options = [Self.streamIdleTimeout.spec]
+    static let streamIdleTimeout: Setting<Double> = .duration(
+        "stream_idle_timeout", minimum: 1, default: 300, summary: "longest silence allowed inside a streamed (SSE) response")
 
     /// GET /healthz is unauthenticated.
     public func probe(for connector: ConnectorConfig) -> ProbeSpec {
@@ -41,7 +40,7 @@ public struct CLIProxyKind: ConnectorKind {
             hostHeader: connector.hostHeader, requiredPermission: "manage", strippedHeaders: Self.callerKeyHeaders,
             strippedQueryParameters: Self.callerKeyParameters)
         // Streams (SSE) may pause between chunks far longer than an ordinary exchange.
-        let streamIdle = max(connector.duration("stream_idle_timeout") ?? 300, connector.duration("limits.idle_timeout") ?? 60)
+        let streamIdle = max(connector[Self.streamIdleTimeout], connector[ConnectorKey.idleTimeout])
         var api = RouteSpec(
             family: .executor, upstream: executor, credentialKey: "api_key", hostHeader: connector.hostHeader,
             strippedHeaders: Self.callerKeyHeaders, strippedQueryParameters: Self.callerKeyParameters,

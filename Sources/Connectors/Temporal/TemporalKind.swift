@@ -14,13 +14,9 @@ public struct TemporalKind: ConnectorKind {
     public let summary =
         "Temporal frontend: a gRPC proxy that checks principals and namespaces per call (or an L4 pass-through) on the connector's own listener"
     public let defaultMode: ConnectorMode = .project
-    public let tcpAddressKey: String? = "executor_address"
-    public let tcpListenKey: String? = "listen"
-    /// gRPC has its own framing and limits: no HTTP-level rewriting, limits or executor URL apply.
-    public let excludedCommonKeys: Set<String> = [
-        "executor_url", "scim_base_url", "host_header", "limits.connect_timeout", "limits.first_byte_timeout",
-        "limits.idle_timeout", "limits.max_body_bytes", "limits.max_connections",
-    ]
+    /// The connector's listener at `listen`, the frontend at `executor_address`; gRPC has its own
+    /// framing and limits, so no HTTP executor key applies.
+    public let traffic = MachineTraffic.tcp(upstream: "executor_address", listen: "listen")
     /// Temporal Cloud style: the connector's API key goes upstream as `authorization: Bearer`.
     public let credentials = [CredentialSpec(key: "api_key", header: "authorization", scheme: "Bearer")]
     public let options = [
@@ -30,38 +26,23 @@ public struct TemporalKind: ConnectorKind {
         SettingSpec(
             "listen", .address(allowAnyPort: true), env: .suffix("LISTEN"), required: true,
             summary: "the connector's own listener"),
-        SettingSpec(
-            "transport", .choice(["grpc", "tcp"]), env: .suffix("TRANSPORT"), default: .string("grpc"),
-            summary: "grpc: an HTTP/2 proxy that checks principal, method and namespace per call; tcp: bytes passed through"),
+        Option.transport.spec,
         SettingSpec(
             "tls", .bool, env: .suffix("TLS"), default: .bool(false),
             summary:
                 "the frontend speaks TLS (grpc: re-originated; tcp: passed through end to end, or re-originated with listen_tls; the probe verifies it per verify_tls/ca_file)"
         ),
-        SettingSpec(
-            "connect_timeout", .duration(minimum: 0.01), default: .duration(seconds: 5),
-            summary: "upstream connect timeout"),
-        SettingSpec(
-            "max_connections", .integer(1...100_000), default: .integer(1024),
-            summary: "client connections accepted at once"),
-        SettingSpec(
-            "idle_timeout", .duration(minimum: 90), default: .duration(seconds: 300),
-            summary: "tcp: idle limit per connection, at least 90s because workers hold ~70s long polls (grpc never closes an idle connection)"),
-        SettingSpec(
-            "max_message_bytes", .integer(1...(1 << 30)), env: .suffix("MAX_MESSAGE_BYTES"), default: .integer(128 << 20),
-            summary: "grpc: the largest request message let through (128 MiB, as the SDKs send); over it: RESOURCE_EXHAUSTED"),
-        SettingSpec(
-            "calls_without_namespace", .string, env: .suffix("CALLS_WITHOUT_NAMESPACE"),
-            default: .string(TemporalCallPolicy.defaultCallsWithoutNamespace),
-            summary: "grpc: the calls that name no namespace a principal may make (Service/Method, space-separated)"),
-        SettingSpec(
-            "health_service", .string, default: .string("temporal.api.workflowservice.v1.WorkflowService"),
-            summary: "gRPC health service name the probe checks"),
+        Option.connectTimeout.spec,
+        Option.maxConnections.spec,
+        Option.idleTimeout.spec,
+        Option.maxMessageBytes.spec,
+        Option.callsWithoutNamespace.spec,
+        Option.healthService.spec,
     ]
 
     /// The gRPC health protocol for the WorkflowService (the empty name says SERVING too early).
     public func probe(for connector: ConnectorConfig) -> ProbeSpec {
-        .grpcHealth(service: connector.string("health_service") ?? "temporal.api.workflowservice.v1.WorkflowService")
+        .grpcHealth(service: connector[Option.healthService])
     }
 
     /// The listener at `listen` and the frontend at `executor_address`; with `transport: grpc`
@@ -70,15 +51,15 @@ public struct TemporalKind: ConnectorKind {
         guard let listen = connector.settings["listen"]?.value.addressValue, case let .tcp(address) = connector.machineRoute
         else { return nil }
         let grpc =
-            connector.string("transport") == "tcp"
+            connector[Option.transport] == "tcp"
             ? nil
             : TemporalCallPolicy.make(
-                callsWithoutNamespace: TemporalCallPolicy.calls(connector.string("calls_without_namespace") ?? ""),
-                maxMessageBytes: connector.integer("max_message_bytes") ?? (128 << 20))
+                callsWithoutNamespace: TemporalCallPolicy.calls(connector[Option.callsWithoutNamespace]),
+                maxMessageBytes: connector[Option.maxMessageBytes])
         return TCPRouteSpec(
             listen: listen, upstream: address.value, upstreamTLS: connector.bool("tls") == true,
-            maxConnections: connector.integer("max_connections") ?? 1024, idleTimeout: connector.duration("idle_timeout") ?? 300,
-            connectTimeout: connector.duration("connect_timeout") ?? 5, grpc: grpc)
+            maxConnections: connector[Option.maxConnections], idleTimeout: connector[Option.idleTimeout],
+            connectTimeout: connector[Option.connectTimeout], grpc: grpc)
     }
 
     public func finalize(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
@@ -91,5 +72,30 @@ public struct TemporalKind: ConnectorKind {
                     problem: "'\(call)' is not a Temporal call that names no namespace.\(Suggestion.didYouMean(call, in: known))",
                     fix: "List Service/Method names from: \(known.joined(separator: ", "))."))
         }
+    }
+}
+
+extension TemporalKind {
+    /// The options that always have a value, as constants.
+    enum Option {
+        static let transport: Setting<String> = .choice(
+            "transport", ["grpc", "tcp"], env: .suffix("TRANSPORT"), default: "grpc",
+            summary: "grpc: an HTTP/2 proxy that checks principal, method and namespace per call; tcp: bytes passed through")
+        static let connectTimeout: Setting<Double> = .duration(
+            "connect_timeout", minimum: 0.01, default: 5, summary: "upstream connect timeout")
+        static let maxConnections: Setting<Int> = .integer(
+            "max_connections", 1...100_000, default: 1024, summary: "client connections accepted at once")
+        static let idleTimeout: Setting<Double> = .duration(
+            "idle_timeout", minimum: 90, default: 300,
+            summary: "tcp: idle limit per connection, at least 90s because workers hold ~70s long polls (grpc never closes an idle connection)")
+        static let maxMessageBytes: Setting<Int> = .integer(
+            "max_message_bytes", 1...(1 << 30), env: .suffix("MAX_MESSAGE_BYTES"), default: 128 << 20,
+            summary: "grpc: the largest request message let through (128 MiB, as the SDKs send); over it: RESOURCE_EXHAUSTED")
+        static let callsWithoutNamespace: Setting<String> = .string(
+            "calls_without_namespace", env: .suffix("CALLS_WITHOUT_NAMESPACE"), default: TemporalCallPolicy.defaultCallsWithoutNamespace,
+            summary: "grpc: the calls that name no namespace a principal may make (Service/Method, space-separated)")
+        static let healthService: Setting<String> = .string(
+            "health_service", default: "temporal.api.workflowservice.v1.WorkflowService",
+            summary: "gRPC health service name the probe checks")
     }
 }

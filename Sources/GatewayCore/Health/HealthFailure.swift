@@ -34,6 +34,10 @@ enum HealthFailure {
             return
                 "the TLS handshake with \(address) did not finish in time: does the executor speak TLS on this port (or is the URL meant to be http://)?"
         }
+        if error is ClientCertificateRequested {
+            return
+                "\(address) asked for a client certificate and the connector has none: set client_cert_file and client_key_file (or client_cert_optional: true if it serves callers without one)"
+        }
         if let error = error as? NIOSSLExtraError, error == .failedToValidateHostname || error == .serverHostnameImpossibleToMatch {
             return
                 "the certificate presented by \(address) does not match the name '\(serverName ?? address)': set tls_server_name to a name the certificate carries"

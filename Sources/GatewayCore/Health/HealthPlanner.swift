@@ -166,7 +166,7 @@ public enum HealthPlanner {
         return GRPCProbeTarget(
             host: address.host, port: address.port, tlsContext: context,
             serverHostname: serverHostname, service: service,
-            connectTimeout: connector.kind.tcpRoute(for: connector)?.connectTimeout ?? 5)
+            connectTimeout: connector.kind.tcpRoute(for: connector)?.connectTimeout ?? ConnectorKey.connectTimeout.defaultValue)
     }
 
     static func selected(_ configuration: GatewayConfiguration, _ names: [String]?) -> [ConnectorConfig] {

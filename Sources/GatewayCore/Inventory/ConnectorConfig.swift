@@ -73,7 +73,7 @@ extension ConnectorConfig {
     public func duration(_ key: String) -> Double? { settings[key]?.value.durationValue }
     public func integer(_ key: String) -> Int? { settings[key]?.value.integerValue }
 
-    public var isEnabled: Bool { bool("enabled") ?? true }
+    public var isEnabled: Bool { self[ConnectorKey.enabled] }
 
     /// Why the connector carries no traffic, naming where `enabled: false` came from.
     public var disabledReason: String {
@@ -95,8 +95,11 @@ extension ConnectorConfig {
     public var internalURL: EndpointURL? { url("internal_url")?.value }
     public var scimBaseURL: EndpointURL? { url("scim_base_url")?.value }
     public var hostHeader: String? { string("host_header") }
-    public var verifyTLS: Bool { bool("verify_tls") ?? true }
+    public var verifyTLS: Bool { self[ConnectorKey.verifyTLS] }
     public var caFile: String? { string("ca_file") }
+    /// True: an upstream that asks for a client certificate the connector does not have gets none
+    /// and the handshake goes on; false (the default): the gateway ends the handshake.
+    public var clientCertOptional: Bool { self[ConnectorKey.clientCertOptional] }
     public var tlsServerName: String? { string("tls_server_name") }
     public var runtimeAssetID: String? { string("runtime_asset.id") }
     public var runtimeAssetRole: String? { string("runtime_asset.role") }

@@ -86,7 +86,7 @@ extension InventoryLoader {
             let rate = perSecond.map {
                 Principal.Rate(
                     perSecond: $0, burst: settings["rate.burst"]?.value.integerValue ?? $0,
-                    perConnector: settings["rate.per_connector"]?.value.boolValue ?? false)
+                    perConnector: settings[PrincipalKey.ratePerConnector])
             }
             principals.append(
                 Principal(

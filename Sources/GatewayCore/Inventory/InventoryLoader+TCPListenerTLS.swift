@@ -9,7 +9,7 @@ extension InventoryLoader {
     func checkTCPListenerTLS(
         _ connectors: [ConnectorConfig], principals: [Principal], baseDirectory: String, diagnostics: inout Diagnostics
     ) {
-        for connector in connectors where connector.isEnabled && connector.kind.tcpListenKey != nil {
+        for connector in connectors where connector.isEnabled && connector.kind.traffic != .http {
             let settings = connector.settings
             let certificate = settings["listen_tls.cert_file"]
             let key = settings["listen_tls.key_file"]
@@ -48,7 +48,7 @@ extension InventoryLoader {
                 diagnostics.append(
                     ConfigIssue(
                         .tcpListenerUnchecked, severity: .warning, at: connector.location, connector: connector.name,
-                        key: connector.kind.tcpListenKey,
+                        key: connector.kind.traffic.listenKey,
                         problem:
                             "Principals are configured, but this TCP listener passes TLS through: no principal can be checked on this listener, so any caller that reaches it is let through.",
                         fix:

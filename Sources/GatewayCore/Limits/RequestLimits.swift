@@ -92,7 +92,7 @@ final class RequestLimits: Sendable {
         principalTunnels = Dictionary(
             configuration.gateway.principals.compactMap { p in p.maxTunnels.map { (p.name, $0) } }, uniquingKeysWith: { a, _ in a })
         connectorTunnels = Dictionary(
-            configuration.connectors.map { ($0.name, $0.integer("limits.max_tunnels") ?? 1024) }, uniquingKeysWith: { a, _ in a })
+            configuration.connectors.map { ($0.name, $0[ConnectorKey.maxTunnels]) }, uniquingKeysWith: { a, _ in a })
         self.rates = rates
         self.perConnectorRates = perConnector
         self.principalsInFlight = principals
@@ -139,7 +139,7 @@ final class RequestLimits: Sendable {
 
     /// A tunnel slot for a WebSocket handshake, or the 503 that refuses it.
     func reserveTunnel(in tunnels: Tunnels, principal: String, connector: String) -> Result<Tunnels.Reservation, ProxyError> {
-        let connectorCap = connectorTunnels[connector] ?? 1024
+        let connectorCap = connectorTunnels[connector] ?? ConnectorKey.maxTunnels.defaultValue
         if let reservation = tunnels.reserve(
             principal: principal, connector: connector, principalCap: principalTunnels[principal], connectorCap: connectorCap)
         {

@@ -35,7 +35,7 @@ extension ModeBehavior {
     /// The route of the modes that carry machine traffic: a TCP kind's address, else the
     /// executor URL, else (for a SCIM provider) its SCIM base. Never the public or internal URL.
     public func resolveExecutorRoute(_ connector: inout ConnectorConfig) {
-        if let key = connector.kind.tcpAddressKey {
+        if let key = connector.kind.traffic.upstreamKey {
             if let address = connector.settings[key], let value = address.value.addressValue {
                 connector.machineRoute = .tcp(Sourced(value, from: address.source))
             } else {

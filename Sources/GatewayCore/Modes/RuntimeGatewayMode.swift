@@ -11,7 +11,7 @@ public struct RuntimeGatewayMode: ModeBehavior {
     }
 
     public func refusal(for kind: any ConnectorKind) -> String? {
-        kind.isRuntimeGateway
+        kind.supportedModes.contains(.runtimeGateway)
             ? nil
             : "connector_mode runtime_gateway is only for credential/runtime gateways such as CLIProxy, and kind '\(kind.name)' is not one."
     }

@@ -7,7 +7,7 @@ public struct SCIMMode: ModeBehavior {
     public let summary = "scim_base_url becomes the executor URL; /executor/<name> and /scim/<name> go to it"
 
     public func resolveRoute(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
-        guard connector.kind.tcpAddressKey == nil else { return resolveExecutorRoute(&connector) }
+        guard connector.kind.traffic == .http else { return resolveExecutorRoute(&connector) }
         let executor = connector.url("executor_url")
         guard let scimBase = connector.url("scim_base_url") else {
             resolveExecutorRoute(&connector)
@@ -51,7 +51,7 @@ public struct SCIMMode: ModeBehavior {
 
     public func note(for connector: ConnectorConfig) -> String? {
         let kind = connector.kind
-        if let key = kind.tcpAddressKey {
+        if let key = kind.traffic.upstreamKey {
             return
                 "kind '\(kind.name)' is a TCP pass-through: connector_mode scim adds no SCIM route and switches nothing; its traffic still goes to \(key)."
         }

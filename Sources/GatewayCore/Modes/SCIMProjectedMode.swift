@@ -24,7 +24,8 @@ public struct SCIMProjectedMode: ModeBehavior {
     public func note(for connector: ConnectorConfig) -> String? {
         let kind = connector.kind
         guard !kind.scim.projectsSCIM, !kind.scim.isProvider else { return nil }
-        let route = kind.tcpAddressKey.map { "its traffic still goes to \($0)" } ?? "only /executor/\(connector.name) is routed, as under project"
+        let route =
+            kind.traffic.upstreamKey.map { "its traffic still goes to \($0)" } ?? "only /executor/\(connector.name) is routed, as under project"
         return "kind '\(kind.name)' projects no SCIM of its own: connector_mode scim_projected adds no /scim/\(connector.name) route; \(route)."
     }
 }

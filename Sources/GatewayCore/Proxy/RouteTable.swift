@@ -132,16 +132,10 @@ public struct RouteTable: Sendable {
         var serverHostname: String?
         var clientIdentity = "client=-"
         if url.scheme == .https {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.certificateVerification = connector.verifyTLS ? .fullVerification : .none
-            if let caFile = connector.caFile {
-                tls.trustRoots = .file(configuration.absolutePath(caFile))
-            }
-            tls.applicationProtocols = ["http/1.1"]
-            let identity = try connector.clientIdentity(configuration: configuration, secrets: secrets)
-            tls.present(identity)
-            clientIdentity = identity.map { "client=\($0.serialHex)" } ?? "client=-"
-            tlsContext = try NIOSSLContext(configuration: tls)
+            let tls = try UpstreamTLS(
+                connector: connector, configuration: configuration, secrets: secrets, applicationProtocols: ["http/1.1"])
+            clientIdentity = "client=\(tls.clientSerial)"
+            tlsContext = try tls.makeContext()
             // tls_server_name, else host_header's host when dialling an address, else the URL's host.
             serverHostname =
                 connector.tlsName(
@@ -182,7 +176,7 @@ public struct RouteTable: Sendable {
             case .client: .client
             case let .fixed(address): .fixed(address)
             }
-        let maxConnections = connector.integer("limits.max_connections") ?? 256
+        let maxConnections = connector[ConnectorKey.maxConnections]
         return UpstreamTarget(
             // A pooled connection carries one credential to one upstream with one TLS setting:
             // routes differing in any of these never share a connection, so a desynchronised
@@ -195,12 +189,12 @@ public struct RouteTable: Sendable {
             credential: credential, removedRequestHeaders: removed, forwardedFor: forwardedFor,
             strippedQueryParameters: spec.strippedQueryParameters, rewrites: spec.rewrites,
             forwardedPrefix: spec.forwardedPrefix,
-            connectTimeout: TimeAmount(seconds: connector.duration("limits.connect_timeout") ?? 5),
-            firstByteTimeout: TimeAmount(seconds: connector.duration("limits.first_byte_timeout") ?? 60),
-            idleTimeout: TimeAmount(seconds: spec.idleTimeout ?? connector.duration("limits.idle_timeout") ?? 60),
-            maxBodyBytes: spec.maxBodyBytes ?? connector.integer("limits.max_body_bytes") ?? (1 << 30),
+            connectTimeout: TimeAmount(seconds: connector[ConnectorKey.connectTimeout]),
+            firstByteTimeout: TimeAmount(seconds: connector[ConnectorKey.firstByteTimeout]),
+            idleTimeout: TimeAmount(seconds: spec.idleTimeout ?? connector[ConnectorKey.idleTimeout]),
+            maxBodyBytes: spec.maxBodyBytes ?? connector[ConnectorKey.maxBodyBytes],
             maxConnectionsPerLoop: max(1, maxConnections / max(1, eventLoopCount)), runtimeAsset: connector.runtimeAsset,
-            tunnelIdleTimeout: TimeAmount(seconds: connector.duration("tunnel_idle_timeout") ?? 3600),
+            tunnelIdleTimeout: TimeAmount(seconds: connector[ConnectorKey.tunnelIdleTimeout]),
             presentsClientCertificate: clientIdentity != "client=-")
     }
 

@@ -28,6 +28,13 @@ enum UpstreamFailure {
                 detail:
                     "Connecting to the executor of '\(target.connector)' at \(upstream) took longer than \(milliseconds(target.connectTimeout)) ms.")
         }
+        if error is ClientCertificateRequested {
+            return ProxyError(
+                .tls, status: 502, title: "Upstream requires a client certificate",
+                detail:
+                    "TLS to '\(target.connector)' at \(upstream) was ended by the gateway: the upstream asked for a client certificate and the gateway has none for this connector. Set client_cert_file and client_key_file (or client_cert_optional: true if the upstream serves callers without one)."
+            )
+        }
         if let error = error as? NIOSSLExtraError, error == .failedToValidateHostname || error == .serverHostnameImpossibleToMatch {
             return ProxyError(
                 .tls, status: 502, title: "Upstream certificate name mismatch",

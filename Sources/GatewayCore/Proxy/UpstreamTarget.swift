@@ -61,7 +61,8 @@ public final class UpstreamTarget: Sendable {
         forwardedFor: ForwardedFor, strippedQueryParameters: Set<String> = [], rewrites: [RouteSpec.URLRewrite] = [],
         forwardedPrefix: String? = nil, connectTimeout: TimeAmount, firstByteTimeout: TimeAmount, idleTimeout: TimeAmount,
         maxBodyBytes: Int, maxConnectionsPerLoop: Int, metricsIndex: Int = 0, runtimeAsset: RuntimeAsset? = nil,
-        tunnelIdleTimeout: TimeAmount = .hours(1), presentsClientCertificate: Bool = false
+        tunnelIdleTimeout: TimeAmount = .seconds(Int64(ConnectorKey.tunnelIdleTimeout.defaultValue)),
+        presentsClientCertificate: Bool = false
     ) {
         self.presentsClientCertificate = presentsClientCertificate
         self.tunnelIdleTimeout = tunnelIdleTimeout

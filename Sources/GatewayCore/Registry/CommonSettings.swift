@@ -16,11 +16,16 @@ public enum CommonSettings {
         ),
     ]
 
+    /// The common keys only an HTTP executor reads (its URL, Host and HTTP limits): a TCP kind,
+    /// with framing and limits of its own, accepts none of them.
+    public static let httpExecutorKeys: Set<String> = [
+        "executor_url", "scim_base_url", "host_header", "limits.connect_timeout", "limits.first_byte_timeout",
+        "limits.idle_timeout", "limits.max_body_bytes", "limits.max_connections",
+    ]
+
     public static let connector: [SettingSpec] = [
         SettingSpec("description", .string, summary: "free text for people"),
-        SettingSpec(
-            "enabled", .bool, env: .suffix("ENABLED"), default: .bool(true),
-            summary: "a disabled connector is not routed and its secrets are not resolved"),
+        ConnectorKey.enabled.spec,
         SettingSpec(
             "mode", .string, env: .suffix("MODE"),
             summary: "domain classification (project, jit, ...); never changes routing"),
@@ -45,9 +50,7 @@ public enum CommonSettings {
         SettingSpec(
             "host_header", .host, env: .suffix("HOST_HEADER"),
             summary: "Host header sent to the executor"),
-        SettingSpec(
-            "verify_tls", .bool, env: .suffix("VERIFY_TLS"), default: .bool(true),
-            summary: "verify the executor's TLS certificate"),
+        ConnectorKey.verifyTLS.spec,
         SettingSpec(
             "ca_file", .path, env: .suffix("CA_FILE"),
             summary: "PEM bundle of the CA that issued the executor's certificate"),
@@ -60,6 +63,7 @@ public enum CommonSettings {
         SettingSpec(
             "client_key_file", .pemFile, env: .suffix("CLIENT_KEY_FILE"),
             summary: "PEM private key of client_cert_file; path or reference (file://, openbao://); never shown"),
+        ConnectorKey.clientCertOptional.spec,
         SettingSpec(
             "runtime_asset.id", .string, env: .suffix("RUNTIME_ASSET_ID"),
             summary: "canonical runtime asset selector: id"),
@@ -72,27 +76,13 @@ public enum CommonSettings {
         SettingSpec(
             "health.degraded_after", .duration(minimum: 0.001),
             summary: "a probe slower than this reports degraded"),
-        SettingSpec(
-            "limits.connect_timeout", .duration(minimum: 0.01), default: .duration(seconds: 5),
-            summary: "upstream connect timeout"),
-        SettingSpec(
-            "limits.first_byte_timeout", .duration(minimum: 0.01), default: .duration(seconds: 60),
-            summary: "time allowed for the upstream's response head"),
-        SettingSpec(
-            "limits.idle_timeout", .duration(minimum: 0.01), default: .duration(seconds: 60),
-            summary: "longest silence on an upstream connection mid-exchange"),
-        SettingSpec(
-            "limits.max_body_bytes", .integer(0...Int(Int64.max)), default: .integer(1 << 30),
-            summary: "largest request body accepted (bytes)"),
-        SettingSpec(
-            "limits.max_connections", .integer(1...100_000), default: .integer(256),
-            summary: "upstream connections open at once"),
-        SettingSpec(
-            "limits.max_tunnels", .integer(1...1_000_000), default: .integer(1024),
-            summary: "WebSocket tunnels to this connector open at once, all callers (per gateway replica); over it: 503"),
-        SettingSpec(
-            "tunnel_idle_timeout", .duration(minimum: 1), default: .duration(seconds: 3600),
-            summary: "a WebSocket tunnel silent both ways this long is closed (a terminal nobody types in is not a fault)"),
+        ConnectorKey.connectTimeout.spec,
+        ConnectorKey.firstByteTimeout.spec,
+        ConnectorKey.idleTimeout.spec,
+        ConnectorKey.maxBodyBytes.spec,
+        ConnectorKey.maxConnections.spec,
+        ConnectorKey.maxTunnels.spec,
+        ConnectorKey.tunnelIdleTimeout.spec,
         SettingSpec(
             "limits.max_in_flight", .integer(1...1_000_000),
             summary: "requests to this connector in progress at once, all callers (per gateway replica); over it: 429"),
@@ -100,10 +90,7 @@ public enum CommonSettings {
 
     public static let gateway: [SettingSpec] =
         [
-            SettingSpec(
-                "listen", .address(allowAnyPort: true), env: .variable("FRACTALOPS_GATEWAY_LISTEN"),
-                default: .address(HostPort(host: "127.0.0.1", port: 8080)),
-                summary: "HTTP listener for executor, SCIM, health, status and metrics routes"),
+            GatewayKey.listen.spec,
             SettingSpec(
                 "listen_tls", .address(allowAnyPort: true), env: .variable("FRACTALOPS_GATEWAY_LISTEN_TLS"),
                 summary: "HTTPS listener (every route; needs tls.cert_file and tls.key_file)"),
@@ -126,9 +113,7 @@ public enum CommonSettings {
                 summary:
                     "with tls.client_ca_file: required refuses a handshake without a trusted client certificate; optional (default) lets a token alone authenticate"
             ),
-            SettingSpec(
-                "tls.reload_interval", .duration(minimum: 0.2), default: .duration(seconds: 10),
-                summary: "how often the certificate and key are re-read; a changed pair is swapped in, a broken one refused"),
+            GatewayKey.tlsReloadInterval.spec,
             SettingSpec(
                 "identity.pomerium.issuer", .string, env: .variable("FRACTALOPS_POMERIUM_ISSUER"),
                 summary: "the iss every Pomerium assertion (X-Pomerium-Jwt-Assertion) must carry"),
@@ -138,15 +123,9 @@ public enum CommonSettings {
             SettingSpec(
                 "identity.pomerium.audience", .string, env: .variable("FRACTALOPS_POMERIUM_AUDIENCE"),
                 summary: "the aud every assertion must include (the gateway's host name as Pomerium routes it)"),
-            SettingSpec(
-                "identity.pomerium.refresh_interval", .duration(minimum: 1), default: .duration(seconds: 300),
-                summary: "how often the JWKS is fetched (also soon after an unknown kid)"),
-            SettingSpec(
-                "identity.pomerium.max_stale", .duration(minimum: 1), default: .duration(seconds: 3600),
-                summary: "how long after the last good fetch cached keys are still trusted when the JWKS cannot be reached"),
-            SettingSpec(
-                "identity.pomerium.leeway", .duration(minimum: 0), default: .duration(seconds: 30),
-                summary: "clock skew allowed on exp, nbf and iat"),
+            GatewayKey.pomeriumRefreshInterval.spec,
+            GatewayKey.pomeriumMaxStale.spec,
+            GatewayKey.pomeriumLeeway.spec,
             SettingSpec(
                 "public_url", .url, env: .variable("FRACTALOPS_GATEWAY_PUBLIC_URL"),
                 summary:
@@ -161,27 +140,13 @@ public enum CommonSettings {
             SettingSpec(
                 "threads", .integer(1...64), env: .variable("FRACTALOPS_GATEWAY_THREADS"),
                 summary: "event-loop threads; default one per core the process may use (see the benchmark)"),
-            SettingSpec(
-                "access_log", .bool, env: .variable("FRACTALOPS_GATEWAY_ACCESS_LOG"), default: .bool(true),
-                summary: "one access/audit line per request on standard error"),
-            SettingSpec(
-                "drain_timeout", .duration(minimum: 0), env: .variable("FRACTALOPS_GATEWAY_DRAIN_TIMEOUT"),
-                default: .duration(seconds: 30), summary: "how long SIGTERM waits for requests in flight"),
-            SettingSpec(
-                "health.interval", .duration(minimum: 1), default: .duration(seconds: 30),
-                summary: "how often the server checks every connector"),
-            SettingSpec(
-                "health.timeout", .duration(minimum: 0.05), default: .duration(seconds: 5),
-                summary: "per-probe timeout"),
-            SettingSpec(
-                "health.degraded_after", .duration(minimum: 0.001), default: .duration(seconds: 2),
-                summary: "a probe slower than this reports degraded"),
-            SettingSpec(
-                "health.cert_expiry_warning_days", .integer(0...3650), default: .integer(14),
-                summary: "a certificate expiring within this many days reports degraded"),
-            SettingSpec(
-                "health.concurrency", .integer(1...256), default: .integer(8),
-                summary: "probes running at once"),
+            GatewayKey.accessLog.spec,
+            GatewayKey.drainTimeout.spec,
+            GatewayKey.healthInterval.spec,
+            GatewayKey.healthTimeout.spec,
+            GatewayKey.healthDegradedAfter.spec,
+            GatewayKey.certificateExpiryWarningDays.spec,
+            GatewayKey.healthConcurrency.spec,
         ] + ClientLimits.settingSpecs + openBao + telemetry
     // gateway.limits (ClientLimits+Settings.swift), gateway.openbao (CommonSettings+OpenBao.swift),
     // gateway.telemetry (CommonSettings+Telemetry.swift)
@@ -204,9 +169,7 @@ public enum CommonSettings {
             summary: "token bucket refill: requests per second this caller may make (per gateway replica); over it: 429"),
         SettingSpec(
             "rate.burst", .integer(1...1_000_000), summary: "token bucket size: requests at once after a pause (default: requests_per_second)"),
-        SettingSpec(
-            "rate.per_connector", .bool, default: .bool(false),
-            summary: "one bucket per connector instead of one for all of this caller's requests"),
+        PrincipalKey.ratePerConnector.spec,
         SettingSpec(
             "max_in_flight", .integer(1...1_000_000),
             summary: "requests of this caller in progress at once (per gateway replica); over it: 429"),

@@ -66,8 +66,8 @@ public enum ClientEnvProjection {
             }
             if families.contains(.scim) { put("scim_base_url", scim) }
         case .tcp:
-            if let listenKey = connector.kind.tcpListenKey, let listen = connector.settings[listenKey]?.value.addressValue,
-                let addressKey = connector.kind.tcpAddressKey
+            if case let .tcp(addressKey, listenKey) = connector.kind.traffic,
+                let listen = connector.settings[listenKey]?.value.addressValue
             {
                 put(addressKey, HostPort(host: base.host, port: listen.port).description)
             }

@@ -99,13 +99,8 @@ public struct TCPTermination: Sendable, Equatable {
     ) throws(TLSMaterialError) -> (configuration: TLSConfiguration, serverName: String?, clientSerial: String)? {
         guard let route = connector.kind.tcpRoute(for: connector), route.upstreamTLS else { return nil }
         let address = route.upstream
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.certificateVerification = connector.verifyTLS ? .fullVerification : .none
-        if let caFile = connector.caFile { tls.trustRoots = .file(configuration.absolutePath(caFile)) }
-        tls.applicationProtocols = ["h2"]
-        let client = try connector.clientIdentity(configuration: configuration, secrets: secrets)
-        tls.present(client)
+        let tls = try UpstreamTLS(connector: connector, configuration: configuration, secrets: secrets, applicationProtocols: ["h2"])
         let name = connector.tlsName(upstreamHost: address.host, hostHeader: connector.hostHeader).name
-        return (tls, name, client?.serialHex ?? "-")
+        return (tls.configuration, name, tls.clientSerial)
     }
 }

@@ -14,7 +14,7 @@ public struct TelemetryConfiguration: Sendable, Equatable {
         public static var allNames: [String] { allCases.map(\.rawValue) }
     }
 
-    public static let defaultServiceName = "fractalops-gateway"
+    public static var defaultServiceName: String { TelemetryKey.serviceName.defaultValue }
 
     /// The collector's base URL; spans are posted to `<endpoint>/v1/traces`.
     public var endpoint: EndpointURL
@@ -38,12 +38,11 @@ extension GatewaySettings {
         guard let endpoint = settings["telemetry.otlp_endpoint"]?.value.urlValue else { return nil }
         return TelemetryConfiguration(
             endpoint: endpoint,
-            serviceName: settings["telemetry.service_name"]?.value.stringValue ?? TelemetryConfiguration.defaultServiceName,
-            sampler: settings["telemetry.sampler"]?.value.stringValue.flatMap(TelemetryConfiguration.Sampler.init(rawValue:))
-                ?? .parentBasedTraceIDRatio,
-            ratio: settings["telemetry.sampler_arg"]?.value.numberValue ?? 1,
-            maxQueueSize: settings["telemetry.max_queue_size"]?.value.integerValue ?? 2048,
-            scheduleDelay: settings["telemetry.schedule_delay"]?.value.durationValue ?? 5,
-            exportTimeout: settings["telemetry.export_timeout"]?.value.durationValue ?? 10)
+            serviceName: settings[TelemetryKey.serviceName],
+            sampler: TelemetryConfiguration.Sampler(rawValue: settings[TelemetryKey.sampler]) ?? .parentBasedTraceIDRatio,
+            ratio: settings[TelemetryKey.samplerArg],
+            maxQueueSize: settings[TelemetryKey.maxQueueSize],
+            scheduleDelay: settings[TelemetryKey.scheduleDelay],
+            exportTimeout: settings[TelemetryKey.exportTimeout])
     }
 }

@@ -29,7 +29,7 @@ public struct PomeriumKeyRefresher: Service {
         await cancelWhenGracefulShutdown {
             var lastError: String?
             while !Task.isCancelled {
-                guard let settings = PomeriumSettings(holder.context.configuration.gateway) else {
+                guard let settings = holder.context.configuration.gateway.pomerium else {
                     try? await Task.sleep(for: .seconds(5))  // not configured (a reload may turn it on)
                     continue
                 }

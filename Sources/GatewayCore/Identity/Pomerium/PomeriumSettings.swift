@@ -12,8 +12,10 @@ public struct PomeriumSettings: Sendable, Equatable {
     public var leeway: Double
 
     public init(
-        issuer: String, jwksURL: EndpointURL, audience: String, refreshInterval: Double = 300, maxStale: Double = 3600,
-        leeway: Double = 30
+        issuer: String, jwksURL: EndpointURL, audience: String,
+        refreshInterval: Double = GatewayKey.pomeriumRefreshInterval.defaultValue,
+        maxStale: Double = GatewayKey.pomeriumMaxStale.defaultValue,
+        leeway: Double = GatewayKey.pomeriumLeeway.defaultValue
     ) {
         self.issuer = issuer
         self.jwksURL = jwksURL
@@ -24,8 +26,7 @@ public struct PomeriumSettings: Sendable, Equatable {
     }
 
     /// Nil without `gateway.identity.pomerium` (or when a part is missing: `validate` says so).
-    public init?(_ gateway: GatewaySettings) {
-        let settings = gateway.settings
+    public init?(_ settings: ResolvedSettings) {
         guard let issuer = settings["identity.pomerium.issuer"]?.value.stringValue,
             let url = settings["identity.pomerium.jwks_url"]?.value.urlValue,
             let audience = settings["identity.pomerium.audience"]?.value.stringValue
@@ -33,9 +34,9 @@ public struct PomeriumSettings: Sendable, Equatable {
         self.issuer = issuer
         self.jwksURL = url
         self.audience = audience
-        refreshInterval = settings["identity.pomerium.refresh_interval"]?.value.durationValue ?? 300
-        maxStale = settings["identity.pomerium.max_stale"]?.value.durationValue ?? 3600
-        leeway = settings["identity.pomerium.leeway"]?.value.durationValue ?? 30
+        refreshInterval = settings[GatewayKey.pomeriumRefreshInterval]
+        maxStale = settings[GatewayKey.pomeriumMaxStale]
+        leeway = settings[GatewayKey.pomeriumLeeway]
     }
 
     public static let header = "x-pomerium-jwt-assertion"

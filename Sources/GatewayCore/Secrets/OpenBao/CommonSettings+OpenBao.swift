@@ -13,20 +13,10 @@ extension CommonSettings {
         SettingSpec(
             "openbao.ca_file", .path, env: .variable("FRACTALOPS_OPENBAO_CA_FILE"),
             summary: "PEM bundle of the CA that issued OpenBao's certificate (fallbacks: BAO_CACERT, VAULT_CACERT)"),
-        SettingSpec(
-            "openbao.verify_tls", .bool, env: .variable("FRACTALOPS_OPENBAO_VERIFY_TLS"), default: .bool(true),
-            summary: "verify OpenBao's TLS certificate"),
-        SettingSpec(
-            "openbao.timeout", .duration(minimum: 0.1), env: .variable("FRACTALOPS_OPENBAO_TIMEOUT"),
-            default: .duration(seconds: 10), summary: "per-request timeout for OpenBao calls"),
-        SettingSpec(
-            "openbao.refresh_interval", .duration(minimum: 0), env: .variable("FRACTALOPS_OPENBAO_REFRESH_INTERVAL"),
-            default: .duration(seconds: 300),
-            summary: "how often openbao:// and file:// references are re-read while serving (0 turns it off)"),
-        SettingSpec(
-            "openbao.auth.method", .choice(OpenBaoConfiguration.AuthMethod.allNames),
-            env: .variable("FRACTALOPS_OPENBAO_AUTH_METHOD"), default: .string("token"),
-            summary: "token, approle or kubernetes"),
+        OpenBaoKey.verifyTLS.spec,
+        OpenBaoKey.timeout.spec,
+        OpenBaoKey.refreshInterval.spec,
+        OpenBaoKey.authMethod.spec,
         SettingSpec(
             "openbao.auth.mount", .string, env: .variable("FRACTALOPS_OPENBAO_AUTH_MOUNT"),
             summary: "where the login method is mounted (default: approle or kubernetes)"),

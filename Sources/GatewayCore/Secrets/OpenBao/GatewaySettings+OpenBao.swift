@@ -6,10 +6,10 @@ extension GatewaySettings {
     }
     public var openBaoNamespace: String? { settings["openbao.namespace"]?.value.stringValue }
     public var openBaoCAFile: String? { settings["openbao.ca_file"]?.value.stringValue }
-    public var openBaoVerifyTLS: Bool { settings["openbao.verify_tls"]?.value.boolValue ?? true }
-    public var openBaoTimeout: Double { settings["openbao.timeout"]?.value.durationValue ?? 10 }
-    public var openBaoRefreshInterval: Double { settings["openbao.refresh_interval"]?.value.durationValue ?? 300 }
-    public var openBaoAuthMethod: String { settings["openbao.auth.method"]?.value.stringValue ?? "token" }
+    public var openBaoVerifyTLS: Bool { settings[OpenBaoKey.verifyTLS] }
+    public var openBaoTimeout: Double { settings[OpenBaoKey.timeout] }
+    public var openBaoRefreshInterval: Double { settings[OpenBaoKey.refreshInterval] }
+    public var openBaoAuthMethod: String { settings[OpenBaoKey.authMethod] }
     public var openBaoAuthMount: String? { settings["openbao.auth.mount"]?.value.stringValue }
     public var openBaoTokenFile: String? { settings["openbao.auth.token_file"]?.value.stringValue }
     public var openBaoRoleIDFile: String? { settings["openbao.auth.role_id_file"]?.value.stringValue }
