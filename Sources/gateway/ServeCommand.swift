@@ -91,27 +91,21 @@ struct ServeCommand: AsyncParsableCommand {
             var application: GatewayApplication
             do throws(ConfigError) {
                 let configuration = try options.load()
-                application = try await GatewayApplication.build(
+                let built = try await GatewayApplication.build(
                     configuration: configuration, logger: logger, listen: address,
                     resolver: SecretResolver(configuration: configuration, httpClient: httpClient))
                 // SIGHUP (or `kill -HUP`) re-reads the same files and swaps the configuration in.
                 let hangups = await ConfigurationReloader.trapHangups()
-                application.services.append(
-                    ConfigurationReloader(
-                        holder: application.holder, listeners: application.listeners, logger: logger, hangups: hangups
-                    ) {
+                application = built.reloading(
+                    with: {
                         () async throws(ConfigError) -> (GatewayConfiguration, SecretStore) in
                         let configuration = try InventoryOptions.load(inventory: inventory, envFiles: envFiles, process: process)
                         let secrets = try await SecretStore.resolve(
                             configuration, using: SecretResolver(configuration: configuration, httpClient: httpClient).session())
                         return (configuration, secrets)
-                    })
-                // Pomerium's signing keys, fetched and refreshed off the data path.
-                if configuration.gateway.pomerium != nil {
-                    application.services.append(
-                        PomeriumKeyRefresher(
-                            holder: application.holder, keys: application.context.pomeriumKeys, httpClient: httpClient, logger: logger))
-                }
+                    }, hangups: hangups
+                )
+                .fetchingPomeriumKeys(with: httpClient)
             } catch {
                 notStarting(error.description, format: format, logger: logger)
                 throw ExitStatus.code(for: error)

@@ -50,7 +50,7 @@ final class EmbeddedProxy {
             if case let .reference(reference) = use.source.value { secrets.setForTesting(use.id, try local.resolve(reference)) }
         }
         holder = ProxyContextHolder(
-            try GatewayApplication.makeContext(
+            try ProxyContext.make(
                 configuration: configuration, secrets: secrets, metrics: GatewayMetrics(), logger: Logger(label: "embedded")),
             tracer: tracer)
         caller = EmbeddedChannel(loop: loop)

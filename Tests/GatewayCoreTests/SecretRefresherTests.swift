@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
 
@@ -59,7 +60,7 @@ struct SecretRefresherTests {
         let metrics = GatewayMetrics(connectors: configuration.connectorNames)
         let log = CapturedLog()
         let holder = ProxyContextHolder(
-            try GatewayApplication.makeContext(
+            try ProxyContext.make(
                 configuration: configuration, secrets: secrets, metrics: metrics, logger: log.logger))
         let refresher = SecretRefresher(holder: holder, resolver: resolver, secrets: secrets, interval: .seconds(1), logger: log.logger)
         return (fake, secrets, metrics, log, holder, refresher)
@@ -110,7 +111,7 @@ struct SecretRefresherTests {
         fake.put("app", #"{"token":"KNOWN-t2","worker":"KNOWN-w2"}"#)
         let reloaded = try await SecretStore.resolve(configuration, using: resolver.session())
         holder.replace(
-            with: try GatewayApplication.makeContext(
+            with: try ProxyContext.make(
                 configuration: configuration, secrets: reloaded, metrics: metrics, logger: log.logger))
         _ = await refresher.refresh(.init(secrets: started))
         #expect(holder.generation == 1, "the values match the serving context: nothing to rotate")
@@ -135,10 +136,11 @@ struct SecretRefresherTests {
             let configuration = try echoConfiguration(yaml, env: ["FRACTALOPS_OPENBAO_TOKEN": "root"])
             let application = try await GatewayApplication.build(
                 configuration: configuration, logger: Logger(label: "test"), resolver: fakeResolver(fake, configuration))
-            let names = application.services.map { String(describing: type(of: $0)) }
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let names = application.services(on: group).others.map { String(describing: type(of: $0)) }
             for name in expected { #expect(names.contains(name), "\(names)") }
             if !expected.contains("SecretRefresher") { #expect(!names.contains("SecretRefresher")) }
-            try await application.group.shutdownGracefully()
+            try await group.shutdownGracefully()
         }
     }
 }

@@ -49,9 +49,7 @@ public struct ConfigurationReloader: Service {
         let current = holder.context
         do {
             let (configuration, secrets) = try await load()
-            let context = try GatewayApplication.makeContext(
-                configuration: configuration, secrets: secrets, metrics: current.metrics, logger: current.logger,
-                controlResponders: current.controlResponders, readiness: current.readiness, pomeriumKeys: current.pomeriumKeys)
+            let context = try current.successor(configuration: configuration, secrets: secrets)
             let change = try await listeners?.prepare(for: configuration, secrets: secrets)
             holder.replace(with: context)
             if let change { listeners?.commit(change) }

@@ -29,14 +29,26 @@ public struct HealthScheduler: Service {
     func loop() async {
         // Checks start once the listeners are up: a start that fails (an address in use) probes
         // nothing and logs no health noise.
-        while !holder.context.isReady {
-            if Task.isCancelled { return }
-            try? await Task.sleep(for: .milliseconds(20))
+        await holder.context.readiness.untilReady()
+        if Task.isCancelled { return }
+        // The loop sleeps until a check is due or a new context is installed, whichever is first.
+        let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let replacements = holder.replacements()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in replacements { wake.yield() }
+            }
+            await schedule(wakeups: wakeups, wake: wake)
+            group.cancelAll()
         }
+    }
+
+    private func schedule(wakeups: AsyncStream<Void>, wake: AsyncStream<Void>.Continuation) async {
         var due: [String: ContinuousClock.Instant] = [:]
         var plans: [HealthPlan] = []
         var fingerprints: [String: String] = [:]
         var generation = -1
+        var iterator = wakeups.makeAsyncIterator()
         while !Task.isCancelled {
             if holder.generation != generation {
                 // A reload or secret rotation: plan again; connectors new to the plan or whose
@@ -63,9 +75,14 @@ public struct HealthScheduler: Service {
                     due[plan.name] = ContinuousClock.now + .milliseconds(Int64(plan.thresholds.interval * 1000 * .random(in: 0.9...1.1)))
                 }
             }
-            // Wakes at least every second to notice a new configuration.
-            let next = min(due.values.min() ?? .now + .seconds(1), .now + .seconds(1))
-            try? await Task.sleep(until: next, clock: .continuous)
+            let timer = due.values.min().map { next in
+                Task {
+                    try await Task.sleep(until: next, clock: .continuous)
+                    wake.yield()
+                }
+            }
+            _ = await iterator.next()
+            timer?.cancel()
         }
     }
 

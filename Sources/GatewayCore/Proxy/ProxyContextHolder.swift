@@ -12,6 +12,7 @@ public final class ProxyContextHolder: Sendable {
     public let tunnels: Tunnels
     /// The process's tracer when `gateway.telemetry` turns tracing on (a reload keeps it).
     public let tracer: RequestTracer?
+    private let replacementsBroadcast = Broadcast<Void>()
 
     public init(_ context: ProxyContext, tunnels: Tunnels = Tunnels(), tracer: RequestTracer? = nil) {
         current = Mutex(context)
@@ -23,22 +24,30 @@ public final class ProxyContextHolder: Sendable {
 
     public var context: ProxyContext { current.withLock { $0 } }
 
+    /// One element each time a context is installed from now on (a reload, a secret rotation;
+    /// several at once may arrive as one): read `context` then for the current one. Subscribe
+    /// before reading `context` the first time, so no change is missed.
+    public func replacements() -> AsyncStream<Void> { replacementsBroadcast.subscribe() }
+
     /// Installs `context` for every request that starts from now on.
     public func replace(with context: ProxyContext) {
         current.withLock { installed in
             installed = context
             generationCounter.add(1, ordering: .releasing)
         }
+        replacementsBroadcast.publish(())
     }
 
     /// Installs `context` only if nothing was installed since `generation` was read (a secret
     /// refresh built from an older context must not undo a reload); true when installed.
     public func replace(with context: ProxyContext, ifStill generation: Int) -> Bool {
-        current.withLock { installed in
+        let installed = current.withLock { installed in
             guard generationCounter.load(ordering: .acquiring) == generation else { return false }
             installed = context
             generationCounter.add(1, ordering: .releasing)
             return true
         }
+        if installed { replacementsBroadcast.publish(()) }
+        return installed
     }
 }

@@ -86,9 +86,7 @@ public struct SecretRefresher: Service {
         guard !changed.isEmpty, !missing else { return state }
         let secrets = SecretStore(values: values)
         do {
-            let next = try GatewayApplication.makeContext(
-                configuration: context.configuration, secrets: secrets, metrics: context.metrics, logger: context.logger,
-                controlResponders: context.controlResponders, readiness: context.readiness, pomeriumKeys: context.pomeriumKeys)
+            let next = try context.successor(configuration: context.configuration, secrets: secrets)
             guard holder.replace(with: next, ifStill: generation) else {
                 logger.info("secrets changed, but the configuration was reloaded meanwhile; the next round uses it")
                 return state
