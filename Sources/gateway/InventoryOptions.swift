@@ -27,20 +27,6 @@ struct InventoryOptions: ParsableArguments {
     }
 }
 
-/// Exit codes shared by the commands: 0 valid, 1 invalid configuration, 2 unreadable input.
-enum ExitStatus {
-    static func code(for error: ConfigError) -> ExitCode {
-        error.isUnreadableFile ? ExitCode(2) : ExitCode(1)
-    }
-}
-
-/// Standard error, for messages that must not mix with a command's output.
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        FileHandle.standardError.write(Data(string.utf8))
-    }
-}
-
 func printError(_ text: String) {
     var stream = StandardError()
     print(text, to: &stream)

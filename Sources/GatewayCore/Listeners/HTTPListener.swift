@@ -91,6 +91,3 @@ final class HTTPListener: Listener {
         await quiesce.drain(on: group.next(), deadline: deadline)
     }
 }
-
-/// The HTTPS listener has no certificate loaded (it cannot happen after a successful start).
-struct TLSNotLoaded: Error {}

@@ -36,13 +36,3 @@ struct UpstreamTLS {
     /// The serial of the client certificate presented, or "-".
     var clientSerial: String { identity?.serialHex ?? "-" }
 }
-
-/// The upstream asked for a client certificate during the TLS handshake and the connector has
-/// none: the gateway ended the handshake rather than go on without one.
-struct ClientCertificateRequested: Error, CustomStringConvertible {
-    let connector: String
-
-    var description: String {
-        "the upstream asked for a TLS client certificate and connector '\(connector)' has none"
-    }
-}

@@ -62,13 +62,3 @@ final class GRPCCallTrace {
         client = nil
     }
 }
-
-struct HPACKHeadersExtractor: Extractor {
-    func extract(key: String, from headers: HPACKHeaders) -> String? { headers.first(name: key) }
-}
-
-struct HPACKHeadersInjector: Injector {
-    func inject(_ value: String, forKey key: String, into headers: inout HPACKHeaders) {
-        headers.replaceOrAdd(name: key, value: value)
-    }
-}

@@ -28,17 +28,3 @@ struct PomeriumClaims: Decodable {
         groups = (try? container.decodeIfPresent([String].self, forKey: .groups)) ?? []
     }
 }
-
-/// The JOSE header fields the gateway reads.
-struct PomeriumHeader: Decodable {
-    var alg: String?
-    var kid: String?
-    var crit: [String]?
-}
-
-/// Who a verified assertion says calls.
-public struct PomeriumIdentity: Sendable, Equatable {
-    public var email: String?
-    public var groups: [String]
-    public var subject: String?
-}

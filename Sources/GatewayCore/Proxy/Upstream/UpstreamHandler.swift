@@ -1,15 +1,6 @@
 import NIOCore
 import NIOHTTP1
 
-/// What an upstream connection reports to the exchange currently using it.
-protocol UpstreamDelegate: AnyObject {
-    func upstreamReceived(_ part: HTTPClientResponsePart)
-    func upstreamReadComplete()
-    func upstreamWritabilityChanged(_ writable: Bool)
-    func upstreamFailed(_ error: any Error)
-    func upstreamClosed()
-}
-
 /// The last handler of an upstream connection's pipeline. Passes response parts to the
 /// exchange using the connection and holds reads while the caller cannot take more bytes.
 final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {

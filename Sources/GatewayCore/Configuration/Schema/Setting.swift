@@ -81,13 +81,3 @@ extension Setting where Value == HostPort {
         ) { $0.addressValue }
     }
 }
-
-extension ResolvedSettings {
-    /// The value of a key that always has one: set, else its declared default.
-    public subscript<Value>(setting: Setting<Value>) -> Value { setting.value(in: self) }
-}
-
-extension ConnectorConfig {
-    /// The value of a connector key that always has one: set, else its declared default.
-    public subscript<Value>(setting: Setting<Value>) -> Value { setting.value(in: settings) }
-}

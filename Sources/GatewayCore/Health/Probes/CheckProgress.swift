@@ -28,8 +28,3 @@ struct CheckProgress {
         HealthStep.allCases.map { steps[$0] ?? HealthStepResult($0, .skipped, detail: "not reached") }
     }
 }
-
-/// A step that decided the check before the probe answered.
-struct StepFailure: Error {
-    var verdict: HealthVerdict
-}

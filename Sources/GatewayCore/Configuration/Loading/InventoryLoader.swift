@@ -310,11 +310,3 @@ public struct InventoryLoader: Sendable {
     }
 
 }
-
-extension ValueSource {
-
-    var isEnvFile: Bool {
-        if case .envFile = self { return true }
-        return false
-    }
-}

@@ -26,11 +26,3 @@ enum ErrorResponse {
         return ((try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}") + "\n"
     }
 }
-
-/// The SCIM 2.0 error response body; `status` is a string, as the RFC requires.
-struct SCIMError: Codable, Equatable {
-    var schemas = ["urn:ietf:params:scim:api:messages:2.0:Error"]
-    var status: String
-    var detail: String
-    var scimType: String?
-}

@@ -36,14 +36,3 @@ public struct EnvironmentLayers: Sendable {
 
     public static let requireRefVariable = "FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE"
 }
-
-/// Booleans in env files: `true`/`false`, `1`/`0`, `yes`/`no` (any case).
-public enum BoolParser {
-    public static func parse(_ text: String) -> Bool? {
-        switch text.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default: return nil
-        }
-    }
-}

@@ -1,0 +1,4 @@
+extension ConnectorConfig {
+    /// The value of a connector key that always has one: set, else its declared default.
+    public subscript<Value>(setting: Setting<Value>) -> Value { setting.value(in: settings) }
+}

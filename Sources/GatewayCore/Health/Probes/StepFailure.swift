@@ -1,0 +1,4 @@
+/// A step that decided the check before the probe answered.
+struct StepFailure: Error {
+    var verdict: HealthVerdict
+}

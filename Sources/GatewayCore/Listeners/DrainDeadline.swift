@@ -1,0 +1,6 @@
+import Logging
+import NIOCore
+import NIOExtras
+import NIOPosix
+
+struct DrainDeadline: Error {}
