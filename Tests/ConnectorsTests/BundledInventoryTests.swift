@@ -1,7 +1,8 @@
-import Connectors
 import Foundation
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// The bundled connectors.yaml runs as-is: it loads with and without examples/demo.env, and
 /// every effective setting says where it came from.

@@ -1,7 +1,8 @@
-import Connectors
 import Foundation
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// `gateway.tls.client_ca_file` + `client_auth`, and principals matched by client certificate:
 /// what loads, and the errors (file, line, key, how to fix) for what does not.

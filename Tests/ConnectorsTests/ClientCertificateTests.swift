@@ -1,7 +1,8 @@
-import Connectors
 import Foundation
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// Upstream mTLS: `client_cert_file` / `client_key_file` (paths or references) become the
 /// client certificate of the connector's routes; a half pair, PEM text in the setting, an

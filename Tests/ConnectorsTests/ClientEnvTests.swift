@@ -1,7 +1,8 @@
-import Connectors
 import FoundationEssentials
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// `render-env --for-clients`: what a principal's machines get, from the bundled inventory.
 @Suite("client env")

@@ -1,6 +1,7 @@
-import Connectors
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// The one list of shipped kinds, and the registry built from it.
 @Suite("Connector catalog and registry")

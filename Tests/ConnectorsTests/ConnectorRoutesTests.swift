@@ -1,7 +1,8 @@
-import Connectors
-import GatewayCore
 import NIOCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// How each connector kind routes its machine traffic: prefixes, credentials, permissions,
 /// stripped key carriers and rewritten URLs, from a loaded inventory.

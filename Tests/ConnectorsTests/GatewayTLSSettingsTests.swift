@@ -1,7 +1,8 @@
-import Connectors
 import Foundation
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// `gateway.listen_tls` + `gateway.tls`: both halves required, plain HTTP reduced to probes by
 /// default once TLS is on, and the pair loaded (and a broken one refused) by `ServerCertificate`.

@@ -1,7 +1,8 @@
-import Connectors
 import Foundation
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// `gateway health --timeout` bounds the secret lookup too: a secret backend that does not answer
 /// fails the connector's `secret` step in time instead of holding the whole run.

@@ -1,7 +1,8 @@
 import Foundation
 import FoundationEssentials
-import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 /// DESIGN.md section 2, rules 7 and 8: no cluster-internal defaults in the inventory; URLs,
 /// addresses, booleans, names and keys are checked.

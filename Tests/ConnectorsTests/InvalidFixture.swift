@@ -1,5 +1,6 @@
 import Foundation
-import GatewayCore
+
+@testable import GatewayCore
 
 /// One entry of `Fixtures/invalid/expected.txt`: a fixture the loader must refuse, and how.
 struct InvalidFixture: Sendable, CustomStringConvertible {

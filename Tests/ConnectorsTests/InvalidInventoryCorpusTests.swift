@@ -1,6 +1,7 @@
 import Foundation
-import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 /// The corpus under Fixtures/invalid: every fixture is refused with the code, place, connector
 /// and key its manifest line gives.

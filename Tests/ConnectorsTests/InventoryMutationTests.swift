@@ -1,7 +1,8 @@
 import FoundationEssentials
-import GatewayCore
 import TestSupport
 import Testing
+
+@testable import GatewayCore
 
 /// Property: any truncation or byte flip of the bundled connectors.yaml either loads or is
 /// refused with a ConfigError whose issues are well formed. Never a crash.

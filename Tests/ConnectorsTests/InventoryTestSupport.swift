@@ -1,7 +1,8 @@
-import Connectors
 import Foundation
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// Paths and loaders shared by the inventory tests. Inline inventories are loaded as
 /// `connectors.yaml`, so messages read `connectors.yaml:N`.

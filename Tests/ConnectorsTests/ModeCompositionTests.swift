@@ -1,6 +1,7 @@
-import Connectors
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// Modes are registered by connector_mode and composed with the kind: every kind accepts every
 /// mode the platform allows but runtime_gateway (runtime gateways only), and a combination that

@@ -1,6 +1,7 @@
-import Connectors
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// DESIGN.md section 2, rules 1-3: one effective connector_mode, the SCIM base under scim,
 /// runtime_gateway only for CLIProxy.

@@ -1,7 +1,8 @@
-import Connectors
-import GatewayCore
 import NIOCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// Nexus in every connector_mode: its SCIM route goes to the SCIM base (also without an
 /// executor_url), an executor_url adds the executor route, and the probe always asks the SCIM

@@ -1,6 +1,7 @@
-import Connectors
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// DESIGN.md section 2, rule 9: for Nexus, FRACTALOPS_NEXUS_URL and
 /// FRACTALOPS_NEXUS_SCIM_BASE_URL are both derived from the SCIM base.

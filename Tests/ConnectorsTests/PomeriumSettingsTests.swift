@@ -1,7 +1,8 @@
-import Connectors
 import Foundation
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// `gateway.identity.pomerium` and principals' `pomerium: {emails, groups}`.
 @Suite("Pomerium settings")

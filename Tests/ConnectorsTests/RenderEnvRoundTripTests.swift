@@ -1,6 +1,7 @@
-import Connectors
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// render-env's promise: what it writes parses back to exactly the projected values, rendering
 /// twice gives the same bytes, and loading the inventory with the rendered env changes nothing.

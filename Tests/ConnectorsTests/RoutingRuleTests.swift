@@ -1,5 +1,6 @@
-import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 /// DESIGN.md section 2, rule 4: machine routes use the executor URL only.
 @Suite("Rule 4: executor URL only, no fallback")

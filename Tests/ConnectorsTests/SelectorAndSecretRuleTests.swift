@@ -1,6 +1,7 @@
 import Foundation
-import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 /// DESIGN.md section 2, rules 5 and 6: runtime assets instead of raw selectors; sensitive keys
 /// hold references, and literals are refused on request without ever being echoed.

@@ -1,7 +1,8 @@
-import Connectors
 import Foundation
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// A TCP (Temporal) listener with `listen_tls`: what validate says about it, and that the
 /// contexts load. The principal rules are those of `transport: tcp` (a byte stream sees no

@@ -1,6 +1,7 @@
-import Connectors
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// The seed's three-variable TLS contract: an executor dialled by address with a Host override
 /// is verified as the Host's name unless `tls_server_name` names another.

@@ -1,7 +1,7 @@
-import GatewayCore
 import Testing
 
 @testable import Connectors
+@testable import GatewayCore
 
 /// The Temporal call policy built from the generated table, and what validate says about its
 /// settings and the principals' `temporal_namespaces`.

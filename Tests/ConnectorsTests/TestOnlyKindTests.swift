@@ -1,8 +1,9 @@
-import Connectors
 import Foundation
 import FoundationEssentials
-import GatewayCore
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// A connector kind that exists only in this test target: GitLab's REST API, authenticated by a
 /// `PRIVATE-TOKEN` header, probed at `GET /api/v4/version`. Adding it takes this file alone, no

@@ -1,7 +1,7 @@
-import GatewayCore
 import Testing
 
 @testable import Connectors
+@testable import GatewayCore
 
 /// A platform topology file given to `--inventory` directly: the seed's sections beside
 /// `connector_inventory` are ignored, and other tools' keys in connector entries are warnings.

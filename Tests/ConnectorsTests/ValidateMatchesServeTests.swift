@@ -1,8 +1,9 @@
-import Connectors
 import Foundation
-import GatewayCore
 import Logging
 import Testing
+
+@testable import Connectors
+@testable import GatewayCore
 
 /// `validate` builds what `serve` builds before it listens (`ConfigurationDryRun`): a file that
 /// loads (it is readable) but holds no usable PEM stops `serve`, so it stops `validate` too,

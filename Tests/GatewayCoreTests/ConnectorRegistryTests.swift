@@ -1,5 +1,6 @@
-import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 /// A test-only kind: one credential, one option with an env binding, a derived setting and a
 /// check of its own in `finalize`.

@@ -1,6 +1,7 @@
-import GatewayCore
 import TestSupport
 import Testing
+
+@testable import GatewayCore
 
 @Suite("DotEnvWriter")
 struct DotEnvWriterTests {

@@ -1,8 +1,9 @@
 import Foundation
-import GatewayCore
 import Logging
 import Synchronization
 import Testing
+
+@testable import GatewayCore
 
 @Suite("JSON log lines")
 struct JSONLogHandlerTests {

@@ -1,6 +1,7 @@
 import Foundation
-import GatewayCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("LocalSecretResolver")
 struct LocalSecretResolverTests {

@@ -8,10 +8,10 @@ import NIOCore
 /// Without resolved secrets (`validate` without `--resolve-secrets`), material behind an
 /// `openbao://` or `env://` reference cannot be built: those parts are skipped, and said to be
 /// (everything a path or `file://` names is built all the same).
-public enum ConfigurationDryRun {
+package enum ConfigurationDryRun {
     /// Throws every problem found, as `serve` would report it. `secrets`: the resolved values,
     /// or nil when they were not resolved.
-    public static func check(_ configuration: GatewayConfiguration, secrets: SecretStore?) throws(ConfigError) {
+    package static func check(_ configuration: GatewayConfiguration, secrets: SecretStore?) throws(ConfigError) {
         let store = secrets ?? SecretStore()
         var issues: [ConfigIssue] = []
         do {

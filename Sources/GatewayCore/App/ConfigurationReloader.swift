@@ -8,8 +8,8 @@ import UnixSignals
 /// secrets do not resolve) is refused with the same errors as `validate`, logged, counted, and
 /// the old one keeps serving. Listeners whose address changed are bound before the swap (a bind
 /// failure refuses the reload) and the old ones retired after it; the others keep serving.
-public struct ConfigurationReloader: Service {
-    public typealias Loader = @Sendable () async throws(ConfigError) -> (GatewayConfiguration, SecretStore)
+package struct ConfigurationReloader: Service {
+    package typealias Loader = @Sendable () async throws(ConfigError) -> (GatewayConfiguration, SecretStore)
 
     let holder: ProxyContextHolder
     let listeners: ListenerSupervisor?
@@ -20,7 +20,7 @@ public struct ConfigurationReloader: Service {
     /// `load` reads and validates the configuration and resolves its secrets (fail closed).
     /// `hangups` is SIGHUP trapped before anything listens (`trapHangups()`): a SIGHUP sent as
     /// soon as the gateway says it listens must not find the default action (which ends it).
-    public init(
+    package init(
         holder: ProxyContextHolder, listeners: ListenerSupervisor?, logger: Logger, hangups: UnixSignalsSequence? = nil,
         load: @escaping Loader
     ) {
@@ -32,11 +32,11 @@ public struct ConfigurationReloader: Service {
     }
 
     /// SIGHUP, trapped from now on.
-    public static func trapHangups() async -> UnixSignalsSequence {
+    package static func trapHangups() async -> UnixSignalsSequence {
         await UnixSignalsSequence(trapping: .sighup)
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let signals = if let hangups { hangups } else { await Self.trapHangups() }
         for await _ in signals.cancelOnGracefulShutdown() {
             await reload()
@@ -45,7 +45,7 @@ public struct ConfigurationReloader: Service {
 
     /// One reload; true when the new configuration was applied.
     @discardableResult
-    public func reload() async -> Bool {
+    package func reload() async -> Bool {
         let current = holder.context
         do {
             let (configuration, secrets) = try await load()

@@ -11,11 +11,11 @@ import UnixSignals
 /// keeps current (reload, secret refresh, Pomerium keys); `run` owns the event-loop group and
 /// makes every long-lived part a `Service` of one `ServiceGroup` (`services(on:)`). The
 /// executable and the tests go through these same functions.
-public struct GatewayApplication: Sendable {
-    public let configuration: GatewayConfiguration
-    public let holder: ProxyContextHolder
-    public var context: ProxyContext { holder.context }
-    public let listen: HostPort
+package struct GatewayApplication: Sendable {
+    package let configuration: GatewayConfiguration
+    package let holder: ProxyContextHolder
+    package var context: ProxyContext { holder.context }
+    package let listen: HostPort
     /// `serve --listen`: replaces `gateway.listen` for the life of the process.
     let listenOverride: HostPort?
     let logger: Logger
@@ -32,7 +32,7 @@ public struct GatewayApplication: Sendable {
 
     /// An application over already resolved `secrets`; `build(configuration:logger:listen:resolver:)`
     /// resolves them first (fail closed).
-    public init(
+    package init(
         configuration: GatewayConfiguration, logger: Logger, listen: HostPort? = nil, secrets: SecretStore,
         controlResponders: [any ControlResponder] = []
     ) throws(ConfigError) {
@@ -96,7 +96,7 @@ public struct GatewayApplication: Sendable {
     /// Resolves every secret the configuration uses (fail closed: any failure throws, naming the
     /// reference, connector and key) and builds the application, which keeps `openbao://` and
     /// `file://` values current while serving.
-    public static func build(
+    package static func build(
         configuration: GatewayConfiguration, logger: Logger, listen: HostPort? = nil, resolver: SecretResolver
     ) async throws(ConfigError) -> GatewayApplication {
         let secrets = try await SecretStore.resolve(configuration, using: resolver.session())
@@ -108,7 +108,7 @@ public struct GatewayApplication: Sendable {
     /// The same application, reloading on SIGHUP with `load` (which reads and validates the
     /// configuration and resolves its secrets). `hangups` is SIGHUP trapped before anything
     /// listens (`ConfigurationReloader.trapHangups()`).
-    public func reloading(with load: @escaping ConfigurationReloader.Loader, hangups: UnixSignalsSequence?) -> Self {
+    package func reloading(with load: @escaping ConfigurationReloader.Loader, hangups: UnixSignalsSequence?) -> Self {
         var application = self
         application.reload = (load, hangups)
         return application
@@ -116,7 +116,7 @@ public struct GatewayApplication: Sendable {
 
     /// The same application, fetching Pomerium's signing keys with `client` when
     /// `gateway.identity.pomerium` is set.
-    public func fetchingPomeriumKeys(with client: HTTPClient) -> Self {
+    package func fetchingPomeriumKeys(with client: HTTPClient) -> Self {
         var application = self
         application.pomeriumClient = client
         return application
@@ -125,7 +125,7 @@ public struct GatewayApplication: Sendable {
     /// Every long-lived part, on `group`: the listeners first, then the health scheduler, the
     /// certificate watcher, the span exporter, the reloader, the secret refresher and token
     /// renewer, the Pomerium key refresher: whichever the configuration calls for.
-    public func services(on group: MultiThreadedEventLoopGroup) -> (listeners: ListenerSupervisor, others: [any Service]) {
+    package func services(on group: MultiThreadedEventLoopGroup) -> (listeners: ListenerSupervisor, others: [any Service]) {
         let listeners = ListenerSupervisor(
             holder: holder, group: group, httpOverride: listenOverride, logger: logger, certificate: certificate)
         var services: [any Service] = [HealthScheduler(holder: holder, store: health, group: group, logger: logger)]
@@ -169,7 +169,7 @@ public struct GatewayApplication: Sendable {
     /// Runs until SIGTERM/SIGINT, then drains and returns. The event-loop group lives exactly
     /// as long as this call. `onListening` gets the HTTP listener's bound address (again
     /// whenever a reload moves it).
-    public func run(
+    package func run(
         onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in },
         onListeningTLS: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) async throws {

@@ -4,8 +4,8 @@ import NIOCore
 /// The one `HTTPClient` the gateway's own outbound calls share (OpenBao, other replicas' health
 /// reports for `gateway health --url`; off the data path, which has its own NIO pipelines). TLS is set per request, so one client serves every peer.
 /// Redirects are not followed: a token is never sent where the operator did not point it.
-public enum OutboundHTTPClient {
-    public static func make() -> HTTPClient {
+package enum OutboundHTTPClient {
+    package static func make() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
@@ -13,7 +13,7 @@ public enum OutboundHTTPClient {
     }
 
     /// Runs `body` with a new client and shuts the client down when `body` ends, also on errors.
-    public static func with<T, Failure: Error>(_ body: (HTTPClient) async throws(Failure) -> T) async throws(Failure) -> T {
+    package static func with<T, Failure: Error>(_ body: (HTTPClient) async throws(Failure) -> T) async throws(Failure) -> T {
         let client = make()
         do {
             let result = try await body(client)

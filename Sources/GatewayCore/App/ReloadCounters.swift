@@ -3,16 +3,16 @@ import NIOCore
 import NIOHTTP1
 
 /// `gateway_config_reloads_total` as read from a running gateway's /metrics.
-public struct ReloadCounters: Equatable, Sendable {
-    public var applied = 0
-    public var refused = 0
+package struct ReloadCounters: Equatable, Sendable {
+    package var applied = 0
+    package var refused = 0
 
-    public init(applied: Int = 0, refused: Int = 0) {
+    package init(applied: Int = 0, refused: Int = 0) {
         self.applied = applied
         self.refused = refused
     }
 
-    public init(metrics text: Substring) {
+    package init(metrics text: Substring) {
         for line in text.split(separator: "\n") where line.hasPrefix("gateway_config_reloads_total{") {
             guard let value = line.split(separator: " ").last.flatMap({ Int($0) }) else { continue }
             if line.contains("result=\"applied\"") { applied = value }
@@ -21,7 +21,7 @@ public struct ReloadCounters: Equatable, Sendable {
     }
 
     /// GETs `url` (a gateway's /metrics) and reads the counters from it.
-    public static func read(from url: String, client: HTTPClient) async throws -> ReloadCounters {
+    package static func read(from url: String, client: HTTPClient) async throws -> ReloadCounters {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         let response = try await client.execute(request, timeout: .seconds(5))

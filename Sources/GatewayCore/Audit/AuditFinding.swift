@@ -1,13 +1,13 @@
 /// One literal secret `gateway audit` found: where (file, line, key) and why. Never the value.
-public struct AuditFinding: Sendable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
+package struct AuditFinding: Sendable, Hashable, CustomStringConvertible {
+    package var file: String
+    package var line: Int
     /// The variable (`FRACTALOPS_NEXUS_TOKEN`) or the key path in a YAML document
     /// (`connector_inventory[nexus].auth.token`).
-    public var key: String
-    public var reason: LiteralSecret
+    package var key: String
+    package var reason: LiteralSecret
 
-    public init(file: String, line: Int, key: String, reason: LiteralSecret) {
+    package init(file: String, line: Int, key: String, reason: LiteralSecret) {
         self.file = file
         self.line = line
         self.key = key
@@ -15,7 +15,7 @@ public struct AuditFinding: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `examples/demo.env:3: FRACTALOPS_GATEWAY_WORKER_TOKEN: a sensitive key holds a literal value. Fix: ...`
-    public var description: String {
+    package var description: String {
         "\(file):\(line): \(key): \(reason). Fix: \(reason.fix)"
     }
 }

@@ -4,17 +4,17 @@ import Foundation
 /// env), inventories and topology files, and other rendered YAML or JSON: a sensitive key with
 /// a literal value, or a URL carrying a credential. Reports the file, line, key and why, never
 /// the value. Directories are searched for env and YAML files (hidden folders skipped).
-public enum SecretAudit {
+package enum SecretAudit {
     /// What one run found: the findings and the files read, in order.
-    public struct Result: Sendable {
-        public var findings: [AuditFinding] = []
-        public var files: [String] = []
+    package struct Result: Sendable {
+        package var findings: [AuditFinding] = []
+        package var files: [String] = []
         /// Files that could not be read or parsed (nothing in them was judged).
-        public var problems: [ConfigIssue] = []
+        package var problems: [ConfigIssue] = []
     }
 
     /// Audits every path (a file, or a directory searched recursively).
-    public static func run(paths: [String]) -> Result {
+    package static func run(paths: [String]) -> Result {
         var result = Result()
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -39,7 +39,7 @@ public enum SecretAudit {
     }
 
     /// Audits one file: YAML (`.yaml`, `.yml`, `.json`) or dotenv (anything else).
-    public static func audit(file: String) throws(ConfigError) -> [AuditFinding] {
+    package static func audit(file: String) throws(ConfigError) -> [AuditFinding] {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ConfigError(issues: [
                 ConfigIssue(

@@ -2,7 +2,7 @@ import Foundation
 
 /// `gateway health --url ... --json`: the combined view, each replica's report embedded as served.
 extension FleetHealth {
-    public func jsonText() -> String {
+    package func jsonText() -> String {
         HealthJSON.text(FleetDocument(fleet: self), pretty: true)
     }
 }

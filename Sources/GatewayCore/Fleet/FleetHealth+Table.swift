@@ -3,7 +3,7 @@ import Foundation
 /// `gateway health --url ...`: the replicas, then one line per connector with its worst state,
 /// each replica's state (`#1`, `#2`, ... as numbered in the first table) and the worst reason.
 extension FleetHealth {
-    public func table(color: Bool) -> String {
+    package func table(color: Bool) -> String {
         var lines = FleetHealth.align(
             [["REPLICA", "URL", "STATE", "CONNECTORS", "REPORT AGE", "NOTE"]]
                 + replicas.enumerated().map { index, replica in

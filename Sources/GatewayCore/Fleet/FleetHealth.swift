@@ -1,29 +1,29 @@
 /// The reports of several replicas of one gateway combined (`gateway health --url URL...`):
 /// each replica's answer, and per connector the worst state any replica reported.
-public struct FleetHealth: Sendable, Hashable {
+package struct FleetHealth: Sendable, Hashable {
     /// One connector across the replicas that answered.
-    public struct Connector: Sendable, Hashable {
-        public var name: String
-        public var kind: String
+    package struct Connector: Sendable, Hashable {
+        package var name: String
+        package var kind: String
         /// The worst state any replica reported (`unconfigured` only when every replica says so).
-        public var worst: HealthState
+        package var worst: HealthState
         /// The replica whose report decided `worst` (the first one, on a tie).
-        public var worstReplica: Int
-        public var reason: String
-        public var runtimeAsset: RuntimeAsset?
+        package var worstReplica: Int
+        package var reason: String
+        package var runtimeAsset: RuntimeAsset?
         /// Per replica (same order as `FleetHealth.replicas`): its state, nil when the replica
         /// did not answer or does not list this connector.
-        public var states: [HealthState?]
+        package var states: [HealthState?]
         /// Open WebSocket tunnels summed over the replicas that said (nil when none did).
-        public var tunnelsOpen: Int?
+        package var tunnelsOpen: Int?
     }
 
-    public var replicas: [ReplicaHealth]
-    public var connectors: [Connector]
+    package var replicas: [ReplicaHealth]
+    package var connectors: [Connector]
 
     /// Combines `replicas`, keeping only `only` connectors when given. Connectors appear in the
     /// order the first replica lists them, then any that only later replicas list.
-    public init(replicas: [ReplicaHealth], only: [String]? = nil) {
+    package init(replicas: [ReplicaHealth], only: [String]? = nil) {
         self.replicas = replicas
         var order: [String] = []
         var byName: [String: Connector] = [:]
@@ -53,23 +53,23 @@ public struct FleetHealth: Sendable, Hashable {
     }
 
     /// Every connector name some replica reported.
-    public var connectorNames: [String] { connectors.map(\.name) }
+    package var connectorNames: [String] { connectors.map(\.name) }
 
-    public var unreachableCount: Int { replicas.filter { $0.report == nil }.count }
+    package var unreachableCount: Int { replicas.filter { $0.report == nil }.count }
 
     /// The worst state of any connector (`unconfigured` does not count); `ok` when none.
-    public var overall: HealthState {
+    package var overall: HealthState {
         connectors.map(\.worst).filter { $0 != .unconfigured }.max { $0.severity < $1.severity } ?? .ok
     }
 
     /// True when a replica did not answer with its report, or some connector's worst state is
     /// at least as bad as `threshold`: the exit status of `gateway health --url` is then 1.
-    public func hasFailure(atLeast threshold: HealthState) -> Bool {
+    package func hasFailure(atLeast threshold: HealthState) -> Bool {
         unreachableCount > 0 || connectors.contains { $0.worst != .unconfigured && $0.worst.severity >= threshold.severity }
     }
 
     /// `2 replicas (1 unreachable); 6 connectors, worst of each: 1 ok, 0 degraded, 0 skip, 5 fail, 0 unconfigured`
-    public var summaryLine: String {
+    package var summaryLine: String {
         var counts = Dictionary(uniqueKeysWithValues: HealthState.allCases.map { ($0, 0) })
         for connector in connectors { counts[connector.worst, default: 0] += 1 }
         let parts = HealthState.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }

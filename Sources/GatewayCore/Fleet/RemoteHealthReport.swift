@@ -1,33 +1,33 @@
 /// A health report as a running gateway serves it at `/health/connectors` (schema in
 /// `docs/health-report.schema.json`), read back: what `gateway health --url` combines.
-public struct RemoteHealthReport: Sendable, Hashable {
-    public struct Connector: Sendable, Hashable {
-        public var name: String
-        public var kind: String
-        public var state: HealthState
-        public var reason: String
-        public var decidedBy: String?
-        public var latencyMilliseconds: Double?
-        public var runtimeAsset: RuntimeAsset?
+package struct RemoteHealthReport: Sendable, Hashable {
+    package struct Connector: Sendable, Hashable {
+        package var name: String
+        package var kind: String
+        package var state: HealthState
+        package var reason: String
+        package var decidedBy: String?
+        package var latencyMilliseconds: Double?
+        package var runtimeAsset: RuntimeAsset?
         /// Open WebSocket tunnels on that replica (null in reports of older gateways).
-        public var tunnelsOpen: Int?
+        package var tunnelsOpen: Int?
     }
 
-    public var schemaVersion: Int
-    public var state: HealthState
-    public var generatedAt: String?
-    public var ageSeconds: Double?
-    public var connectors: [Connector]
+    package var schemaVersion: Int
+    package var state: HealthState
+    package var generatedAt: String?
+    package var ageSeconds: Double?
+    package var connectors: [Connector]
     /// The document as served, for `--json`.
     var document: JSONValue
 
-    public struct ParseError: Error, Sendable, CustomStringConvertible {
-        public var description: String
+    package struct ParseError: Error, Sendable, CustomStringConvertible {
+        package var description: String
     }
 
     /// Reads the JSON `bytes`; anything but a schema 1 report (or a newer one with the same
     /// keys) is a `ParseError` saying what is missing.
-    public init(parsing bytes: [UInt8]) throws(ParseError) {
+    package init(parsing bytes: [UInt8]) throws(ParseError) {
         guard let document = JSONValue.parse(bytes) else {
             throw ParseError(description: "the answer is not JSON")
         }

@@ -7,13 +7,13 @@ import NIOHTTP1
 /// (`OutboundHTTPClient`: no redirects followed), all replicas at once. A replica that cannot be
 /// reached, answers an error status or something other than a report is `unreachable`, with
 /// the reason; one still running its first round is `pending`.
-public struct ReplicaFetcher: Sendable {
-    public let client: HTTPClient
-    public let timeout: TimeAmount
+package struct ReplicaFetcher: Sendable {
+    package let client: HTTPClient
+    package let timeout: TimeAmount
 
     static let maxBodyBytes = 16 << 20
 
-    public init(client: HTTPClient, timeout: TimeAmount = .seconds(10)) {
+    package init(client: HTTPClient, timeout: TimeAmount = .seconds(10)) {
         self.client = client
         self.timeout = timeout
     }
@@ -21,13 +21,13 @@ public struct ReplicaFetcher: Sendable {
     /// `http://gw:8080` and `http://gw:8080/` -> `http://gw:8080/health/connectors`; a URL that
     /// already ends in `/health/connectors` is kept; a path prefix (`https://ops/gw-0`) is kept.
     /// Nil when `url` is not an http(s) URL with a host.
-    public static func reportURL(for url: String) -> String? {
+    package static func reportURL(for url: String) -> String? {
         guard let parsed = try? EndpointURL(parsing: url) else { return nil }
         if parsed.path.hasSuffix(HealthResponder.prefix) { return parsed.description }
         return parsed.description + HealthResponder.prefix
     }
 
-    public func fetch(_ urls: [String]) async -> [ReplicaHealth] {
+    package func fetch(_ urls: [String]) async -> [ReplicaHealth] {
         await withTaskGroup(of: (Int, ReplicaHealth).self) { group in
             for (index, url) in urls.enumerated() {
                 group.addTask { (index, await fetch(url)) }
@@ -38,7 +38,7 @@ public struct ReplicaFetcher: Sendable {
         }
     }
 
-    public func fetch(_ url: String) async -> ReplicaHealth {
+    package func fetch(_ url: String) async -> ReplicaHealth {
         guard let reportURL = Self.reportURL(for: url) else {
             return ReplicaHealth(url: url, reportURL: url, outcome: .unreachable("not an http:// or https:// URL with a host"))
         }

@@ -1,6 +1,6 @@
 /// What one gateway replica answered at `/health/connectors`.
-public struct ReplicaHealth: Sendable, Hashable {
-    public enum Outcome: Sendable, Hashable {
+package struct ReplicaHealth: Sendable, Hashable {
+    package enum Outcome: Sendable, Hashable {
         /// The replica served its report.
         case report(RemoteHealthReport)
         /// Up, but its first round of checks has not finished (503 `pending`).
@@ -10,24 +10,24 @@ public struct ReplicaHealth: Sendable, Hashable {
     }
 
     /// The URL as given (`http://gateway-0.internal:8080`).
-    public var url: String
+    package var url: String
     /// The URL fetched (`.../health/connectors`).
-    public var reportURL: String
-    public var outcome: Outcome
+    package var reportURL: String
+    package var outcome: Outcome
 
-    public init(url: String, reportURL: String, outcome: Outcome) {
+    package init(url: String, reportURL: String, outcome: Outcome) {
         self.url = url
         self.reportURL = reportURL
         self.outcome = outcome
     }
 
-    public var report: RemoteHealthReport? {
+    package var report: RemoteHealthReport? {
         if case let .report(report) = outcome { return report }
         return nil
     }
 
     /// `ok`..`fail` from the report, else `pending` or `unreachable`.
-    public var stateName: String {
+    package var stateName: String {
         switch outcome {
         case let .report(report): return report.state.rawValue
         case .pending: return "pending"
@@ -36,7 +36,7 @@ public struct ReplicaHealth: Sendable, Hashable {
     }
 
     /// Why there is no report; nil when there is one.
-    public var problem: String? {
+    package var problem: String? {
         switch outcome {
         case .report: return nil
         case let .pending(why), let .unreachable(why): return why

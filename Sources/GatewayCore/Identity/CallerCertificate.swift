@@ -5,19 +5,19 @@ import X509
 
 /// The names of the client certificate a caller presented on a TLS listener (verified by the
 /// handshake against the listener's client CA): what certificate principals are matched on.
-public struct CallerCertificate: Sendable, Hashable, CustomStringConvertible {
-    public var uriSANs: [String]
-    public var dnsSANs: [String]
-    public var subjectCN: String?
+package struct CallerCertificate: Sendable, Hashable, CustomStringConvertible {
+    package var uriSANs: [String]
+    package var dnsSANs: [String]
+    package var subjectCN: String?
 
-    public init(uriSANs: [String] = [], dnsSANs: [String] = [], subjectCN: String? = nil) {
+    package init(uriSANs: [String] = [], dnsSANs: [String] = [], subjectCN: String? = nil) {
         self.uriSANs = uriSANs
         self.dnsSANs = dnsSANs
         self.subjectCN = subjectCN
     }
 
     /// The names in `certificate`; nil when it does not parse.
-    public init?(_ certificate: NIOSSLCertificate) {
+    package init?(_ certificate: NIOSSLCertificate) {
         guard let der = try? certificate.toDERBytes(), let parsed = try? Certificate(derEncoded: der) else { return nil }
         var uris: [String] = []
         var dns: [String] = []
@@ -47,7 +47,7 @@ public struct CallerCertificate: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// For messages and logs (names only; a certificate holds nothing secret).
-    public var description: String {
+    package var description: String {
         var parts: [String] = []
         if let subjectCN { parts.append("CN=\(subjectCN)") }
         parts += uriSANs.map { "URI:\($0)" } + dnsSANs.map { "DNS:\($0)" }

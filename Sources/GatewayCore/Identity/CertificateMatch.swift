@@ -2,20 +2,20 @@
 /// (already verified against `gateway.tls.client_ca_file`) are this principal. Every pattern
 /// given must match: `uri_san` one of the certificate's URI SANs, `dns_san` one of its DNS SANs,
 /// `subject_cn` its subject's common name.
-public struct CertificateMatch: Sendable, Hashable, CustomStringConvertible {
-    public var uriSAN: NamePattern?
-    public var dnsSAN: NamePattern?
-    public var subjectCN: NamePattern?
+package struct CertificateMatch: Sendable, Hashable, CustomStringConvertible {
+    package var uriSAN: NamePattern?
+    package var dnsSAN: NamePattern?
+    package var subjectCN: NamePattern?
 
-    public init(uriSAN: NamePattern? = nil, dnsSAN: NamePattern? = nil, subjectCN: NamePattern? = nil) {
+    package init(uriSAN: NamePattern? = nil, dnsSAN: NamePattern? = nil, subjectCN: NamePattern? = nil) {
         self.uriSAN = uriSAN
         self.dnsSAN = dnsSAN
         self.subjectCN = subjectCN
     }
 
-    public var isEmpty: Bool { uriSAN == nil && dnsSAN == nil && subjectCN == nil }
+    package var isEmpty: Bool { uriSAN == nil && dnsSAN == nil && subjectCN == nil }
 
-    public func matches(_ certificate: CallerCertificate) -> Bool {
+    package func matches(_ certificate: CallerCertificate) -> Bool {
         guard !isEmpty else { return false }
         if let uriSAN, !certificate.uriSANs.contains(where: uriSAN.matches) { return false }
         if let dnsSAN, !certificate.dnsSANs.contains(where: dnsSAN.matches) { return false }
@@ -23,7 +23,7 @@ public struct CertificateMatch: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
-    public var description: String {
+    package var description: String {
         [("uri_san", uriSAN), ("dns_san", dnsSAN), ("subject_cn", subjectCN)]
             .compactMap { key, pattern in pattern.map { "\(key) \($0)" } }.joined(separator: ", ")
     }

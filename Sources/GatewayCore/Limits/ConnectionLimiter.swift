@@ -2,12 +2,12 @@ import Synchronization
 
 /// Counts the caller connections open on every HTTP listener of the process (a reload that
 /// moves a listener keeps the count), so `gateway.limits.max_client_connections` holds.
-public final class ConnectionLimiter: Sendable {
+package final class ConnectionLimiter: Sendable {
     private let open = Atomic<Int>(0)
 
-    public init() {}
+    package init() {}
 
-    public var count: Int { open.load(ordering: .relaxed) }
+    package var count: Int { open.load(ordering: .relaxed) }
 
     /// Takes a slot when fewer than `limit` are taken; false (and nothing taken) otherwise.
     func acquire(limit: Int) -> Bool {

@@ -13,7 +13,7 @@ import Glibc
 /// *before* the new configuration is swapped in, then retires the old ones, which stop accepting
 /// and let their open connections finish while every other listener keeps serving; on graceful
 /// shutdown it drains them all up to `gateway.drain_timeout`.
-public final class ListenerSupervisor: Service, Sendable {
+package final class ListenerSupervisor: Service, Sendable {
     /// The listeners a reload binds or keeps, not yet in use until `commit`.
     struct Change: Sendable {
         fileprivate let plan: ListenerPlan
@@ -47,7 +47,7 @@ public final class ListenerSupervisor: Service, Sendable {
     let grpcMetrics = GRPCCallMetrics()
 
     /// `httpOverride` (`serve --listen`) replaces `gateway.listen` for the life of the process.
-    public init(
+    package init(
         holder: ProxyContextHolder, group: MultiThreadedEventLoopGroup, httpOverride: HostPort?, logger: Logger,
         certificate: ServerCertificate = ServerCertificate()
     ) {
@@ -63,19 +63,19 @@ public final class ListenerSupervisor: Service, Sendable {
 
     /// Called with the bound address whenever the HTTP listener is bound (at start, and when a
     /// reload moves it).
-    public func onListening(_ callback: @escaping @Sendable (SocketAddress) -> Void) {
+    package func onListening(_ callback: @escaping @Sendable (SocketAddress) -> Void) {
         state.withLock { $0.onListening = callback }
     }
 
     /// Called with the HTTPS listener's bound address whenever it is bound.
-    public func onListeningTLS(_ callback: @escaping @Sendable (SocketAddress) -> Void) {
+    package func onListeningTLS(_ callback: @escaping @Sendable (SocketAddress) -> Void) {
         state.withLock { $0.onListeningTLS = callback }
     }
 
     /// The TCP listeners in use now, by connector.
-    public var tcpListeners: [String: TCPListener] { state.withLock { $0.tcp } }
+    package var tcpListeners: [String: TCPListener] { state.withLock { $0.tcp } }
 
-    public func run() async throws {
+    package func run() async throws {
         commit(try await prepare(for: holder.context.configuration, secrets: holder.context.secrets))
         holder.context.setReady(true)
 

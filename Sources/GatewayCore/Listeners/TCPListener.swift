@@ -13,20 +13,20 @@ import Synchronization
 /// and closes a connection silent in both directions for the idle timeout (at least 90 s: workers
 /// hold ~70 s long polls). A reload that keeps the address updates the settings in place: new
 /// connections use the new upstream and limits, open ones keep theirs.
-public final class TCPListener: Listener {
-    public struct Settings: Sendable, Equatable {
-        public var connector: String
-        public var listen: HostPort
-        public var upstream: HostPort
-        public var maxConnections: Int
-        public var idleTimeout: TimeAmount
-        public var connectTimeout: TimeAmount
+package final class TCPListener: Listener {
+    package struct Settings: Sendable, Equatable {
+        package var connector: String
+        package var listen: HostPort
+        package var upstream: HostPort
+        package var maxConnections: Int
+        package var idleTimeout: TimeAmount
+        package var connectTimeout: TimeAmount
         /// `listen_tls`: TLS terminated on this listener; nil: bytes passed through.
-        public var termination: TCPTermination?
+        package var termination: TCPTermination?
         /// The listener speaks gRPC (HTTP/2) and checks every call; nil: a byte stream.
         var grpc: GRPCTransport?
 
-        public init(
+        package init(
             connector: String, listen: HostPort, upstream: HostPort, maxConnections: Int,
             idleTimeout: TimeAmount, connectTimeout: TimeAmount, termination: TCPTermination? = nil
         ) {
@@ -40,8 +40,8 @@ public final class TCPListener: Listener {
         }
     }
 
-    public let name: String
-    public let address: HostPort
+    package let name: String
+    package let address: HostPort
     private let current: Mutex<Settings>
     private let group: any EventLoopGroup
     let logger: Logger
@@ -58,7 +58,7 @@ public final class TCPListener: Listener {
     /// The process's tracer (gRPC calls are traced like requests), when tracing is on.
     let tracer: RequestTracer?
 
-    public convenience init(
+    package convenience init(
         settings: Settings, group: any EventLoopGroup, logger: Logger,
         principals: @escaping @Sendable () -> PrincipalDirectory = { PrincipalDirectory(principals: [], secrets: SecretStore()) },
         secrets: @escaping @Sendable () -> SecretStore = { SecretStore() }, accessLog: @escaping @Sendable () -> Bool = { true }
@@ -87,7 +87,7 @@ public final class TCPListener: Listener {
         self.quiesce = ServerQuiescingHelper(group: group)
     }
 
-    public var settings: Settings { current.withLock { $0 } }
+    package var settings: Settings { current.withLock { $0 } }
 
     /// New connections use `settings` (same listen address; a new address needs a new listener).
     /// gRPC callers get GOAWAY when what their connection was set up with changed (upstream,
@@ -121,9 +121,9 @@ public final class TCPListener: Listener {
     }
 
     /// Connections open now (for tests and metrics).
-    public var openConnections: Int { open.load(ordering: .relaxed) }
+    package var openConnections: Int { open.load(ordering: .relaxed) }
 
-    public func start() async throws -> SocketAddress {
+    package func start() async throws -> SocketAddress {
         let server = try await quiesce.serverBootstrap(group: group, backlog: 256)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -145,7 +145,7 @@ public final class TCPListener: Listener {
         return local
     }
 
-    public func drain(deadline: TimeAmount) async -> Bool {
+    package func drain(deadline: TimeAmount) async -> Bool {
         let drained = await quiesce.drain(on: group.next(), deadline: deadline)
         if !drained {
             logger.warning(

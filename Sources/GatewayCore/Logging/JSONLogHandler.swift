@@ -7,10 +7,10 @@ import Logging
 /// Metadata is merged as swift-log's own stream handler does: the logger's metadata, then the
 /// metadata provider's, then the log call's (later wins); an error attached to the event adds
 /// `error.message` and `error.type`.
-public struct JSONLogHandler: LogHandler {
-    public var logLevel: Logger.Level = .info
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+struct JSONLogHandler: LogHandler {
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
 
     private let label: String
     private let write: @Sendable (String) -> Void
@@ -19,7 +19,7 @@ public struct JSONLogHandler: LogHandler {
     /// - Parameters:
     ///   - write: receives each whole line, newline included (standard error by default).
     ///   - clock: the time of each line (now by default).
-    public init(
+    init(
         label: String, metadataProvider: Logger.MetadataProvider? = nil,
         write: @escaping @Sendable (String) -> Void = { LogLineWriter.standardError.write($0) },
         clock: @escaping @Sendable () -> LogTimestamp = { LogTimestamp.now() }
@@ -30,12 +30,12 @@ public struct JSONLogHandler: LogHandler {
         self.clock = clock
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get(), !provided.isEmpty {
             merged.merge(provided) { _, provided in provided }

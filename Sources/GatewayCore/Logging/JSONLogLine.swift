@@ -12,9 +12,9 @@ import Logging
 /// `gateway.principal`), every other key as it is, sorted. Values keep their metadata shape
 /// (strings, nested objects, arrays). A metadata key that would repeat a key already written
 /// (`message`, `time`, ...) is written as `metadata.<key>`, so no field is ever lost or doubled.
-public enum JSONLogLine {
+enum JSONLogLine {
     /// Metadata keys written under a stable name, in this order, right after the message.
-    public static let stableKeys: [(metadata: String, field: String)] = [
+    static let stableKeys: [(metadata: String, field: String)] = [
         ("gateway.request_id", "request_id"),
         ("gateway.connector", "connector"),
         ("gateway.principal", "principal"),
@@ -23,7 +23,7 @@ public enum JSONLogLine {
     private static let fixedFields: Set<String> = ["time", "level", "message", "logger", "source"]
 
     /// The line, ending with a newline.
-    public static func render(
+    static func render(
         time: LogTimestamp, level: Logger.Level, message: String, label: String, source: String,
         metadata: Logger.Metadata
     ) -> String {
@@ -91,7 +91,7 @@ public enum JSONLogLine {
     /// `text` as a JSON string: quote, backslash and every control character escaped (so a
     /// message or value holding a newline stays on its line), U+2028/U+2029 too (for consumers
     /// that read JSON as JavaScript); everything else as UTF-8.
-    public static func appendString(_ text: String, to line: inout String) {
+    static func appendString(_ text: String, to line: inout String) {
         line.append("\"")
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }) {
             line.append(text)

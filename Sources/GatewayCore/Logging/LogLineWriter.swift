@@ -11,19 +11,19 @@ import Darwin
 /// Writes whole log lines to a file descriptor: one `write(2)` per line (repeated only for the
 /// rest of a line the kernel took in part), under a lock, so lines from different threads never
 /// interleave. Lines up to the pipe buffer size also stay whole between processes sharing the pipe.
-public final class LogLineWriter: Sendable {
+final class LogLineWriter: Sendable {
     /// The process's standard error.
-    public static let standardError = LogLineWriter(fileDescriptor: 2)
+    static let standardError = LogLineWriter(fileDescriptor: 2)
 
     private let fileDescriptor: Int32
     private let lock = Mutex(())
 
-    public init(fileDescriptor: Int32) {
+    init(fileDescriptor: Int32) {
         self.fileDescriptor = fileDescriptor
     }
 
     /// Writes `line` (which must end with a newline) as it is.
-    public func write(_ line: String) {
+    func write(_ line: String) {
         var line = line
         line.withUTF8 { bytes in
             lock.withLock { _ in

@@ -13,22 +13,22 @@ import Darwin
 
 /// A wall-clock instant, printed as RFC 3339 in UTC with milliseconds
 /// (`2025-06-01T12:34:56.789Z`), the `time` of a JSON log line.
-public struct LogTimestamp: Sendable, Equatable {
-    public var seconds: Int
-    public var nanoseconds: Int
+struct LogTimestamp: Sendable, Equatable {
+    var seconds: Int
+    var nanoseconds: Int
 
-    public init(seconds: Int, nanoseconds: Int = 0) {
+    init(seconds: Int, nanoseconds: Int = 0) {
         self.seconds = seconds
         self.nanoseconds = nanoseconds
     }
 
-    public static func now() -> LogTimestamp {
+    static func now() -> LogTimestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return LogTimestamp(seconds: Int(spec.tv_sec), nanoseconds: Int(spec.tv_nsec))
     }
 
-    public var rfc3339: String {
+    var rfc3339: String {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)

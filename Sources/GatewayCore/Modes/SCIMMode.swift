@@ -1,12 +1,12 @@
 /// `scim`: the seed's switch. With a `scim_base_url` that base becomes the executor URL
 /// (recorded as derived) and both `/executor/<name>` and `/scim/<name>` go to it; without one
 /// nothing is switched and both go to the executor URL, with a warning.
-public struct SCIMMode: ModeBehavior {
-    public init() {}
-    public let mode = ConnectorMode.scim
-    public let summary = "scim_base_url becomes the executor URL; /executor/<name> and /scim/<name> go to it"
+struct SCIMMode: ModeBehavior {
+    init() {}
+    let mode = ConnectorMode.scim
+    let summary = "scim_base_url becomes the executor URL; /executor/<name> and /scim/<name> go to it"
 
-    public func resolveRoute(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
+    func resolveRoute(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
         guard connector.kind.traffic == .http else { return resolveExecutorRoute(&connector) }
         let executor = connector.url("executor_url")
         guard let scimBase = connector.url("scim_base_url") else {
@@ -40,7 +40,7 @@ public struct SCIMMode: ModeBehavior {
 
     /// The executor route and the SCIM route, both to the (switched) executor URL, with the
     /// kind's SCIM credential.
-    public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
+    func routes(for connector: ConnectorConfig) -> [RouteSpec] {
         guard let executor = connector.executorURL else { return [] }
         let credential = connector.kind.scim.credentialKey ?? connector.kind.credentials.first?.key
         return [
@@ -49,7 +49,7 @@ public struct SCIMMode: ModeBehavior {
         ]
     }
 
-    public func note(for connector: ConnectorConfig) -> String? {
+    func note(for connector: ConnectorConfig) -> String? {
         let kind = connector.kind
         if let key = kind.traffic.upstreamKey {
             return

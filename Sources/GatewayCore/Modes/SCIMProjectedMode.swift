@@ -1,16 +1,16 @@
 /// `scim_projected`: the executor route, and the kind's own SCIM projected on `/scim/<name>`
 /// (Langboard's provider under its executor, Nexus's SCIM base). A kind that projects no SCIM
 /// routes as `project`, with a warning.
-public struct SCIMProjectedMode: ModeBehavior {
-    public init() {}
-    public let mode = ConnectorMode.scimProjected
-    public let summary = "the executor route, and the kind's own SCIM on /scim/<name>"
+struct SCIMProjectedMode: ModeBehavior {
+    init() {}
+    let mode = ConnectorMode.scimProjected
+    let summary = "the executor route, and the kind's own SCIM on /scim/<name>"
 
-    public func resolveRoute(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
+    func resolveRoute(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
         resolveExecutorRoute(&connector)
     }
 
-    public func routes(for connector: ConnectorConfig) -> [RouteSpec] {
+    func routes(for connector: ConnectorConfig) -> [RouteSpec] {
         guard let executor = connector.executorURL else { return [] }
         var routes = [
             RouteSpec(
@@ -21,7 +21,7 @@ public struct SCIMProjectedMode: ModeBehavior {
         return routes
     }
 
-    public func note(for connector: ConnectorConfig) -> String? {
+    func note(for connector: ConnectorConfig) -> String? {
         let kind = connector.kind
         guard !kind.scim.projectsSCIM, !kind.scim.isProvider else { return nil }
         let route =

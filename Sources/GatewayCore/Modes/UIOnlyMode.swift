@@ -1,10 +1,10 @@
 /// `ui_only`: no machine route at all; callers are told so. An executor_url beside it is refused.
-public struct UIOnlyMode: ModeBehavior {
-    public init() {}
-    public let mode = ConnectorMode.uiOnly
-    public let summary = "no machine route: the connector is used through its UI only"
+struct UIOnlyMode: ModeBehavior {
+    init() {}
+    let mode = ConnectorMode.uiOnly
+    let summary = "no machine route: the connector is used through its UI only"
 
-    public func resolveRoute(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
+    func resolveRoute(_ connector: inout ConnectorConfig, into diagnostics: inout Diagnostics) {
         if let executor = connector.url("executor_url") {
             diagnostics.append(
                 ConfigIssue(
@@ -15,5 +15,5 @@ public struct UIOnlyMode: ModeBehavior {
         connector.machineRoute = .none("connector_mode is ui_only: this connector carries no machine traffic")
     }
 
-    public func routes(for connector: ConnectorConfig) -> [RouteSpec] { [] }
+    func routes(for connector: ConnectorConfig) -> [RouteSpec] { [] }
 }

@@ -6,13 +6,13 @@ import Foundation
 /// `api_key`, `key`, `auth`, `sig`, `DAYTONA_SANDBOX_AUTH_KEY`, ...). Any `scheme://` counts
 /// (`postgres://user:pass@db/app` as much as `https://host/?token=...`); references
 /// (`openbao://`, `env://`, `file://`) never do. Only names are reported, never values.
-public enum CredentialURL {
+package enum CredentialURL {
     /// Where the credential sits in the URL.
-    public enum Carrier: Sendable, Hashable, CustomStringConvertible {
+    package enum Carrier: Sendable, Hashable, CustomStringConvertible {
         case userinfo
         case parameter(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .userinfo: return "a user name or password before the host"
             case let .parameter(name): return "the parameter '\(name)'"
@@ -29,7 +29,7 @@ public enum CredentialURL {
 
     /// The carriers in `value`, in the order they appear; empty when the value is not a URL or
     /// carries nothing.
-    public static func carriers(in value: String) -> [Carrier] {
+    package static func carriers(in value: String) -> [Carrier] {
         guard let schemeEnd = value.range(of: "://"), !SecretReference.schemes.contains(where: value.hasPrefix) else { return [] }
         let scheme = value[..<schemeEnd.lowerBound]
         guard let first = scheme.first, first.isASCII, first.isLetter,
@@ -67,7 +67,7 @@ public enum CredentialURL {
         return carriers
     }
 
-    public static func isCredentialParameter(_ name: String) -> Bool {
+    package static func isCredentialParameter(_ name: String) -> Bool {
         SensitiveKey.isSensitive(name) || parameterNames.contains(name.lowercased())
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Names of environment variables.
-public enum EnvName {
-    public static func isValid(_ name: some StringProtocol) -> Bool {
+enum EnvName {
+    static func isValid(_ name: some StringProtocol) -> Bool {
         guard let first = name.first, first == "_" || first.isASCII && first.isLetter else { return false }
         return name.allSatisfy { $0 == "_" || $0.isASCII && ($0.isLetter || $0.isNumber) }
     }

@@ -1,7 +1,7 @@
 /// Why a key's value is a literal secret where a reference belongs: what `render-env
 /// --harden-refs` moves to OpenBao, what require-ref refuses and what `gateway audit` reports.
 /// It names the key and the reason, never the value.
-public enum LiteralSecret: Sendable, Hashable, CustomStringConvertible {
+package enum LiteralSecret: Sendable, Hashable, CustomStringConvertible {
     /// A key named like a secret (or a credential setting) holds a value that is not a reference.
     case sensitiveKey
     /// The value is a URL carrying a credential.
@@ -10,7 +10,7 @@ public enum LiteralSecret: Sendable, Hashable, CustomStringConvertible {
     /// Nil when `value` is fine where it is: empty, a reference, a boolean, or neither a
     /// sensitive key's value nor a credential-bearing URL. `declaredSecret` marks a variable a
     /// connector kind declares as its credential, whatever its name says.
-    public static func classify(key: String, value: String, declaredSecret: Bool = false) -> LiteralSecret? {
+    package static func classify(key: String, value: String, declaredSecret: Bool = false) -> LiteralSecret? {
         guard !value.isEmpty, key != EnvironmentLayers.requireRefVariable else { return nil }
         let carriers = CredentialURL.carriers(in: value)
         if !carriers.isEmpty { return .credentialURL(carriers) }
@@ -20,7 +20,7 @@ public enum LiteralSecret: Sendable, Hashable, CustomStringConvertible {
         return .sensitiveKey
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .sensitiveKey:
             return "a sensitive key holds a literal value"
@@ -30,7 +30,7 @@ public enum LiteralSecret: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// What to write instead.
-    public var fix: String {
+    package var fix: String {
         switch self {
         case .sensitiveKey:
             return

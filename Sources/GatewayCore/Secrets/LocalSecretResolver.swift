@@ -5,25 +5,25 @@ import Foundation
 /// `FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE=true` an `env://` reference resolves from the
 /// process environment only: a value written in an env file is a literal secret in a file, which
 /// require-ref refuses (generated env carries references, never payloads).
-public struct LocalSecretResolver: Sendable {
-    public var environment: EnvironmentLayers
+package struct LocalSecretResolver: Sendable {
+    package var environment: EnvironmentLayers
     /// Relative `file://` paths are read relative to this directory.
-    public var baseDirectory: String
+    package var baseDirectory: String
 
-    public init(environment: EnvironmentLayers, baseDirectory: String) {
+    package init(environment: EnvironmentLayers, baseDirectory: String) {
         self.environment = environment
         self.baseDirectory = baseDirectory
     }
 
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        public var reference: SecretReference
-        public var reason: String
+    package struct Failure: Error, Sendable, CustomStringConvertible {
+        package var reference: SecretReference
+        package var reason: String
         /// The value exists, but as a literal in an env file that require-ref refuses.
-        public var literalRefused = false
-        public var description: String { "\(reference) could not be resolved: \(reason)" }
+        package var literalRefused = false
+        package var description: String { "\(reference) could not be resolved: \(reason)" }
     }
 
-    public func resolve(_ reference: SecretReference) throws(Failure) -> SecretValue {
+    package func resolve(_ reference: SecretReference) throws(Failure) -> SecretValue {
         switch reference {
         case let .environment(name):
             guard let found = environment.lookup(name) else {

@@ -3,13 +3,13 @@ import AsyncHTTPClient
 /// Resolves every kind of reference a configuration uses: `env://` and `file://` locally,
 /// `openbao://` through OpenBao (when an address is configured; otherwise each such reference
 /// fails with the reason). Built by the executable, which owns the `HTTPClient`.
-public struct SecretResolver: Sendable {
-    public let local: LocalSecretResolver
+package struct SecretResolver: Sendable {
+    package let local: LocalSecretResolver
     /// Nil when OpenBao cannot be used; `openBaoProblem` then says why.
-    public let openBao: OpenBaoSecretResolver?
-    public let openBaoProblem: OpenBaoError?
+    package let openBao: OpenBaoSecretResolver?
+    package let openBaoProblem: OpenBaoError?
 
-    public init(local: LocalSecretResolver, openBao: OpenBaoSecretResolver?, openBaoProblem: OpenBaoError? = nil) {
+    package init(local: LocalSecretResolver, openBao: OpenBaoSecretResolver?, openBaoProblem: OpenBaoError? = nil) {
         self.local = local
         self.openBao = openBao
         self.openBaoProblem = openBao == nil ? (openBaoProblem ?? OpenBaoError(.unconfigured, OpenBaoConfiguration.noAddress)) : nil
@@ -17,7 +17,7 @@ public struct SecretResolver: Sendable {
 
     /// The resolver for `configuration`: its env layers and folder for local references, its
     /// `gateway.openbao:` section for OpenBao, over `httpClient`.
-    public init(configuration: GatewayConfiguration, httpClient: HTTPClient) {
+    package init(configuration: GatewayConfiguration, httpClient: HTTPClient) {
         let local = LocalSecretResolver(environment: configuration.environment, baseDirectory: configuration.baseDirectory)
         do {
             let client = try OpenBaoClient(
@@ -29,7 +29,7 @@ public struct SecretResolver: Sendable {
     }
 
     /// Resolves `reference`, sharing OpenBao reads with the other references of `session`.
-    public func resolve(_ reference: SecretReference, in session: OpenBaoSecretResolver.Session) async throws -> SecretValue {
+    package func resolve(_ reference: SecretReference, in session: OpenBaoSecretResolver.Session) async throws -> SecretValue {
         guard case let .openBao(mount, path, field, version) = reference else {
             return try local.resolve(reference)
         }
@@ -38,7 +38,7 @@ public struct SecretResolver: Sendable {
     }
 
     /// A resolving function with a fresh session, for `SecretStore.resolve(_:using:)`.
-    public func session() -> @Sendable (SecretReference) async throws -> SecretValue {
+    package func session() -> @Sendable (SecretReference) async throws -> SecretValue {
         let session = OpenBaoSecretResolver.Session()
         return { reference in try await resolve(reference, in: session) }
     }

@@ -4,12 +4,12 @@ import Foundation
 /// with `<redacted>`: an upstream that echoes the request it got, credential header included,
 /// cannot make a report carry the credential. Values shorter than 4 characters are left alone
 /// (they would shred every text and protect nothing).
-public struct SecretScrubber: Sendable {
+package struct SecretScrubber: Sendable {
     private let values: [String]
 
-    public static let none = SecretScrubber(values: [])
+    package static let none = SecretScrubber(values: [])
 
-    public init(_ store: SecretStore) {
+    package init(_ store: SecretStore) {
         self.init(values: store.values.values.map { $0.withUnredactedValue { $0 } })
     }
 
@@ -19,13 +19,13 @@ public struct SecretScrubber: Sendable {
     }
 
     /// One scrubber for the values of all of `scrubbers`.
-    public init(merging scrubbers: [SecretScrubber]) {
+    package init(merging scrubbers: [SecretScrubber]) {
         self.init(values: scrubbers.flatMap(\.values))
     }
 
-    public var isEmpty: Bool { values.isEmpty }
+    package var isEmpty: Bool { values.isEmpty }
 
-    public func scrub(_ text: String) -> String {
+    package func scrub(_ text: String) -> String {
         guard !values.isEmpty else { return text }
         var text = text
         for value in values where text.contains(value) {
@@ -34,7 +34,7 @@ public struct SecretScrubber: Sendable {
         return text
     }
 
-    public func scrub(_ text: String?) -> String? {
+    package func scrub(_ text: String?) -> String? {
         text.map { scrub($0) }
     }
 }

@@ -1,32 +1,32 @@
 /// The secrets a running gateway uses, resolved at start (and re-read by `SecretRefresher`):
 /// connector credentials and principal tokens. Unresolvable references stop the start (fail
 /// closed).
-public struct SecretStore: Sendable, Equatable {
+package struct SecretStore: Sendable, Equatable {
     /// Keyed by `<connector>/<setting key>`, e.g. `langboard/auth.api_key`, and
     /// `principal/<name>` for principal tokens.
-    public private(set) var values: [String: SecretValue] = [:]
+    package private(set) var values: [String: SecretValue] = [:]
 
-    public init() {}
+    package init() {}
 
     init(values: [String: SecretValue]) {
         self.values = values
     }
 
-    public func credential(connector: String, key: String) -> SecretValue? { values["\(connector)/\(key)"] }
-    public func principalToken(_ name: String) -> SecretValue? { values["principal/\(name)"] }
+    package func credential(connector: String, key: String) -> SecretValue? { values["\(connector)/\(key)"] }
+    package func principalToken(_ name: String) -> SecretValue? { values["principal/\(name)"] }
 
     /// One place a secret is used: by an enabled connector's setting, or as a principal's token.
-    public struct Use: Sendable {
+    package struct Use: Sendable {
         /// The store key (`langboard/auth.api_key`, `principal/worker`).
-        public var id: String
-        public var source: Sourced<SecretSource>
+        package var id: String
+        package var source: Sourced<SecretSource>
         /// For messages: the connector, or `principal 'name'`.
-        public var owner: String
-        public var key: String
+        package var owner: String
+        package var key: String
     }
 
     /// Every secret in use: those of enabled connectors and of the principals.
-    public static func uses(in configuration: GatewayConfiguration) -> [Use] {
+    package static func uses(in configuration: GatewayConfiguration) -> [Use] {
         var uses: [Use] = []
         for connector in configuration.connectors where connector.isEnabled {
             for (key, source) in connector.secretSources {
@@ -49,7 +49,7 @@ public struct SecretStore: Sendable, Equatable {
 
     /// Resolves every reference an enabled connector or a principal uses, collecting all
     /// failures: each names the reference, the connector (or principal) and the key, never a value.
-    public static func resolve(
+    package static func resolve(
         _ configuration: GatewayConfiguration,
         using resolve: (SecretReference) async throws -> SecretValue
     ) async throws(ConfigError) -> SecretStore {

@@ -1,5 +1,5 @@
 /// Decides by name whether a key or variable holds a secret.
-public enum SensitiveKey {
+enum SensitiveKey {
     static let markers = [
         "token", "secret", "password", "passwd", "passphrase", "apikey", "privatekey",
         "credential", "accesskey", "authkey", "bearer", "cookie", "sessionkey", "signingkey",
@@ -11,7 +11,7 @@ public enum SensitiveKey {
 
     /// `api_key`, `X_API_KEY`, `scimToken`, `client-secret`, `FRACTALOPS_NEXUS_TOKEN` -> true;
     /// `credential_header`, `token_file`, `TOKEN_URL` -> false.
-    public static func isSensitive(_ name: String) -> Bool {
+    static func isSensitive(_ name: String) -> Bool {
         let lower = name.lowercased()
         let folded = String(lower.filter { $0 != "_" && $0 != "-" && $0 != "." })
         if nonSecretSuffixes.contains(where: { folded.hasSuffix($0) }) { return false }

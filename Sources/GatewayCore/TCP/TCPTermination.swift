@@ -4,24 +4,24 @@ import NIOSSL
 /// client_ca_file}`): the listener's context (asking for a client certificate when a client CA is
 /// set), and how the gateway dials the upstream afterwards: TLS again when the connector's `tls`
 /// is true (its `ca_file`, `verify_tls`, TLS name and `client_cert_file`), plain otherwise.
-public struct TCPTermination: Sendable, Equatable {
+package struct TCPTermination: Sendable, Equatable {
     let serverContext: NIOSSLContext
     /// Nil: plain TCP to the upstream.
     let upstreamContext: NIOSSLContext?
     let upstreamServerName: String?
     /// A client certificate is asked for and verified (listen_tls.client_ca_file).
-    public let verifiesCallers: Bool
+    package let verifiesCallers: Bool
     /// The serving certificate's serial (hex), for logs.
-    public let serial: String
+    package let serial: String
     /// What the contexts were built from (a process-local digest): equal settings keep a listener's contexts.
     private let material: Int
 
-    public static func == (lhs: TCPTermination, rhs: TCPTermination) -> Bool { lhs.material == rhs.material }
+    package static func == (lhs: TCPTermination, rhs: TCPTermination) -> Bool { lhs.material == rhs.material }
 
     /// Nil when the connector has no `listen_tls`. Errors name the key and where it was set.
     /// With `callerCertificates: .optional` (gRPC, where a call may bring a token instead) a
     /// caller without a client certificate completes the handshake.
-    public init?(
+    package init?(
         connector: ConnectorConfig, configuration: GatewayConfiguration, secrets: SecretStore,
         callerCertificates: CallerCertificates = .required
     ) throws(TLSMaterialError) {
@@ -87,7 +87,7 @@ public struct TCPTermination: Sendable, Equatable {
         material = hasher.finalize()
     }
 
-    public enum CallerCertificates: Sendable, Hashable {
+    package enum CallerCertificates: Sendable, Hashable {
         case required
         case optional
     }

@@ -3,7 +3,7 @@ import NIOSSL
 extension ConnectorConfig {
     /// The client certificate this connector presents to its upstream (upstream mTLS), from
     /// `client_cert_file` and `client_key_file`; nil when neither is set.
-    public func clientIdentity(configuration: GatewayConfiguration, secrets: SecretStore) throws(TLSMaterialError) -> TLSIdentity? {
+    package func clientIdentity(configuration: GatewayConfiguration, secrets: SecretStore) throws(TLSMaterialError) -> TLSIdentity? {
         let certificateSetting = settings["client_cert_file"]
         let keySetting = settings["client_key_file"]
         if certificateSetting == nil, keySetting == nil { return nil }

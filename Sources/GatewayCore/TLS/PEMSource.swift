@@ -4,7 +4,7 @@ import NIOSSL
 /// Where a PEM setting's bytes come from: a file read when a TLS context is built (so a
 /// rotated file is picked up by the next build), or a resolved secret (`file://`,
 /// `openbao://`), re-read when secrets are refreshed.
-public enum PEMSource: Sendable {
+package enum PEMSource: Sendable {
     case file(String)
     case secret(SecretValue)
 

@@ -6,7 +6,7 @@ import Synchronization
 /// when the pair changes (file rotated, secret refreshed); connections already open keep the
 /// context they started with. A new pair that does not load is refused and the current one
 /// keeps serving.
-public final class ServerCertificate: Sendable {
+package final class ServerCertificate: Sendable {
     private struct State {
         var context: NIOSSLContext?
         var serial = ""
@@ -20,14 +20,14 @@ public final class ServerCertificate: Sendable {
     private let reloaded = Atomic<Int>(0)
     private let refused = Atomic<Int>(0)
 
-    public init() {}
+    package init() {}
 
     /// The context for a new connection; nil until a pair has loaded.
-    public var context: NIOSSLContext? { state.withLock { $0.context } }
+    package var context: NIOSSLContext? { state.withLock { $0.context } }
     /// The serving certificate's serial number (hex).
-    public var serial: String { state.withLock { $0.serial } }
+    package var serial: String { state.withLock { $0.serial } }
 
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         case unchanged
         case replaced(serial: String)
     }
@@ -36,7 +36,7 @@ public final class ServerCertificate: Sendable {
     /// in when it differs from the serving one. Throws, keeping the serving pair, when it does
     /// not load.
     @discardableResult
-    public func load(configuration: GatewayConfiguration, secrets: SecretStore) throws(TLSMaterialError) -> Outcome {
+    package func load(configuration: GatewayConfiguration, secrets: SecretStore) throws(TLSMaterialError) -> Outcome {
         let settings = configuration.gateway.settings
         func source(_ key: String) throws(TLSMaterialError) -> (PEMSource, String) {
             guard let setting = settings[key],
@@ -98,7 +98,7 @@ public final class ServerCertificate: Sendable {
     }
 
     /// Prometheus lines: pairs loaded and refused since start.
-    public func metricsText() -> String {
+    package func metricsText() -> String {
         """
         # HELP gateway_tls_certificate_reloads_total HTTPS listener certificate loads, by result (refused: the pair did not load; the previous one kept serving).
         # TYPE gateway_tls_certificate_reloads_total counter

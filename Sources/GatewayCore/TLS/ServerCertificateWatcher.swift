@@ -5,18 +5,18 @@ import ServiceLifecycle
 /// the current configuration and secrets (so a reload or a secret refresh is seen too), and
 /// swaps a changed pair in. A pair that does not load is logged (with what to fix, never the
 /// key) and counted; the serving pair stays.
-public struct ServerCertificateWatcher: Service {
+struct ServerCertificateWatcher: Service {
     let certificate: ServerCertificate
     let holder: ProxyContextHolder
     let logger: Logger
 
-    public init(certificate: ServerCertificate, holder: ProxyContextHolder, logger: Logger) {
+    init(certificate: ServerCertificate, holder: ProxyContextHolder, logger: Logger) {
         self.certificate = certificate
         self.holder = holder
         self.logger = logger
     }
 
-    public func run() async throws {
+    func run() async throws {
         await cancelWhenGracefulShutdown {
             var lastError: String?
             while !Task.isCancelled {

@@ -3,12 +3,12 @@ import NIOSSL
 
 /// A certificate chain and its private key, parsed and checked to be a pair: what the gateway
 /// presents (to callers on its listeners, to upstreams as a client certificate).
-public struct TLSIdentity: Sendable {
-    public let chain: [NIOSSLCertificate]
-    public let key: NIOSSLPrivateKey
+package struct TLSIdentity: Sendable {
+    package let chain: [NIOSSLCertificate]
+    package let key: NIOSSLPrivateKey
 
     /// Parses both PEMs; a key that does not match the certificate is refused.
-    public init(
+    package init(
         certificate: PEMSource, key: PEMSource, certificateKey: String, keyKey: String,
         certificateLocation: String, keyLocation: String, owner: String?
     ) throws(TLSMaterialError) {
@@ -52,7 +52,7 @@ public struct TLSIdentity: Sendable {
     }
 
     /// The leaf's serial number in hex, for logs and metrics (not secret).
-    public var serialHex: String {
+    package var serialHex: String {
         chain.first.map { $0.serialNumber.map { String(format: "%02x", $0) }.joined() } ?? ""
     }
 }

@@ -1,6 +1,6 @@
 extension GatewaySettings {
     /// The telemetry settings; nil when tracing is off (no OTLP endpoint).
-    public var telemetry: TelemetryConfiguration? {
+    package var telemetry: TelemetryConfiguration? {
         guard let endpoint = settings["telemetry.otlp_endpoint"]?.value.urlValue else { return nil }
         return TelemetryConfiguration(
             endpoint: endpoint,

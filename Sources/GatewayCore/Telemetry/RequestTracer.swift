@@ -7,15 +7,15 @@ import Tracing
 /// The gateway's tracer: swift-otel's, exporting over OTLP/HTTP (protobuf) from its own task,
 /// never from an event loop, with a bounded queue; W3C trace context in and out. One per
 /// process: a reload keeps it (telemetry settings take effect at the next start).
-public final class RequestTracer: Sendable {
+package final class RequestTracer: Sendable {
     let tracer: any Tracer
     let drops: SpanDrops
-    public let configuration: TelemetryConfiguration
+    package let configuration: TelemetryConfiguration
     /// Decides before any span is made; the library then samples every span it is given.
     let sampler: TraceSampler
 
     /// The tracer and the service that exports its spans (run it with the gateway's services).
-    public static func make(_ configuration: TelemetryConfiguration, logger: Logger) throws -> (RequestTracer, any Service) {
+    package static func make(_ configuration: TelemetryConfiguration, logger: Logger) throws -> (RequestTracer, any Service) {
         let drops = SpanDrops(logger: logger)
         var otel = OTel.Configuration.default
         otel.serviceName = configuration.serviceName
@@ -46,5 +46,5 @@ public final class RequestTracer: Sendable {
     }
 
     /// `gateway_trace_spans_dropped_total`.
-    public func metricsText() -> String { drops.metricsText() }
+    package func metricsText() -> String { drops.metricsText() }
 }

@@ -1,9 +1,9 @@
 /// What `gateway.telemetry` asks for: where spans go, which requests are traced, how many
 /// finished spans may wait for export. Tracing is off (and costs nothing per request) when no
 /// OTLP endpoint is set.
-public struct TelemetryConfiguration: Sendable, Equatable {
+package struct TelemetryConfiguration: Sendable, Equatable {
     /// The samplers of the OpenTelemetry specification (`OTEL_TRACES_SAMPLER`).
-    public enum Sampler: String, Sendable, CaseIterable {
+    package enum Sampler: String, Sendable, CaseIterable {
         case alwaysOn = "always_on"
         case alwaysOff = "always_off"
         case traceIDRatio = "traceidratio"
@@ -11,22 +11,22 @@ public struct TelemetryConfiguration: Sendable, Equatable {
         case parentBasedAlwaysOff = "parentbased_always_off"
         case parentBasedTraceIDRatio = "parentbased_traceidratio"
 
-        public static var allNames: [String] { allCases.map(\.rawValue) }
+        package static var allNames: [String] { allCases.map(\.rawValue) }
     }
 
-    public static var defaultServiceName: String { TelemetryKey.serviceName.defaultValue }
+    package static var defaultServiceName: String { TelemetryKey.serviceName.defaultValue }
 
     /// The collector's base URL; spans are posted to `<endpoint>/v1/traces`.
-    public var endpoint: EndpointURL
-    public var serviceName: String
-    public var sampler: Sampler
-    public var ratio: Double
-    public var maxQueueSize: Int
-    public var scheduleDelay: Double
-    public var exportTimeout: Double
+    package var endpoint: EndpointURL
+    package var serviceName: String
+    package var sampler: Sampler
+    package var ratio: Double
+    package var maxQueueSize: Int
+    package var scheduleDelay: Double
+    package var exportTimeout: Double
 
     /// The spans' URL: the base with `/v1/traces`, as `OTEL_EXPORTER_OTLP_ENDPOINT` means it.
-    public var tracesURL: String {
+    package var tracesURL: String {
         let base = endpoint.description
         return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/v1/traces"
     }

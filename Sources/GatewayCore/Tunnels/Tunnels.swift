@@ -4,7 +4,7 @@ import Synchronization
 /// The WebSocket tunnels open in the process, which a reload keeps: the caps on open tunnels
 /// per principal and per connector, the tunnel metrics, and the way to end them (drain, reload).
 /// Touched when a handshake starts and when a tunnel opens or closes, never per relayed byte.
-public final class Tunnels: Sendable {
+package final class Tunnels: Sendable {
     /// A tunnel slot held from the handshake until the tunnel closes (or the handshake fails).
     struct Reservation: Sendable {
         let id: UInt64
@@ -13,7 +13,7 @@ public final class Tunnels: Sendable {
     }
 
     /// Why the gateway ends a tunnel: the `reason` of the closing line and metric.
-    public enum Ending: String, Sendable {
+    package enum Ending: String, Sendable {
         case idle
         case drain
         case reload
@@ -52,7 +52,7 @@ public final class Tunnels: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     /// A slot for `principal` on `connector`, or nil when either is at its cap.
     func reserve(principal: String, connector: String, principalCap: Int?, connectorCap: Int) -> Reservation? {
@@ -97,7 +97,7 @@ public final class Tunnels: Sendable {
     /// (each between two messages) and returns when they all closed, which they do within the
     /// monitor's grace and linger; the count of tunnels it ended.
     @discardableResult
-    public func goAway(_ why: Ending, where matches: (String) -> Bool = { _ in true }) async -> Int {
+    package func goAway(_ why: Ending, where matches: (String) -> Bool = { _ in true }) async -> Int {
         let closed = ask(why, where: matches)
         for future in closed { try? await future.get() }
         return closed.count
@@ -114,7 +114,7 @@ public final class Tunnels: Sendable {
     }
 
     /// Open tunnels per connector (for `/status` and the health report).
-    public var openByConnector: [String: Int] { state.withLock { $0.openByConnector.filter { $0.value > 0 } } }
+    package var openByConnector: [String: Int] { state.withLock { $0.openByConnector.filter { $0.value > 0 } } }
 
     /// `gateway_tunnels_open`, `gateway_tunnel_bytes_total`, `gateway_tunnels_closed_total`.
     func metricsText() -> String {

@@ -2,7 +2,7 @@ import Foundation
 
 extension DotEnvFile {
     /// Reads and parses the file at `path`; an unreadable file is a `file.unreadable` issue.
-    public static func read(path: String) throws(ConfigError) -> DotEnvFile {
+    package static func read(path: String) throws(ConfigError) -> DotEnvFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(issues: [
                 ConfigIssue(

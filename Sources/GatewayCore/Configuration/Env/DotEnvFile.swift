@@ -1,36 +1,36 @@
 /// A parsed dotenv file: `KEY=value` lines, `#` comments, blank lines, an optional `export `
 /// prefix, single quotes (literal) and double quotes (with `\n \r \t \" \\ \$` escapes).
 /// No variable interpolation: a value means exactly what is written.
-public struct DotEnvFile: Sendable {
-    public struct Entry: Sendable, Hashable {
-        public var key: String
-        public var value: String
-        public var line: Int
+package struct DotEnvFile: Sendable {
+    package struct Entry: Sendable, Hashable {
+        package var key: String
+        package var value: String
+        package var line: Int
     }
 
     /// One line of the file as written, kept for rendering templates back in order.
-    public enum Line: Sendable, Hashable {
+    package enum Line: Sendable, Hashable {
         case blankOrComment(String)
         case assignment(Entry, exported: Bool)
     }
 
-    public var path: String
-    public var lines: [Line]
+    package var path: String
+    package var lines: [Line]
 
     /// The assignments in file order (a key set twice appears twice; the later one wins).
-    public var entries: [Entry] {
+    package var entries: [Entry] {
         lines.compactMap { if case let .assignment(entry, _) = $0 { return entry } else { return nil } }
     }
 
     /// The effective value of every key (later assignments win).
-    public var values: [String: Entry] {
+    package var values: [String: Entry] {
         var result: [String: Entry] = [:]
         for entry in entries { result[entry.key] = entry }
         return result
     }
 
     /// Parses `text`; every malformed line is reported with `path:line`.
-    public init(parsing text: String, path: String) throws(ConfigError) {
+    package init(parsing text: String, path: String) throws(ConfigError) {
         self.path = path
         var lines: [Line] = []
         var issues: [ConfigIssue] = []

@@ -1,8 +1,8 @@
 /// Renders values so that `DotEnvFile` parses them back to exactly the same strings.
-public enum DotEnvWriter {
+package enum DotEnvWriter {
     /// Works on scalars: "\r\n" is one Character, and a combining mark fuses with the quote
     /// or escape letter before it, so a Character-wise writer would break either.
-    public static func quote(_ value: String) -> String {
+    package static func quote(_ value: String) -> String {
         let plain =
             !value.isEmpty
             && value.unicodeScalars.allSatisfy { scalar in
@@ -26,7 +26,7 @@ public enum DotEnvWriter {
         return String(out)
     }
 
-    public static func assignment(_ key: String, _ value: String, exported: Bool = false) -> String {
+    package static func assignment(_ key: String, _ value: String, exported: Bool = false) -> String {
         (exported ? "export " : "") + key + "=" + quote(value)
     }
 }

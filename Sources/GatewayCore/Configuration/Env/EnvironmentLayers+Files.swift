@@ -1,6 +1,6 @@
 extension EnvironmentLayers {
     /// Reads and parses each env file, collecting every problem across all of them.
-    public static func load(files: [String], process: [String: String]) throws(ConfigError) -> EnvironmentLayers {
+    package static func load(files: [String], process: [String: String]) throws(ConfigError) -> EnvironmentLayers {
         var parsed: [DotEnvFile] = []
         var issues: [ConfigIssue] = []
         for path in files {

@@ -1,17 +1,17 @@
 /// The environment as the gateway sees it: env files in order (later wins), then the process
 /// environment on top. Built once by the executable and passed down; nothing below it reads
 /// the process environment.
-public struct EnvironmentLayers: Sendable {
-    public var files: [DotEnvFile]
-    public var process: [String: String]
+package struct EnvironmentLayers: Sendable {
+    package var files: [DotEnvFile]
+    package var process: [String: String]
 
-    public init(files: [DotEnvFile] = [], process: [String: String] = [:]) {
+    package init(files: [DotEnvFile] = [], process: [String: String] = [:]) {
         self.files = files
         self.process = process
     }
 
     /// The effective value of `name` and where it came from.
-    public func lookup(_ name: String) -> Sourced<String>? {
+    package func lookup(_ name: String) -> Sourced<String>? {
         if let value = process[name] { return Sourced(value, from: .processEnvironment(name: name)) }
         for file in files.reversed() {
             if let entry = file.values[name] {
@@ -22,17 +22,17 @@ public struct EnvironmentLayers: Sendable {
     }
 
     /// Every variable name visible in any layer that starts with `prefix`.
-    public func names(withPrefix prefix: String) -> [String] {
+    package func names(withPrefix prefix: String) -> [String] {
         var names = Set(process.keys.filter { $0.hasPrefix(prefix) })
         for file in files { names.formUnion(file.values.keys.filter { $0.hasPrefix(prefix) }) }
         return names.sorted()
     }
 
     /// `FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE`: literal secrets are refused when true.
-    public var requireReferenceForSensitive: Bool {
+    package var requireReferenceForSensitive: Bool {
         guard let value = lookup(Self.requireRefVariable)?.value else { return false }
         return BoolParser.parse(value) ?? false
     }
 
-    public static let requireRefVariable = "FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE"
+    package static let requireRefVariable = "FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE"
 }

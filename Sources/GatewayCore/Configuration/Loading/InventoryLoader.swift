@@ -3,11 +3,11 @@ import Yams
 
 /// Loads an inventory (`connectors.yaml` or a platform topology file) together with the env
 /// layers, validates every rule, and returns the resolved configuration or every problem at once.
-public struct InventoryLoader: Sendable {
-    public var registry: ConnectorRegistry
-    public var environment: EnvironmentLayers
+package struct InventoryLoader: Sendable {
+    package var registry: ConnectorRegistry
+    package var environment: EnvironmentLayers
 
-    public init(registry: ConnectorRegistry, environment: EnvironmentLayers) {
+    package init(registry: ConnectorRegistry, environment: EnvironmentLayers) {
         self.registry = registry
         self.environment = environment
     }
@@ -17,7 +17,7 @@ public struct InventoryLoader: Sendable {
     static let namePattern = "^[a-z][a-z0-9_-]{0,62}$"
 
     /// Reads and loads the file at `path`; `displayPath` is how messages name it.
-    public func load(path: String, displayPath: String? = nil) throws(ConfigError) -> GatewayConfiguration {
+    package func load(path: String, displayPath: String? = nil) throws(ConfigError) -> GatewayConfiguration {
         let shown = displayPath ?? path
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(issues: [
@@ -37,7 +37,7 @@ public struct InventoryLoader: Sendable {
     }
 
     /// Loads inventory text; `path` names it in messages, `baseDirectory` anchors relative paths.
-    public func load(
+    package func load(
         text: String, path: String, baseDirectory: String = FileManager.default.currentDirectoryPath
     ) throws(ConfigError) -> GatewayConfiguration {
         var diagnostics = Diagnostics()
@@ -143,7 +143,7 @@ public struct InventoryLoader: Sendable {
     }
 
     /// The env prefix of a connector name: `nexus-lab` -> `FRACTALOPS_NEXUS_LAB_`.
-    public static func envPrefix(for name: String) -> String {
+    package static func envPrefix(for name: String) -> String {
         "FRACTALOPS_" + name.uppercased().replacingOccurrences(of: "-", with: "_") + "_"
     }
 

@@ -1,10 +1,10 @@
 /// The name a connection to an upstream sends in SNI and verifies the certificate against, and
 /// why (shown by `explain` and in health details).
-public struct TLSServerName: Sendable, Equatable {
+package struct TLSServerName: Sendable, Equatable {
     /// Nil: the upstream is dialled by address and nothing names it, so the certificate must
     /// carry that address.
-    public var name: String?
-    public var reason: String
+    package var name: String?
+    package var reason: String
 }
 
 extension ConnectorConfig {
@@ -14,7 +14,7 @@ extension ConnectorConfig {
     /// being dialled; `hostHeader` the Host override the route sends (nil when it sends none).
     /// `tls_server_name` belongs to the executor only: another upstream of the connector (a
     /// toolbox proxy) is verified against its own host.
-    public func tlsName(upstreamHost: String, hostHeader: String?, isExecutor: Bool = true) -> TLSServerName {
+    package func tlsName(upstreamHost: String, hostHeader: String?, isExecutor: Bool = true) -> TLSServerName {
         if isExecutor, let configured = settings["tls_server_name"], let name = configured.value.stringValue {
             return TLSServerName(name: name, reason: "tls_server_name (\(configured.source))")
         }
@@ -35,7 +35,7 @@ extension ConnectorConfig {
     }
 
     /// The executor's TLS name for `explain`, or nil when the executor is not reached over TLS.
-    public var executorTLSServerName: TLSServerName? {
+    package var executorTLSServerName: TLSServerName? {
         switch machineRoute {
         case let .http(url):
             guard url.value.scheme == .https else { return nil }

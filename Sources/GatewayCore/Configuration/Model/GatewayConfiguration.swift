@@ -12,7 +12,7 @@ public struct GatewayConfiguration: Sendable {
     public let gateway: GatewaySettings
     public let connectors: [ConnectorConfig]
     public let warnings: [ConfigIssue]
-    public let environment: EnvironmentLayers
+    package let environment: EnvironmentLayers
     public let requireReferenceForSensitive: Bool
 
     public func connector(named name: String) -> ConnectorConfig? {

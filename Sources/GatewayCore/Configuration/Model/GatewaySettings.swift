@@ -20,7 +20,7 @@ public struct GatewaySettings: Sendable {
     /// `gateway.tls.client_auth: required`: no handshake without a trusted client certificate.
     public let clientCertificateRequired: Bool
     /// `gateway.identity.pomerium`: Pomerium assertions authenticate principals.
-    public let pomerium: PomeriumSettings?
+    package let pomerium: PomeriumSettings?
     public let tlsReloadInterval: Double
     /// One event loop per core by default (NIO counts the cores a cgroup's CPU quota allows):
     /// measured on two cores, two loops serve 1.3-1.4x the requests of one (docs/benchmark.md).
@@ -32,7 +32,7 @@ public struct GatewaySettings: Sendable {
     public let healthDegradedAfter: Double
     public let certificateExpiryWarningDays: Int
     public let healthConcurrency: Int
-    public let limits: ClientLimits
+    package let limits: ClientLimits
 
     public init(settings: ResolvedSettings, principals: [Principal]) {
         typealias Key = GatewayKey

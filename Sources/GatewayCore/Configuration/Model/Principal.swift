@@ -6,9 +6,9 @@ public final class Principal: Sendable {
     /// The bearer token's reference; nil for a principal known by its certificate only.
     public let token: Sourced<SecretSource>?
     /// `certificate: {uri_san, dns_san, subject_cn}`: the client certificates that are this principal.
-    public let certificate: CertificateMatch?
+    package let certificate: CertificateMatch?
     /// `pomerium: {emails, groups}`: the Pomerium identities that are this principal.
-    public let pomerium: PomeriumMatch?
+    package let pomerium: PomeriumMatch?
     /// Connector names, or `*` for all.
     public let connectors: [String]
     /// Extra permissions, e.g. `manage` for management routes.
@@ -36,7 +36,7 @@ public final class Principal: Sendable {
     /// `max_tunnels`: WebSocket tunnels open at once, per gateway replica.
     public let maxTunnels: Int?
 
-    public init(
+    package init(
         name: String, location: String, token: Sourced<SecretSource>?, connectors: [String], permissions: Set<String>,
         rate: Rate? = nil, maxInFlight: Int? = nil, maxTunnels: Int? = nil,
         certificate: CertificateMatch? = nil, pomerium: PomeriumMatch? = nil, namespaces: [String]? = nil

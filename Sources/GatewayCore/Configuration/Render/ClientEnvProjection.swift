@@ -4,15 +4,15 @@
 /// address), and the principal's token travels as a reference. No Host header, TLS setting or
 /// credential: those stay in the gateway. A worker reading the gateway's own generated env would
 /// go around it; this one cannot.
-public enum ClientEnvProjection {
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        public var description: String
+package enum ClientEnvProjection {
+    package struct Failure: Error, Sendable, CustomStringConvertible {
+        package var description: String
     }
 
-    public static let gatewayURLVariable = "FRACTALOPS_GATEWAY_URL"
-    public static let tokenVariable = "FRACTALOPS_GATEWAY_TOKEN"
+    package static let gatewayURLVariable = "FRACTALOPS_GATEWAY_URL"
+    package static let tokenVariable = "FRACTALOPS_GATEWAY_TOKEN"
 
-    public static func project(
+    package static func project(
         _ configuration: GatewayConfiguration, gatewayURL: EndpointURL, principal name: String
     ) throws(Failure) -> [EnvProjection.Entry] {
         guard let principal = configuration.gateway.principal(named: name) else {

@@ -1,13 +1,13 @@
 /// Projects a loaded configuration into the env contract: canonical runtime asset selectors
 /// first, then each connector's bindings (its own selectors first), Nexus's derived URLs and the
 /// Temporal executor address.
-public enum EnvProjection {
-    public struct Entry: Sendable, Hashable {
-        public var key: String
-        public var value: String
+package enum EnvProjection {
+    package struct Entry: Sendable, Hashable {
+        package var key: String
+        package var value: String
     }
 
-    public static func project(_ configuration: GatewayConfiguration) -> [Entry] {
+    package static func project(_ configuration: GatewayConfiguration) -> [Entry] {
         var entries: [Entry] = []
         let gateway = configuration.gateway.settings
         let leading = ["runtime_asset.id", "runtime_asset.role"]
@@ -28,7 +28,7 @@ public enum EnvProjection {
     }
 
     /// The variables of every secret-typed setting (credentials), for refusing literals.
-    public static func secretVariables(_ configuration: GatewayConfiguration) -> Set<String> {
+    package static func secretVariables(_ configuration: GatewayConfiguration) -> Set<String> {
         var names: Set<String> = []
         for connector in configuration.connectors {
             for spec in connector.kind.settingSpecs where spec.type == .secret {

@@ -2,15 +2,15 @@ import Foundation
 
 /// Renders the generated env: the template's lines, comments and order kept, its values replaced
 /// by the projection (overlays already applied), new keys appended in projection order.
-public struct EnvRenderer: Sendable {
-    public var template: DotEnvFile
-    public var overlays: [DotEnvFile]
-    public var requireReferenceForSensitive: Bool
+package struct EnvRenderer: Sendable {
+    package var template: DotEnvFile
+    package var overlays: [DotEnvFile]
+    package var requireReferenceForSensitive: Bool
     /// Variables that hold secrets by declaration (credential settings), sensitive whatever
     /// their name says.
-    public var secretVariables: Set<String>
+    package var secretVariables: Set<String>
 
-    public init(
+    package init(
         template: DotEnvFile, overlays: [DotEnvFile], requireReferenceForSensitive: Bool, secretVariables: Set<String> = []
     ) {
         self.template = template
@@ -19,10 +19,10 @@ public struct EnvRenderer: Sendable {
         self.secretVariables = secretVariables
     }
 
-    public static let appendedHeader = "# Added by gateway render-env: keys the template does not list."
+    package static let appendedHeader = "# Added by gateway render-env: keys the template does not list."
 
     /// The final key/value pairs, in output order.
-    public func values(for projection: [EnvProjection.Entry]) -> [EnvProjection.Entry] {
+    package func values(for projection: [EnvProjection.Entry]) -> [EnvProjection.Entry] {
         var order: [String] = []
         var values: [String: String] = [:]
         func put(_ key: String, _ value: String) {
@@ -39,7 +39,7 @@ public struct EnvRenderer: Sendable {
         return order.map { EnvProjection.Entry(key: $0, value: values[$0]!) }
     }
 
-    public func render(_ projection: [EnvProjection.Entry]) throws(ConfigError) -> String {
+    package func render(_ projection: [EnvProjection.Entry]) throws(ConfigError) -> String {
         let final = values(for: projection)
         let byKey = Dictionary(final.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         try refuseLiterals(final)
@@ -66,12 +66,12 @@ public struct EnvRenderer: Sendable {
     /// The entries of `final` that hold a literal secret: a sensitive name (or a credential
     /// variable) with a value that is not a reference, or a URL that carries a credential.
     /// `--harden-refs` moves these to OpenBao.
-    public func literalSecrets(in final: [EnvProjection.Entry]) -> [EnvProjection.Entry] {
+    package func literalSecrets(in final: [EnvProjection.Entry]) -> [EnvProjection.Entry] {
         final.filter { reason(for: $0) != nil }
     }
 
     /// Why `entry` holds a literal secret, nil when it does not.
-    public func reason(for entry: EnvProjection.Entry) -> LiteralSecret? {
+    package func reason(for entry: EnvProjection.Entry) -> LiteralSecret? {
         LiteralSecret.classify(key: entry.key, value: entry.value, declaredSecret: secretVariables.contains(entry.key))
     }
 
@@ -103,7 +103,7 @@ public struct EnvRenderer: Sendable {
 
     /// Writes `text` to `path` through a temporary file in the same folder and a rename, so a
     /// reader never sees a half-written file.
-    public static func writeAtomically(_ text: String, to path: String) throws {
+    package static func writeAtomically(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")

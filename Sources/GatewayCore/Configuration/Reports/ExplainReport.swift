@@ -2,72 +2,72 @@ import Foundation
 
 /// What `gateway explain` prints: every effective setting and where it came from. Secrets show
 /// their reference (or `<redacted literal>`), never a value.
-public struct ExplainReport: Codable, Sendable {
-    public struct Setting: Codable, Sendable, Equatable {
-        public var key: String
-        public var value: String
-        public var source: String
-        public var env: String?
+package struct ExplainReport: Codable, Sendable {
+    package struct Setting: Codable, Sendable, Equatable {
+        package var key: String
+        package var value: String
+        package var source: String
+        package var env: String?
     }
 
-    public struct Connector: Codable, Sendable {
-        public var name: String
-        public var kind: String
-        public var kindSummary: String
-        public var enabled: Bool
-        public var location: String
-        public var envPrefix: String
-        public var connectorMode: String
-        public var connectorModeReason: String
+    package struct Connector: Codable, Sendable {
+        package var name: String
+        package var kind: String
+        package var kindSummary: String
+        package var enabled: Bool
+        package var location: String
+        package var envPrefix: String
+        package var connectorMode: String
+        package var connectorModeReason: String
         /// What the effective mode does to routing (its registered implementation's summary).
-        public var connectorModeRouting: String
-        public var supportedModes: [String]
-        public var machineRoute: String
+        package var connectorModeRouting: String
+        package var supportedModes: [String]
+        package var machineRoute: String
         /// The name TLS to the executor sends in SNI and verifies, and why; nil without TLS.
-        public var tlsServerName: String?
-        public var tlsServerNameReason: String?
+        package var tlsServerName: String?
+        package var tlsServerNameReason: String?
         /// Caller paths where a WebSocket handshake is passed, and where they come from.
-        public var websocketPaths: [String]
-        public var websocketPathsSource: String
-        public var runtimeAsset: [String: String]
-        public var credentials: [String]
+        package var websocketPaths: [String]
+        package var websocketPathsSource: String
+        package var runtimeAsset: [String: String]
+        package var credentials: [String]
         /// What the connector's own listener does (TCP kinds), nil for HTTP kinds.
-        public var listener: String?
-        public var settings: [Setting]
+        package var listener: String?
+        package var settings: [Setting]
     }
 
-    public struct Principal: Codable, Sendable {
-        public var name: String
-        public var location: String
+    package struct Principal: Codable, Sendable {
+        package var name: String
+        package var location: String
         /// Nil for a principal known by its client certificate only.
-        public var token: String?
-        public var tokenSource: String?
+        package var token: String?
+        package var tokenSource: String?
         /// `uri_san spiffe://fractalops/worker/*, subject_cn ...`: the client certificates that are this principal.
-        public var certificate: String?
+        package var certificate: String?
         /// `emails ...; groups ...`: the Pomerium identities that are this principal.
-        public var pomerium: String?
-        public var connectors: [String]
-        public var permissions: [String]
+        package var pomerium: String?
+        package var connectors: [String]
+        package var permissions: [String]
         /// `temporal_namespaces`; nil when not set (every namespace).
-        public var temporalNamespaces: [String]?
+        package var temporalNamespaces: [String]?
     }
 
-    public struct Gateway: Codable, Sendable {
-        public var settings: [Setting]
-        public var principals: [Principal]
+    package struct Gateway: Codable, Sendable {
+        package var settings: [Setting]
+        package var principals: [Principal]
     }
 
-    public var inventory: String
-    public var readAsTopology: Bool
-    public var ignoredSections: [String]
-    public var envFiles: [String]
-    public var requireReferenceForSensitive: Bool
-    public var gateway: Gateway?
-    public var connectors: [Connector]
-    public var warnings: [IssueRecord]
+    package var inventory: String
+    package var readAsTopology: Bool
+    package var ignoredSections: [String]
+    package var envFiles: [String]
+    package var requireReferenceForSensitive: Bool
+    package var gateway: Gateway?
+    package var connectors: [Connector]
+    package var warnings: [IssueRecord]
 
     /// `only`: a single connector's report (the gateway section is left out).
-    public init(_ configuration: GatewayConfiguration, only: String? = nil) {
+    package init(_ configuration: GatewayConfiguration, only: String? = nil) {
         inventory = configuration.inventoryPath
         readAsTopology = configuration.isTopologyFile
         ignoredSections = configuration.ignoredSections
@@ -129,7 +129,7 @@ public struct ExplainReport: Codable, Sendable {
         }
     }
 
-    public var text: String {
+    package var text: String {
         var lines: [String] = []
         lines.append(
             "inventory: \(inventory)"

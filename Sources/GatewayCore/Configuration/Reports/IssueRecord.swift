@@ -1,15 +1,15 @@
 /// The JSON form of a `ConfigIssue`.
-public struct IssueRecord: Codable, Sendable, Equatable {
-    public var code: String
-    public var severity: String
-    public var location: String?
-    public var connector: String?
-    public var key: String?
-    public var problem: String
-    public var fix: String
-    public var message: String
+package struct IssueRecord: Codable, Sendable, Equatable {
+    package var code: String
+    package var severity: String
+    package var location: String?
+    package var connector: String?
+    package var key: String?
+    package var problem: String
+    package var fix: String
+    package var message: String
 
-    public init(_ issue: ConfigIssue) {
+    package init(_ issue: ConfigIssue) {
         code = issue.code.rawValue
         severity = issue.severity.rawValue
         location = issue.location

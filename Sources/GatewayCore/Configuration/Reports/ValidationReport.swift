@@ -1,12 +1,12 @@
 /// What `gateway validate` prints: valid or not, every error and warning.
-public struct ValidationReport: Codable, Sendable {
-    public var valid: Bool
-    public var inventory: String
-    public var connectors: [String]
-    public var errors: [IssueRecord]
-    public var warnings: [IssueRecord]
+package struct ValidationReport: Codable, Sendable {
+    package var valid: Bool
+    package var inventory: String
+    package var connectors: [String]
+    package var errors: [IssueRecord]
+    package var warnings: [IssueRecord]
 
-    public init(inventory: String, configuration: GatewayConfiguration) {
+    package init(inventory: String, configuration: GatewayConfiguration) {
         valid = true
         self.inventory = inventory
         connectors = configuration.connectorNames
@@ -14,7 +14,7 @@ public struct ValidationReport: Codable, Sendable {
         warnings = configuration.warnings.filter { $0.severity == .warning }.map(IssueRecord.init)
     }
 
-    public init(inventory: String, error: ConfigError) {
+    package init(inventory: String, error: ConfigError) {
         valid = false
         self.inventory = inventory
         connectors = []
@@ -22,7 +22,7 @@ public struct ValidationReport: Codable, Sendable {
         warnings = error.warnings.map(IssueRecord.init)
     }
 
-    public var text: String {
+    package var text: String {
         var lines: [String] = []
         if valid {
             lines.append(

@@ -1,8 +1,8 @@
 /// The keys every connector accepts, and the keys of the `gateway:` section.
-public enum CommonSettings {
+enum CommonSettings {
     /// The keys of a connector with a listener of its own (a TCP kind such as Temporal): TLS
     /// terminated on that listener. Core serves these listeners, so it owns these keys.
-    public static let tcpListener: [SettingSpec] = [
+    static let tcpListener: [SettingSpec] = [
         SettingSpec(
             "listen_tls.cert_file", .pemFile, env: .suffix("LISTEN_TLS_CERT_FILE"),
             summary: "terminate TLS on the listener with this PEM certificate chain; path or reference"),
@@ -18,12 +18,12 @@ public enum CommonSettings {
 
     /// The common keys only an HTTP executor reads (its URL, Host and HTTP limits): a TCP kind,
     /// with framing and limits of its own, accepts none of them.
-    public static let httpExecutorKeys: Set<String> = [
+    static let httpExecutorKeys: Set<String> = [
         "executor_url", "scim_base_url", "host_header", "limits.connect_timeout", "limits.first_byte_timeout",
         "limits.idle_timeout", "limits.max_body_bytes", "limits.max_connections",
     ]
 
-    public static let connector: [SettingSpec] = [
+    static let connector: [SettingSpec] = [
         SettingSpec("description", .string, summary: "free text for people"),
         ConnectorKey.enabled.spec,
         SettingSpec(
@@ -88,7 +88,7 @@ public enum CommonSettings {
             summary: "requests to this connector in progress at once, all callers (per gateway replica); over it: 429"),
     ]
 
-    public static let gateway: [SettingSpec] =
+    static let gateway: [SettingSpec] =
         [
             GatewayKey.listen.spec,
             SettingSpec(
@@ -151,7 +151,7 @@ public enum CommonSettings {
     // gateway.limits (ClientLimits+Settings.swift), gateway.openbao (CommonSettings+OpenBao.swift),
     // gateway.telemetry (CommonSettings+Telemetry.swift)
 
-    public static let principal: [SettingSpec] = [
+    static let principal: [SettingSpec] = [
         SettingSpec("name", .string, required: true, summary: "the caller's name"),
         SettingSpec("token", .secret, summary: "reference to the bearer token the caller presents (a token, a certificate, or both)"),
         SettingSpec(
@@ -179,21 +179,21 @@ public enum CommonSettings {
     ]
 
     /// Keys that name raw infrastructure instead of a runtime asset (rule 5).
-    public static let rawInfraSelectors: Set<String> = [
+    static let rawInfraSelectors: Set<String> = [
         "vmid", "vm_id", "ctid", "ct_id", "lxc_id", "container_id", "namespace", "k8s_namespace",
         "node", "pve_node", "proxmox_node", "node_name", "pod", "pod_name", "hypervisor",
     ]
 
     /// Keys that would make machine traffic fall back to another contract (rule 4).
-    public static let fallbackKeys: Set<String> = [
+    static let fallbackKeys: Set<String> = [
         "fallback_url", "executor_fallback", "fallback", "fallback_to_public", "use_public_url",
         "executor_fallback_url",
     ]
 
     /// Host suffixes that only resolve inside a cluster (rule 7).
-    public static let clusterInternalSuffixes = [".svc", ".svc.cluster.local", ".cluster.local"]
+    static let clusterInternalSuffixes = [".svc", ".svc.cluster.local", ".cluster.local"]
 
-    public static func isClusterInternal(host: String) -> Bool {
+    static func isClusterInternal(host: String) -> Bool {
         var lower = host.lowercased()
         if lower.hasSuffix(".") { lower.removeLast() }  // a fully qualified name's root dot
         return clusterInternalSuffixes.contains { lower.hasSuffix($0) }

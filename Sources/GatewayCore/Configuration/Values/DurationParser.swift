@@ -1,6 +1,6 @@
 /// Parses durations written as `250ms`, `5s`, `2m`, `1h` or a bare number of seconds.
-public enum DurationParser {
-    public static func seconds(from text: String) -> Double? {
+package enum DurationParser {
+    package static func seconds(from text: String) -> Double? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
             let number = text.dropLast(suffix.count)
@@ -12,7 +12,7 @@ public enum DurationParser {
     }
 
     /// The shortest exact rendering: `90s`, `250ms`, `2m`.
-    public static func format(_ seconds: Double) -> String {
+    package static func format(_ seconds: Double) -> String {
         if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }
         if seconds.rounded() == seconds { return "\(Int(seconds))s" }
         return "\(Int((seconds * 1000).rounded()))ms"

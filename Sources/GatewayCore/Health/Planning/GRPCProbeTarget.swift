@@ -2,18 +2,18 @@ import NIOSSL
 
 /// Where the gRPC health probe goes: the connector's TCP executor address, in plaintext HTTP/2
 /// or over TLS (ALPN `h2`) when the connector says its frontend speaks TLS.
-public struct GRPCProbeTarget: Sendable {
-    public var host: String
-    public var port: Int
+package struct GRPCProbeTarget: Sendable {
+    package var host: String
+    package var port: Int
     /// Nil for plaintext (prior-knowledge HTTP/2).
-    public var tlsContext: NIOSSLContext?
-    public var serverHostname: String?
+    package var tlsContext: NIOSSLContext?
+    package var serverHostname: String?
     /// The health service name asked about.
-    public var service: String
+    package var service: String
     /// The connector's `connect_timeout`.
-    public var connectTimeout: Double
+    package var connectTimeout: Double
 
-    public init(
+    package init(
         host: String, port: Int, tlsContext: NIOSSLContext?, serverHostname: String?, service: String,
         connectTimeout: Double = 5
     ) {
@@ -26,5 +26,5 @@ public struct GRPCProbeTarget: Sendable {
     }
 
     /// `:authority` of the request.
-    public var authority: String { HostPort(host: serverHostname ?? host, port: port).description }
+    package var authority: String { HostPort(host: serverHostname ?? host, port: port).description }
 }

@@ -1,6 +1,6 @@
 /// What one connector's check will do, decided from its configuration before any network step.
-public struct HealthPlan: Sendable {
-    public enum Action: Sendable {
+package struct HealthPlan: Sendable {
+    package enum Action: Sendable {
         /// No executor for machine traffic: reported `unconfigured` with the reason.
         case unconfigured(String)
         /// Decided before the network: a configuration or secret problem (`fail`).
@@ -11,26 +11,26 @@ public struct HealthPlan: Sendable {
         case grpc(GRPCProbeTarget)
     }
 
-    public var name: String
-    public var kind: String
+    package var name: String
+    package var kind: String
     /// The executor URL or address, for the report.
-    public var target: String?
-    public var thresholds: HealthThresholds
+    package var target: String?
+    package var thresholds: HealthThresholds
     /// The `config` step's detail: what will be dialled and how.
-    public var configDetail: String
+    package var configDetail: String
     /// The `secret` step, already decided (resolution happens before the check).
-    public var secret: HealthStepResult
+    package var secret: HealthStepResult
     /// The injected credential's key (`auth.api_key`), named in reasons.
-    public var credential: String?
+    package var credential: String?
     /// Whether the TLS step verifies the certificate (`verify_tls`).
-    public var verifyTLS: Bool
-    public var action: Action
+    package var verifyTLS: Bool
+    package var action: Action
     /// Scrubs resolved secret values from what the check reports (excerpts, reasons).
-    public var scrubber: SecretScrubber = .none
+    package var scrubber: SecretScrubber = .none
     /// The connector's runtime asset, carried into the report.
-    public var runtimeAsset: RuntimeAsset?
+    package var runtimeAsset: RuntimeAsset?
 
-    public init(
+    package init(
         name: String, kind: String, target: String?, thresholds: HealthThresholds, configDetail: String,
         secret: HealthStepResult, credential: String?, verifyTLS: Bool = true, action: Action
     ) {

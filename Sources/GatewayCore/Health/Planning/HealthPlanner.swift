@@ -1,9 +1,9 @@
 import NIOSSL
 
 /// Builds each connector's `HealthPlan` from the same route (`UpstreamTarget`) its traffic uses.
-public enum HealthPlanner {
+package enum HealthPlanner {
     /// For the server: targets from the running route table; secrets were resolved at start.
-    public static func plans(
+    package static func plans(
         configuration: GatewayConfiguration, routes: RouteTable, secrets: SecretStore = SecretStore(),
         only names: [String]? = nil
     ) -> [HealthPlan] {
@@ -23,7 +23,7 @@ public enum HealthPlanner {
 
     /// For `gateway health`: resolves each connector's secrets on its own, so an unresolvable
     /// reference fails that connector's check at step `secret` and nothing else.
-    public static func plans(
+    package static func plans(
         configuration: GatewayConfiguration, only names: [String]? = nil, timeout: Double? = nil,
         resolve: @escaping @Sendable (SecretReference) async throws -> SecretValue
     ) async -> [HealthPlan] {

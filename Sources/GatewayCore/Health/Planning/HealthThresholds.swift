@@ -1,16 +1,16 @@
 /// The limits one connector's check runs under: the gateway's `health.*` settings with the
 /// connector's own `health.*` overrides applied.
-public struct HealthThresholds: Sendable, Hashable {
+package struct HealthThresholds: Sendable, Hashable {
     /// The whole check (DNS to probe answer) must finish within this.
-    public var timeout: Double
+    package var timeout: Double
     /// A probe slower than this is `degraded`.
-    public var degradedAfter: Double
+    package var degradedAfter: Double
     /// A certificate expiring within this many days is `degraded`.
-    public var certificateWarningDays: Int
+    package var certificateWarningDays: Int
     /// How often the server checks this connector.
-    public var interval: Double
+    package var interval: Double
 
-    public init(timeout: Double = 5, degradedAfter: Double = 2, certificateWarningDays: Int = 14, interval: Double = 30) {
+    package init(timeout: Double = 5, degradedAfter: Double = 2, certificateWarningDays: Int = 14, interval: Double = 30) {
         self.timeout = timeout
         self.degradedAfter = degradedAfter
         self.certificateWarningDays = certificateWarningDays
@@ -18,7 +18,7 @@ public struct HealthThresholds: Sendable, Hashable {
     }
 
     /// The effective thresholds of `connector`; `timeout` (the CLI's `--timeout`) wins over both.
-    public init(gateway: GatewaySettings, connector: ConnectorConfig, timeout: Double? = nil) {
+    package init(gateway: GatewaySettings, connector: ConnectorConfig, timeout: Double? = nil) {
         self.init(
             timeout: timeout ?? connector.duration("health.timeout") ?? gateway.healthTimeout,
             degradedAfter: connector.duration("health.degraded_after") ?? gateway.healthDegradedAfter,

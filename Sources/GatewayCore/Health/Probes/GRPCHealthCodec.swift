@@ -3,15 +3,15 @@ import NIOCore
 /// The bytes of `grpc.health.v1.Health/Check`, by hand: a gRPC length-prefixed message holding a
 /// protobuf `HealthCheckRequest { string service = 1; }`, and the decoding of
 /// `HealthCheckResponse { ServingStatus status = 1; }`.
-public enum GRPCHealthCodec {
-    public static let path = "/grpc.health.v1.Health/Check"
+enum GRPCHealthCodec {
+    static let path = "/grpc.health.v1.Health/Check"
 
-    public struct DecodingError: Error, Sendable, Hashable, CustomStringConvertible {
-        public var description: String
+    struct DecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+        var description: String
     }
 
     /// The framed request: flag 0 (not compressed), 4-byte big-endian length, the message.
-    public static func request(service: String) -> [UInt8] {
+    static func request(service: String) -> [UInt8] {
         var message: [UInt8] = []
         if !service.isEmpty {
             let bytes = Array(service.utf8)
@@ -23,7 +23,7 @@ public enum GRPCHealthCodec {
     }
 
     /// Wraps a message in gRPC's 5-byte prefix.
-    public static func frame(_ message: [UInt8], compressed: Bool = false) -> [UInt8] {
+    static func frame(_ message: [UInt8], compressed: Bool = false) -> [UInt8] {
         let length = UInt32(message.count)
         return [
             compressed ? 1 : 0, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF),
@@ -32,7 +32,7 @@ public enum GRPCHealthCodec {
     }
 
     /// The message of the first complete frame in `bytes`, or nil while incomplete.
-    public static func firstMessage(in bytes: [UInt8]) throws(DecodingError) -> [UInt8]? {
+    static func firstMessage(in bytes: [UInt8]) throws(DecodingError) -> [UInt8]? {
         guard let message = GRPCFirstMessage.parse(ByteBuffer(bytes: bytes)) else { return nil }
         guard !message.compressed else {
             throw DecodingError(description: "the response message is compressed, though the probe offered no compression")
@@ -42,7 +42,7 @@ public enum GRPCHealthCodec {
 
     /// Decodes `HealthCheckResponse`: field 1 is the status (absent means UNKNOWN, proto3's default).
     /// Unknown fields are skipped.
-    public static func servingStatus(fromMessage message: [UInt8]) throws(DecodingError) -> GRPCServingStatus {
+    static func servingStatus(fromMessage message: [UInt8]) throws(DecodingError) -> GRPCServingStatus {
         let fields: [ProtobufWire.Field]
         do {
             fields = try ProtobufWire.fields(of: ByteBuffer(bytes: message))

@@ -1,12 +1,12 @@
 /// `grpc.health.v1.HealthCheckResponse.ServingStatus`.
-public enum GRPCServingStatus: Int, Sendable, Hashable {
+enum GRPCServingStatus: Int, Sendable, Hashable {
     case unknown = 0
     case serving = 1
     case notServing = 2
     /// Used by `Watch` only; `Check` answers NOT_FOUND instead.
     case serviceUnknown = 3
 
-    public var name: String {
+    var name: String {
         switch self {
         case .unknown: return "UNKNOWN"
         case .serving: return "SERVING"

@@ -3,14 +3,14 @@ import NIOCore
 
 /// Runs one connector's check: DNS, TCP connect, TLS handshake and the kind's probe, each timed,
 /// all within the connector's `health.timeout`. Uses NIO directly, so each step is its own.
-public struct HealthCheckRunner: Sendable {
-    public let group: any EventLoopGroup
+package struct HealthCheckRunner: Sendable {
+    package let group: any EventLoopGroup
 
-    public init(group: any EventLoopGroup) {
+    package init(group: any EventLoopGroup) {
         self.group = group
     }
 
-    public func check(_ plan: HealthPlan) async -> ConnectorHealth {
+    package func check(_ plan: HealthPlan) async -> ConnectorHealth {
         let checkedAt = Date()
         let started = ContinuousClock.now
         var progress = CheckProgress(plan: plan)

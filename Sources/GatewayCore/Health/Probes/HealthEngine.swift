@@ -4,16 +4,16 @@ import NIOPosix
 
 /// Runs many checks at once (at most `concurrency`), each under its own deadline, so a round
 /// takes about as long as its slowest check and never hangs.
-public struct HealthEngine: Sendable {
-    public let runner: HealthCheckRunner
+package struct HealthEngine: Sendable {
+    package let runner: HealthCheckRunner
 
     /// Checks run on `group` (by default NIO's shared one, for one-shot use by the command).
-    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    package init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.runner = HealthCheckRunner(group: group)
     }
 
     /// Checks every plan; results come back in the plans' order. `onResult` sees each as it ends.
-    public func run(
+    package func run(
         _ plans: [HealthPlan], concurrency: Int, onResult: @escaping @Sendable (ConnectorHealth) -> Void = { _ in }
     ) async -> HealthReport {
         let started = ContinuousClock.now
@@ -39,7 +39,7 @@ public struct HealthEngine: Sendable {
 
     /// The check, or a `fail` when it outlives its timeout by more than a grace period (every
     /// step has its own deadline; this is the backstop).
-    public func checkWithDeadline(_ plan: HealthPlan) async -> ConnectorHealth {
+    package func checkWithDeadline(_ plan: HealthPlan) async -> ConnectorHealth {
         let checkedAt = Date()
         let grace = plan.thresholds.timeout + 0.5
         return await withTaskGroup(of: ConnectorHealth?.self) { group in

@@ -1,5 +1,5 @@
 /// What a probe got back, before it is judged.
-public enum ProbeAnswer: Sendable, Hashable {
+enum ProbeAnswer: Sendable, Hashable {
     /// An HTTP answer: its status, the statuses the kind calls healthy, and a body excerpt.
     case http(status: Int, healthy: Set<Int>, excerpt: String?)
     /// A gRPC health answer: HTTP/2 `:status`, `grpc-status` and `grpc-message` from the trailers,

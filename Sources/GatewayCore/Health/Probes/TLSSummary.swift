@@ -1,23 +1,23 @@
 import Foundation
 
 /// What the TLS step learned about the executor's certificate.
-public struct TLSSummary: Sendable, Hashable {
+package struct TLSSummary: Sendable, Hashable {
     /// True when the certificate chain and name were verified (verify_tls: true).
-    public var verified: Bool
+    package var verified: Bool
     /// The name sent in SNI and checked against the certificate; nil when dialling an address.
-    public var serverName: String?
+    package var serverName: String?
     /// Negotiated protocol version, e.g. `TLSv1.3`.
-    public var version: String?
+    package var version: String?
     /// ALPN protocol the server chose, e.g. `h2`.
-    public var alpn: String?
+    package var alpn: String?
     /// The certificate's subject common name.
-    public var subject: String?
+    package var subject: String?
     /// Subject alternative names: DNS names as they are, addresses as `IP:<address>`.
-    public var names: [String]
+    package var names: [String]
     /// The certificate's notAfter.
-    public var notValidAfter: Date?
+    package var notValidAfter: Date?
 
-    public init(
+    package init(
         verified: Bool, serverName: String?, version: String? = nil, alpn: String? = nil, subject: String? = nil,
         names: [String] = [], notValidAfter: Date? = nil
     ) {
@@ -31,12 +31,12 @@ public struct TLSSummary: Sendable, Hashable {
     }
 
     /// Whole days from `now` until the certificate expires (negative once expired).
-    public func daysUntilExpiry(now: Date) -> Int? {
+    package func daysUntilExpiry(now: Date) -> Int? {
         notValidAfter.map { Int((($0.timeIntervalSince(now)) / 86_400).rounded(.down)) }
     }
 
     /// True when the certificate expires within `days` of `now` (or has expired).
-    public func expires(within days: Int, now: Date) -> Bool {
+    package func expires(within days: Int, now: Date) -> Bool {
         guard let notValidAfter else { return false }
         return notValidAfter.timeIntervalSince(now) < Double(days) * 86_400
     }

@@ -2,26 +2,26 @@ import Foundation
 
 /// One connector's check: its state, the one-line reason a person can act on, the step that
 /// decided it, and what each step saw.
-public struct ConnectorHealth: Sendable, Hashable {
-    public var name: String
-    public var kind: String
-    public var state: HealthState
-    public var reason: String
-    public var decidedBy: HealthStep
-    public var checkedAt: Date
+package struct ConnectorHealth: Sendable, Hashable {
+    package var name: String
+    package var kind: String
+    package var state: HealthState
+    package var reason: String
+    package var decidedBy: HealthStep
+    package var checkedAt: Date
     /// Wall time of the whole check.
-    public var seconds: Double
+    package var seconds: Double
     /// The executor URL or `host:port` address checked; nil when there is none.
-    public var target: String?
-    public var thresholds: HealthThresholds
+    package var target: String?
+    package var thresholds: HealthThresholds
     /// Every step, in order (those that did not run are `skipped`).
-    public var steps: [HealthStepResult]
-    public var tls: TLSSummary?
-    public var probe: ProbeResult?
+    package var steps: [HealthStepResult]
+    package var tls: TLSSummary?
+    package var probe: ProbeResult?
     /// The connector's runtime asset, when configured.
-    public var runtimeAsset: RuntimeAsset?
+    package var runtimeAsset: RuntimeAsset?
 
-    public init(
+    package init(
         name: String, kind: String, state: HealthState, reason: String, decidedBy: HealthStep, checkedAt: Date,
         seconds: Double, target: String?, thresholds: HealthThresholds, steps: [HealthStepResult],
         tls: TLSSummary? = nil, probe: ProbeResult? = nil, runtimeAsset: RuntimeAsset? = nil
@@ -41,7 +41,7 @@ public struct ConnectorHealth: Sendable, Hashable {
         self.probe = probe
     }
 
-    public func step(_ step: HealthStep) -> HealthStepResult? { steps.first { $0.step == step } }
+    package func step(_ step: HealthStep) -> HealthStepResult? { steps.first { $0.step == step } }
 }
 
 extension ConnectorHealth {

@@ -2,10 +2,10 @@ import Foundation
 import NIOHTTP1
 
 /// Turns what a probe saw into a state. Pure: the rules of section 6 of the design, unit-tested.
-public enum HealthClassifier {
+enum HealthClassifier {
     /// Judges a probe answer that arrived after `latency` seconds over `tls` (nil for plain
     /// connections). `credential` names the injected credential for the reason (`auth.api_key`).
-    public static func classify(
+    static func classify(
         _ answer: ProbeAnswer, latency: Double, tls: TLSSummary?, thresholds: HealthThresholds, now: Date,
         credential: String?
     ) -> HealthVerdict {

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Shared formatting of times, durations and body excerpts for the table, JSON and page.
-public enum HealthFormat {
+enum HealthFormat {
     /// `0.4 ms`, `12 ms`, `1.25 s`.
-    public static func milliseconds(_ seconds: Double) -> String {
+    static func milliseconds(_ seconds: Double) -> String {
         let ms = seconds * 1000
         if ms < 10 { return String(format: "%.1f ms", ms) }
         if ms < 1000 { return "\(Int(ms.rounded())) ms" }
@@ -11,17 +11,17 @@ public enum HealthFormat {
     }
 
     /// Milliseconds rounded to a tenth, for JSON.
-    public static func jsonMilliseconds(_ seconds: Double) -> Double {
+    static func jsonMilliseconds(_ seconds: Double) -> Double {
         (seconds * 10_000).rounded() / 10
     }
 
     /// Seconds rounded to a tenth, for JSON.
-    public static func jsonSeconds(_ seconds: Double) -> Double {
+    static func jsonSeconds(_ seconds: Double) -> Double {
         (max(0, seconds) * 10).rounded() / 10
     }
 
     /// RFC 3339 in UTC with milliseconds: `2026-11-29T11:01:46.123Z`.
-    public static func timestamp(_ date: Date) -> String {
+    static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -29,7 +29,7 @@ public enum HealthFormat {
     }
 
     /// `just now`, `12 s ago`, `3 min ago`, `2 h ago`.
-    public static func age(_ seconds: Double) -> String {
+    static func age(_ seconds: Double) -> String {
         if seconds < 1 { return "just now" }
         if seconds < 120 { return "\(Int(seconds)) s ago" }
         if seconds < 7200 { return "\(Int(seconds / 60)) min ago" }
@@ -37,7 +37,7 @@ public enum HealthFormat {
     }
 
     /// The start of a body as one printable line of at most `limit` characters.
-    public static func excerpt(_ bytes: [UInt8], limit: Int = 200) -> String? {
+    static func excerpt(_ bytes: [UInt8], limit: Int = 200) -> String? {
         let text = String(decoding: bytes, as: UTF8.self)
         var line = ""
         var lastWasSpace = false
@@ -61,7 +61,7 @@ public enum HealthFormat {
     }
 
     /// `expires in 3 days (2026-12-02)`, `expired 2 days ago`.
-    public static func expiry(_ tls: TLSSummary, now: Date) -> String? {
+    static func expiry(_ tls: TLSSummary, now: Date) -> String? {
         guard let date = tls.notValidAfter, let days = tls.daysUntilExpiry(now: now) else { return nil }
         let day = String(timestamp(date).prefix(10))
         if date < now { return "expired \(-days) day\(days == -1 ? "" : "s") ago (\(day))" }

@@ -6,12 +6,12 @@ import Foundation
 extension HealthReport {
     /// The whole report; ages are computed against `now`. `tunnels` (open WebSocket tunnels by
     /// connector) is given by a running gateway; without it `tunnels_open` is null.
-    public func jsonText(now: Date = Date(), pretty: Bool = true, tunnels: [String: Int]? = nil) -> String {
+    package func jsonText(now: Date = Date(), pretty: Bool = true, tunnels: [String: Int]? = nil) -> String {
         HealthJSON.text(ReportDocument(report: self, now: now, tunnels: tunnels), pretty: pretty)
     }
 
     /// One connector's entry (for `/health/connectors/<name>`), with the report's schema version.
-    public static func jsonText(connector: ConnectorHealth, now: Date = Date(), pretty: Bool = true, tunnels: [String: Int]? = nil) -> String {
+    package static func jsonText(connector: ConnectorHealth, now: Date = Date(), pretty: Bool = true, tunnels: [String: Int]? = nil) -> String {
         HealthJSON.text(ConnectorDocument(health: connector, now: now, standalone: true, tunnels: tunnels), pretty: pretty)
     }
 }

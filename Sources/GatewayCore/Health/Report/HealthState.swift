@@ -1,5 +1,5 @@
 /// What a connector's health check concluded. The raw values are the JSON and metric labels.
-public enum HealthState: String, Sendable, Hashable, CaseIterable, Codable {
+package enum HealthState: String, Sendable, Hashable, CaseIterable, Codable {
     /// The probe answered as healthy, in time, over a certificate that is not about to expire.
     case ok
     /// Healthy, but slower than `health.degraded_after`, or its certificate expires within
@@ -14,7 +14,7 @@ public enum HealthState: String, Sendable, Hashable, CaseIterable, Codable {
     case unconfigured
 
     /// Worst first: how states order when a threshold (`--fail-on`) is applied.
-    public var severity: Int {
+    package var severity: Int {
         switch self {
         case .fail: return 4
         case .skip: return 3

@@ -1,5 +1,5 @@
 /// The steps of one check, in the order they run. The raw values are the JSON values.
-public enum HealthStep: String, Sendable, Hashable, CaseIterable, Codable {
+package enum HealthStep: String, Sendable, Hashable, CaseIterable, Codable {
     /// The connector has an executor and settings that can be used (TLS context, address).
     case config
     /// The injected credential's secret reference resolves.

@@ -1,6 +1,6 @@
 /// How one step of a check went, with its time.
-public struct HealthStepResult: Sendable, Hashable {
-    public enum Status: String, Sendable, Hashable, Codable {
+package struct HealthStepResult: Sendable, Hashable {
+    package enum Status: String, Sendable, Hashable, Codable {
         /// The step ran and passed.
         case ok
         /// The step passed with something worth a look (TLS not verified, certificate expiring).
@@ -11,14 +11,14 @@ public struct HealthStepResult: Sendable, Hashable {
         case skipped
     }
 
-    public var step: HealthStep
-    public var status: Status
+    package var step: HealthStep
+    package var status: Status
     /// Wall time of the step; nil when it did not run.
-    public var seconds: Double?
+    package var seconds: Double?
     /// One line for people.
-    public var detail: String
+    package var detail: String
 
-    public init(_ step: HealthStep, _ status: Status, seconds: Double? = nil, detail: String) {
+    package init(_ step: HealthStep, _ status: Status, seconds: Double? = nil, detail: String) {
         self.step = step
         self.status = status
         self.seconds = seconds

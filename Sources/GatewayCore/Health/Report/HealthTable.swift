@@ -2,10 +2,10 @@ import Foundation
 
 /// The report as an aligned table for people, one connector per line, the reason last.
 /// Colour (ANSI) only when asked, i.e. when standard output is a terminal.
-public enum HealthTable {
+package enum HealthTable {
     static let headers = ["CONNECTOR", "KIND", "STATE", "STEP", "LATENCY", "CERT EXPIRY", "REASON"]
 
-    public static func render(_ report: HealthReport, color: Bool, now: Date = Date()) -> String {
+    package static func render(_ report: HealthReport, color: Bool, now: Date = Date()) -> String {
         let rows = report.connectors.map { row($0, now: now) }
         var widths = headers.map(\.count)
         for row in rows {

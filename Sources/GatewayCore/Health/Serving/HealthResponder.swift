@@ -3,27 +3,27 @@ import NIOHTTP1
 
 /// Serves the latest report: `/health/connectors` and `/health/connectors/<name>` as JSON,
 /// `/status` as HTML. Answers 503 (JSON) until every connector was checked once.
-public struct HealthResponder: ControlResponder {
-    public let store: HealthStore
+struct HealthResponder: ControlResponder {
+    let store: HealthStore
     /// The status page's meta refresh.
-    public let refreshSeconds: Int
+    let refreshSeconds: Int
     /// Open WebSocket tunnels by connector, read when a page or report is served.
-    public let tunnels: Tunnels?
+    let tunnels: Tunnels?
 
-    public init(store: HealthStore, refreshSeconds: Int, tunnels: Tunnels? = nil) {
+    init(store: HealthStore, refreshSeconds: Int, tunnels: Tunnels? = nil) {
         self.store = store
         self.refreshSeconds = refreshSeconds
         self.tunnels = tunnels
     }
 
     /// The page refreshes as often as the checks run (within 5 s to 5 min).
-    public init(store: HealthStore, configuration: GatewayConfiguration, tunnels: Tunnels? = nil) {
+    init(store: HealthStore, configuration: GatewayConfiguration, tunnels: Tunnels? = nil) {
         self.init(store: store, refreshSeconds: Int(min(max(configuration.gateway.healthInterval, 5), 300)), tunnels: tunnels)
     }
 
     static let prefix = "/health/connectors"
 
-    public func respond(method: HTTPMethod, path: Substring, query: Substring?) -> ControlResponse? {
+    func respond(method: HTTPMethod, path: Substring, query: Substring?) -> ControlResponse? {
         let isStatus = path == "/status" || path == "/status/"
         guard isStatus || path == Self.prefix || path.hasPrefix(Self.prefix + "/") else { return nil }
         guard method == .GET || method == .HEAD else {

@@ -9,20 +9,20 @@ import ServiceLifecycle
 /// (after a reload: new and changed connectors are checked at once, removed ones leave the
 /// report).
 /// Stops at graceful shutdown, cancelling checks in flight.
-public struct HealthScheduler: Service {
+struct HealthScheduler: Service {
     let holder: ProxyContextHolder
     let store: HealthStore
     let engine: HealthEngine
     let logger: Logger
 
-    public init(holder: ProxyContextHolder, store: HealthStore, group: any EventLoopGroup, logger: Logger) {
+    init(holder: ProxyContextHolder, store: HealthStore, group: any EventLoopGroup, logger: Logger) {
         self.holder = holder
         self.store = store
         self.engine = HealthEngine(group: group)
         self.logger = logger
     }
 
-    public func run() async throws {
+    func run() async throws {
         await cancelWhenGracefulShutdown { await self.loop() }
     }
 

@@ -3,7 +3,7 @@ import Synchronization
 
 extension HealthStore {
     /// The health metric families, in Prometheus text format, appended to `/metrics`.
-    public func renderMetrics() -> String {
+    func renderMetrics() -> String {
         let (connectors, latest, checks) = state.withLock { ($0.connectors, $0.latest, $0.checks) }
         var out = PrometheusText()
         out.family(

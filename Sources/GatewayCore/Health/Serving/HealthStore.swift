@@ -3,7 +3,7 @@ import Synchronization
 
 /// The latest check of every connector, as the scheduler records them; read by the report
 /// routes, the status page and `/metrics`. Small synchronous state under one lock.
-public final class HealthStore: Sendable {
+final class HealthStore: Sendable {
     struct State {
         var connectors: [String]
         var latest: [String: ConnectorHealth] = [:]
@@ -15,16 +15,16 @@ public final class HealthStore: Sendable {
 
     let state: Mutex<State>
 
-    public init(connectors: [String]) {
+    init(connectors: [String]) {
         state = Mutex(State(connectors: connectors))
     }
 
     /// Connector names in inventory order: the report's order and the only metric labels.
-    public var connectors: [String] { state.withLock { $0.connectors } }
+    var connectors: [String] { state.withLock { $0.connectors } }
 
     /// Follows a reload: `connectors` become the report's list; results and counts of connectors
     /// no longer configured are dropped, new ones appear once checked.
-    public func track(_ connectors: [String]) {
+    func track(_ connectors: [String]) {
         state.withLock { state in
             guard state.connectors != connectors else { return }
             let kept = Set(connectors)
@@ -35,7 +35,7 @@ public final class HealthStore: Sendable {
     }
 
     /// Keeps `result` as its connector's latest and counts it.
-    public func record(_ result: ConnectorHealth) {
+    func record(_ result: ConnectorHealth) {
         state.withLock { state in
             state.latest[result.name] = result
             state.checks[result.name, default: [:]][result.state, default: 0] += 1
@@ -43,7 +43,7 @@ public final class HealthStore: Sendable {
     }
 
     /// A batch of checks finished; the report is served once every connector has a result.
-    public func batchFinished(at date: Date, seconds: Double) {
+    func batchFinished(at date: Date, seconds: Double) {
         state.withLock { state in
             state.lastBatch = (date, seconds)
             if state.connectors.allSatisfy({ state.latest[$0] != nil }) { state.firstRoundDone = true }
@@ -51,7 +51,7 @@ public final class HealthStore: Sendable {
     }
 
     /// The latest report, or nil until every connector was checked once.
-    public var report: HealthReport? {
+    var report: HealthReport? {
         state.withLock { state in
             guard state.firstRoundDone, let batch = state.lastBatch else { return nil }
             return HealthReport(
@@ -60,12 +60,12 @@ public final class HealthStore: Sendable {
         }
     }
 
-    public func latest(_ connector: String) -> ConnectorHealth? {
+    func latest(_ connector: String) -> ConnectorHealth? {
         state.withLock { $0.latest[connector] }
     }
 
     /// Checks counted so far, by state.
-    public func checkCounts(_ connector: String) -> [HealthState: UInt64] {
+    func checkCounts(_ connector: String) -> [HealthState: UInt64] {
         state.withLock { $0.checks[connector] ?? [:] }
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// `/status`: the report as one self-contained HTML page (inline CSS, no scripts or external
 /// assets), readable on a phone, refreshing itself with a meta refresh.
-public enum StatusPage {
+enum StatusPage {
     /// `tunnels`: open WebSocket tunnels by connector (a running gateway's; a card then shows its count).
-    public static func render(_ report: HealthReport?, refreshSeconds: Int, now: Date = Date(), tunnels: [String: Int]? = nil) -> String {
+    static func render(_ report: HealthReport?, refreshSeconds: Int, now: Date = Date(), tunnels: [String: Int]? = nil) -> String {
         guard let report else {
             return page(
                 title: "Connector health: waiting", refresh: 2,

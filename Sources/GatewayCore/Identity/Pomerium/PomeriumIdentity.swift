@@ -1,6 +1,6 @@
 /// Who a verified assertion says calls.
-public struct PomeriumIdentity: Sendable, Equatable {
-    public var email: String?
-    public var groups: [String]
-    public var subject: String?
+package struct PomeriumIdentity: Sendable, Equatable {
+    package var email: String?
+    package var groups: [String]
+    package var subject: String?
 }

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// unknown `kid` (at most once per `minimumSpacing`, seen within `poll`), off the data path. A failed fetch keeps the
 /// cached keys (trusted up to `max_stale` after the last good fetch), is logged once per
 /// distinct reason and counted.
-public struct PomeriumKeyRefresher: Service {
+struct PomeriumKeyRefresher: Service {
     let holder: ProxyContextHolder
     let keys: PomeriumKeySet
     let httpClient: HTTPClient
@@ -18,14 +18,14 @@ public struct PomeriumKeyRefresher: Service {
     var minimumSpacing: Duration = .seconds(5)
     var poll: Duration = .milliseconds(250)
 
-    public init(holder: ProxyContextHolder, keys: PomeriumKeySet, httpClient: HTTPClient, logger: Logger) {
+    init(holder: ProxyContextHolder, keys: PomeriumKeySet, httpClient: HTTPClient, logger: Logger) {
         self.holder = holder
         self.keys = keys
         self.httpClient = httpClient
         self.logger = logger
     }
 
-    public func run() async throws {
+    func run() async throws {
         await cancelWhenGracefulShutdown {
             var lastError: String?
             while !Task.isCancelled {

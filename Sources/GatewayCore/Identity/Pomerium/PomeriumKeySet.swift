@@ -6,7 +6,7 @@ import Synchronization
 /// the last fetch failed. Read synchronously on the data path; written by `PomeriumKeyRefresher`,
 /// which a request may wake (an unknown `kid`) but never waits for. Shared by every context, so
 /// a reload keeps the cache.
-public final class PomeriumKeySet: Sendable {
+package final class PomeriumKeySet: Sendable {
     struct Key: Sendable {
         var algorithm: String
         var verifier: any JWTAlgorithm
@@ -23,7 +23,7 @@ public final class PomeriumKeySet: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     enum Lookup {
         case key(Key)
@@ -81,7 +81,7 @@ public final class PomeriumKeySet: Sendable {
     var kids: [String] { state.withLock { $0.keys.keys.sorted() } }
 
     /// Prometheus lines: JWKS fetches by result, and the age of the keys in use.
-    public func metricsText(now: Date = Date()) -> String {
+    package func metricsText(now: Date = Date()) -> String {
         let (fetches, failures, fetchedAt) = state.withLock { ($0.fetches, $0.failures, $0.fetchedAt) }
         return """
             # HELP gateway_pomerium_jwks_fetches_total Pomerium JWKS fetches, by result.

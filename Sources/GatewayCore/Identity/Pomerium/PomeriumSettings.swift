@@ -1,17 +1,17 @@
 /// `gateway.identity.pomerium: {issuer, jwks_url, audience}`: how `X-Pomerium-Jwt-Assertion`
 /// is verified, and how often (and for how long) the JWKS is trusted.
-public struct PomeriumSettings: Sendable, Equatable {
-    public var issuer: String
-    public var jwksURL: EndpointURL
-    public var audience: String
+package struct PomeriumSettings: Sendable, Equatable {
+    package var issuer: String
+    package var jwksURL: EndpointURL
+    package var audience: String
     /// How often the JWKS is fetched.
-    public var refreshInterval: Double
+    package var refreshInterval: Double
     /// How old the last successful fetch may be before its keys are no longer trusted.
-    public var maxStale: Double
+    package var maxStale: Double
     /// Clock skew allowed on `exp`, `nbf` and `iat` (seconds).
-    public var leeway: Double
+    package var leeway: Double
 
-    public init(
+    package init(
         issuer: String, jwksURL: EndpointURL, audience: String,
         refreshInterval: Double = GatewayKey.pomeriumRefreshInterval.defaultValue,
         maxStale: Double = GatewayKey.pomeriumMaxStale.defaultValue,
@@ -26,7 +26,7 @@ public struct PomeriumSettings: Sendable, Equatable {
     }
 
     /// Nil without `gateway.identity.pomerium` (or when a part is missing: `validate` says so).
-    public init?(_ settings: ResolvedSettings) {
+    package init?(_ settings: ResolvedSettings) {
         guard let issuer = settings["identity.pomerium.issuer"]?.value.stringValue,
             let url = settings["identity.pomerium.jwks_url"]?.value.urlValue,
             let audience = settings["identity.pomerium.audience"]?.value.stringValue
@@ -39,5 +39,5 @@ public struct PomeriumSettings: Sendable, Equatable {
         leeway = settings[GatewayKey.pomeriumLeeway]
     }
 
-    public static let header = "x-pomerium-jwt-assertion"
+    package static let header = "x-pomerium-jwt-assertion"
 }

@@ -5,24 +5,24 @@ import JWTKit
 /// header (ES256 or RS256 only, a `kid` of the cached JWKS), the signature (jwt-kit's ECDSA and
 /// RSA verifiers), then `iss`, `aud`, `exp`, `nbf`, `iat` with `leeway`. Fails closed: without
 /// trusted keys nothing verifies.
-public struct PomeriumVerifier: Sendable {
-    public let settings: PomeriumSettings
+struct PomeriumVerifier: Sendable {
+    let settings: PomeriumSettings
     let keys: PomeriumKeySet
 
-    public init(settings: PomeriumSettings, keys: PomeriumKeySet) {
+    init(settings: PomeriumSettings, keys: PomeriumKeySet) {
         self.settings = settings
         self.keys = keys
     }
 
     static let algorithms: Set<String> = ["ES256", "RS256"]
 
-    public enum Outcome: Sendable, Equatable {
+    enum Outcome: Sendable, Equatable {
         case verified(PomeriumIdentity)
         /// 401: why, as a whole sentence (never the assertion itself).
         case refused(String)
     }
 
-    public func verify(_ assertion: String, now: Date = Date()) -> Outcome {
+    func verify(_ assertion: String, now: Date = Date()) -> Outcome {
         func refuse(_ reason: String) -> Outcome { .refused("The Pomerium assertion (X-Pomerium-Jwt-Assertion) is refused: \(reason).") }
         let parts = assertion.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3 else { return refuse("it is not a compact JWS (three base64url parts)") }

@@ -6,13 +6,13 @@ import Synchronization
 /// (`RequestCounters`, one per upstream pool), so no lock on the request path is shared between
 /// loops; `render` adds them up. A reload that adds connectors appends their labels (counters
 /// of removed connectors stay, as Prometheus counters do).
-public final class GatewayMetrics: Sendable {
+package final class GatewayMetrics: Sendable {
     static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
     static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"]
     static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
     static let slotsPerConnector = methods.count * statusClasses.count
     /// Label of requests naming no configured connector (the URL is the caller's to choose).
-    public static let unknownConnector = "(unknown)"
+    package static let unknownConnector = "(unknown)"
 
     struct ErrorKey: Hashable {
         var connector: Int
@@ -37,16 +37,16 @@ public final class GatewayMetrics: Sendable {
     /// Further metric families appended to `render()` (the health checks'), added at start.
     private let extraText = Mutex<[@Sendable () -> String]>([])
 
-    public init(connectors: [String] = []) {
+    package init(connectors: [String] = []) {
         shares = Mutex([ownShare])
         register([Self.unknownConnector] + connectors)
     }
 
     /// Connector labels; index 0 is `(unknown)`.
-    public var connectors: [String] { labels.withLock { $0.connectors } }
+    package var connectors: [String] { labels.withLock { $0.connectors } }
 
     /// Gives every name not seen before a label after the existing ones.
-    public func register(_ connectors: [String]) {
+    package func register(_ connectors: [String]) {
         labels.withLock { labels in
             for name in connectors where labels.indexes[name] == nil {
                 labels.indexes[name] = labels.connectors.count
@@ -56,30 +56,30 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// The index of a connector's label (0 for names not registered).
-    public func index(of connector: String) -> Int { labels.withLock { $0.indexes[connector] ?? 0 } }
+    package func index(of connector: String) -> Int { labels.withLock { $0.indexes[connector] ?? 0 } }
 
     /// A new share of the request counters, for one event loop.
-    public func makeCounters() -> RequestCounters {
+    package func makeCounters() -> RequestCounters {
         let share = RequestCounters()
         shares.withLock { $0.append(share) }
         return share
     }
 
-    public func requestStarted() { ownShare.requestStarted() }
+    package func requestStarted() { ownShare.requestStarted() }
 
-    public func requestFinished(connector: Int, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
+    package func requestFinished(connector: Int, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
         ownShare.requestFinished(
             connector: connector, method: method, status: status, upstreamSeconds: upstreamSeconds,
             errorKind: errorKind)
     }
 
-    public func requestFinished(connector: String, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
+    package func requestFinished(connector: String, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?) {
         requestFinished(
             connector: index(of: connector), method: method, status: status,
             upstreamSeconds: upstreamSeconds, errorKind: errorKind)
     }
 
-    public func upstreamConnection(reused: Bool) { ownShare.upstreamConnection(reused: reused) }
+    package func upstreamConnection(reused: Bool) { ownShare.upstreamConnection(reused: reused) }
 
     /// Every share added up, sized for `connectors` labels.
     private func total(connectors: Int) -> RequestCounters.State {
@@ -104,10 +104,10 @@ public final class GatewayMetrics: Sendable {
         return total
     }
 
-    public func secretRefreshFailed() { secretRefreshFailures.add(1, ordering: .relaxed) }
-    public func secretsRotated() { secretRotations.add(1, ordering: .relaxed) }
-    public func reloadApplied() { reloadsApplied.add(1, ordering: .relaxed) }
-    public func reloadRefused() { reloadsRefused.add(1, ordering: .relaxed) }
+    package func secretRefreshFailed() { secretRefreshFailures.add(1, ordering: .relaxed) }
+    package func secretsRotated() { secretRotations.add(1, ordering: .relaxed) }
+    package func reloadApplied() { reloadsApplied.add(1, ordering: .relaxed) }
+    package func reloadRefused() { reloadsRefused.add(1, ordering: .relaxed) }
 
     @inline(__always)
     static func methodIndex(_ method: String) -> Int {
@@ -124,7 +124,7 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// The Prometheus text exposition (version 0.0.4).
-    public func render() -> String {
+    package func render() -> String {
         let connectors = self.connectors
         let snapshot = total(connectors: connectors.count)
         var out = PrometheusText()
@@ -188,7 +188,7 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// Appends what `render` returns to every `/metrics` answer.
-    public func appendText(_ render: @escaping @Sendable () -> String) {
+    package func appendText(_ render: @escaping @Sendable () -> String) {
         extraText.withLock { $0.append(render) }
     }
 }

@@ -1,6 +1,6 @@
 /// Authenticates inbound callers by their bearer token, comparing in constant time, and by their
 /// client certificate and Pomerium assertion (`PrincipalDirectory+Authentication.swift`).
-public struct PrincipalDirectory: Sendable {
+package struct PrincipalDirectory: Sendable {
     struct Entry: Sendable {
         var principal: Principal
         var token: [UInt8]
@@ -12,7 +12,7 @@ public struct PrincipalDirectory: Sendable {
     /// Principals matched by a Pomerium identity, in inventory order.
     let pomeriumEntries: [PomeriumEntry]
 
-    public init(principals: [Principal], secrets: SecretStore) {
+    package init(principals: [Principal], secrets: SecretStore) {
         entries = principals.compactMap { principal in
             guard let token = secrets.principalToken(principal.name), !token.isEmpty else { return nil }
             return Entry(principal: principal, token: token.withUnredactedValue { Array($0.utf8) })
@@ -25,11 +25,11 @@ public struct PrincipalDirectory: Sendable {
         }
     }
 
-    public var isEmpty: Bool { entries.isEmpty && certificateEntries.isEmpty && pomeriumEntries.isEmpty }
+    package var isEmpty: Bool { entries.isEmpty && certificateEntries.isEmpty && pomeriumEntries.isEmpty }
 
     /// The principal whose token is `presented`, or nil. Every configured token is compared in
     /// full whatever the outcome, so timing tells nothing about which one (or how much) matched.
-    public func authenticate(_ presented: Substring) -> Principal? {
+    package func authenticate(_ presented: Substring) -> Principal? {
         let candidate = Array(presented.utf8)
         var match: Principal?
         for entry in entries where Self.constantTimeEqual(candidate, entry.token) {

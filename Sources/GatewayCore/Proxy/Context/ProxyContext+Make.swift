@@ -3,7 +3,7 @@ import Logging
 extension ProxyContext {
     /// The first context of a process: routes built (TLS contexts included) from `configuration`
     /// and its resolved `secrets`.
-    public static func make(
+    package static func make(
         configuration: GatewayConfiguration, secrets: SecretStore, metrics: GatewayMetrics, logger: Logger,
         controlResponders: [any ControlResponder] = [], readiness: Readiness = Readiness(),
         pomeriumKeys: PomeriumKeySet = PomeriumKeySet()
@@ -20,7 +20,7 @@ extension ProxyContext {
     /// The context that replaces this one after a reload or a secret rotation: built from the
     /// new configuration and secrets, it keeps the process's parts (metrics, logger, control
     /// routes, readiness, Pomerium keys).
-    public func successor(configuration: GatewayConfiguration, secrets: SecretStore) throws(ConfigError) -> ProxyContext {
+    package func successor(configuration: GatewayConfiguration, secrets: SecretStore) throws(ConfigError) -> ProxyContext {
         try Self.make(
             configuration: configuration, secrets: secrets, metrics: metrics, logger: logger,
             controlResponders: controlResponders, readiness: readiness, pomeriumKeys: pomeriumKeys)

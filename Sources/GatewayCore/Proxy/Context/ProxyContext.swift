@@ -3,33 +3,33 @@ import Synchronization
 
 /// What every connection handler shares: the routes, the principals, metrics, logging and the
 /// readiness flag. Immutable apart from the flag; safe to share across event loops.
-public final class ProxyContext: Sendable {
-    public let configuration: GatewayConfiguration
-    public let routes: RouteTable
-    public let principals: PrincipalDirectory
-    public let metrics: GatewayMetrics
-    public let logger: Logger
+package final class ProxyContext: Sendable {
+    package let configuration: GatewayConfiguration
+    package let routes: RouteTable
+    package let principals: PrincipalDirectory
+    package let metrics: GatewayMetrics
+    package let logger: Logger
     /// Writes one access line per request when set.
-    public let accessLog: Bool
+    package let accessLog: Bool
     /// `gateway.public_url`, read once (the data path asks for it on every request).
-    public let publicURL: EndpointURL?
+    package let publicURL: EndpointURL?
     /// `gateway.limits`, read once.
-    public let limits: ClientLimits
+    package let limits: ClientLimits
     /// Principals' rates and in-flight caps, connectors' in-flight caps (a reload starts anew).
     let requestLimits: RequestLimits
     /// Further control routes (health reports, status page).
-    public let controlResponders: [any ControlResponder]
+    package let controlResponders: [any ControlResponder]
     /// Readiness is the process's, shared by every context that replaces this one.
-    public let readiness: Readiness
+    package let readiness: Readiness
     /// The resolved secrets the routes and principals were built from (what a secret refresh
     /// compares new values with).
     let secrets: SecretStore
     /// The Pomerium JWKS cache, shared by every context (a reload keeps it).
-    public let pomeriumKeys: PomeriumKeySet
+    package let pomeriumKeys: PomeriumKeySet
     /// Verifies `X-Pomerium-Jwt-Assertion` when `gateway.identity.pomerium` is set.
     let pomerium: PomeriumVerifier?
 
-    public init(
+    package init(
         configuration: GatewayConfiguration, routes: RouteTable, principals: PrincipalDirectory,
         metrics: GatewayMetrics, logger: Logger, accessLog: Bool = true, controlResponders: [any ControlResponder] = [],
         readiness: Readiness = Readiness(), secrets: SecretStore, pomeriumKeys: PomeriumKeySet = PomeriumKeySet()
@@ -53,7 +53,7 @@ public final class ProxyContext: Sendable {
     }
 
     /// True once the listeners are up, false again while draining.
-    public var isReady: Bool { readiness.isReady }
+    package var isReady: Bool { readiness.isReady }
 
-    public func setReady(_ ready: Bool) { readiness.set(ready) }
+    package func setReady(_ ready: Bool) { readiness.set(ready) }
 }

@@ -3,34 +3,34 @@ import Synchronization
 /// The current `ProxyContext`, swappable while the gateway runs (secret rotation, reload).
 /// Connections read a generation number per request and fetch the new context only when it
 /// changed; requests in flight keep the context (and upstream target) they started with.
-public final class ProxyContextHolder: Sendable {
+package final class ProxyContextHolder: Sendable {
     private let generationCounter = Atomic<Int>(0)
     private let current: Mutex<ProxyContext>
     /// Caller connections open on every HTTP listener (`gateway.limits.max_client_connections`).
-    public let connections = ConnectionLimiter()
+    package let connections = ConnectionLimiter()
     /// WebSocket tunnels open in the process (caps and metrics; a reload keeps them).
-    public let tunnels: Tunnels
+    package let tunnels: Tunnels
     /// The process's tracer when `gateway.telemetry` turns tracing on (a reload keeps it).
-    public let tracer: RequestTracer?
+    package let tracer: RequestTracer?
     private let replacementsBroadcast = Broadcast<Void>()
 
-    public init(_ context: ProxyContext, tunnels: Tunnels = Tunnels(), tracer: RequestTracer? = nil) {
+    package init(_ context: ProxyContext, tunnels: Tunnels = Tunnels(), tracer: RequestTracer? = nil) {
         current = Mutex(context)
         self.tunnels = tunnels
         self.tracer = tracer
     }
 
-    public var generation: Int { generationCounter.load(ordering: .acquiring) }
+    package var generation: Int { generationCounter.load(ordering: .acquiring) }
 
-    public var context: ProxyContext { current.withLock { $0 } }
+    package var context: ProxyContext { current.withLock { $0 } }
 
     /// One element each time a context is installed from now on (a reload, a secret rotation;
     /// several at once may arrive as one): read `context` then for the current one. Subscribe
     /// before reading `context` the first time, so no change is missed.
-    public func replacements() -> AsyncStream<Void> { replacementsBroadcast.subscribe() }
+    package func replacements() -> AsyncStream<Void> { replacementsBroadcast.subscribe() }
 
     /// Installs `context` for every request that starts from now on.
-    public func replace(with context: ProxyContext) {
+    package func replace(with context: ProxyContext) {
         current.withLock { installed in
             installed = context
             generationCounter.add(1, ordering: .releasing)
@@ -40,7 +40,7 @@ public final class ProxyContextHolder: Sendable {
 
     /// Installs `context` only if nothing was installed since `generation` was read (a secret
     /// refresh built from an older context must not undo a reload); true when installed.
-    public func replace(with context: ProxyContext, ifStill generation: Int) -> Bool {
+    package func replace(with context: ProxyContext, ifStill generation: Int) -> Bool {
         let installed = current.withLock { installed in
             guard generationCounter.load(ordering: .acquiring) == generation else { return false }
             installed = context

@@ -3,7 +3,7 @@ import Synchronization
 /// One event loop's share of the request metrics. Only its own loop writes it, so its lock is
 /// never contended by another loop; `GatewayMetrics.render` adds the shares up at scrape time.
 /// Arrays grow on demand: a reload may register connectors after the share was made.
-public final class RequestCounters: Sendable {
+package final class RequestCounters: Sendable {
     struct State {
         var requests: [UInt64] = []
         var latencyBuckets: [UInt64] = []
@@ -32,12 +32,12 @@ public final class RequestCounters: Sendable {
 
     var snapshot: State { state.withLock { $0 } }
 
-    public func requestStarted() {
+    package func requestStarted() {
         state.withLock { $0.inFlight += 1 }
     }
 
     /// One finished request. `upstreamSeconds` is nil when no upstream answered.
-    public func requestFinished(
+    package func requestFinished(
         connector: Int, method: String, status: Int, upstreamSeconds: Double?, errorKind: String?, upstreamThrottled: Bool = false
     ) {
         let methodIndex = GatewayMetrics.methodIndex(method)
@@ -59,7 +59,7 @@ public final class RequestCounters: Sendable {
         }
     }
 
-    public func upstreamConnection(reused: Bool) {
+    package func upstreamConnection(reused: Bool) {
         state.withLock { state in
             if reused { state.upstreamConnectionsReused += 1 } else { state.upstreamConnectionsOpened += 1 }
         }

@@ -1,13 +1,13 @@
 import NIOHTTP1
 
 /// A response the gateway makes itself on a control route.
-public struct ControlResponse: Sendable {
-    public var status: Int
-    public var contentType: String
-    public var body: String
-    public var headers: [(String, String)]
+package struct ControlResponse: Sendable {
+    package var status: Int
+    package var contentType: String
+    package var body: String
+    package var headers: [(String, String)]
 
-    public init(status: Int, contentType: String, body: String, headers: [(String, String)] = []) {
+    package init(status: Int, contentType: String, body: String, headers: [(String, String)] = []) {
         self.status = status
         self.contentType = contentType
         self.body = body

@@ -1,18 +1,18 @@
 /// An RFC 9457 problem document, rendered as `application/problem+json`.
-public struct ProblemDetails: Codable, Sendable, Equatable {
-    public var type: String
-    public var title: String
-    public var status: Int
-    public var detail: String
-    public var connector: String?
-    public var requestID: String?
+struct ProblemDetails: Codable, Sendable, Equatable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var connector: String?
+    var requestID: String?
 
     enum CodingKeys: String, CodingKey {
         case type, title, status, detail, connector
         case requestID = "request_id"
     }
 
-    public init(type: String, title: String, status: Int, detail: String, connector: String? = nil, requestID: String? = nil) {
+    init(type: String, title: String, status: Int, detail: String, connector: String? = nil, requestID: String? = nil) {
         self.type = type
         self.title = title
         self.status = status
@@ -21,5 +21,5 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
         self.requestID = requestID
     }
 
-    public static let contentType = "application/problem+json"
+    static let contentType = "application/problem+json"
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// A request the gateway answers itself: an error with its HTTP status and a sentence for people,
 /// rendered as problem+json (or SCIM error JSON on SCIM routes).
-public struct ProxyError: Error, Sendable, Equatable {
+struct ProxyError: Error, Sendable, Equatable {
     /// Stable identifiers; also the `errors by kind` metric label.
-    public enum Kind: String, Sendable, CaseIterable {
+    enum Kind: String, Sendable, CaseIterable {
         case unauthenticated, forbidden
         case unknownConnector = "unknown_connector"
         case noRoute = "no_machine_route"
@@ -19,25 +19,25 @@ public struct ProxyError: Error, Sendable, Equatable {
         case rateLimited = "rate_limited"
 
         /// The problem `type` of this kind's errors.
-        public var typeURI: String { "urn:fractalops:gateway:\(rawValue.replacingOccurrences(of: "_", with: "-"))" }
+        var typeURI: String { "urn:fractalops:gateway:\(rawValue.replacingOccurrences(of: "_", with: "-"))" }
     }
 
-    public var kind: Kind
-    public var status: Int
-    public var title: String
-    public var detail: String
+    var kind: Kind
+    var status: Int
+    var title: String
+    var detail: String
     /// Seconds for a `Retry-After` header (429 answers).
-    public var retryAfter: Int?
+    var retryAfter: Int?
 
-    public init(_ kind: Kind, status: Int, title: String, detail: String) {
+    init(_ kind: Kind, status: Int, title: String, detail: String) {
         self.kind = kind
         self.status = status
         self.title = title
         self.detail = detail
     }
 
-    public var typeURI: String { kind.typeURI }
+    var typeURI: String { kind.typeURI }
 
     /// The metric bucket for errors (`refused`, `tls`, `timeout`, `reset`, `limit`, ...).
-    public var metricKind: String { kind.rawValue }
+    var metricKind: String { kind.rawValue }
 }

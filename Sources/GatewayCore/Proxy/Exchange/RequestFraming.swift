@@ -1,7 +1,7 @@
 /// How a request's body is delimited, decided by the gateway from the caller's validated head
 /// and written upstream exactly so: the upstream head declares this framing and nothing else,
 /// and `UpstreamRequestEncoder` refuses to write bytes that do not match it (RFC 9112 section 6).
-public enum RequestFraming: Sendable, Equatable {
+enum RequestFraming: Sendable, Equatable {
     /// No body (no `Content-Length`, no `Transfer-Encoding`).
     case none
     /// `Content-Length: n`, then exactly n bytes.
@@ -10,7 +10,7 @@ public enum RequestFraming: Sendable, Equatable {
     case chunked
 
     /// True when body bytes may follow the head.
-    public var hasBody: Bool {
+    var hasBody: Bool {
         switch self {
         case .none: false
         case let .length(count): count > 0

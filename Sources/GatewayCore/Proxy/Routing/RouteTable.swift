@@ -3,17 +3,17 @@ import NIOSSL
 
 /// The connectors as the data path sees them: where each one's machine traffic goes, or why it
 /// has nowhere to go. Built once per configuration; immutable and shared by every event loop.
-public struct RouteTable: Sendable {
+package struct RouteTable: Sendable {
     /// One route of a connector: a path prefix within its family, who may use it, and where it goes.
-    public struct Entry: Sendable {
-        public let pathPrefix: String
-        public let stripPrefix: Bool
-        public let requiredPermission: String?
-        public let target: UpstreamTarget
+    package struct Entry: Sendable {
+        package let pathPrefix: String
+        package let stripPrefix: Bool
+        package let requiredPermission: String?
+        package let target: UpstreamTarget
         /// How the canonical path's escapes are forwarded (`RouteSpec.pathEscapes`).
-        public var pathEscapes: CanonicalPath.Escapes = .normalize
+        package var pathEscapes: CanonicalPath.Escapes = .normalize
         /// Caller paths where a WebSocket upgrade is passed (`websocket_paths`).
-        public var websocketPaths: [String] = []
+        package var websocketPaths: [String] = []
 
         /// A WebSocket upgrade may go to this canonical path: one of `websocketPaths` is a
         /// whole-segment prefix of it, where a `*` segment stands for any one segment
@@ -32,39 +32,39 @@ public struct RouteTable: Sendable {
     }
 
     /// A connector's routes, most specific prefix first.
-    public struct ConnectorRoutes: Sendable {
-        public let executor: [Entry]
-        public let scim: [Entry]
+    package struct ConnectorRoutes: Sendable {
+        package let executor: [Entry]
+        package let scim: [Entry]
 
-        public func entries(_ family: RouteSpec.Family) -> [Entry] { family == .executor ? executor : scim }
+        package func entries(_ family: RouteSpec.Family) -> [Entry] { family == .executor ? executor : scim }
 
         /// The connector's main upstream: the executor route without a path prefix (else the
         /// SCIM one) — what health probes go through.
-        public var primary: UpstreamTarget? {
+        package var primary: UpstreamTarget? {
             (executor.first { $0.pathPrefix.isEmpty } ?? scim.first { $0.pathPrefix.isEmpty } ?? executor.first ?? scim.first)?.target
         }
     }
 
-    public enum Route: Sendable {
+    package enum Route: Sendable {
         case upstream(ConnectorRoutes)
         /// The connector exists but carries no HTTP machine traffic; the reason is shown to callers.
         case none(String)
     }
 
-    public private(set) var routes: [String: Route]
-    public let connectorNames: [String]
+    package private(set) var routes: [String: Route]
+    package let connectorNames: [String]
     /// Each configured connector's metric label slot (requests for other names count as 0,
     /// `(unknown)`): looked up without the metrics' own lock.
-    public private(set) var metricsIndexes: [String: Int] = [:]
+    package private(set) var metricsIndexes: [String: Int] = [:]
 
-    public init(routes: [String: Route], connectorNames: [String]) {
+    package init(routes: [String: Route], connectorNames: [String]) {
         self.routes = routes
         self.connectorNames = connectorNames
     }
 
     /// Builds every route; a TLS setting that cannot be turned into a context (unreadable or
     /// invalid CA file) is a configuration error, so the gateway never starts half-configured.
-    public init(
+    package init(
         configuration: GatewayConfiguration, secrets: SecretStore, eventLoopCount: Int
     ) throws(ConfigError) {
         var routes: [String: Route] = [:]

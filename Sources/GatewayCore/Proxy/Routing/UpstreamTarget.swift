@@ -4,58 +4,58 @@ import NIOSSL
 /// Everything the data path needs to reach one connector's executor, computed once from the
 /// configuration: address, TLS context, Host header, the credential to inject and the limits.
 /// A class: every request refers to it, and copying a struct of this size costs a retain per field.
-public final class UpstreamTarget: Sendable {
-    public enum ForwardedFor: Sendable, Equatable {
+package final class UpstreamTarget: Sendable {
+    package enum ForwardedFor: Sendable, Equatable {
         /// The true TCP peer of the caller.
         case client
         /// A fixed address (the gateway's egress address an upstream key is bound to).
         case fixed(String)
     }
 
-    public let connector: String
+    package let connector: String
     /// Connections are pooled per key: one per route of a connector that has several upstreams.
-    public let poolKey: String
-    public let host: String
-    public let port: Int
+    package let poolKey: String
+    package let host: String
+    package let port: Int
     /// The executor URL's path prefix, without a trailing slash.
-    public let basePath: String
+    package let basePath: String
     /// The Host header sent upstream: the configured override or the executor URL's authority.
-    public let hostHeader: String
+    package let hostHeader: String
     /// Nil for plain HTTP.
-    public let tlsContext: NIOSSLContext?
+    package let tlsContext: NIOSSLContext?
     /// The name sent in SNI and checked against the certificate; nil when dialling an IP
     /// address without `tls_server_name` (then the certificate must name the IP).
-    public let serverHostname: String?
+    package let serverHostname: String?
     /// Header name and full value (scheme included) of the injected credential.
-    public let credential: (name: String, value: SecretValue)?
+    package let credential: (name: String, value: SecretValue)?
     /// Lower-cased names of caller headers that are removed before forwarding.
-    public let removedRequestHeaders: Set<String>
-    public let forwardedFor: ForwardedFor
+    package let removedRequestHeaders: Set<String>
+    package let forwardedFor: ForwardedFor
     /// Query parameters removed from the caller's query.
-    public let strippedQueryParameters: Set<String>
+    package let strippedQueryParameters: Set<String>
     /// Upstream URLs rewritten to the gateway's in responses (and back in requests).
-    public let rewrites: [RouteSpec.URLRewrite]
+    package let rewrites: [RouteSpec.URLRewrite]
     /// Sent as `X-Forwarded-Prefix` when set.
-    public let forwardedPrefix: String?
-    public let connectTimeout: TimeAmount
-    public let firstByteTimeout: TimeAmount
-    public let idleTimeout: TimeAmount
-    public let maxBodyBytes: Int
+    package let forwardedPrefix: String?
+    package let connectTimeout: TimeAmount
+    package let firstByteTimeout: TimeAmount
+    package let idleTimeout: TimeAmount
+    package let maxBodyBytes: Int
     /// Upstream connections this connector may hold open per event loop.
-    public let maxConnectionsPerLoop: Int
+    package let maxConnectionsPerLoop: Int
     /// This connector's label slot in `GatewayMetrics`.
-    public let metricsIndex: Int
+    package let metricsIndex: Int
     /// The connector's runtime asset, for the access line.
-    public let runtimeAsset: RuntimeAsset?
+    package let runtimeAsset: RuntimeAsset?
     /// A WebSocket tunnel silent both ways this long is closed (`tunnel_idle_timeout`).
-    public let tunnelIdleTimeout: TimeAmount
+    package let tunnelIdleTimeout: TimeAmount
 
     /// The TLS context presents a client certificate (`client_cert_file`).
-    public let presentsClientCertificate: Bool
+    package let presentsClientCertificate: Bool
 
-    public var useTLS: Bool { tlsContext != nil }
+    package var useTLS: Bool { tlsContext != nil }
 
-    public init(
+    package init(
         connector: String, poolKey: String? = nil, host: String, port: Int, basePath: String, hostHeader: String, tlsContext: NIOSSLContext?,
         serverHostname: String?, credential: (name: String, value: SecretValue)?, removedRequestHeaders: Set<String>,
         forwardedFor: ForwardedFor, strippedQueryParameters: Set<String> = [], rewrites: [RouteSpec.URLRewrite] = [],

@@ -3,7 +3,7 @@ extension CommonSettings {
     /// references are re-read. `BAO_ADDR`/`VAULT_ADDR`, `BAO_NAMESPACE`/`VAULT_NAMESPACE` and
     /// `BAO_CACERT`/`VAULT_CACERT` are read as fallbacks when neither the key nor its
     /// `FRACTALOPS_OPENBAO_*` variable is set (see `OpenBaoConfiguration`).
-    public static let openBao: [SettingSpec] = [
+    static let openBao: [SettingSpec] = [
         SettingSpec(
             "openbao.address", .url, env: .variable("FRACTALOPS_OPENBAO_ADDR"),
             summary: "OpenBao's address, e.g. https://openbao.internal:8200 (fallbacks: BAO_ADDR, VAULT_ADDR)"),

@@ -3,23 +3,23 @@
 /// named like its variable (merged with the fields already there, check-and-set against the
 /// version read), and replaced in the output by `openbao://<mount>/<path>#<VARIABLE>`. Nothing
 /// is written when OpenBao refuses: the failure lists the keys that need moving.
-public struct EnvHardener: Sendable {
-    public let mount: String
-    public let path: String
+package struct EnvHardener: Sendable {
+    package let mount: String
+    package let path: String
 
     /// The variables that log the gateway in to OpenBao: they cannot live in OpenBao itself and
     /// are never moved (deliver them as files or in the process environment).
-    public static let bootstrapVariables: Set<String> = Set(OpenBaoConfiguration.tokenVariables)
+    package static let bootstrapVariables: Set<String> = Set(OpenBaoConfiguration.tokenVariables)
         .union(["FRACTALOPS_OPENBAO_ROLE_ID", "FRACTALOPS_OPENBAO_SECRET_ID"])
 
-    public struct Failure: Error, Sendable, CustomStringConvertible {
+    package struct Failure: Error, Sendable, CustomStringConvertible {
         /// The keys that still hold literal secrets.
-        public var keys: [String]
-        public var description: String
+        package var keys: [String]
+        package var description: String
     }
 
     /// `scope` is `<mount>/<path>`, e.g. `secret/gateway/lab`.
-    public init(scope: String) throws(Failure) {
+    package init(scope: String) throws(Failure) {
         let parts = scope.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !scope.contains("#"), !scope.contains("?"),
             !parts[1].hasSuffix("/"), !parts[1].contains("//")
@@ -33,20 +33,20 @@ public struct EnvHardener: Sendable {
         path = String(parts[1])
     }
 
-    public var scope: String { "\(mount)/\(path)" }
+    package var scope: String { "\(mount)/\(path)" }
 
-    public func reference(for key: String) -> SecretReference {
+    package func reference(for key: String) -> SecretReference {
         .openBao(mount: mount, path: path, field: key, version: nil)
     }
 
     /// The entries that can be moved: every literal but the OpenBao login variables.
-    public static func movable(_ literals: [EnvProjection.Entry]) -> [EnvProjection.Entry] {
+    package static func movable(_ literals: [EnvProjection.Entry]) -> [EnvProjection.Entry] {
         literals.filter { !bootstrapVariables.contains($0.key) }
     }
 
     /// Writes `literals` to OpenBao in one write and returns the overlay that replaces them by
     /// references (to be applied after the other overlays).
-    public func harden(_ literals: [EnvProjection.Entry], client: OpenBaoClient) async throws(Failure) -> DotEnvFile {
+    package func harden(_ literals: [EnvProjection.Entry], client: OpenBaoClient) async throws(Failure) -> DotEnvFile {
         guard !literals.isEmpty else { return try overlay(for: []) }
         do {
             try await write(literals, over: try await read(client: client), client: client)
@@ -70,7 +70,7 @@ public struct EnvHardener: Sendable {
     }
 
     /// `KEY=openbao://<mount>/<path>#KEY` for each key.
-    public func overlay(for keys: [String]) throws(Failure) -> DotEnvFile {
+    package func overlay(for keys: [String]) throws(Failure) -> DotEnvFile {
         let text = keys.map { DotEnvWriter.assignment($0, reference(for: $0).description) + "\n" }.joined()
         do {
             return try DotEnvFile(parsing: text, path: "references written to OpenBao at \(scope)")
@@ -82,7 +82,7 @@ public struct EnvHardener: Sendable {
     /// `written` lists the scopes already written in the same run (several scopes are written
     /// one after the other; OpenBao has no transaction across secrets).
     /// `references` says where each key goes when several scopes share the run.
-    public func failure(
+    package func failure(
         _ keys: [String], because error: OpenBaoError, written: [String] = [], references: ((String) -> SecretReference)? = nil
     ) -> Failure {
         let moves = keys.map { "\($0) -> \(references?($0) ?? reference(for: $0))" }.joined(separator: "; ")

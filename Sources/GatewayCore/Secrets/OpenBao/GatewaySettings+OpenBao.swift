@@ -1,19 +1,19 @@
 /// The `gateway.openbao:` settings as they were written (fallback variables are applied by
 /// `OpenBaoConfiguration`).
 extension GatewaySettings {
-    public var openBaoAddress: Sourced<EndpointURL>? {
+    package var openBaoAddress: Sourced<EndpointURL>? {
         settings["openbao.address"].flatMap { setting in setting.value.urlValue.map { Sourced($0, from: setting.source) } }
     }
-    public var openBaoNamespace: String? { settings["openbao.namespace"]?.value.stringValue }
-    public var openBaoCAFile: String? { settings["openbao.ca_file"]?.value.stringValue }
-    public var openBaoVerifyTLS: Bool { settings[OpenBaoKey.verifyTLS] }
-    public var openBaoTimeout: Double { settings[OpenBaoKey.timeout] }
-    public var openBaoRefreshInterval: Double { settings[OpenBaoKey.refreshInterval] }
-    public var openBaoAuthMethod: String { settings[OpenBaoKey.authMethod] }
-    public var openBaoAuthMount: String? { settings["openbao.auth.mount"]?.value.stringValue }
-    public var openBaoTokenFile: String? { settings["openbao.auth.token_file"]?.value.stringValue }
-    public var openBaoRoleIDFile: String? { settings["openbao.auth.role_id_file"]?.value.stringValue }
-    public var openBaoSecretIDFile: String? { settings["openbao.auth.secret_id_file"]?.value.stringValue }
-    public var openBaoRole: String? { settings["openbao.auth.role"]?.value.stringValue }
-    public var openBaoJWTFile: String? { settings["openbao.auth.jwt_file"]?.value.stringValue }
+    package var openBaoNamespace: String? { settings["openbao.namespace"]?.value.stringValue }
+    package var openBaoCAFile: String? { settings["openbao.ca_file"]?.value.stringValue }
+    package var openBaoVerifyTLS: Bool { settings[OpenBaoKey.verifyTLS] }
+    package var openBaoTimeout: Double { settings[OpenBaoKey.timeout] }
+    package var openBaoRefreshInterval: Double { settings[OpenBaoKey.refreshInterval] }
+    package var openBaoAuthMethod: String { settings[OpenBaoKey.authMethod] }
+    package var openBaoAuthMount: String? { settings["openbao.auth.mount"]?.value.stringValue }
+    package var openBaoTokenFile: String? { settings["openbao.auth.token_file"]?.value.stringValue }
+    package var openBaoRoleIDFile: String? { settings["openbao.auth.role_id_file"]?.value.stringValue }
+    package var openBaoSecretIDFile: String? { settings["openbao.auth.secret_id_file"]?.value.stringValue }
+    package var openBaoRole: String? { settings["openbao.auth.role"]?.value.stringValue }
+    package var openBaoJWTFile: String? { settings["openbao.auth.jwt_file"]?.value.stringValue }
 }

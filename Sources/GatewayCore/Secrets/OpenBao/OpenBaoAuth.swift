@@ -4,7 +4,7 @@ import Foundation
 /// Kubernetes), renewed through `auth/token/renew-self` at two thirds of its lease when it is
 /// renewable, and obtained again when it is not (or renewal fails). An actor: logins and
 /// renewals are themselves network calls.
-public actor OpenBaoAuth {
+package actor OpenBaoAuth {
     struct Token: Sendable {
         var value: SecretValue
         var renewable: Bool
@@ -26,7 +26,7 @@ public actor OpenBaoAuth {
     private var current: Token?
     private var pending: Task<Token, any Error>?
 
-    public init(method: OpenBaoConfiguration.Auth, transport: any OpenBaoTransport, namespace: String?, environment: EnvironmentLayers) {
+    package init(method: OpenBaoConfiguration.Auth, transport: any OpenBaoTransport, namespace: String?, environment: EnvironmentLayers) {
         self.method = method
         self.transport = transport
         self.namespace = namespace
@@ -34,21 +34,21 @@ public actor OpenBaoAuth {
     }
 
     /// A token to send now: the current one, renewed or replaced first when it is due.
-    public func token() async throws(OpenBaoError) -> SecretValue {
+    package func token() async throws(OpenBaoError) -> SecretValue {
         if let current, !Self.isDue(current) { return current.value }
         return try await refresh().value
     }
 
     /// Forgets the token (after OpenBao refused it), so the next call logs in again.
-    public func invalidate() {
+    package func invalidate() {
         current = nil
     }
 
     /// Whether a login has happened (the renewer has nothing to do before).
-    public var hasToken: Bool { current != nil }
+    package var hasToken: Bool { current != nil }
 
     /// How long until the token needs renewing; nil when it never expires (or there is none).
-    public func timeUntilRefresh() -> Duration? {
+    package func timeUntilRefresh() -> Duration? {
         guard let at = current?.refreshAt else { return nil }
         return max(.zero, at - .now)
     }
@@ -56,7 +56,7 @@ public actor OpenBaoAuth {
     /// Renews the token when it is due (or logs in again). What the renewer service calls.
     /// Returns true when something was done.
     @discardableResult
-    public func maintain() async throws(OpenBaoError) -> Bool {
+    package func maintain() async throws(OpenBaoError) -> Bool {
         guard let current, Self.isDue(current) else { return false }
         _ = try await refresh()
         return true

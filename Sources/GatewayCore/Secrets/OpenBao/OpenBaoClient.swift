@@ -3,12 +3,12 @@ import AsyncHTTPClient
 /// The gateway's OpenBao connection: KV v2 reads and writes with the token `OpenBaoAuth` keeps,
 /// the namespace header, and one retry with a fresh login when OpenBao refuses a token it may
 /// have revoked.
-public final class OpenBaoClient: Sendable {
-    public let configuration: OpenBaoConfiguration
-    public let auth: OpenBaoAuth
+package final class OpenBaoClient: Sendable {
+    package let configuration: OpenBaoConfiguration
+    package let auth: OpenBaoAuth
     let transport: any OpenBaoTransport
 
-    public init(configuration: OpenBaoConfiguration, transport: any OpenBaoTransport, environment: EnvironmentLayers) {
+    package init(configuration: OpenBaoConfiguration, transport: any OpenBaoTransport, environment: EnvironmentLayers) {
         self.configuration = configuration
         self.transport = transport
         self.auth = OpenBaoAuth(
@@ -18,7 +18,7 @@ public final class OpenBaoClient: Sendable {
 
     /// A client over the shared `HTTPClient`. Fails when no address is configured or the CA
     /// file cannot be loaded.
-    public convenience init(
+    package convenience init(
         configuration: OpenBaoConfiguration, httpClient: HTTPClient, environment: EnvironmentLayers
     ) throws(OpenBaoError) {
         guard let address = configuration.address else {

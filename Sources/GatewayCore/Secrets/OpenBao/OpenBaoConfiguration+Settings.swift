@@ -3,7 +3,7 @@ extension OpenBaoConfiguration {
     /// and, for what it leaves unset, the conventional `BAO_*`/`VAULT_*` variables. Relative
     /// paths are read from `baseDirectory` (the inventory's folder). Never fails: a missing or
     /// unusable address is reported when an `openbao://` reference is resolved.
-    public init(settings: GatewaySettings, environment: EnvironmentLayers, baseDirectory: String) {
+    package init(settings: GatewaySettings, environment: EnvironmentLayers, baseDirectory: String) {
         func fallback(_ names: [String]) -> Sourced<String>? {
             for name in names { if let value = environment.lookup(name), !value.value.isEmpty { return value } }
             return nil
@@ -47,7 +47,7 @@ extension OpenBaoConfiguration {
     }
 
     /// The configuration of a loaded gateway configuration.
-    public init(_ configuration: GatewayConfiguration) {
+    package init(_ configuration: GatewayConfiguration) {
         self.init(
             settings: configuration.gateway, environment: configuration.environment,
             baseDirectory: configuration.baseDirectory)

@@ -1,23 +1,23 @@
 /// How the gateway reaches OpenBao: address, namespace, TLS, timeouts, the refresh interval and
 /// the login method. Built from the `gateway.openbao:` section and its env overrides by
 /// `init(settings:environment:baseDirectory:)`.
-public struct OpenBaoConfiguration: Sendable, Hashable {
-    public enum AuthMethod: String, Sendable, Hashable, CaseIterable {
+package struct OpenBaoConfiguration: Sendable, Hashable {
+    package enum AuthMethod: String, Sendable, Hashable, CaseIterable {
         case token
         case appRole = "approle"
         case kubernetes
 
-        public static var allNames: [String] { allCases.map(\.rawValue) }
+        package static var allNames: [String] { allCases.map(\.rawValue) }
     }
 
     /// Where a login credential (token, role id, secret id) is read from, at each login.
-    public enum CredentialSource: Sendable, Hashable, CustomStringConvertible {
+    package enum CredentialSource: Sendable, Hashable, CustomStringConvertible {
         /// A file (trailing whitespace removed), absolute path.
         case file(String)
         /// The first of these variables that is set, in the env files or the process environment.
         case variables([String])
 
-        public var description: String {
+        package var description: String {
             switch self {
             case let .file(path): return "the file \(path)"
             case let .variables(names): return names.count == 1 ? names[0] : names.joined(separator: ", ")
@@ -25,12 +25,12 @@ public struct OpenBaoConfiguration: Sendable, Hashable {
         }
     }
 
-    public enum Auth: Sendable, Hashable {
+    package enum Auth: Sendable, Hashable {
         case token(CredentialSource)
         case appRole(mount: String, roleID: CredentialSource, secretID: CredentialSource)
         case kubernetes(mount: String, role: String?, jwtFile: String)
 
-        public var method: AuthMethod {
+        package var method: AuthMethod {
             switch self {
             case .token: return .token
             case .appRole: return .appRole
@@ -39,7 +39,7 @@ public struct OpenBaoConfiguration: Sendable, Hashable {
         }
 
         /// How the login is described in messages: `token`, `AppRole login at auth/approle`.
-        public var label: String {
+        package var label: String {
             switch self {
             case .token: return "token"
             case let .appRole(mount, _, _): return "AppRole login at auth/\(mount)"
@@ -48,24 +48,24 @@ public struct OpenBaoConfiguration: Sendable, Hashable {
         }
     }
 
-    public static let serviceAccountTokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token"
-    public static let tokenVariables = ["FRACTALOPS_OPENBAO_TOKEN", "BAO_TOKEN", "VAULT_TOKEN"]
+    package static let serviceAccountTokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+    package static let tokenVariables = ["FRACTALOPS_OPENBAO_TOKEN", "BAO_TOKEN", "VAULT_TOKEN"]
 
     /// Nil when none is configured; `addressProblem` then says why.
-    public var address: EndpointURL?
+    package var address: EndpointURL?
     /// Why there is no usable address (unset, or a fallback variable that is not a URL).
-    public var addressProblem: String?
-    public var namespace: String?
+    package var addressProblem: String?
+    package var namespace: String?
     /// Absolute path of the CA bundle, when one is set.
-    public var caFile: String?
-    public var verifyTLS: Bool
+    package var caFile: String?
+    package var verifyTLS: Bool
     /// Seconds.
-    public var timeout: Double
+    package var timeout: Double
     /// Seconds; 0 turns re-reading off.
-    public var refreshInterval: Double
-    public var auth: Auth
+    package var refreshInterval: Double
+    package var auth: Auth
 
-    public init(
+    package init(
         address: EndpointURL?, namespace: String? = nil, caFile: String? = nil, verifyTLS: Bool = true,
         timeout: Double = 10, refreshInterval: Double = 300, auth: Auth = .token(.variables(tokenVariables))
     ) {

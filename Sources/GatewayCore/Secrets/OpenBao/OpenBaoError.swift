@@ -3,55 +3,55 @@ import Foundation
 /// Why an OpenBao call failed, in words an operator can act on. Never holds a secret value: the
 /// message names paths, fields, statuses and OpenBao's own error text (with anything the request
 /// carried as a credential blanked out).
-public struct OpenBaoError: Error, Sendable, Hashable, CustomStringConvertible {
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
-        public var rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
+package struct OpenBaoError: Error, Sendable, Hashable, CustomStringConvertible {
+    package struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        package var rawValue: String
+        package init(rawValue: String) { self.rawValue = rawValue }
         init(_ rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
+        package var description: String { rawValue }
 
         /// No address, or the auth method lacks a setting.
-        public static let unconfigured = Code("openbao.unconfigured")
+        package static let unconfigured = Code("openbao.unconfigured")
         /// The token, role id, secret id or service account token cannot be read.
-        public static let credentialMissing = Code("openbao.credential_missing")
+        package static let credentialMissing = Code("openbao.credential_missing")
         /// Connection refused, DNS, reset.
-        public static let unreachable = Code("openbao.unreachable")
-        public static let tls = Code("openbao.tls")
-        public static let timeout = Code("openbao.timeout")
+        package static let unreachable = Code("openbao.unreachable")
+        package static let tls = Code("openbao.tls")
+        package static let timeout = Code("openbao.timeout")
         /// 401/403: the token is wrong, expired, or its policy does not allow the path.
-        public static let forbidden = Code("openbao.forbidden")
+        package static let forbidden = Code("openbao.forbidden")
         /// 404: no secret (or no mount) at the path, or no such version.
-        public static let notFound = Code("openbao.not_found")
+        package static let notFound = Code("openbao.not_found")
         /// The version asked for exists but was deleted or destroyed.
-        public static let deleted = Code("openbao.deleted")
+        package static let deleted = Code("openbao.deleted")
         /// The secret has no such field.
-        public static let missingField = Code("openbao.missing_field")
+        package static let missingField = Code("openbao.missing_field")
         /// The field holds a number, boolean, list or object instead of a string.
-        public static let wrongType = Code("openbao.wrong_type")
+        package static let wrongType = Code("openbao.wrong_type")
         /// A login (AppRole, Kubernetes) was refused.
-        public static let loginFailed = Code("openbao.login_failed")
+        package static let loginFailed = Code("openbao.login_failed")
         /// 503: sealed, or not ready.
-        public static let unavailable = Code("openbao.unavailable")
+        package static let unavailable = Code("openbao.unavailable")
         /// 400, 405, 412, ...: OpenBao refused the request as made.
-        public static let rejected = Code("openbao.rejected")
+        package static let rejected = Code("openbao.rejected")
         /// The answer is not the JSON OpenBao sends.
-        public static let badResponse = Code("openbao.bad_response")
+        package static let badResponse = Code("openbao.bad_response")
     }
 
-    public var code: Code
+    package var code: Code
     /// A whole clause without a trailing period, e.g. `OpenBao denied access, reading
     /// secret/data/connectors/langboard (403 permission denied): ...`.
-    public var message: String
+    package var message: String
     /// The HTTP status, when OpenBao answered.
-    public var status: Int?
+    package var status: Int?
 
-    public init(_ code: Code, _ message: String, status: Int? = nil) {
+    package init(_ code: Code, _ message: String, status: Int? = nil) {
         self.code = code
         self.message = message
         self.status = status
     }
 
-    public var description: String { "\(message) [\(code)]" }
+    package var description: String { "\(message) [\(code)]" }
 
     /// Classifies a non-2xx answer to a request described by `what` (e.g. `reading
     /// secret/data/connectors/langboard`, `the AppRole login at auth/approle`). `redacting` are strings the request carried as

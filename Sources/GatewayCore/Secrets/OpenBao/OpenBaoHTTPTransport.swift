@@ -5,17 +5,17 @@ import NIOSSL
 
 /// Sends OpenBao requests through the gateway's shared `HTTPClient`, with OpenBao's TLS settings
 /// (CA bundle, verification) given per request, so the one client also serves other callers.
-public struct OpenBaoHTTPTransport: OpenBaoTransport {
-    public let client: HTTPClient
-    public let address: EndpointURL
-    public let timeout: TimeAmount
+struct OpenBaoHTTPTransport: OpenBaoTransport {
+    let client: HTTPClient
+    let address: EndpointURL
+    let timeout: TimeAmount
     let tls: TLSConfiguration?
 
     /// Answers bigger than this are refused (a KV secret is a few KiB).
     static let maxBodyBytes = 1 << 20
 
     /// Throws when the CA file cannot be loaded.
-    public init(client: HTTPClient, configuration: OpenBaoConfiguration, address: EndpointURL) throws(OpenBaoError) {
+    init(client: HTTPClient, configuration: OpenBaoConfiguration, address: EndpointURL) throws(OpenBaoError) {
         self.client = client
         self.address = address
         self.timeout = .milliseconds(Int64(configuration.timeout * 1000))
@@ -39,7 +39,7 @@ public struct OpenBaoHTTPTransport: OpenBaoTransport {
         self.tls = tls
     }
 
-    public func send(_ request: OpenBaoRequest, headers: [(name: String, value: String)]) async throws(OpenBaoError) -> OpenBaoResponse {
+    func send(_ request: OpenBaoRequest, headers: [(name: String, value: String)]) async throws(OpenBaoError) -> OpenBaoResponse {
         var http = HTTPClientRequest(url: request.url(address: address))
         http.method = HTTPMethod(rawValue: request.method.rawValue)
         for header in headers { http.headers.add(name: header.name, value: header.value) }

@@ -1,34 +1,34 @@
 /// One call to OpenBao's HTTP API, independent of the HTTP client: what `openbao://` references,
 /// logins, renewals and writes turn into.
-public struct OpenBaoRequest: Sendable {
-    public enum Method: String, Sendable {
+package struct OpenBaoRequest: Sendable {
+    package enum Method: String, Sendable {
         case get = "GET"
         case post = "POST"
     }
 
-    public var method: Method
+    package var method: Method
     /// The API path after `/v1/`, each segment percent-encoded: `secret/data/connectors/langboard`.
-    public var path: String
+    package var path: String
     /// The query string without `?` (`version=3`), when there is one.
-    public var query: String?
+    package var query: String?
     /// The JSON body. It may carry credentials (logins) or secret values (writes), hence a
     /// `SecretValue`: it prints as `<redacted>`.
-    public var body: SecretValue?
+    package var body: SecretValue?
     /// Strings the request carries as credentials, blanked out of OpenBao's error text.
-    public var credentials: [SecretValue] = []
+    package var credentials: [SecretValue] = []
     /// Whether the gateway's token goes with the request (`X-Vault-Token`); logins go without.
-    public var authenticated: Bool
+    package var authenticated: Bool
     /// For messages: `reading secret/data/connectors/langboard`.
-    public var what: String
+    package var what: String
 
     /// `address` + `/v1/` + path (+ `?query`).
-    public func url(address: EndpointURL) -> String {
+    package func url(address: EndpointURL) -> String {
         "\(address)/v1/\(path)" + (query.map { "?\($0)" } ?? "")
     }
 
     /// The headers: the token when authenticated, the namespace when one is configured, and a
     /// JSON content type for bodies.
-    public func headers(namespace: String?, token: SecretValue?) -> [(name: String, value: String)] {
+    package func headers(namespace: String?, token: SecretValue?) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = [("Accept", "application/json")]
         if authenticated, let token { headers.append(("X-Vault-Token", token.withUnredactedValue { $0 })) }
         if let namespace, !namespace.isEmpty { headers.append(("X-Vault-Namespace", namespace)) }
@@ -39,7 +39,7 @@ public struct OpenBaoRequest: Sendable {
     // MARK: - The calls the gateway makes
 
     /// KV v2 read: `GET /v1/<mount>/data/<path>[?version=N]`.
-    public static func kvRead(mount: String, path: String, version: Int?) -> OpenBaoRequest {
+    package static func kvRead(mount: String, path: String, version: Int?) -> OpenBaoRequest {
         let location = "\(encode(mount))/data/\(encode(path))"
         return OpenBaoRequest(
             method: .get, path: location, query: version.map { "version=\($0)" }, body: nil, authenticated: true,
@@ -47,7 +47,7 @@ public struct OpenBaoRequest: Sendable {
     }
 
     /// The read an `openbao://` reference needs; nil for `env://` and `file://`.
-    public static func kvRead(_ reference: SecretReference) -> OpenBaoRequest? {
+    package static func kvRead(_ reference: SecretReference) -> OpenBaoRequest? {
         guard case let .openBao(mount, path, _, version) = reference else { return nil }
         return kvRead(mount: mount, path: path, version: version)
     }
@@ -64,7 +64,7 @@ public struct OpenBaoRequest: Sendable {
     }
 
     /// `POST /v1/auth/<mount>/login` with the role id and secret id.
-    public static func appRoleLogin(mount: String, roleID: SecretValue, secretID: SecretValue) -> OpenBaoRequest {
+    package static func appRoleLogin(mount: String, roleID: SecretValue, secretID: SecretValue) -> OpenBaoRequest {
         let body = roleID.withUnredactedValue { role in
             secretID.withUnredactedValue { secret in
                 JSONValue.object(["role_id": .string(role), "secret_id": .string(secret)]).jsonText
@@ -76,7 +76,7 @@ public struct OpenBaoRequest: Sendable {
     }
 
     /// `POST /v1/auth/<mount>/login` with the role and the service account token.
-    public static func kubernetesLogin(mount: String, role: String, jwt: SecretValue) -> OpenBaoRequest {
+    package static func kubernetesLogin(mount: String, role: String, jwt: SecretValue) -> OpenBaoRequest {
         let body = jwt.withUnredactedValue { JSONValue.object(["role": .string(role), "jwt": .string($0)]).jsonText }
         return OpenBaoRequest(
             method: .post, path: "auth/\(encode(mount))/login", query: nil, body: SecretValue(body),
@@ -84,12 +84,12 @@ public struct OpenBaoRequest: Sendable {
     }
 
     /// `GET /v1/auth/token/lookup-self`: the token's TTL and whether it is renewable.
-    public static let lookupSelf = OpenBaoRequest(
+    package static let lookupSelf = OpenBaoRequest(
         method: .get, path: "auth/token/lookup-self", query: nil, body: nil, authenticated: true,
         what: "the token lookup (auth/token/lookup-self)")
 
     /// `POST /v1/auth/token/renew-self`.
-    public static let renewSelf = OpenBaoRequest(
+    package static let renewSelf = OpenBaoRequest(
         method: .post, path: "auth/token/renew-self", query: nil, body: SecretValue("{}"), authenticated: true,
         what: "the token renewal (auth/token/renew-self)")
 

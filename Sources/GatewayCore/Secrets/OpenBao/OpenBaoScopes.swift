@@ -4,24 +4,24 @@ import Foundation
 /// platform's `OPENBAO_SCOPES=connectors,connectors/daytona`) and which secret goes to which:
 /// a scope whose last path segment names a connector (`secret/connectors/daytona`) takes that
 /// connector's variables (`FRACTALOPS_DAYTONA_*`); everything else goes to the first scope.
-public struct OpenBaoScopes: Sendable {
+package struct OpenBaoScopes: Sendable {
     /// In the order given; the first is where variables of no scoped connector go.
-    public let hardeners: [EnvHardener]
+    package let hardeners: [EnvHardener]
     /// Scopes after the first whose last segment names no connector of the inventory: nothing
     /// is written to them (a platform's scope list may name connectors this inventory lacks).
-    public let unused: [String]
+    package let unused: [String]
     /// Connector env prefix (`FRACTALOPS_DAYTONA_`) -> index in `hardeners`.
     let connectorScopes: [(prefix: String, index: Int)]
 
     /// The comma-separated list form of `OPENBAO_SCOPES`: blanks around items are ignored.
-    public static func list(_ text: String) -> [String] {
+    package static func list(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// `scopes` are `<mount>/<path>`, or paths under `mount` when one is given (the platform's
     /// scopes name paths, `connectors/daytona`, under its KV mount). `connectors` maps each
     /// connector name to its env prefix.
-    public init(scopes: [String], mount: String? = nil, connectors: [(name: String, envPrefix: String)]) throws(EnvHardener.Failure) {
+    package init(scopes: [String], mount: String? = nil, connectors: [(name: String, envPrefix: String)]) throws(EnvHardener.Failure) {
         guard !scopes.isEmpty else {
             throw EnvHardener.Failure(
                 keys: [],
@@ -64,13 +64,13 @@ public struct OpenBaoScopes: Sendable {
     }
 
     /// The scope `key` is written to.
-    public func hardener(for key: String) -> EnvHardener {
+    package func hardener(for key: String) -> EnvHardener {
         let index = connectorScopes.first { key.hasPrefix($0.prefix) }?.index ?? 0
         return hardeners[index]
     }
 
     /// `entries` grouped by scope, in scope order, scopes without entries left out.
-    public func assign(_ entries: [EnvProjection.Entry]) -> [(hardener: EnvHardener, entries: [EnvProjection.Entry])] {
+    package func assign(_ entries: [EnvProjection.Entry]) -> [(hardener: EnvHardener, entries: [EnvProjection.Entry])] {
         hardeners.compactMap { hardener in
             let mine = entries.filter { self.hardener(for: $0.key).scope == hardener.scope }
             return mine.isEmpty ? nil : (hardener, mine)
@@ -80,7 +80,7 @@ public struct OpenBaoScopes: Sendable {
     /// Reads every scope first (a scope that cannot be read stops the run before any write),
     /// then writes each scope once, and returns the overlay of references. A failed write names
     /// the scopes already written.
-    public func harden(_ entries: [EnvProjection.Entry], client: OpenBaoClient) async throws(EnvHardener.Failure) -> DotEnvFile {
+    package func harden(_ entries: [EnvProjection.Entry], client: OpenBaoClient) async throws(EnvHardener.Failure) -> DotEnvFile {
         let groups = assign(entries)
         var current: [KVv2Secret] = []
         for group in groups {
@@ -104,7 +104,7 @@ public struct OpenBaoScopes: Sendable {
     }
 
     /// `KEY=openbao://<scope>#KEY` for each key, each in its scope.
-    public func overlay(for keys: [String]) throws(EnvHardener.Failure) -> DotEnvFile {
+    package func overlay(for keys: [String]) throws(EnvHardener.Failure) -> DotEnvFile {
         let text = keys.map { DotEnvWriter.assignment($0, reference(for: $0).description) + "\n" }.joined()
         do {
             return try DotEnvFile(parsing: text, path: "references written to OpenBao at \(hardeners.map(\.scope).joined(separator: ", "))")
@@ -113,12 +113,12 @@ public struct OpenBaoScopes: Sendable {
         }
     }
 
-    public func reference(for key: String) -> SecretReference {
+    package func reference(for key: String) -> SecretReference {
         hardener(for: key).reference(for: key)
     }
 
     /// The OpenBao failure of a run that could not even log in, listing every move.
-    public func failure(_ keys: [String], because error: OpenBaoError) -> EnvHardener.Failure {
+    package func failure(_ keys: [String], because error: OpenBaoError) -> EnvHardener.Failure {
         hardener(for: keys.first ?? "").failure(keys, because: error, references: reference(for:))
     }
 }

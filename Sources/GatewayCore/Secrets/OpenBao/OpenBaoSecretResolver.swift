@@ -3,15 +3,15 @@ import Synchronization
 /// Resolves `openbao://<mount>/<path>#<field>[?version=N]` through KV v2. Within one `Session`
 /// (a start, a validation, one refresh round) each (mount, path, version) is read once however
 /// many fields are taken from it, and a failed login is not retried for every reference.
-public struct OpenBaoSecretResolver: Sendable {
-    public let client: OpenBaoClient
+package struct OpenBaoSecretResolver: Sendable {
+    package let client: OpenBaoClient
 
-    public init(client: OpenBaoClient) {
+    package init(client: OpenBaoClient) {
         self.client = client
     }
 
     /// What one round of resolution has read so far.
-    public final class Session: Sendable {
+    package final class Session: Sendable {
         struct Key: Hashable {
             var mount: String
             var path: String
@@ -23,13 +23,13 @@ public struct OpenBaoSecretResolver: Sendable {
             var readCount = 0
         }
         let state = Mutex(State())
-        public init() {}
+        package init() {}
 
         /// OpenBao reads made in this session (one per distinct mount, path and version).
-        public var readCount: Int { state.withLock { $0.readCount } }
+        package var readCount: Int { state.withLock { $0.readCount } }
     }
 
-    public func resolve(
+    package func resolve(
         mount: String, path: String, field: String, version: Int?, in session: Session
     ) async throws(OpenBaoError) -> SecretValue {
         let key = Session.Key(mount: mount, path: path, version: version)

@@ -4,16 +4,16 @@ import ServiceLifecycle
 /// Keeps the gateway's OpenBao token alive while it serves: renews it (`renew-self`) at two
 /// thirds of its lease when it is renewable, logs in again when it is not. A failure is logged
 /// once and retried; the token's own expiry is the deadline.
-public struct OpenBaoTokenRenewer: Service {
-    public let auth: OpenBaoAuth
-    public let logger: Logger
+struct OpenBaoTokenRenewer: Service {
+    let auth: OpenBaoAuth
+    let logger: Logger
 
-    public init(auth: OpenBaoAuth, logger: Logger) {
+    init(auth: OpenBaoAuth, logger: Logger) {
         self.auth = auth
         self.logger = logger
     }
 
-    public func run() async throws {
+    func run() async throws {
         do {
             try await cancelWhenGracefulShutdown { try await loop() }
         } catch is CancellationError {

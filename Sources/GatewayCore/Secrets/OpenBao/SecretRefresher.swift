@@ -6,14 +6,14 @@ import ServiceLifecycle
 /// (requests in flight finish with the old one). A reference that fails keeps its last good
 /// value: the failure is logged once (and its recovery once) and counted in
 /// `gateway_secret_refresh_failures_total`.
-public struct SecretRefresher: Service {
-    public let holder: ProxyContextHolder
-    public let resolver: SecretResolver
-    public let interval: Duration
-    public let logger: Logger
+struct SecretRefresher: Service {
+    let holder: ProxyContextHolder
+    let resolver: SecretResolver
+    let interval: Duration
+    let logger: Logger
     let initial: SecretStore
 
-    public init(holder: ProxyContextHolder, resolver: SecretResolver, secrets: SecretStore, interval: Duration, logger: Logger) {
+    init(holder: ProxyContextHolder, resolver: SecretResolver, secrets: SecretStore, interval: Duration, logger: Logger) {
         self.holder = holder
         self.resolver = resolver
         self.initial = secrets
@@ -22,17 +22,17 @@ public struct SecretRefresher: Service {
     }
 
     /// What the refresher carries from one round to the next.
-    public struct State: Sendable {
-        public var secrets: SecretStore
+    struct State: Sendable {
+        var secrets: SecretStore
         /// Ids of the uses whose last refresh failed (logged once until they recover).
-        public var failing: Set<String> = []
+        var failing: Set<String> = []
 
-        public init(secrets: SecretStore) {
+        init(secrets: SecretStore) {
             self.secrets = secrets
         }
     }
 
-    public func run() async throws {
+    func run() async throws {
         do {
             try await cancelWhenGracefulShutdown { try await loop() }
         } catch is CancellationError {
@@ -49,7 +49,7 @@ public struct SecretRefresher: Service {
     }
 
     /// One round: re-reads every reference in use, swaps in a new context when a value changed.
-    public func refresh(_ previous: State) async -> State {
+    func refresh(_ previous: State) async -> State {
         let generation = holder.generation
         let context = holder.context
         let resolve = resolver.session()
