@@ -85,19 +85,11 @@ package struct ReplicaFetcher: Sendable {
 
     /// Connection-level failures in a sentence (no request content in them).
     static func describe(_ error: any Error, url: String) -> String {
-        if let client = error as? HTTPClientError {
-            switch client {
-            case .deadlineExceeded, .connectTimeout, .readTimeout, .writeTimeout:
-                return "\(url) did not answer in time"
-            case .remoteConnectionClosed:
-                return "\(url) closed the connection before answering"
-            default:
-                return "\(url) could not be reached: \(client)"
-            }
+        switch NetworkFailure(error) {
+        case .timeout, .connectTimeout: return "\(url) did not answer in time"
+        case .closed: return "\(url) closed the connection before answering"
+        case let .other(why) where error is IOError: return "\(url) could not be reached: \(why)"
+        default: return "\(url) could not be reached: \(error)"
         }
-        if let io = error as? IOError {
-            return "\(url) could not be reached: \(io.description)"
-        }
-        return "\(url) could not be reached: \(error)"
     }
 }

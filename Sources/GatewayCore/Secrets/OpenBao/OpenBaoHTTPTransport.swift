@@ -58,35 +58,25 @@ struct OpenBaoHTTPTransport: OpenBaoTransport {
 
     /// Connection-level failures, named for an operator (no request content in them).
     static func classify(_ error: any Error, what: String, address: EndpointURL) -> OpenBaoError {
-        if let client = error as? HTTPClientError {
-            switch client {
-            case .deadlineExceeded, .connectTimeout, .readTimeout, .writeTimeout:
-                return OpenBaoError(.timeout, "OpenBao at \(address) did not answer \(what) in time")
-            case .remoteConnectionClosed:
-                return OpenBaoError(.unreachable, "OpenBao at \(address) closed the connection during \(what)")
-            default:
-                return OpenBaoError(.unreachable, "OpenBao at \(address) could not be reached for \(what): \(client)")
-            }
-        }
-        let text = String(describing: error)
-        if error is NIOSSLError || error is NIOSSLExtraError || String(describing: type(of: error)).contains("SSL") {
-            let why: String
-            if text.contains("CERTIFICATE_VERIFY_FAILED") {
-                why =
-                    "its certificate is not trusted (CERTIFICATE_VERIFY_FAILED); set gateway.openbao.ca_file (FRACTALOPS_OPENBAO_CA_FILE) to the CA that issued it"
-            } else if text.contains("failedToValidateHostname") {
-                why = "its certificate does not name \(address.host); point gateway.openbao.address at a name the certificate carries"
-            } else {
-                why = "\(text); check gateway.openbao.ca_file and verify_tls"
-            }
-            return OpenBaoError(.tls, "the TLS handshake with OpenBao at \(address) failed for \(what): \(why)")
-        }
-        if error is IOError || String(describing: type(of: error)).contains("Connection") {
-            return OpenBaoError(.unreachable, "OpenBao at \(address) could not be reached for \(what): \(error)")
-        }
         if error is CancellationError {
             return OpenBaoError(.unreachable, "the call to OpenBao at \(address) for \(what) was cancelled")
         }
-        return OpenBaoError(.unreachable, "OpenBao at \(address) could not be reached for \(what): \(error)")
+        let tls = { (why: String) in OpenBaoError(.tls, "the TLS handshake with OpenBao at \(address) failed for \(what): \(why)") }
+        switch NetworkFailure(error) {
+        case .timeout, .connectTimeout:
+            return OpenBaoError(.timeout, "OpenBao at \(address) did not answer \(what) in time")
+        case .closed:
+            return OpenBaoError(.unreachable, "OpenBao at \(address) closed the connection during \(what)")
+        case .certificateNotTrusted:
+            return tls(
+                "its certificate is not trusted (CERTIFICATE_VERIFY_FAILED); set gateway.openbao.ca_file (FRACTALOPS_OPENBAO_CA_FILE) to the CA that issued it"
+            )
+        case .certificateNameMismatch:
+            return tls("its certificate does not name \(address.host); point gateway.openbao.address at a name the certificate carries")
+        case .clientCertificateRequired, .clientCertificateRefused, .handshakeFailure, .notTLS, .tls, .clientCertificateRequested:
+            return tls("\(error); check gateway.openbao.ca_file and verify_tls")
+        case .nameNotResolved, .refused, .reset, .other:
+            return OpenBaoError(.unreachable, "OpenBao at \(address) could not be reached for \(what): \(error)")
+        }
     }
 }
