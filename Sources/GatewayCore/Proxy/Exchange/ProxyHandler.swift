@@ -8,7 +8,7 @@ import NIOHTTP1
 /// routes and gateway-made errors are written, machine traffic goes to the connector's executor
 /// over a pooled upstream connection on the same event loop, both bodies streamed with
 /// back-pressure.
-final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChannelHandler {
+final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -37,7 +37,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
     /// the end of the batch rather than after each part.
     private var inReadBatch = false
     private var upstreamNeedsFlush = false
-    private var callerNeedsFlush = false
+    var callerNeedsFlush = false
     /// The exchange's deadlines (first byte, idle, request body): one timer per connection.
     private lazy var watchdog = DeadlineTimer { [unowned(unsafe) self] in self.watchdogFired() }
 
@@ -195,41 +195,6 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
         exchangeEvent { $0.connectionAttached(reused: reused, now: now) }
     }
 
-    // MARK: - Upstream events
-
-    func upstreamReceived(_ part: HTTPClientResponsePart) {
-        let now = self.now
-        switch part {
-        case let .head(head):
-            trace?.responseHead(status: Int(head.status.code))
-            let quiescing = machine.quiescing
-            exchangeEvent { $0.responseHeadReceived(head, quiescing: quiescing, now: now) }
-        case let .body(buffer):
-            exchangeEvent { $0.responseBodyReceived(buffer, now: now) }
-        case let .end(trailers):
-            let quiescing = machine.quiescing
-            exchangeEvent { $0.responseEndReceived(trailers, quiescing: quiescing) }
-        }
-    }
-
-    func upstreamReadComplete() {
-        guard callerNeedsFlush, let context else { return }
-        callerNeedsFlush = false
-        context.flush()
-    }
-
-    func upstreamWritabilityChanged(_ writable: Bool) {
-        if writable, machine.resumeRead(upstreamWritable: writable) { context?.read() }
-    }
-
-    func upstreamFailed(_ error: any Error) {
-        exchangeEvent { $0.upstreamFailed(UpstreamFailure.proxyError(for: error, target: $0.target)) }
-    }
-
-    func upstreamClosed() {
-        exchangeEvent { $0.upstreamFailed(UpstreamFailure.closedBeforeAnswer($0.target)) }
-    }
-
     private func watchdogFired() {
         let now = self.now
         exchangeEvent { $0.deadlineReached(now: now) }
@@ -238,7 +203,7 @@ final class ProxyHandler: ChannelDuplexHandler, UpstreamDelegate, RemovableChann
     // MARK: - Actions
 
     /// Feeds one event to the current exchange and carries out its action.
-    private func exchangeEvent(_ event: (inout ExchangeStateMachine) -> ExchangeStateMachine.Action) {
+    func exchangeEvent(_ event: (inout ExchangeStateMachine) -> ExchangeStateMachine.Action) {
         guard machine.exchange != nil else { return }
         run(event(&machine.exchange!))
     }
