@@ -43,30 +43,25 @@ def mtls_nginx(workdir, pki):
     prefix = workdir / "nginx-upstream-mtls"
     port = free_port()
     optional_port = free_port()
+
+    def vhost(listen_port, verify, answer):
+        return f"""
+    server {{
+        listen {LOOPBACK}:{listen_port} ssl;
+        server_name {SERVER_NAME};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate {pki.ca_leaf.cert};
+        ssl_certificate_key {pki.ca_leaf.key};
+        ssl_client_certificate {pki.ca};
+        ssl_verify_client {verify};
+        location /tls {{ default_type text/plain; return 200 "{answer}\\n"; }}
+        location / {{ return 404; }}
+    }}"""
+
+    servers = (vhost(port, "on", "mtls ok verify=$ssl_client_verify dn=$ssl_client_s_dn")
+               + vhost(optional_port, "optional", "optional ok verify=$ssl_client_verify"))
     config = main_context(prefix) + f"""
-http {{{http_preamble(prefix)}
-    server {{
-        listen {LOOPBACK}:{port} ssl;
-        server_name {SERVER_NAME};
-        ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_certificate {pki.ca_leaf.cert};
-        ssl_certificate_key {pki.ca_leaf.key};
-        ssl_client_certificate {pki.ca};
-        ssl_verify_client on;
-        location /tls {{ default_type text/plain; return 200 "mtls ok verify=$ssl_client_verify dn=$ssl_client_s_dn\\n"; }}
-        location / {{ return 404; }}
-    }}
-    server {{
-        listen {LOOPBACK}:{optional_port} ssl;
-        server_name {SERVER_NAME};
-        ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_certificate {pki.ca_leaf.cert};
-        ssl_certificate_key {pki.ca_leaf.key};
-        ssl_client_certificate {pki.ca};
-        ssl_verify_client optional;
-        location /tls {{ default_type text/plain; return 200 "optional ok verify=$ssl_client_verify\\n"; }}
-        location / {{ return 404; }}
-    }}
+http {{{http_preamble(prefix)}{servers}
 }}
 """
     runner = NginxProcess(prefix, what="upstream mTLS nginx")

@@ -15,9 +15,10 @@ package struct GatewayApplication: Sendable {
     package let configuration: GatewayConfiguration
     package let holder: ProxyContextHolder
     package var context: ProxyContext { holder.context }
-    package let listen: HostPort
     /// `serve --listen`: replaces `gateway.listen` for the life of the process.
     let listenOverride: HostPort?
+    /// The HTTP listener's address at start.
+    package var listen: HostPort { listenOverride ?? configuration.gateway.listen }
     let logger: Logger
     let health: HealthStore
     let certificate: ServerCertificate
@@ -38,7 +39,6 @@ package struct GatewayApplication: Sendable {
     ) throws(ConfigError) {
         self.configuration = configuration
         self.logger = logger
-        self.listen = listen ?? configuration.gateway.listen
         listenOverride = listen
         // Health checks: the scheduler, the report routes and status page, and their metrics.
         let health = HealthStore(connectors: configuration.connectorNames)

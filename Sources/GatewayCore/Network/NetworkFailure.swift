@@ -10,6 +10,9 @@ enum NetworkFailure: Equatable {
     /// The host name did not resolve (the resolver's words).
     case nameNotResolved(String)
     case refused
+    /// No connection could be made, for another reason than a refusal (the resolver's and
+    /// socket's words).
+    case unreachable(String)
     case connectTimeout
     /// The peer did not answer within the client's deadline.
     case timeout
@@ -46,7 +49,7 @@ enum NetworkFailure: Equatable {
             } else if error.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }) {
                 self = .refused
             } else {
-                self = .other("\(error)")
+                self = .unreachable("\(error)")
             }
             return
         }

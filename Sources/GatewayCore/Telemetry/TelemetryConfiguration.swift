@@ -14,8 +14,6 @@ package struct TelemetryConfiguration: Sendable, Equatable {
         package static var allNames: [String] { allCases.map(\.rawValue) }
     }
 
-    package static var defaultServiceName: String { TelemetryKey.serviceName.defaultValue }
-
     /// The collector's base URL; spans are posted to `<endpoint>/v1/traces`.
     package var endpoint: EndpointURL
     package var serviceName: String

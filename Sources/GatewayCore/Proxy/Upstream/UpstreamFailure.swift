@@ -67,12 +67,11 @@ enum UpstreamFailure {
             return ProxyError(
                 .reset, status: 502, title: "Upstream reset the connection",
                 detail: "The executor of '\(connector)' at \(upstream) reset the connection before answering.\(hint)")
+        case let .unreachable(why):
+            return ProxyError(
+                .refused, status: 502, title: "Upstream unreachable",
+                detail: "The executor of '\(connector)' at \(upstream) could not be reached: \(why).")
         case .timeout, .closed, .other:
-            if error is NIOConnectionError {
-                return ProxyError(
-                    .refused, status: 502, title: "Upstream unreachable",
-                    detail: "The executor of '\(connector)' at \(upstream) could not be reached: \(error).")
-            }
             return ProxyError(
                 .reset, status: 502, title: "Upstream failed",
                 detail: "The exchange with the executor of '\(connector)' at \(upstream) failed before an answer: \(error).")

@@ -75,7 +75,7 @@ struct OpenBaoHTTPTransport: OpenBaoTransport {
             return tls("its certificate does not name \(address.host); point gateway.openbao.address at a name the certificate carries")
         case .clientCertificateRequired, .clientCertificateRefused, .handshakeFailure, .notTLS, .tls, .clientCertificateRequested:
             return tls("\(error); check gateway.openbao.ca_file and verify_tls")
-        case .nameNotResolved, .refused, .reset, .other:
+        case .nameNotResolved, .refused, .unreachable, .reset, .other:
             return OpenBaoError(.unreachable, "OpenBao at \(address) could not be reached for \(what): \(error)")
         }
     }
