@@ -38,6 +38,11 @@ TRACE_RATIO = os.environ.get("TRACE_RATIO")
 # PROFILE=small|post|1MiB: instead of the rounds, record the gateway with `perf record -g` while
 # wrk runs that case, and print the top symbols by self time (bench/profile).
 PROFILE = os.environ.get("PROFILE")
+# FLOOR_BIN=<nio-floor binary> (bench/run with FLOOR=1 builds it from bench/floor): also two
+# reverse proxies reduced to SwiftNIO alone, `nio-relay` (bytes copied, no HTTP), `nio-frame`
+# (bytes copied, each head scanned once and its body counted) and `nio-codec` (NIO's HTTP/1
+# codecs both sides, parts handed across): what NIO costs before any gateway logic.
+FLOOR = os.environ.get("FLOOR_BIN")
 TICKS = os.sysconf("SC_CLK_TCK")
 # The 2 KiB JSON POST of the "post" case.
 POST_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "post.lua")
@@ -206,12 +211,20 @@ connector_inventory:
         baseline = stack.start([BASELINE, "serve", "--inventory", inventory, "--listen", f"127.0.0.1:{baseline_port}"], env=env)
         wait_port(baseline_port)
 
+    floors = {}
+    if FLOOR:
+        for mode in ("relay", "frame", "codec"):
+            port = free_port()
+            floors[f"nio-{mode}"] = (f"http://127.0.0.1:{port}", [stack.start([FLOOR, mode, str(port), str(up_port)]).pid])
+            wait_port(port)
+
     targets = {
         "direct": (f"http://127.0.0.1:{up_port}", [upstream.pid] + children(upstream.pid)),
         "nginx": (f"http://127.0.0.1:{nginx_port}", [nginx.pid] + children(nginx.pid)),
         "haproxy": (f"http://127.0.0.1:{haproxy_port}", [haproxy.pid]),
         "gateway": (f"http://127.0.0.1:{gateway_port}/executor/up", [gateway.pid]),
     }
+    targets.update(floors)
     if baseline:
         targets["baseline"] = (f"http://127.0.0.1:{baseline_port}/executor/up", [baseline.pid])
     if traced:
@@ -227,7 +240,8 @@ connector_inventory:
 
     if PROFILE:
         case, path, connections = next(c for c in cases if c[0] == PROFILE)
-        return profile(work, targets["gateway"], case, path, connections)
+        # PROFILE_TARGET=nio-codec (with FLOOR_BIN) records that process instead of the gateway.
+        return profile(work, targets[os.environ.get("PROFILE_TARGET", "gateway")], case, path, connections)
 
     for round_number in range(1, ROUNDS + 1):
         for case, path, connections in cases:
@@ -268,7 +282,7 @@ def profile(work, target, case, path, connections):
         ["perf", "report", "-i", data, "--no-children", "--symbols", "swift_retain,swift_release", "--sort", "symbol",
          "--stdio", "-g", "caller,0.5,callee,function,percent", "--max-stack", "4", "--percent-limit", "1"],
         capture_output=True, text=True).stdout
-    print(f"perf profile of the gateway, {case} (c={connections}), {stats['rps']:.0f} req/s under perf")
+    print(f"perf profile of {os.environ.get('PROFILE_TARGET', 'the gateway')}, {case} (c={connections}), {stats['rps']:.0f} req/s under perf")
     print("\nself time by module, the Swift runtime's and libc's counted to their first caller outside them:")
     for module, share in attribute_by_module(data):
         print(f"    {share:6.2f}%  {module}")
@@ -352,6 +366,11 @@ def report(results, cases, targets):
                   f"p99 {ratio(case, 'gateway', 'p99', other):.2f}x (target <= 1.5)")
         if "1MiB" in measured:
             print(f"gateway / {other:7}  1MiB : MB/s {ratio('1MiB', 'gateway', 'mbps', other):.2f}x (target >= 1.0)")
+    for floor in (name for name in targets if name.startswith("nio-")):
+        for case in measured:
+            print(f"{floor} / nginx  {case:5}: CPU per request {ratio(case, floor, 'cpu_us', 'nginx'):.2f}x, "
+                  f"req/s {ratio(case, floor, 'rps', 'nginx'):.2f}x; gateway / {floor}: CPU per request "
+                  f"{ratio(case, 'gateway', 'cpu_us', floor):.2f}x")
     if "traced" in targets:
         for case in measured:
             print(f"traced / gateway  {case:5}: CPU per request {ratio(case, 'traced', 'cpu_us', 'gateway'):.3f}x, "
