@@ -1,0 +1,145 @@
+/// Reads a head's bytes, up to a limit, for `RequestHeadScanner` and `ResponseHeadScanner`:
+/// byte classes by table, the version, and the header fields both kinds of head share.
+struct HeadCursor {
+    let bytes: UnsafeRawBufferPointer
+    let limit: Int
+    let maxHeadBytes: Int
+    var index = 0
+
+    init(bytes: UnsafeRawBufferPointer, maxHeadBytes: Int) {
+        self.bytes = bytes
+        self.limit = min(bytes.count, maxHeadBytes)
+        self.maxHeadBytes = maxHeadBytes
+    }
+
+    /// A head still unfinished at the limit is refused rather than awaited.
+    func refusingLongHeads<Head>(_ scan: HeadScan<Head>, what: String) -> HeadScan<Head> {
+        guard case .needMoreBytes = scan, bytes.count >= maxHeadBytes else { return scan }
+        return .refused("the \(what) is longer than \(maxHeadBytes) bytes")
+    }
+
+    /// The header fields after the start line, up to the empty line. A name is a token followed
+    /// by a colon (no whitespace between); a value is visible characters, obs-text, spaces and
+    /// tabs; lines end in CRLF; a folded line (starting with whitespace) is refused at its name.
+    /// One `Content-Length` of digits, `Transfer-Encoding` only as `chunked`, never both, each
+    /// without whitespace after its value (llhttp refuses a tab after a Content-Length).
+    mutating func fields() -> HeadScan<ScannedFields> {
+        var fields = ScannedFields()
+        var transferEncodings = 0
+        while true {
+            guard let first = peek() else { return .needMoreBytes }
+            if first == 0x0D {
+                guard index + 1 < limit else { return .needMoreBytes }
+                guard bytes[index + 1] == 0x0A else { return .refused("a CR without LF") }
+                guard transferEncodings == 0 || fields.contentLength == nil else {
+                    return .refused("both Content-Length and Transfer-Encoding")
+                }
+                fields.end = index + 2
+                return .head(fields)
+            }
+            let name = skip(while: Self.isToken)
+            guard index < limit else { return .needMoreBytes }
+            guard !name.isEmpty, take(UInt8(ascii: ":")) else {
+                return .refused("a header line that is not a token, a colon and a value")
+            }
+            _ = skip(while: { $0 == 0x20 || $0 == 0x09 })
+            let value = skip(while: Self.isFieldValue)
+            guard index + 1 < limit else { return .needMoreBytes }
+            guard take(0x0D), take(0x0A) else {
+                return .refused("a header value with a control character or a line end that is not CRLF")
+            }
+            if equalsFolded(name, "content-length") {
+                guard fields.contentLength == nil, let length = decimal(value) else {
+                    return .refused("a Content-Length that is not one number")
+                }
+                fields.contentLength = length
+            } else if equalsFolded(name, "transfer-encoding") {
+                transferEncodings += 1
+                guard transferEncodings == 1, equalsFolded(value, "chunked") else {
+                    return .refused("a Transfer-Encoding other than chunked")
+                }
+                fields.chunked = true
+            }
+            fields.lines.append(.init(name: name, value: value))
+        }
+    }
+
+    /// `HTTP/1.0` or `HTTP/1.1`: its minor version, or nil.
+    mutating func version() -> Int? {
+        guard index + 8 <= limit, equals(index..<index + 7, "HTTP/1."), bytes[index + 7] == 0x30 || bytes[index + 7] == 0x31 else {
+            return nil
+        }
+        defer { index += 8 }
+        return Int(bytes[index + 7] - 0x30)
+    }
+
+    func peek() -> UInt8? { index < limit ? bytes[index] : nil }
+
+    mutating func take(_ byte: UInt8) -> Bool {
+        guard peek() == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// Moves past the bytes `accepted` accepts; returns their range.
+    mutating func skip(while accepted: (UInt8) -> Bool) -> Range<Int> {
+        let start = index
+        while index < limit, accepted(bytes[index]) { index += 1 }
+        return start..<index
+    }
+
+    func equals(_ range: Range<Int>, _ expected: StaticString) -> Bool {
+        compare(range, expected) { $0 }
+    }
+
+    /// ASCII case-insensitive; `lowercase` is lower case.
+    func equalsFolded(_ range: Range<Int>, _ lowercase: StaticString) -> Bool {
+        compare(range, lowercase) { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    }
+
+    private func compare(_ range: Range<Int>, _ expected: StaticString, fold: (UInt8) -> UInt8) -> Bool {
+        expected.withUTF8Buffer { expected in
+            guard range.count == expected.count else { return false }
+            for offset in 0..<expected.count where fold(bytes[range.lowerBound + offset]) != expected[offset] {
+                return false
+            }
+            return true
+        }
+    }
+
+    /// `1*DIGIT` of at most 15 digits (no body is that long; llhttp's range is wider).
+    func decimal(_ range: Range<Int>) -> Int? {
+        guard !range.isEmpty, range.count <= 15 else { return nil }
+        var value = 0
+        for position in range {
+            let byte = bytes[position]
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
+    }
+
+    static func isToken(_ byte: UInt8) -> Bool { classes[Int(byte)] & token != 0 }
+    static func isTarget(_ byte: UInt8) -> Bool { classes[Int(byte)] & targetCharacter != 0 }
+    static func isFieldValue(_ byte: UInt8) -> Bool { classes[Int(byte)] & fieldValue != 0 }
+
+    private static let token: UInt8 = 1
+    private static let targetCharacter: UInt8 = 2
+    private static let fieldValue: UInt8 = 4
+
+    /// Byte classes, one table lookup each.
+    private static let classes: [UInt8] = (0..<256).map { value in
+        let byte = UInt8(value)
+        let alphanumeric =
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        var classes: UInt8 = 0
+        // RFC 9110 section 5.6.2.
+        if alphanumeric || "!#$%&'*+-.^_`|~".utf8.contains(byte) { classes |= token }
+        // RFC 3986: unreserved, sub-delims, ":", "@", "/", "?" and "%" of a percent-encoding.
+        if alphanumeric || "-._~!$&'()*+,;=:@/?%".utf8.contains(byte) { classes |= targetCharacter }
+        // RFC 9110 section 5.5: visible characters, obs-text, space and tab.
+        if byte == 0x09 || (byte >= 0x20 && byte != 0x7F) { classes |= fieldValue }
+        return classes
+    }
+}
