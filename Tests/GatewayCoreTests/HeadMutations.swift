@@ -6,6 +6,31 @@ import TestSupport
 enum HeadMutations {
     static let alphabet: [UInt8] = [0x0D, 0x0A, 0x20, 0x09, 0x00, 0x7F, 0x80, 0xFF, 0x0B, 0x0C] + Array(":;,/?#%@\\\"=aA0-_.*+".utf8)
 
+    /// What a check made of one mutation.
+    enum Verdict {
+        case accepted
+        case refused
+        case unfinished
+    }
+
+    /// Runs `count` mutations of `seeds` through `check`; how many it accepted and refused (a
+    /// test asks for enough of each for the check to mean something).
+    static func tally(
+        seeds: [String], count: Int, seed: UInt64 = 0x5EED_F00D, _ check: ([UInt8]) -> Verdict
+    ) -> (
+        accepted: Int, refused: Int
+    ) {
+        var tally = (accepted: 0, refused: 0)
+        run(seeds: seeds, count: count, seed: seed) { bytes in
+            switch check(bytes) {
+            case .accepted: tally.accepted += 1
+            case .refused: tally.refused += 1
+            case .unfinished: break
+            }
+        }
+        return tally
+    }
+
     static func run(seeds: [String], count: Int, seed: UInt64 = 0x5EED_F00D, _ check: ([UInt8]) -> Void) {
         var random = SplitMix64(seed: seed)
         for round in 0..<count {

@@ -10,7 +10,7 @@ import Testing
 /// scanner accepts, NIO's decoder reads the same (method, target, version, each field, where the
 /// body ends); every smuggling shape is refused; seeded mutations of real heads keep both true.
 @Suite("request head scanner")
-struct RequestHeadScannerTests {
+struct RequestHeadScannerTests: ScannerDifferential {
     /// A request as one side read it: the head's parts as text, and the body bytes until the end.
     struct Reading: Equatable, CustomStringConvertible {
         var method: String
@@ -22,15 +22,8 @@ struct RequestHeadScannerTests {
         var description: String { "\(method) \(target) 1.\(minorVersion) \(fields) body \(bodyBytes)" }
     }
 
-    enum NIOOutcome: Equatable {
-        case read(Reading)
-        case refused
-        /// The bytes end before the message does.
-        case unfinished
-    }
-
     /// What NIO's decoder makes of `bytes` (one message expected).
-    static func nio(_ bytes: [UInt8]) -> NIOOutcome {
+    static func nio(_ bytes: [UInt8]) -> LLHTTPOutcome<Reading> {
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(HTTPRequestDecoder()))
         defer { _ = try? channel.finish() }
         var buffer = channel.allocator.buffer(capacity: bytes.count)
@@ -102,14 +95,19 @@ struct RequestHeadScannerTests {
         "OPTIONS * HTTP/1.1\r\nHost: g\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\n",
     ]
 
+    static func verdict(_ bytes: [UInt8]) -> HeadMutations.Verdict {
+        switch agree(bytes) {
+        case .head: .accepted
+        case .refused: .refused
+        case .needMoreBytes: .unfinished
+        }
+    }
+
     @Test func realHeadsReadTheSameAsLLHTTP() throws {
+        Self.expectSeedsAccepted()
         for seed in Self.seeds {
-            let bytes = Array(seed.utf8)
-            guard case let .head(head) = Self.agree(bytes) else {
-                Issue.record("refused a real head: \(seed.debugDescription)")
-                continue
-            }
-            #expect(head.fields.end == bytes.count)
+            guard case let .head(head) = Self.scan(Array(seed.utf8)) else { continue }
+            #expect(head.fields.end == seed.utf8.count)
         }
         guard case let .head(head) = Self.scan(Array(Self.seeds[2].utf8)) else { return }
         #expect(head.fields.chunked && head.fields.contentLength == nil)
@@ -118,12 +116,7 @@ struct RequestHeadScannerTests {
     }
 
     @Test func everyPrefixOfAHeadAsksForMoreBytes() {
-        for seed in Self.seeds {
-            let bytes = Array(seed.utf8)
-            for end in 0..<bytes.count {
-                #expect(Self.agree(Array(bytes[..<end])) == .needMoreBytes, "prefix \(end) of \(seed.debugDescription)")
-            }
-        }
+        Self.expectPrefixesUnfinished()
     }
 
     @Test(arguments: [
@@ -192,15 +185,6 @@ struct RequestHeadScannerTests {
     /// Seeded mutations of the real heads (`HeadMutations`): every outcome keeps the rule; enough
     /// are accepted and refused for the check to mean something.
     @Test func mutatedHeadsNeverReadDifferentlyFromLLHTTP() {
-        var accepted = 0
-        var refused = 0
-        HeadMutations.run(seeds: Self.seeds, count: 10000) { bytes in
-            switch Self.agree(bytes) {
-            case .head: accepted += 1
-            case .refused: refused += 1
-            case .needMoreBytes: break
-            }
-        }
-        #expect(accepted > 2000 && refused > 2000, "accepted \(accepted), refused \(refused)")
+        Self.expectMutationsAgree(minimum: 2000)
     }
 }

@@ -9,7 +9,7 @@ import Testing
 /// every head the scanner accepts, NIO's decoder reads the same (status, reason, version, each
 /// field, where the body ends); desync shapes are refused; seeded mutations keep both true.
 @Suite("response head scanner")
-struct ResponseHeadScannerTests {
+struct ResponseHeadScannerTests: ScannerDifferential {
     /// The reason phrase is not compared: NIO's `HTTPResponseStatus` replaces a known status's
     /// reason with its own ("302 " reads as "302 Found").
     struct Reading: Equatable, CustomStringConvertible {
@@ -21,15 +21,9 @@ struct ResponseHeadScannerTests {
         var description: String { "1.\(minorVersion) \(status) \(fields) body \(bodyBytes)" }
     }
 
-    enum NIOOutcome: Equatable {
-        case read(Reading)
-        case refused
-        case unfinished
-    }
-
     /// What NIO's decoder makes of `bytes` as the answer to a GET; `closeAfter` ends the
     /// connection after them (the end of a body without a length).
-    static func nio(_ bytes: [UInt8], closeAfter: Bool = false) -> NIOOutcome {
+    static func nio(_ bytes: [UInt8], closeAfter: Bool = false) -> LLHTTPOutcome<Reading> {
         let channel = EmbeddedChannel()
         defer { _ = try? channel.finish() }
         do {
@@ -104,26 +98,26 @@ struct ResponseHeadScannerTests {
         "HTTP/1.1 302 \r\nLocation: /login?next=%2F\r\nContent-Length: 0\r\nSet-Cookie: a=b; Path=/; HttpOnly\r\n\r\n",
     ]
 
+    static func verdict(_ bytes: [UInt8]) -> HeadMutations.Verdict {
+        switch agree(bytes) {
+        case .head: .accepted
+        case .refused: .refused
+        case .needMoreBytes: .unfinished
+        }
+    }
+
     @Test func realHeadsReadTheSameAsLLHTTP() {
+        Self.expectSeedsAccepted()
         for seed in Self.seeds {
-            let bytes = Array(seed.utf8)
-            guard case let .head(head) = Self.agree(bytes) else {
-                Issue.record("refused a real head: \(seed.debugDescription)")
-                continue
-            }
-            #expect(head.fields.end == bytes.count)
+            guard case let .head(head) = Self.scan(Array(seed.utf8)) else { continue }
+            #expect(head.fields.end == seed.utf8.count)
         }
         guard case let .head(head) = Self.scan(Array(Self.seeds[1].utf8)) else { return }
         #expect(head.status == 404 && head.fields.chunked)
     }
 
     @Test func everyPrefixOfAHeadAsksForMoreBytes() {
-        for seed in Self.seeds {
-            let bytes = Array(seed.utf8)
-            for end in 0..<bytes.count {
-                #expect(Self.agree(Array(bytes[..<end])) == .needMoreBytes, "prefix \(end) of \(seed.debugDescription)")
-            }
-        }
+        Self.expectPrefixesUnfinished()
     }
 
     @Test(arguments: [
@@ -159,15 +153,6 @@ struct ResponseHeadScannerTests {
     }
 
     @Test func mutatedHeadsNeverReadDifferentlyFromLLHTTP() {
-        var accepted = 0
-        var refused = 0
-        HeadMutations.run(seeds: Self.seeds, count: 10000) { bytes in
-            switch Self.agree(bytes) {
-            case .head: accepted += 1
-            case .refused: refused += 1
-            case .needMoreBytes: break
-            }
-        }
-        #expect(accepted > 2000 && refused > 2000, "accepted \(accepted), refused \(refused)")
+        Self.expectMutationsAgree(minimum: 2000)
     }
 }
