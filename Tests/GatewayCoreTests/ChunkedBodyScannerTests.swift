@@ -110,13 +110,7 @@ struct ChunkedBodyScannerTests: ScannerDifferential {
         "a\r\n0123456789\r\nF\r\n0123456789abcde\r\n000\r\n\r\n",
     ]
 
-    static func verdict(_ bytes: [UInt8]) -> HeadMutations.Verdict {
-        switch agree(bytes) {
-        case .read: .accepted
-        case .refused: .refused
-        case .unfinished: .unfinished
-        }
-    }
+    static func verdict(_ bytes: [UInt8]) -> HeadMutations.Verdict { agree(bytes).verdict }
 
     @Test func realBodiesReadTheSameAsLLHTTP() {
         Self.expectSeedsAccepted()

@@ -57,19 +57,13 @@ struct RequestHeadScannerTests: ScannerDifferential {
             fields: head.fields.lines.map { "\(text($0.name)): \(text($0.value))" }, bodyBytes: head.fields.contentLength ?? 0)
     }
 
-    /// The body `head` declares, so that NIO reads one whole message: that many bytes, or an empty
-    /// chunked body.
-    static func body(for fields: ScannedFields) -> [UInt8] {
-        fields.chunked ? Array("0\r\n\r\n".utf8) : Array(repeating: UInt8(ascii: "x"), count: fields.contentLength ?? 0)
-    }
-
     /// Checks the one rule: what the scanner accepts, NIO reads the same. Returns the outcome.
     @discardableResult
     static func agree(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> HeadScan<ScannedRequestHead> {
         let outcome = scan(bytes)
         switch outcome {
         case let .head(head):
-            let message = Array(bytes[..<head.fields.end]) + body(for: head.fields)
+            let message = Array(bytes[..<head.fields.end]) + head.fields.declaredBody
             let expected = reading(head, of: bytes)
             #expect(
                 nio(message) == .read(expected), "accepted \(String(decoding: bytes, as: UTF8.self).debugDescription)", sourceLocation: sourceLocation
@@ -95,13 +89,7 @@ struct RequestHeadScannerTests: ScannerDifferential {
         "OPTIONS * HTTP/1.1\r\nHost: g\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\n",
     ]
 
-    static func verdict(_ bytes: [UInt8]) -> HeadMutations.Verdict {
-        switch agree(bytes) {
-        case .head: .accepted
-        case .refused: .refused
-        case .needMoreBytes: .unfinished
-        }
-    }
+    static func verdict(_ bytes: [UInt8]) -> HeadMutations.Verdict { agree(bytes).verdict }
 
     @Test func realHeadsReadTheSameAsLLHTTP() throws {
         Self.expectSeedsAccepted()

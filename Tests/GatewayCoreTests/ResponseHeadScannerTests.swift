@@ -70,7 +70,7 @@ struct ResponseHeadScannerTests: ScannerDifferential {
             guard !(100..<200).contains(head.status), head.status != 204, head.status != 304 else { break }
             let fields = head.fields
             let delimitedByClose = fields.contentLength == nil && !fields.chunked
-            let body = RequestHeadScannerTests.body(for: fields)
+            let body = fields.declaredBody
             let expected = Reading(
                 status: head.status, minorVersion: head.minorVersion,
                 fields: fields.lines.map { "\(text($0.name)): \(text($0.value))" }, bodyBytes: fields.contentLength ?? 0)
@@ -98,13 +98,7 @@ struct ResponseHeadScannerTests: ScannerDifferential {
         "HTTP/1.1 302 \r\nLocation: /login?next=%2F\r\nContent-Length: 0\r\nSet-Cookie: a=b; Path=/; HttpOnly\r\n\r\n",
     ]
 
-    static func verdict(_ bytes: [UInt8]) -> HeadMutations.Verdict {
-        switch agree(bytes) {
-        case .head: .accepted
-        case .refused: .refused
-        case .needMoreBytes: .unfinished
-        }
-    }
+    static func verdict(_ bytes: [UInt8]) -> HeadMutations.Verdict { agree(bytes).verdict }
 
     @Test func realHeadsReadTheSameAsLLHTTP() {
         Self.expectSeedsAccepted()

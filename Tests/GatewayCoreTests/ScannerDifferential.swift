@@ -1,11 +1,41 @@
 import Testing
 
+@testable import GatewayCore
+
 /// A scanner's test against llhttp: the real messages it starts from, and one check of the
 /// rule (what the scanner accepts, NIO's decoder reads the same) that says what the scanner
 /// made of the bytes. The checks every scanner shares are here.
 protocol ScannerDifferential {
     static var seeds: [String] { get }
     static func verdict(_ bytes: [UInt8]) -> HeadMutations.Verdict
+}
+
+extension HeadScan {
+    var verdict: HeadMutations.Verdict {
+        switch self {
+        case .head: .accepted
+        case .refused: .refused
+        case .needMoreBytes: .unfinished
+        }
+    }
+}
+
+extension LLHTTPOutcome {
+    var verdict: HeadMutations.Verdict {
+        switch self {
+        case .read: .accepted
+        case .refused: .refused
+        case .unfinished: .unfinished
+        }
+    }
+}
+
+extension ScannedFields {
+    /// The body these fields declare, so that NIO reads one whole message: that many bytes, or
+    /// an empty chunked body.
+    var declaredBody: [UInt8] {
+        chunked ? Array("0\r\n\r\n".utf8) : Array(repeating: UInt8(ascii: "x"), count: contentLength ?? 0)
+    }
 }
 
 extension ScannerDifferential {

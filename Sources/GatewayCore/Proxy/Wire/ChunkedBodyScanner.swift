@@ -59,7 +59,7 @@ struct ChunkedBodyScanner: Equatable {
                 state = .size
             case .trailers:
                 let rest = UnsafeRawBufferPointer(rebasing: bytes[index...])
-                var cursor = HeadCursor(bytes: rest, maxHeadBytes: 64 * 1024)
+                var cursor = HeadCursor(bytes: rest)
                 switch cursor.refusingLongHeads(cursor.fields(), what: "trailer section") {
                 case .needMoreBytes: return .needMoreBytes(consumed: index)
                 case let .refused(reason): return .refused(reason)

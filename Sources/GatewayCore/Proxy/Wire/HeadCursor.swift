@@ -6,7 +6,10 @@ struct HeadCursor {
     let maxHeadBytes: Int
     var index = 0
 
-    init(bytes: UnsafeRawBufferPointer, maxHeadBytes: Int) {
+    /// The data path's limit on a head's size (the one `RequestHeadSummary` applies today).
+    static let defaultMaxHeadBytes = RequestHeadSummary.maxHeaderBytes
+
+    init(bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = Self.defaultMaxHeadBytes) {
         self.bytes = bytes
         self.limit = min(bytes.count, maxHeadBytes)
         self.maxHeadBytes = maxHeadBytes

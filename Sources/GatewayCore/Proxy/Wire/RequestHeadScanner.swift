@@ -7,7 +7,7 @@
 /// characters (or `*`), `HTTP/1.0` or `HTTP/1.1`, and the field rules of `HeadCursor.fields()`;
 /// an HTTP/1.0 request declares no transfer coding.
 enum RequestHeadScanner {
-    static func scan(_ bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = 64 * 1024) -> HeadScan<ScannedRequestHead> {
+    static func scan(_ bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = HeadCursor.defaultMaxHeadBytes) -> HeadScan<ScannedRequestHead> {
         var cursor = HeadCursor(bytes: bytes, maxHeadBytes: maxHeadBytes)
         return cursor.refusingLongHeads(scanHead(&cursor), what: "request head")
     }

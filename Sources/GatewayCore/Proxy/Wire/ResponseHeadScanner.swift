@@ -4,7 +4,7 @@
 /// a three-digit status from 100, and a reason phrase of visible characters, spaces and tabs
 /// (possibly empty); the fields follow `HeadCursor.fields()`.
 enum ResponseHeadScanner {
-    static func scan(_ bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = 64 * 1024) -> HeadScan<ScannedResponseHead> {
+    static func scan(_ bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = HeadCursor.defaultMaxHeadBytes) -> HeadScan<ScannedResponseHead> {
         var cursor = HeadCursor(bytes: bytes, maxHeadBytes: maxHeadBytes)
         return cursor.refusingLongHeads(scanHead(&cursor), what: "response head")
     }
