@@ -6,6 +6,8 @@ struct GatewayProcess {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// From start to exit, taken off the test pool: a busy pool does not add to it.
+        var elapsed: Duration
         var all: String { stdout + stderr }
     }
 
@@ -31,16 +33,18 @@ struct GatewayProcess {
     }
 
     /// Runs the gateway to completion with `arguments` in `directory` (default: the package root).
+    /// It waits without holding a thread: the tests run in parallel on a pool as wide as the machine
+    /// has cores, and a blocked thread would delay every other test's timers.
     static func run(
         _ arguments: [String], in directory: URL = packageRoot, environment extra: [String: String] = [:]
-    ) throws -> Result {
+    ) async throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("stdout")
         let errURL = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -49,12 +53,23 @@ struct GatewayProcess {
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        let elapsed = try await exit(of: process)
         return Result(
             status: process.terminationStatus,
             stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "", elapsed: elapsed)
+    }
+
+    /// Starts `process` and returns, once it has exited, how long it ran, without blocking a thread.
+    static func exit(of process: Process) async throws -> Duration {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Duration, Error>) in
+            let started = ContinuousClock.now
+            process.terminationHandler = { _ in continuation.resume(returning: ContinuousClock.now - started) }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
     }
 
     /// A scratch folder for a test's files.

@@ -8,10 +8,9 @@ struct HealthCommandTests {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func theBundledInventoryWithNothingRunningFinishesInTimeAndReportsEveryConnector() throws {
-        let started = ContinuousClock.now
-        let result = try GatewayProcess.run(["health", "--env-file", "examples/demo.env", "--json"])
-        let elapsed = ContinuousClock.now - started
+    @Test func theBundledInventoryWithNothingRunningFinishesInTimeAndReportsEveryConnector() async throws {
+        let result = try await GatewayProcess.run(["health", "--env-file", "examples/demo.env", "--json"])
+        let elapsed = result.elapsed
         // connectors.yaml sets health.timeout: 3s; every check runs at once, so the whole run is
         // bounded by one timeout (plus a second for the process), never their sum.
         #expect(elapsed < .seconds(4), "took \(elapsed)")
@@ -31,8 +30,8 @@ struct HealthCommandTests {
         #expect(!result.all.contains("not-a-secret"), "a demo secret value was printed")
     }
 
-    @Test func theTableNamesEveryConnectorAndTheSummary() throws {
-        let result = try GatewayProcess.run(["health", "--env-file", "examples/demo.env"])
+    @Test func theTableNamesEveryConnectorAndTheSummary() async throws {
+        let result = try await GatewayProcess.run(["health", "--env-file", "examples/demo.env"])
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("CONNECTOR") == true)
@@ -43,8 +42,8 @@ struct HealthCommandTests {
         #expect(!result.stdout.contains("\u{1B}["), "colour when not a terminal")
     }
 
-    @Test func unresolvableSecretsFailTheirConnectorsAtStepSecretInsteadOfStoppingTheCommand() throws {
-        let result = try GatewayProcess.run(["health", "--json"])
+    @Test func unresolvableSecretsFailTheirConnectorsAtStepSecretInsteadOfStoppingTheCommand() async throws {
+        let result = try await GatewayProcess.run(["health", "--json"])
         #expect(result.status == 1, "\(result.all)")
         let connectors = try #require(try Self.report(result.stdout)["connectors"] as? [[String: Any]])
         let langboard = try #require(connectors.first { $0["name"] as? String == "langboard" })
@@ -56,26 +55,26 @@ struct HealthCommandTests {
         #expect(temporal["decided_by"] as? String != "secret")
     }
 
-    @Test func configurationErrorsExitTwo() throws {
-        let unreadable = try GatewayProcess.run(["health", "--inventory", "/nonexistent/connectors.yaml"])
+    @Test func configurationErrorsExitTwo() async throws {
+        let unreadable = try await GatewayProcess.run(["health", "--inventory", "/nonexistent/connectors.yaml"])
         #expect(unreadable.status == 2)
-        let unknown = try GatewayProcess.run(["health", "langbord", "--env-file", "examples/demo.env"])
+        let unknown = try await GatewayProcess.run(["health", "langbord", "--env-file", "examples/demo.env"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("Did you mean 'langboard'?"))
-        let badOption = try GatewayProcess.run(["health", "--fail-on", "never"])
+        let badOption = try await GatewayProcess.run(["health", "--fail-on", "never"])
         #expect(badOption.status == 2)
     }
 
-    @Test func helpHasExamples() throws {
-        let result = try GatewayProcess.run(["health", "--help"])
+    @Test func helpHasExamples() async throws {
+        let result = try await GatewayProcess.run(["health", "--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("Examples:"))
         #expect(result.stdout.contains("gateway health"))
         #expect(result.stdout.contains("--fail-on"))
     }
 
-    @Test func askingAReplicaThatIsNotThereIsExit1AndABadURLExit2() throws {
-        let closed = try GatewayProcess.run(["health", "--url", "http://127.0.0.1:1", "--json"])
+    @Test func askingAReplicaThatIsNotThereIsExit1AndABadURLExit2() async throws {
+        let closed = try await GatewayProcess.run(["health", "--url", "http://127.0.0.1:1", "--json"])
         #expect(closed.status == 1, "\(closed.all)")
         let report = try Self.report(closed.stdout)
         let replicas = try #require(report["replicas"] as? [[String: Any]])
@@ -83,7 +82,7 @@ struct HealthCommandTests {
         #expect((replicas.first?["error"] as? String)?.contains("could not be reached") == true)
         #expect(closed.stderr.contains("replica http://127.0.0.1:1: "))
 
-        let bad = try GatewayProcess.run(["health", "--url", "gateway-0:8080"])
+        let bad = try await GatewayProcess.run(["health", "--url", "gateway-0:8080"])
         #expect(bad.status == 2, "\(bad.all)")
         #expect(bad.stderr.contains("is not an http:// or https:// URL"))
     }

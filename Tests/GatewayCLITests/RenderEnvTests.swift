@@ -3,17 +3,17 @@ import Testing
 
 @Suite("gateway render-env")
 struct RenderEnvTests {
-    @Test func rendersTheBundledInventoryIdempotentlyAndTheResultValidates() throws {
+    @Test func rendersTheBundledInventoryIdempotentlyAndTheResultValidates() async throws {
         let scratch = try GatewayProcess.makeScratch()
         let output = scratch.appendingPathComponent("env.generated").path
         let arguments = [
             "render-env", "connectors.yaml", "--template", ".env.example",
             "--overlay", "examples/lab.overlay.env", "--output", output,
         ]
-        let first = try GatewayProcess.run(arguments)
+        let first = try await GatewayProcess.run(arguments)
         #expect(first.status == 0, "\(first.all)")
         let firstBytes = try Data(contentsOf: URL(fileURLWithPath: output))
-        let second = try GatewayProcess.run(arguments)
+        let second = try await GatewayProcess.run(arguments)
         #expect(second.status == 0)
         #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == firstBytes, "rendering twice must give the same bytes")
 
@@ -29,16 +29,16 @@ struct RenderEnvTests {
         #expect(!FileManager.default.fileExists(atPath: output + ".tmp"))
 
         // The generated env, used as an env file, validates and changes nothing it should not.
-        let validate = try GatewayProcess.run(["validate", "--env-file", output])
+        let validate = try await GatewayProcess.run(["validate", "--env-file", output])
         #expect(validate.status == 0, "\(validate.all)")
     }
 
-    @Test func refusesLiteralSecretsWhenReferencesAreRequired() throws {
+    @Test func refusesLiteralSecretsWhenReferencesAreRequired() async throws {
         let scratch = try GatewayProcess.makeScratch()
         let overlay = scratch.appendingPathComponent("secrets.env")
         try "FRACTALOPS_LANGBOARD_API_KEY=sk-literal-value-that-must-not-print\n".write(to: overlay, atomically: true, encoding: .utf8)
         let output = scratch.appendingPathComponent("out.env").path
-        let result = try GatewayProcess.run(
+        let result = try await GatewayProcess.run(
             ["render-env", "connectors.yaml", "--template", ".env.example", "--overlay", overlay.path, "--output", output],
             environment: ["FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE": "true"])
         #expect(result.status == 1, "\(result.all)")

@@ -7,7 +7,7 @@ import Testing
 struct SecretLeakTests {
     static let known = "KNOWN-s3cr3t-value-7f3a9c"
 
-    @Test func noCommandPrintsAKnownSecret() throws {
+    @Test func noCommandPrintsAKnownSecret() async throws {
         let scratch = try GatewayProcess.makeScratch()
         // 1. Behind an env:// reference, set in an env file and in the process environment.
         let envFile = scratch.appendingPathComponent("demo.env")
@@ -31,14 +31,14 @@ struct SecretLeakTests {
             ["explain", "--inventory", inventory.path, "--env-file", envFile.path],
             ["explain", "--inventory", inventory.path, "--env-file", envFile.path, "--json"],
         ] {
-            let result = try GatewayProcess.run(arguments, environment: process)
+            let result = try await GatewayProcess.run(arguments, environment: process)
             #expect(result.status == 0, "\(arguments): \(result.all)")
             outputs.append(result.all)
         }
         #expect(outputs[2].contains("<redacted literal>"))
 
         // 3. Refused as a literal under require-ref: the error names the key, never the value.
-        let refused = try GatewayProcess.run(
+        let refused = try await GatewayProcess.run(
             ["validate", "--inventory", inventory.path, "--env-file", envFile.path],
             environment: ["FRACTALOPS_SECRET_REQUIRE_REF_FOR_SENSITIVE": "true"])
         #expect(refused.status == 1)
@@ -48,19 +48,19 @@ struct SecretLeakTests {
         // 4. In malformed places: a bad reference, a pasted bare secret line, a bad boolean.
         let bad = scratch.appendingPathComponent("bad.env")
         try "\(Self.known)\nFRACTALOPS_NEXUS_TOKEN=\"\(Self.known)\" trailing\n".write(to: bad, atomically: true, encoding: .utf8)
-        outputs.append(try GatewayProcess.run(["validate", "--env-file", bad.path]).all)
+        outputs.append(try await GatewayProcess.run(["validate", "--env-file", bad.path]).all)
         outputs.append(
-            try GatewayProcess.run(
+            try await GatewayProcess.run(
                 ["validate"], environment: ["FRACTALOPS_NEXUS_TOKEN": "vault://\(Self.known)"]
             ).all)
         outputs.append(
-            try GatewayProcess.run(
+            try await GatewayProcess.run(
                 ["validate"], environment: ["FRACTALOPS_NEXUS_TOKEN": "openbao://\(Self.known)"]
             ).all)
 
         // 5. render-env writes references, not the values they resolve to.
         let output = scratch.appendingPathComponent("out.env")
-        let render = try GatewayProcess.run(
+        let render = try await GatewayProcess.run(
             ["render-env", "connectors.yaml", "--template", ".env.example", "--output", output.path],
             environment: ["FRACTALOPS_DEMO_LANGBOARD_API_KEY": Self.known])
         #expect(render.status == 0, "\(render.all)")

@@ -99,8 +99,8 @@ struct ServeTests {
         #expect(gateway.terminate() == 0)
     }
 
-    @Test func refusesToStartWithUnresolvableSecrets() throws {
-        let result = try GatewayProcess.run(["serve", "--listen", "127.0.0.1:0"])
+    @Test func refusesToStartWithUnresolvableSecrets() async throws {
+        let result = try await GatewayProcess.run(["serve", "--listen", "127.0.0.1:0"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("not starting"))
         #expect(result.stderr.contains("[secret.unresolved]"))
@@ -109,7 +109,7 @@ struct ServeTests {
     @Test func refusesToStartOnAnAddressInUseNamingIt() async throws {
         // The first gateway holds a port; a second one asked for the same port does not start.
         let first = try await RunningGateway(["--env-file", "examples/demo.env"])
-        let result = try GatewayProcess.run(
+        let result = try await GatewayProcess.run(
             ["serve", "--env-file", "examples/demo.env", "--listen", first.address],
             environment: ["FRACTALOPS_TEMPORAL_LISTEN": "127.0.0.1:0"])
         #expect(result.status == 1)

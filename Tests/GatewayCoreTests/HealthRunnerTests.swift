@@ -112,8 +112,9 @@ struct HealthRunnerTests {
         #expect(result.decidedBy == .probe)
         // The step's own deadline answers (or, on a starved machine, the backstop half a second later).
         #expect(result.reason.contains("within health.timeout (300 ms)"), "\(result.reason)")
-        // The peer holds the connection for good: only the deadline ends the check.
-        #expect(elapsed < .seconds(5))
+        // The peer holds the connection for good: only the deadline ends the check. The margin is
+        // for the test run (suites share a pool as wide as the machine's cores), not the gateway.
+        #expect(elapsed < .seconds(25), "took \(elapsed)")
     }
 
     @Test func checksRunConcurrently() async throws {
