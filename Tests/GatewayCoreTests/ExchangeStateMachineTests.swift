@@ -41,8 +41,9 @@ struct ExchangeStateMachineTests {
             limits: limits, now: t0)
     }
 
-    static func response(_ code: Int, _ headers: [(String, String)] = [("content-length", "2")]) -> HTTPResponseHead {
-        HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: code), headers: HTTPHeaders(headers))
+    /// An upstream's answer head, as its bytes scanned.
+    static func response(_ code: Int, _ headers: [(String, String)] = [("content-length", "2")]) -> UpstreamResponseHead {
+        UpstreamResponseHead.scanning("HTTP/1.1 \(code) X\r\n" + headers.map { "\($0): \($1)\r\n" }.joined() + "\r\n")
     }
 
     static func at(_ ms: Int64) -> NIODeadline { t0 + .milliseconds(ms) }
@@ -89,7 +90,7 @@ struct ExchangeStateMachineTests {
         #expect(sent.headers["x-hop"].isEmpty && sent.headers["connection"].isEmpty, "hop-by-hop headers stay here")
         #expect(m.upstreamSeconds == 0.002)
         expectAction(m.responseBodyReceived(ByteBuffer(string: "ok"), now: Self.at(5)), "respond body(2)")
-        expectAction(m.responseEndReceived(nil, quiescing: false), "complete reuse")
+        expectAction(m.responseEndReceived(reusable: true, quiescing: false), "complete reuse")
         #expect(m.isFinished && m.outcome.status == 200 && m.outcome.error == nil && m.responseBodyBytes == 2)
     }
 
@@ -99,7 +100,7 @@ struct ExchangeStateMachineTests {
         _ = m.requestBodyReceived(ByteBuffer(string: "part"), now: Self.at(2))
         _ = m.responseHeadReceived(Self.response(413), quiescing: false, now: Self.at(3))
         expectAction(
-            m.responseEndReceived(nil, quiescing: false), "complete discard",
+            m.responseEndReceived(reusable: true, quiescing: false), "complete discard",
             "the request is unfinished on the wire: the connection cannot be reused")
         #expect(!m.isRequestComplete)
     }
@@ -121,7 +122,7 @@ struct ExchangeStateMachineTests {
             return
         }
         #expect(head.headers["connection"] == (expected.hasSuffix("close") ? ["close"] : []))
-        #expect(describe(m.responseEndReceived(nil, quiescing: quiescing)) == expected)
+        #expect(describe(m.responseEndReceived(reusable: true, quiescing: quiescing)) == expected)
     }
 
     @Test func informationalAnswersAreNotForwarded() {
@@ -159,7 +160,7 @@ struct ExchangeStateMachineTests {
         _ = m.connectionAttached(reused: false, now: Self.at(2))
         let accepted = Self.response(101, [("upgrade", "websocket"), ("connection", "upgrade"), ("sec-websocket-accept", "x")])
         expectAction(m.responseHeadReceived(accepted, quiescing: false, now: Self.at(3)), "none")
-        let opened = m.responseEndReceived(nil, quiescing: false)
+        let opened = m.responseEndReceived(reusable: true, quiescing: false)
         guard case let .openTunnel(head) = opened else {
             Issue.record("\(opened)")
             return
@@ -174,7 +175,7 @@ struct ExchangeStateMachineTests {
         _ = m.requestEndReceived(nil, now: Self.at(1))
         _ = m.connectionAttached(reused: false, now: Self.at(2))
         expectAction(m.responseHeadReceived(Self.response(403), quiescing: false, now: Self.at(3)), "respond head 403")
-        expectAction(m.responseEndReceived(nil, quiescing: false), "complete reuse close")
+        expectAction(m.responseEndReceived(reusable: true, quiescing: false), "complete reuse close")
     }
 
     // MARK: - The fault table
@@ -323,7 +324,7 @@ struct ExchangeStateMachineTests {
         expectAction(
             m.responseHeadReceived(Self.response(200, [("content-type", "application/scim+json")]), quiescing: false, now: Self.at(3)), "none")
         _ = m.responseBodyReceived(ByteBuffer(string: #"{"location":"http://up.internal/api/Users/1"}"#), now: Self.at(4))
-        let done = m.responseEndReceived(nil, quiescing: false)
+        let done = m.responseEndReceived(reusable: true, quiescing: false)
         guard case let .completeResponse(head?, body?, _, reuse, _) = done else {
             Issue.record("\(done)")
             return
@@ -375,13 +376,24 @@ func describe(_ action: ExchangeStateMachine.Action) -> String {
             "parts=[\(parts.map(part).joined(separator: ", "))]",
         ].compactMap { $0 }.joined(separator: " ")
     case let .forwardRequestPart(p): return "forward \(part(p))"
-    case let .sendResponseHead(head): return "respond head \(head.status.code)"
-    case let .forwardResponseBody(buffer): return "respond body(\(buffer.readableBytes))"
+    case let .sendResponseHead(head): return "respond head \(head.status)"
+    case let .forwardResponseBody(buffer, framed): return "respond body(\(buffer.readableBytes))\(framed ? " chunked" : "")"
     case let .completeResponse(_, _, _, reuse, close): return "complete \(reuse ? "reuse" : "discard")\(close ? " close" : "")"
     case let .respondError(error, close): return "error \(error.status) \(error.metricKind)\(close ? " close" : "")"
     case let .abort(error): return "abort \(error.metricKind)"
     case let .openTunnel(head): return "tunnel \(head.status.code)"
     case .retryOnFreshConnection: return "retry"
     case .abandon: return "abandon"
+    }
+}
+
+extension UpstreamResponseHead {
+    /// The head of `text`, which must be one whole response head.
+    static func scanning(_ text: String) -> UpstreamResponseHead {
+        let bytes = ByteBuffer(string: text)
+        guard case let .head(scanned) = bytes.withUnsafeReadableBytes({ ResponseHeadScanner.scan($0) }) else {
+            preconditionFailure("not a response head: \(text)")
+        }
+        return UpstreamResponseHead(bytes: bytes, scanned: scanned)
     }
 }

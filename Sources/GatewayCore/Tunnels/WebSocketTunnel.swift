@@ -32,9 +32,9 @@ enum WebSocketTunnel {
         _ = remove(HTTPResponseEncoder.self, from: callerPipeline)
         _ = remove(ClientTimeoutHandler.self, from: callerPipeline)
         let callerDecoder = remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: callerPipeline)
-        _ = remove(UpstreamHandler.self, from: upstreamPipeline)
+        // The upstream's handler reads the answers: it passes on what followed the 101.
+        let upstreamDecoder = remove(UpstreamHandler.self, from: upstreamPipeline)
         _ = remove(UpstreamRequestEncoder.self, from: upstreamPipeline)
-        let upstreamDecoder = remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: upstreamPipeline)
         callerDecoder.and(upstreamDecoder).whenComplete { _ in
             callerGlue.releaseHeld()
             upstreamGlue.releaseHeld()

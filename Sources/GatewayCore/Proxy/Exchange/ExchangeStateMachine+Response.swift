@@ -4,12 +4,12 @@ import NIOHTTP1
 /// The upstream's answer, its failures and the exchange's deadlines.
 extension ExchangeStateMachine {
     /// `quiescing`: the gateway is draining, the caller's connection closes after this response.
-    mutating func responseHeadReceived(_ head: HTTPResponseHead, quiescing: Bool, now: NIODeadline) -> Action {
+    mutating func responseHeadReceived(_ head: UpstreamResponseHead, quiescing: Bool, now: NIODeadline) -> Action {
         guard !isFinished, case .awaitingHead = response else { return .none }
         lastActivity = now
-        let code = head.status.code
+        let code = head.status
         if code == 101, upgrade {
-            var headers = HopByHop.clientResponseHeaders(head.headers, requestID: requestID)
+            var headers = HopByHop.clientResponseHeaders(head.headers(), requestID: requestID)
             headers.add(name: "connection", value: "upgrade")
             headers.add(name: "upgrade", value: "websocket")
             responseStatus = 101
@@ -27,39 +27,49 @@ extension ExchangeStateMachine {
         }
         if code < 200 { return .none }  // informational answers are not forwarded
         if let upstreamStarted { upstreamSeconds = Double((now - upstreamStarted).nanoseconds) / 1e9 }
-        responseStatus = Int(code)
-        responseKeepAlive = head.isKeepAlive
-        upstreamThrottled = (code == 429 || code == 503) && head.headers.contains(name: "retry-after")
-        var headers = HopByHop.clientResponseHeaders(head.headers, requestID: requestID)
+        responseStatus = code
+        responseKeepAlive = head.keepAlive
+        upstreamThrottled = (code == 429 || code == 503) && head.contains("retry-after")
+        var callerHead = CallerResponseHead(upstream: head, version: clientHead.version, requestID: requestID)
         if let rewriter {
-            for name in ["location", "content-location"] {
-                if let value = headers.first(name: name) { headers.replaceOrAdd(name: name, value: rewriter.headerToGateway(value)) }
+            if let value = head.first("location") { callerHead.replace("location", with: rewriter.headerToGateway(value)) }
+            if let value = head.first("content-location") {
+                callerHead.replace("content-location", with: rewriter.headerToGateway(value))
             }
         }
         let hasBody = clientHead.method != .HEAD && code != 204 && code != 304
-        let rewritesBody = rewriter != nil && hasBody && URLRewriter.isJSON(headers.first(name: "content-type"))
-        // An HTTP/1.0 caller cannot read chunked framing: a body without a length is delimited
-        // by closing the connection.
-        let bodyWithoutLength = clientHead.version == .http1_0 && hasBody && !rewritesBody && headers["content-length"].isEmpty
-        if !keepAliveClient || quiescing || bodyWithoutLength {
+        let rewritesBody = rewriter != nil && hasBody && URLRewriter.isJSON(head.first("content-type"))
+        // Without a length, an HTTP/1.1 caller reads chunks (the upstream's as they are, or
+        // the gateway's around a body the upstream ends by closing); an HTTP/1.0 caller cannot
+        // read chunked framing: its body is delimited by closing the connection.
+        let withoutLength = hasBody && !rewritesBody && !head.declaresLength
+        let http10 = clientHead.version.minor == 0
+        callerHead.chunked = withoutLength && !http10
+        if !keepAliveClient || quiescing || (withoutLength && http10) {
             keepAliveClient = false
-            headers.add(name: "connection", value: "close")
+            callerHead.close = true
         }
-        let responseHead = HTTPResponseHead(version: clientHead.version, status: head.status, headers: headers)
         if rewritesBody {
-            response = .collecting(responseHead, nil)  // sent with the rewritten body
+            response = .collecting(callerHead, nil)  // sent with the rewritten body
             return .none
         }
-        response = .streaming
-        return .sendResponseHead(responseHead)
+        response = .streaming(chunkFramed: callerHead.chunked && !head.scanned.fields.chunked)
+        return .sendResponseHead(callerHead)
+    }
+
+    /// How the upstream's chunked body is wanted: as framed when the caller reads the same
+    /// chunks, its data only when the body is rewritten or the caller reads HTTP/1.0.
+    var responseBodyDelivery: ResponseReader.BodyDelivery {
+        if case .collecting = response { return .data }
+        return clientHead.version.minor == 0 ? .data : .framed
     }
 
     mutating func responseBodyReceived(_ buffer: ByteBuffer, now: NIODeadline) -> Action {
         lastActivity = now
         switch response {
-        case .streaming:
+        case let .streaming(chunkFramed):
             responseBodyBytes += buffer.readableBytes
-            return .forwardResponseBody(buffer)
+            return .forwardResponseBody(buffer, chunkFramed: chunkFramed)
         case .collecting(let head, var collected):
             guard (collected?.readableBytes ?? 0) + buffer.readableBytes <= limits.maxBufferedBodyBytes else {
                 return upstreamFailed(
@@ -79,18 +89,20 @@ extension ExchangeStateMachine {
         }
     }
 
-    mutating func responseEndReceived(_ trailers: HTTPHeaders?, quiescing: Bool) -> Action {
-        var heldHead: HTTPResponseHead?
+    /// `reusable`: the upstream's framing ended the answer with nothing after it.
+    mutating func responseEndReceived(reusable: Bool, quiescing: Bool) -> Action {
+        var heldHead: CallerResponseHead?
         var heldBody: ByteBuffer?
+        var lastChunk = false
         switch response {
-        case .streaming:
-            break
+        case let .streaming(chunkFramed):
+            lastChunk = chunkFramed
         case let .switching(head):
             finish(status: 101, error: nil)
             return .openTunnel(head)
         case .collecting(var head, let collected):
             let body = rewriter.map { $0.bodyToGateway(collected ?? ByteBuffer()) } ?? (collected ?? ByteBuffer())
-            head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+            head.replace("content-length", with: String(body.readableBytes))
             heldHead = head
             heldBody = body.readableBytes > 0 ? body : nil
             responseBodyBytes = body.readableBytes
@@ -103,8 +115,8 @@ extension ExchangeStateMachine {
         if case .attached(_, .all) = upstream { requestSent = true }
         finish(status: responseStatus, error: nil)
         return .completeResponse(
-            head: heldHead, body: heldBody, trailers: trailers,
-            reuseUpstream: requestSent && responseKeepAlive, closeCaller: !keepAliveClient || quiescing)
+            head: heldHead, body: heldBody, lastChunk: lastChunk,
+            reuseUpstream: requestSent && responseKeepAlive && reusable, closeCaller: !keepAliveClient || quiescing)
     }
 
     /// The upstream connection broke (reset, closed, a protocol error) before the exchange ended.

@@ -38,8 +38,10 @@ struct ExchangeStateMachine {
     enum ResponseState {
         case awaitingHead
         /// A JSON answer of a rewriting route: its head waits for the rewritten body.
-        case collecting(HTTPResponseHead, ByteBuffer?)
-        case streaming
+        case collecting(CallerResponseHead, ByteBuffer?)
+        /// `chunkFramed`: the gateway frames the body in chunks (the upstream ends it by
+        /// closing, the caller reads chunks).
+        case streaming(chunkFramed: Bool)
         /// The upstream accepted a WebSocket handshake (101): the tunnel opens at the answer's end.
         case switching(HTTPResponseHead)
         case finished
@@ -53,13 +55,13 @@ struct ExchangeStateMachine {
         case sendRequest(sendContinue: Bool, head: HTTPRequestHead?, parts: [HTTPClientRequestPart])
         /// The next part of the request for the upstream (flushed at the end of the read batch).
         case forwardRequestPart(HTTPClientRequestPart)
-        case sendResponseHead(HTTPResponseHead)
-        case forwardResponseBody(ByteBuffer)
+        case sendResponseHead(CallerResponseHead)
+        case forwardResponseBody(ByteBuffer, chunkFramed: Bool)
         /// The response is complete: write what was held back (a rewritten head and body) and
-        /// the end; pool the upstream connection or close it; close the caller's if asked.
+        /// the last chunk when the gateway frames the body; pool the upstream connection or
+        /// close it; close the caller's if asked.
         case completeResponse(
-            head: HTTPResponseHead?, body: ByteBuffer?, trailers: HTTPHeaders?,
-            reuseUpstream: Bool, closeCaller: Bool)
+            head: CallerResponseHead?, body: ByteBuffer?, lastChunk: Bool, reuseUpstream: Bool, closeCaller: Bool)
         /// Nothing of the response was sent: close the upstream connection, answer with an error.
         case respondError(ProxyError, closeCaller: Bool)
         /// The response had started: close both connections, so the truncation shows.

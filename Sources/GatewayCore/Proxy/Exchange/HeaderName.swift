@@ -17,11 +17,19 @@ enum HeaderName {
     private static func matches(
         _ name: String, _ expected: StaticString, wholeName: Bool, fold: (UInt8) -> UInt8
     ) -> Bool {
+        matches(name.utf8, expected, wholeName: wholeName, fold: fold)
+    }
+
+    /// Compares the bytes of a name, each folded, with `expected` (all of it, or its start).
+    @inline(__always)
+    private static func matches<Name: Collection<UInt8>>(
+        _ name: Name, _ expected: StaticString, wholeName: Bool, fold: (UInt8) -> UInt8
+    ) -> Bool {
         let count = expected.utf8CodeUnitCount
-        guard wholeName ? name.utf8.count == count : name.utf8.count >= count else { return false }
+        guard wholeName ? name.count == count : name.count >= count else { return false }
         return expected.withUTF8Buffer { expected in
             var index = 0
-            for byte in name.utf8 {
+            for byte in name {
                 if index == count { return true }
                 if fold(byte) != expected[index] { return false }
                 index += 1
@@ -38,7 +46,12 @@ enum HeaderName {
     /// The standard hop-by-hop headers (RFC 9110 section 7.6.1) and any `Proxy-*` header,
     /// with `_` read as `-`.
     static func isStandardHopByHop(_ name: String) -> Bool {
-        switch name.utf8.count {
+        isStandardHopByHop(name.utf8)
+    }
+
+    /// `isStandardHopByHop` over a name's bytes (a scanned head's field name).
+    static func isStandardHopByHop<Name: Collection<UInt8>>(_ name: Name) -> Bool {
+        switch name.count {
         case 2: return equalsFolded(name, "te")
         case 7: return equalsFolded(name, "upgrade") || equalsFolded(name, "trailer") || hasPrefixFolded(name, "proxy-")
         case 10: return equalsFolded(name, "connection") || equalsFolded(name, "keep-alive") || hasPrefixFolded(name, "proxy-")
@@ -57,13 +70,29 @@ enum HeaderName {
     /// True when `name` equals `lowercase` ignoring ASCII case, with `_` read as `-`.
     @inline(__always)
     static func equalsFolded(_ name: String, _ lowercase: StaticString) -> Bool {
+        matches(name.utf8, lowercase, wholeName: true, fold: fold)
+    }
+
+    @inline(__always)
+    static func equalsFolded<Name: Collection<UInt8>>(_ name: Name, _ lowercase: StaticString) -> Bool {
         matches(name, lowercase, wholeName: true, fold: fold)
     }
 
     /// True when `name` starts with `lowercasePrefix` ignoring ASCII case, with `_` read as `-`.
     @inline(__always)
     static func hasPrefixFolded(_ name: String, _ lowercasePrefix: StaticString) -> Bool {
+        matches(name.utf8, lowercasePrefix, wholeName: false, fold: fold)
+    }
+
+    @inline(__always)
+    static func hasPrefixFolded<Name: Collection<UInt8>>(_ name: Name, _ lowercasePrefix: StaticString) -> Bool {
         matches(name, lowercasePrefix, wholeName: false, fold: fold)
+    }
+
+    /// True when the bytes of `name` equal `lowercase` ignoring ASCII case (`_` is not `-` here).
+    @inline(__always)
+    static func equals<Name: Collection<UInt8>>(bytes name: Name, _ lowercase: StaticString) -> Bool {
+        matches(name, lowercase, wholeName: true, fold: lower)
     }
 
     /// True when `name` equals the lower-case `lowercase` ignoring ASCII case, with `_` read as `-`.

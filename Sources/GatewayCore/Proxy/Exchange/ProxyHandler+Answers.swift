@@ -24,6 +24,39 @@ extension ProxyHandler {
         context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
+    /// Writes a forwarded answer's head (its bytes, past the response encoder).
+    func writeBytes(_ head: CallerResponseHead) {
+        guard let bytesContext else { return }
+        var buffer = bytesContext.channel.allocator.buffer(capacity: head.upstream.scanned.fields.end + 128)
+        head.write(into: &buffer)
+        bytesContext.write(NIOAny(buffer), promise: nil)
+    }
+
+    /// Writes forwarded body bytes, in a chunk of the gateway's when `chunkFramed`.
+    func writeBytes(_ body: ByteBuffer, chunkFramed: Bool) {
+        guard let bytesContext else { return }
+        guard chunkFramed else { return bytesContext.write(NIOAny(body), promise: nil) }
+        guard body.readableBytes > 0 else { return }
+        var prefix = bytesContext.channel.allocator.buffer(capacity: 18)
+        prefix.writeString(String(body.readableBytes, radix: 16))
+        prefix.writeStaticString("\r\n")
+        bytesContext.write(NIOAny(prefix), promise: nil)
+        bytesContext.write(NIOAny(body), promise: nil)
+        bytesContext.write(NIOAny(ByteBuffer(staticString: "\r\n")), promise: nil)
+    }
+
+    /// Ends a forwarded answer (with the gateway's last chunk when it framed the body) and
+    /// flushes; closes the connection once it is written when asked.
+    func endBytes(lastChunk: Bool, thenClose close: Bool) {
+        guard let context, let bytesContext else { return }
+        let last = lastChunk ? ByteBuffer(staticString: "0\r\n\r\n") : nil
+        guard close else {
+            if let last { bytesContext.write(NIOAny(last), promise: nil) }
+            return context.flush()
+        }
+        bytesContext.writeAndFlush(NIOAny(last ?? ByteBuffer())).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
     /// Answers a request the router refused, counts it and logs its access line.
     func refuse(_ head: HTTPRequestHead, _ refusal: RouteDecision.Refusal, requestID: String, declaresBody: Bool) {
         guard let context else { return }

@@ -1,21 +1,23 @@
 import NIOCore
-import NIOHTTP1
 
 /// The upstream connection's events, each fed to the current exchange.
 extension ProxyHandler: UpstreamDelegate {
-    func upstreamReceived(_ part: HTTPClientResponsePart) {
+    func upstreamReceivedHead(_ head: UpstreamResponseHead) -> ResponseReader.BodyDelivery {
         let now = self.now
-        switch part {
-        case let .head(head):
-            trace?.responseHead(status: Int(head.status.code))
-            let quiescing = machine.quiescing
-            exchangeEvent { $0.responseHeadReceived(head, quiescing: quiescing, now: now) }
-        case let .body(buffer):
-            exchangeEvent { $0.responseBodyReceived(buffer, now: now) }
-        case let .end(trailers):
-            let quiescing = machine.quiescing
-            exchangeEvent { $0.responseEndReceived(trailers, quiescing: quiescing) }
-        }
+        trace?.responseHead(status: head.status)
+        let quiescing = machine.quiescing
+        exchangeEvent { $0.responseHeadReceived(head, quiescing: quiescing, now: now) }
+        return machine.exchange?.responseBodyDelivery ?? .framed
+    }
+
+    func upstreamReceivedBody(_ buffer: ByteBuffer) {
+        let now = self.now
+        exchangeEvent { $0.responseBodyReceived(buffer, now: now) }
+    }
+
+    func upstreamReceivedEnd(reusable: Bool) {
+        let quiescing = machine.quiescing
+        exchangeEvent { $0.responseEndReceived(reusable: reusable, quiescing: quiescing) }
     }
 
     func upstreamReadComplete() {

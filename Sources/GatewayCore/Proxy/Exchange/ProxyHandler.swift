@@ -20,6 +20,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var router: RequestRouter
     let pool: UpstreamPool
     private(set) var context: ChannelHandlerContext?
+    /// The response encoder's context: forwarded answers are bytes already framed, written
+    /// past the encoder (which writes the gateway's own answers).
+    private(set) var bytesContext: ChannelHandlerContext?
     /// The connection's timer for the time between requests (owned by the pipeline).
     let timeouts: ClientTimeoutHandler?
     var machine = CallerConnectionStateMachine()
@@ -64,11 +67,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        bytesContext = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
         if let address = context.channel.remoteAddress?.ipAddress { peerAddress = address }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        bytesContext = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -231,16 +236,16 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             connection?.handler.write(part)
             upstreamNeedsFlush = true  // at the end of this read batch
         case let .sendResponseHead(head):
-            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            writeBytes(head)
             callerNeedsFlush = true
-        case let .forwardResponseBody(buffer):
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        case let .forwardResponseBody(buffer, chunkFramed):
+            writeBytes(buffer, chunkFramed: chunkFramed)
             callerNeedsFlush = true
-        case let .completeResponse(head, body, trailers, reuseUpstream, closeCaller):
-            if let head { context.write(wrapOutboundOut(.head(head)), promise: nil) }
-            if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        case let .completeResponse(head, body, lastChunk, reuseUpstream, closeCaller):
+            if let head { writeBytes(head) }
+            if let body { writeBytes(body, chunkFramed: false) }
             callerNeedsFlush = false
-            writeEnd(trailers, thenClose: closeCaller)
+            endBytes(lastChunk: lastChunk, thenClose: closeCaller)
             letGoOfConnection(reuse: reuseUpstream)
             exchangeEnded()
         case let .respondError(error, closeCaller):

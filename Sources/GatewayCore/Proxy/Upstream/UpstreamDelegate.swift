@@ -1,9 +1,13 @@
 import NIOCore
-import NIOHTTP1
 
 /// What an upstream connection reports to the exchange currently using it.
 protocol UpstreamDelegate: AnyObject {
-    func upstreamReceived(_ part: HTTPClientResponsePart)
+    /// Returns how the exchange takes a chunked body: as framed, or its data only.
+    func upstreamReceivedHead(_ head: UpstreamResponseHead) -> ResponseReader.BodyDelivery
+    /// Body bytes, framed as the head declared (see `upstreamReceivedHead`).
+    func upstreamReceivedBody(_ buffer: ByteBuffer)
+    /// `reusable`: the connection may carry another request.
+    func upstreamReceivedEnd(reusable: Bool)
     func upstreamReadComplete()
     func upstreamWritabilityChanged(_ writable: Bool)
     func upstreamFailed(_ error: any Error)

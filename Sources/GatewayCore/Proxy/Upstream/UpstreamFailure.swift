@@ -8,6 +8,13 @@ enum UpstreamFailure {
         if let error = error as? ProxyError { return error }
         let upstream = "\(target.host):\(target.port)"
         let connector = target.connector
+        if let refusal = error as? ResponseRefusal {
+            return ProxyError(
+                .upstreamProtocol, status: 502, title: "Upstream answer malformed",
+                detail:
+                    "The executor of '\(connector)' at \(upstream) answered bytes that are not a valid HTTP/1.1 response (\(refusal.reason)); its connection is closed."
+            )
+        }
         let withoutCertificate = !target.presentsClientCertificate
         switch NetworkFailure(error) {
         case let .nameNotResolved(why):

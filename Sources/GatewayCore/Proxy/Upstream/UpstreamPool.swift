@@ -66,7 +66,6 @@ final class UpstreamPool {
     /// gateway adds are checked when routes are built (`HeaderValueIssue`).
     static func addHTTPHandlers(_ sync: ChannelPipeline.SynchronousOperations) throws {
         try sync.addHandler(UpstreamRequestEncoder())
-        try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes)))
         try sync.addHandler(UpstreamHandler())
     }
 

@@ -1,0 +1,87 @@
+import NIOCore
+import NIOHTTP1
+
+/// An upstream's response head: the bytes it sent (exactly the head, its empty line included)
+/// and where `ResponseHeadScanner` found its parts. Read in place: the few fields the exchange
+/// asks about are compared as bytes, and the head goes to the caller as copied byte ranges
+/// (`CallerResponseHead`), so a forwarded head never becomes strings.
+struct UpstreamResponseHead {
+    let bytes: ByteBuffer
+    let scanned: ScannedResponseHead
+    /// The connection stays open after this response (HTTP/1.1 without `Connection: close`,
+    /// HTTP/1.0 with `Connection: keep-alive`).
+    let keepAlive: Bool
+    /// Lower-cased names listed in `Connection` beyond `close`/`keep-alive`: hop-by-hop too.
+    /// Empty, and allocation-free, in the common case.
+    let connectionTokens: Set<String>
+
+    /// `bytes` starts at the head's first byte and holds at least `scanned.fields.end` bytes.
+    init(bytes: ByteBuffer, scanned: ScannedResponseHead) {
+        self.bytes = bytes
+        self.scanned = scanned
+        var close = false
+        var keepAliveToken = false
+        var tokens: Set<String> = []
+        bytes.withUnsafeReadableBytes { raw in
+            for line in scanned.fields.lines where HeaderName.equals(bytes: raw[line.name], "connection") {
+                let value = raw[line.value]
+                // The usual values, without splitting.
+                if HeaderName.equals(bytes: value, "keep-alive") {
+                    keepAliveToken = true
+                    continue
+                }
+                if HeaderName.equals(bytes: value, "close") {
+                    close = true
+                    continue
+                }
+                for token in value.split(separator: UInt8(ascii: ",")) {
+                    let trimmed = token.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+                    if HeaderName.equals(bytes: trimmed, "close") {
+                        close = true
+                    } else if HeaderName.equals(bytes: trimmed, "keep-alive") {
+                        keepAliveToken = true
+                    } else if !trimmed.isEmpty {
+                        tokens.insert(String(decoding: trimmed.map(HeaderName.fold), as: UTF8.self))
+                    }
+                }
+            }
+        }
+        keepAlive = scanned.minorVersion == 1 ? !close : keepAliveToken && !close
+        connectionTokens = tokens
+    }
+
+    var status: Int { scanned.status }
+    var declaresLength: Bool { scanned.fields.contentLength != nil }
+
+    /// True when a field named `lowercase` is present.
+    func contains(_ lowercase: StaticString) -> Bool {
+        bytes.withUnsafeReadableBytes { raw in
+            scanned.fields.lines.contains { HeaderName.equals(bytes: raw[$0.name], lowercase) }
+        }
+    }
+
+    /// The value of the first field named `lowercase`, if any.
+    func first(_ lowercase: StaticString) -> String? {
+        bytes.withUnsafeReadableBytes { raw in
+            scanned.fields.lines.first { HeaderName.equals(bytes: raw[$0.name], lowercase) }
+                .map { String(decoding: raw[$0.value], as: UTF8.self) }
+        }
+    }
+
+    /// True when the field on `line` must not cross the proxy (RFC 9110 section 7.6.1).
+    func isHopByHop(_ line: ScannedFields.Field, in raw: UnsafeRawBufferPointer) -> Bool {
+        let name = raw[line.name]
+        return HeaderName.isStandardHopByHop(name)
+            || (!connectionTokens.isEmpty && connectionTokens.contains(String(decoding: name.map(HeaderName.fold), as: UTF8.self)))
+    }
+
+    /// The fields as `HTTPHeaders`, for the rare answers the gateway builds itself (a 101).
+    func headers() -> HTTPHeaders {
+        bytes.withUnsafeReadableBytes { raw in
+            HTTPHeaders(
+                scanned.fields.lines.map {
+                    (String(decoding: raw[$0.name], as: UTF8.self), String(decoding: raw[$0.value], as: UTF8.self))
+                })
+        }
+    }
+}
