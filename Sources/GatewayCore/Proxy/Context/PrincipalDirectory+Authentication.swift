@@ -44,6 +44,14 @@ extension PrincipalDirectory {
     func authenticate(
         token: Substring?, certificate: CallerCertificate?, pomerium: PomeriumVerifier.Outcome? = nil
     ) -> Authentication {
+        // The usual request: a bearer token and nothing else to check it against (no array of
+        // findings to build on the data path).
+        if let token, pomerium == nil, certificate == nil || !acceptsCertificates {
+            guard let principal = authenticate(token) else {
+                return .refused(detail: "The bearer token is not the token of a configured principal.")
+            }
+            return .authenticated(principal, .token)
+        }
         var found: [(method: String, principal: Principal)] = []
         var method = AuthMethod()
         if let token {
