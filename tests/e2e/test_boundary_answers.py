@@ -12,8 +12,8 @@ import json
 import pytest
 
 from harness.boundary import (
-    ATTACKER, BOUNDARY_ENV, VICTIM, Answer, RecordingUpstream, UpstreamRequest, boundary_principals, exchange, problem,
-    request_bytes)
+    ATTACKER, BOUNDARY_ENV, VICTIM, Answer, RecordingUpstream, UpstreamRequest, boundary_principals, exchange,
+    expect_upstream_clean, problem, request_bytes)
 from harness.net import RawHTTP
 
 #: A complete second answer, as an upstream might slip one in after the first to be read as the
@@ -73,8 +73,7 @@ def gateway(rec, module_gateways):
 def fresh(rec):
     rec.clear()
     yield
-    rec.quiet(period=0.05)
-    assert rec.failures == [], f"the upstream could not parse what the gateway sent: {rec.failures}"
+    expect_upstream_clean(rec)
 
 
 def answered_by_upstream(response) -> dict:

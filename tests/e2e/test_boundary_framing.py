@@ -16,7 +16,7 @@ import pytest
 
 from harness.boundary import (
     ATTACKER, BOUNDARY_ENV, CALLER_TOKENS, NEXUS_TOKEN, VICTIM, H11Upstream, RecordingUpstream, assert_refused,
-    boundary_principals, chunked, chunked_answer, close_delimited_answer, exchange, json_body, problem,
+    boundary_principals, chunked, chunked_answer, close_delimited_answer, exchange, expect_upstream_clean, json_body, problem,
     request_bytes, scim_error, switching_protocols_answer)
 from harness.gateway import HTTP_CREDENTIAL, LANGBOARD_KEY, WORKER
 from harness.net import ConnectionEnded, RawHTTP, wait_until
@@ -78,12 +78,7 @@ def fresh(rec, recho, h11up):
     for upstream in (rec, recho, h11up):
         upstream.clear()
     yield
-    for upstream in (rec, recho, h11up):
-        upstream.quiet(period=0.05)
-        assert upstream.failures == [], f"{upstream.name} could not parse what the gateway sent: {upstream.failures}"
-        assert upstream.unparsed() == {}, f"{upstream.name} got bytes that are no request: {upstream.unparsed()}"
-        for token in CALLER_TOKENS:
-            assert not upstream.seen_anywhere(token), f"a caller token reached {upstream.name}"
+    expect_upstream_clean(rec, recho, h11up)
 
 
 def settle(*upstreams) -> None:

@@ -14,8 +14,8 @@ import threading
 import pytest
 
 from harness.boundary import (
-    BOUNDARY_ENV, CALLER_TOKENS, CLIPROXY_API_KEY, CLIPROXY_MANAGEMENT_KEY, OPERATOR, RecordingUpstream,
-    boundary_principals, exchange, json_body, request_bytes)
+    BOUNDARY_ENV, CLIPROXY_API_KEY, CLIPROXY_MANAGEMENT_KEY, OPERATOR, RecordingUpstream,
+    boundary_principals, exchange, expect_upstream_clean, json_body, request_bytes)
 from harness.gateway import HTTP_CREDENTIAL, WORKER
 from harness.net import RawResponse, wait_until
 from harness.nginx import parse_echo
@@ -48,11 +48,7 @@ def gateway(nginx, rec, module_gateways):
 def fresh(rec):
     rec.clear()
     yield
-    rec.quiet(period=0.05)
-    assert rec.failures == [], f"the upstream could not parse what the gateway sent: {rec.failures}"
-    assert rec.unparsed() == {}, f"the upstream got bytes that are no request: {rec.unparsed()}"
-    for token in CALLER_TOKENS:
-        assert not rec.seen_anywhere(token), "a caller token reached the upstream"
+    expect_upstream_clean(rec)
 
 
 def refused_before_the_upstream(response: RawResponse, rec: RecordingUpstream, status: int) -> None:

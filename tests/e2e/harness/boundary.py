@@ -552,6 +552,17 @@ class H11Upstream(_Recorder):
                     return
 
 
+def expect_upstream_clean(*upstreams: "_Recorder") -> None:
+    """After a probe: each upstream read every byte the gateway sent as whole requests (nothing
+    it could not parse, nothing left over) and no caller's token ever reached it."""
+    for upstream in upstreams:
+        upstream.quiet(period=0.05)
+        assert upstream.failures == [], f"{upstream.name} could not parse what the gateway sent: {upstream.failures}"
+        assert upstream.unparsed() == {}, f"{upstream.name} got bytes that are no request: {upstream.unparsed()}"
+        for token in CALLER_TOKENS:
+            assert not upstream.seen_anywhere(token), f"a caller token reached {upstream.name}"
+
+
 # -- canned upstream answers
 
 
