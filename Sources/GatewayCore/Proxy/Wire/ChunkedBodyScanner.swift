@@ -64,7 +64,7 @@ struct ChunkedBodyScanner: Equatable {
                 case .needMoreBytes: return .needMoreBytes(consumed: index)
                 case let .refused(reason): return .refused(reason)
                 case let .head(fields):
-                    guard fields.contentLength == nil, !fields.chunked else {
+                    guard fields.contentLength == nil, fields.transferEncodings == 0 else {
                         return .refused("a framing field among the trailers")
                     }
                     state = .ended

@@ -24,17 +24,17 @@ struct HeadCursor {
     /// The header fields after the start line, up to the empty line. A name is a token followed
     /// by a colon (no whitespace between); a value is visible characters, obs-text, spaces and
     /// tabs; lines end in CRLF; a folded line (starting with whitespace) is refused at its name.
-    /// One `Content-Length` of digits, `Transfer-Encoding` only as `chunked`, never both, each
-    /// without whitespace after its value (llhttp refuses a tab after a Content-Length).
+    /// One `Content-Length` of digits (spaces after them are optional whitespace; llhttp refuses
+    /// a tab there), never with a `Transfer-Encoding`. One `Transfer-Encoding` line: `chunked` when it is exactly
+    /// `chunked`; any other coding is the caller's to refuse (`ScannedFields.otherTransferCoding`).
     mutating func fields() -> HeadScan<ScannedFields> {
         var fields = ScannedFields()
-        var transferEncodings = 0
         while true {
             guard let first = peek() else { return .needMoreBytes }
             if first == 0x0D {
                 guard index + 1 < limit else { return .needMoreBytes }
                 guard bytes[index + 1] == 0x0A else { return .refused("a CR without LF") }
-                guard transferEncodings == 0 || fields.contentLength == nil else {
+                guard fields.transferEncodings == 0 || fields.contentLength == nil else {
                     return .refused("both Content-Length and Transfer-Encoding")
                 }
                 fields.end = index + 2
@@ -52,19 +52,37 @@ struct HeadCursor {
                 return .refused("a header value with a control character or a line end that is not CRLF")
             }
             if equalsFolded(name, "content-length") {
-                guard fields.contentLength == nil, let length = decimal(value) else {
+                var digits = value
+                while !digits.isEmpty, bytes[digits.upperBound - 1] == 0x20 { digits = digits.dropLast() }
+                guard fields.contentLength == nil, let length = decimal(digits) else {
                     return .refused("a Content-Length that is not one number")
                 }
                 fields.contentLength = length
             } else if equalsFolded(name, "transfer-encoding") {
-                transferEncodings += 1
-                guard transferEncodings == 1, equalsFolded(value, "chunked") else {
-                    return .refused("a Transfer-Encoding other than chunked")
+                // llhttp refuses a second line before it passes the head on.
+                guard fields.transferEncodings == 0 else { return .refused("Transfer-Encoding given twice") }
+                fields.transferEncodings = 1
+                fields.chunked = equalsFolded(value, "chunked")
+                // Nor does it pass on a list with `chunked` anywhere but last.
+                guard fields.chunked || !chunkedBeforeTheLast(value) else {
+                    return .refused("chunked is not the last transfer coding")
                 }
-                fields.chunked = true
             }
             fields.lines.append(.init(name: name, value: value))
         }
+    }
+
+    /// True when a coding before the last in the list `value` is `chunked`.
+    func chunkedBeforeTheLast(_ value: Range<Int>) -> Bool {
+        var start = value.lowerBound
+        for position in value where bytes[position] == UInt8(ascii: ",") {
+            var token = start..<position
+            while !token.isEmpty, bytes[token.lowerBound] == 0x20 || bytes[token.lowerBound] == 0x09 { token = token.dropFirst() }
+            while !token.isEmpty, bytes[token.upperBound - 1] == 0x20 || bytes[token.upperBound - 1] == 0x09 { token = token.dropLast() }
+            if equalsFolded(token, "chunked") { return true }
+            start = position + 1
+        }
+        return false
     }
 
     /// `HTTP/1.0` or `HTTP/1.1`: its minor version, or nil.

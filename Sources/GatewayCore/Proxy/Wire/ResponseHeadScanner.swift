@@ -30,6 +30,7 @@ enum ResponseHeadScanner {
         case .needMoreBytes: return .needMoreBytes
         case let .refused(reason): return .refused(reason)
         case let .head(fields):
+            guard !fields.otherTransferCoding else { return .refused("a Transfer-Encoding other than one chunked") }
             return .head(ScannedResponseHead(status: status, minorVersion: minor, reason: reason, fields: fields))
         }
     }

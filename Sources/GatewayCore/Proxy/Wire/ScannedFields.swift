@@ -11,8 +11,13 @@ struct ScannedFields: Equatable {
     var lines: [Field] = []
     /// The `Content-Length` the fields declare (one, digits only), or nil.
     var contentLength: Int?
-    /// `Transfer-Encoding: chunked` (the only transfer coding a head may declare here).
+    /// `Transfer-Encoding: chunked`, exactly.
     var chunked = false
+    /// The head has a `Transfer-Encoding` line (one at most).
+    var transferEncodings = 0
+    /// A transfer coding other than `chunked` alone (another coding, a list):
+    /// nothing frames the body exactly, so no body is read after such a head.
+    var otherTransferCoding: Bool { transferEncodings > 0 && !chunked }
     /// Where the head ends, its empty line included: the body (if any) starts there.
     var end = 0
 }
