@@ -76,14 +76,13 @@ final class HTTPListener: Listener {
     ) throws {
         let timeouts = ClientTimeoutHandler(limits: limits)
         try sync.addHandler(timeouts)
-        // ProxyHandler itself handles pipelining (NIO's helper stops reading during every
-        // response: two epoll_ctl calls per request) and parse errors (a 400 in problem+json).
-        // No response header validator per write: upstream headers were parsed by llhttp, and
-        // the gateway's own are constants or values checked when routes are built.
-        // The decoder passes on bytes it holds when it is removed: after a WebSocket handshake,
-        // what the caller sent past it belongs to the tunnel.
+        // ProxyHandler reads the requests out of the bytes itself (`RequestReader`), handles
+        // pipelining (NIO's helper stops reading during every response: two epoll_ctl calls per
+        // request) and bytes that are no request (a 400 in problem+json). The encoder writes
+        // only the gateway's own answers; forwarded ones go past it as bytes. No response
+        // header validator per write: upstream heads were scanned, and the gateway's own
+        // headers are constants or values checked when routes are built.
         try sync.addHandler(HTTPResponseEncoder())
-        try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
         try sync.addHandler(ProxyHandler(holder: holder, pool: pool, timeouts: timeouts, listener: listener))
     }
 

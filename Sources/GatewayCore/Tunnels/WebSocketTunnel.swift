@@ -4,7 +4,7 @@ import NIOHTTP1
 /// Turns an exchange whose upstream answered a WebSocket handshake with 101 into a tunnel:
 /// the HTTP handlers leave both pipelines and the two connections are glued, bytes relayed
 /// both ways with back-pressure (the TCP pass-through's `GlueHandler`). Bytes either side sent
-/// after the handshake, already read by an HTTP decoder, are passed on when it is removed.
+/// after the handshake, already read by an HTTP reader, are passed on when its handler is removed.
 enum WebSocketTunnel {
     /// `caller` is the caller pipeline's `ProxyHandler` context; the 101 was written to it.
     static func open(caller: ChannelHandlerContext, upstream: any Channel, monitor: TunnelMonitor) throws {
@@ -27,15 +27,15 @@ enum WebSocketTunnel {
         try callerPipeline.addHandler(callerGlue)
         try upstreamPipeline.addHandler(upstreamGlue)
 
-        // The caller's side: the handler first, so that bytes the decoder still holds go to the glue.
-        callerPipeline.removeHandler(context: caller, promise: nil)
+        // The caller's side: the handler passes on the bytes its reader holds to the glue.
+        let callerReader = caller.eventLoop.makePromise(of: Void.self)
+        callerPipeline.removeHandler(context: caller, promise: callerReader)
         _ = remove(HTTPResponseEncoder.self, from: callerPipeline)
         _ = remove(ClientTimeoutHandler.self, from: callerPipeline)
-        let callerDecoder = remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: callerPipeline)
         // The upstream's handler reads the answers: it passes on what followed the 101.
         let upstreamDecoder = remove(UpstreamHandler.self, from: upstreamPipeline)
         _ = remove(UpstreamRequestEncoder.self, from: upstreamPipeline)
-        callerDecoder.and(upstreamDecoder).whenComplete { _ in
+        callerReader.futureResult.and(upstreamDecoder).whenComplete { _ in
             callerGlue.releaseHeld()
             upstreamGlue.releaseHeld()
             // Reads a removed handler held back go ahead now (the glue holds them while the

@@ -9,7 +9,7 @@ import NIOHTTP1
 /// over a pooled upstream connection on the same event loop, both bodies streamed with
 /// back-pressure.
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
@@ -35,6 +35,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Tells a pool answer for an earlier exchange from one for the current exchange.
     private var exchangeSerial = 0
     private(set) var peerAddress = "unknown"
+    /// The caller's requests, read out of its bytes.
+    private var reader = RequestReader()
     var ids = RequestIDGenerator()
     /// True while a batch of the caller's reads is handled: upstream writes are flushed once at
     /// the end of the batch rather than after each part.
@@ -71,14 +73,36 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let address = context.channel.remoteAddress?.ipAddress { peerAddress = address }
     }
 
+    /// After a WebSocket handshake the handler leaves: what the caller sent past the request
+    /// belongs to the tunnel, next in the pipeline.
     func handlerRemoved(context: ChannelHandlerContext) {
+        if let leftover = reader.takeLeftover(), leftover.readableBytes > 0 {
+            context.fireChannelRead(NIOAny(leftover))
+            context.fireChannelReadComplete()
+        }
         self.context = nil
         bytesContext = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBatch = true
-        handle(machine.received(unwrapInboundIn(data), now: now))
+        reader.received(unwrapInboundIn(data))
+        while self.context != nil, let event = reader.next() {
+            switch event {
+            case let .part(part):
+                handle(machine.received(part, now: now))
+            case let .refused(reason):
+                return refuseBytes(
+                    ProxyError(
+                        .badRequest, status: 400, title: "Malformed request",
+                        detail: "The request is not valid HTTP/1.1 (\(reason)); the connection is closed."))
+            case .tooLarge:
+                return refuseBytes(
+                    ProxyError(
+                        .limit, status: 431, title: "Request headers too large",
+                        detail: "The request head is longer than \(reader.maxHeadBytes) bytes, the most the gateway reads."))
+            }
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -110,11 +134,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         shared.logger.debug("caller connection error", metadata: ["gateway.error": "\(error)"])
-        guard error is HTTPParserError else { return context.close(promise: nil) }
-        // The caller's bytes are not HTTP/1.1: a 400 when no response is under way, then close.
-        let refusal = ProxyError(
-            .badRequest, status: 400, title: "Malformed request",
-            detail: "The request is not valid HTTP/1.1 (\(error)); the connection is closed.")
+        context.close(promise: nil)
+    }
+
+    /// The caller's bytes are no request the gateway reads: an error answer when no response is
+    /// under way, then the connection closes.
+    private func refuseBytes(_ refusal: ProxyError) {
+        guard let context else { return }
         if machine.exchange?.isFinished == false {
             exchangeEvent { $0.callerFailed(refusal) }
         } else if let timeouts {

@@ -58,7 +58,7 @@ struct RequestRouter {
         let nameEnd = uri.utf8[afterPrefix...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? uri.endIndex
         let name = String(uri[afterPrefix..<nameEnd])
         let remainder = uri[nameEnd...]
-        // llhttp reads nothing past a request with `Connection: upgrade` and `Upgrade`: a refusal
+        // The reader reads nothing past a request with `Connection: upgrade` and `Upgrade`: a refusal
         // of one closes the connection.
         let parserStopped = summary.wantsUpgrade && summary.connectionUpgrade
         var auth: AuthMethod?

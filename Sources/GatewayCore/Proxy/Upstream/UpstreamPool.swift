@@ -62,8 +62,9 @@ final class UpstreamPool {
 
     /// The HTTP part of an upstream connection's pipeline. The gateway's own request encoder:
     /// the framing written is the framing the head declares, whatever the method. No header
-    /// validator per write: the caller's headers were parsed by llhttp, and the values the
-    /// gateway adds are checked when routes are built (`HeaderValueIssue`).
+    /// validator per write: the caller's headers were read by `RequestReader` (no CR, LF or NUL
+    /// in a value), and the values the gateway adds are checked when routes are built
+    /// (`HeaderValueIssue`).
     static func addHTTPHandlers(_ sync: ChannelPipeline.SynchronousOperations) throws {
         try sync.addHandler(UpstreamRequestEncoder())
         try sync.addHandler(UpstreamHandler())

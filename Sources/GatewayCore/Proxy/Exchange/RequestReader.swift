@@ -1,0 +1,193 @@
+import NIOCore
+import NIOHTTP1
+
+/// Reads a caller's requests out of its connection's bytes, as a value: each head found in place
+/// (`RequestHeadScanner`), each body followed by its framing (a length, or chunks through
+/// `ChunkedBodyScanner`), and handed on as the parts NIO's `HTTPRequestDecoder` hands on, so
+/// that the connection's state machine reads the same either way (`RequestReaderTests` holds the
+/// two to the same parts, whole and split at every byte). Body bytes are sliced, never copied,
+/// except for a head or chunk line split across reads.
+///
+/// Like llhttp, it reads nothing as HTTP after a request that switches protocols (`CONNECT`, or
+/// `Connection: upgrade` with `Upgrade`, after its body): the bytes that follow are kept
+/// (`takeLeftover`) for a tunnel. After a head whose transfer coding is not `chunked` alone it
+/// stops without an end: no body can be framed exactly, and the gateway refuses such a head.
+struct RequestReader {
+    enum Event {
+        case part(HTTPServerRequestPart)
+        /// The bytes are no request the gateway reads; the reason is for the 400.
+        case refused(String)
+        /// A head longer than `maxHeadBytes` (a 431).
+        case tooLarge
+    }
+
+    private enum State {
+        case head
+        case length(remaining: Int, thenStop: Bool)
+        case chunked(ChunkedBodyScanner, thenStop: Bool)
+        /// The request's end comes next; then the next head, or nothing when `thenStop`.
+        case complete(trailers: HTTPHeaders?, thenStop: Bool)
+        /// Nothing more is read as HTTP.
+        case stopped
+        case failed
+    }
+
+    private var state = State.head
+    private var buffered: ByteBuffer?
+    let maxHeadBytes: Int
+
+    init(maxHeadBytes: Int = HeadCursor.defaultMaxHeadBytes) {
+        self.maxHeadBytes = maxHeadBytes
+    }
+
+    /// Bytes from the connection; `next()` gives the parts they complete.
+    mutating func received(_ buffer: ByteBuffer) {
+        if buffered == nil || buffered!.readableBytes == 0 {
+            buffered = buffer
+        } else {
+            var buffer = buffer
+            buffered!.writeBuffer(&buffer)
+        }
+    }
+
+    /// Bytes read after a request that switched protocols, taken once.
+    mutating func takeLeftover() -> ByteBuffer? {
+        guard case .stopped = state else { return nil }
+        defer { buffered = nil }
+        return buffered
+    }
+
+    /// The next event in the bytes received so far, or nil when more bytes are needed.
+    mutating func next() -> Event? {
+        switch state {
+        case .stopped, .failed:
+            return nil
+        case .head:
+            return nextHead()
+        case let .complete(trailers, thenStop):
+            state = thenStop ? .stopped : .head
+            return .part(.end(trailers))
+        case let .length(remaining, thenStop):
+            guard var bytes = buffered, bytes.readableBytes > 0 else { return nil }
+            let count = min(remaining, bytes.readableBytes)
+            let body = bytes.readSlice(length: count)!
+            buffered = bytes
+            state = count == remaining ? .complete(trailers: nil, thenStop: thenStop) : .length(remaining: remaining - count, thenStop: thenStop)
+            return .part(.body(body))
+        case let .chunked(scanner, thenStop):
+            return nextChunk(scanner, thenStop: thenStop)
+        }
+    }
+
+    private mutating func nextHead() -> Event? {
+        guard var bytes = buffered, bytes.readableBytes > 0 else { return nil }
+        // The first `maxHeadBytes` bytes: a head not complete within them is too large.
+        let scan = bytes.withUnsafeReadableBytes { raw in
+            RequestHeadScanner.scan(UnsafeRawBufferPointer(rebasing: raw.prefix(maxHeadBytes)), maxHeadBytes: .max)
+        }
+        switch scan {
+        case .needMoreBytes:
+            guard bytes.readableBytes >= maxHeadBytes else { return nil }
+            state = .failed
+            buffered = nil
+            return .tooLarge
+        case let .refused(reason):
+            return refuse(reason)
+        case let .head(scanned):
+            let headBytes = bytes.readSlice(length: scanned.fields.end)!
+            buffered = bytes
+            let (head, switches) = headBytes.withUnsafeReadableBytes { Self.head(scanned, in: $0) }
+            let fields = scanned.fields
+            if fields.otherTransferCoding {
+                state = .stopped
+            } else if fields.chunked {
+                state = .chunked(ChunkedBodyScanner(), thenStop: switches)
+            } else if let length = fields.contentLength, length > 0 {
+                state = .length(remaining: length, thenStop: switches)
+            } else {
+                state = .complete(trailers: nil, thenStop: switches)
+            }
+            return .part(.head(head))
+        }
+    }
+
+    private mutating func nextChunk(_ scanner: ChunkedBodyScanner, thenStop: Bool) -> Event? {
+        guard var bytes = buffered else { return nil }
+        var scanner = scanner
+        let step = bytes.withUnsafeReadableBytes { scanner.next($0) }
+        switch step {
+        case let .data(range):
+            bytes.moveReaderIndex(forwardBy: range.lowerBound)
+            let data = bytes.readSlice(length: range.count)!
+            buffered = bytes
+            state = .chunked(scanner, thenStop: thenStop)
+            return .part(.body(data))
+        case let .needMoreBytes(consumed):
+            bytes.moveReaderIndex(forwardBy: consumed)
+            buffered = bytes
+            state = .chunked(scanner, thenStop: thenStop)
+            return nil
+        case let .end(consumed, trailersStart, trailers):
+            let trailerHeaders = trailers.map { fields in
+                bytes.withUnsafeReadableBytes { raw in
+                    let section = UnsafeRawBufferPointer(rebasing: raw[trailersStart...])
+                    return HTTPHeaders(fields.lines.map { (Self.text(section[$0.name]), Self.text(section[$0.value])) })
+                }
+            }
+            bytes.moveReaderIndex(forwardBy: consumed)
+            buffered = bytes
+            state = .complete(trailers: trailerHeaders, thenStop: thenStop)
+            return next()
+        case let .refused(reason):
+            return refuse(reason)
+        }
+    }
+
+    private mutating func refuse(_ reason: String) -> Event {
+        state = .failed
+        buffered = nil
+        return .refused(reason)
+    }
+
+    /// The head as NIO's decoder gives it, and whether the connection switches protocols after
+    /// the request (as llhttp decides: CONNECT, or an `Upgrade` with `Connection: upgrade`).
+    private static func head(_ scanned: ScannedRequestHead, in raw: UnsafeRawBufferPointer) -> (HTTPRequestHead, Bool) {
+        var upgradeField = false
+        var connectionUpgrade = false
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(scanned.fields.lines.count)
+        for line in scanned.fields.lines {
+            let name = raw[line.name]
+            let value = raw[line.value]
+            if HeaderName.equals(bytes: name, "upgrade") {
+                upgradeField = true
+            } else if HeaderName.equals(bytes: name, "connection") {
+                connectionUpgrade =
+                    connectionUpgrade
+                    || value.split(separator: UInt8(ascii: ",")).contains { token in
+                        HeaderName.equals(bytes: token.trimmingOWS, "upgrade")
+                    }
+            }
+            headers.append((text(name), text(value)))
+        }
+        let method = HTTPMethod(rawValue: text(raw[scanned.method]))
+        let head = HTTPRequestHead(
+            version: HTTPVersion(major: 1, minor: scanned.minorVersion), method: method, uri: text(raw[scanned.target]),
+            headers: HTTPHeaders(headers))
+        return (head, method == .CONNECT || (upgradeField && connectionUpgrade))
+    }
+
+    private static func text(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension Slice where Base == UnsafeRawBufferPointer {
+    /// Without the spaces and tabs at either end.
+    fileprivate var trimmingOWS: Slice<UnsafeRawBufferPointer> {
+        var trimmed = self
+        while let first = trimmed.first, first == 0x20 || first == 0x09 { trimmed = trimmed.dropFirst() }
+        while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed = trimmed.dropLast() }
+        return trimmed
+    }
+}
