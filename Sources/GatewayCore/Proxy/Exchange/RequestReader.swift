@@ -42,12 +42,7 @@ struct RequestReader {
 
     /// Bytes from the connection; `next()` gives the parts they complete.
     mutating func received(_ buffer: ByteBuffer) {
-        if buffered == nil || buffered!.readableBytes == 0 {
-            buffered = buffer
-        } else {
-            var buffer = buffer
-            buffered!.writeBuffer(&buffer)
-        }
+        buffered.accumulate(buffer)
     }
 
     /// Bytes read after a request that switched protocols, taken once.

@@ -65,12 +65,7 @@ struct ResponseReader {
 
     /// Bytes from the connection; `next()` gives what they complete.
     mutating func received(_ buffer: ByteBuffer) {
-        if buffered == nil || buffered!.readableBytes == 0 {
-            buffered = buffer
-        } else {
-            var buffer = buffer
-            buffered!.writeBuffer(&buffer)
-        }
+        buffered.accumulate(buffer)
     }
 
     /// The connection was closed by the upstream: the end of a body delimited by it.
