@@ -24,6 +24,19 @@ extension ProxyHandler {
         context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
+    /// The caller's bytes are no request the gateway reads: an error answer when no response is
+    /// under way, then the connection closes.
+    func refuseBytes(_ refusal: ProxyError) {
+        guard let context else { return }
+        if machine.exchange?.isFinished == false {
+            exchangeEvent { $0.callerFailed(refusal) }
+        } else if let timeouts {
+            timeouts.writeRawAndClose(RawErrorResponse.bytes(refusal, allocator: context.channel.allocator))
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
     /// Writes a forwarded answer's head (its bytes, past the response encoder).
     func writeBytes(_ head: CallerResponseHead) {
         guard let bytesContext else { return }

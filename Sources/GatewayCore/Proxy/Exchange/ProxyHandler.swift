@@ -91,16 +91,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             switch event {
             case let .part(part):
                 handle(machine.received(part, now: now))
-            case let .refused(reason):
-                return refuseBytes(
-                    ProxyError(
-                        .badRequest, status: 400, title: "Malformed request",
-                        detail: "The request is not valid HTTP/1.1 (\(reason)); the connection is closed."))
-            case .tooLarge:
-                return refuseBytes(
-                    ProxyError(
-                        .limit, status: 431, title: "Request headers too large",
-                        detail: "The request head is longer than \(reader.maxHeadBytes) bytes, the most the gateway reads."))
+            case let .refused(reason): return refuseBytes(.malformedRequest(reason))
+            case .tooLarge: return refuseBytes(.headTooLarge(limit: reader.maxHeadBytes))
             }
         }
     }
@@ -135,19 +127,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         shared.logger.debug("caller connection error", metadata: ["gateway.error": "\(error)"])
         context.close(promise: nil)
-    }
-
-    /// The caller's bytes are no request the gateway reads: an error answer when no response is
-    /// under way, then the connection closes.
-    private func refuseBytes(_ refusal: ProxyError) {
-        guard let context else { return }
-        if machine.exchange?.isFinished == false {
-            exchangeEvent { $0.callerFailed(refusal) }
-        } else if let timeouts {
-            timeouts.writeRawAndClose(RawErrorResponse.bytes(refusal, allocator: context.channel.allocator))
-        } else {
-            context.close(promise: nil)
-        }
     }
 
     private func handle(_ read: CallerConnectionStateMachine.ReadAction) {
