@@ -397,3 +397,20 @@ extension UpstreamResponseHead {
         return UpstreamResponseHead(bytes: bytes, scanned: scanned)
     }
 }
+
+extension CallerResponseHead {
+    /// The fields the caller gets, read back from the head's bytes.
+    var headers: HTTPHeaders {
+        var buffer = ByteBuffer()
+        write(into: &buffer)
+        var headers = HTTPHeaders()
+        let text = String(buffer: buffer)
+        for line in text.split(separator: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.add(
+                name: String(line[..<colon]),
+                value: String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }))
+        }
+        return headers
+    }
+}

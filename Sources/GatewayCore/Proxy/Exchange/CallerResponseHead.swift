@@ -56,19 +56,4 @@ struct CallerResponseHead {
         if close { buffer.writeStaticString("connection: close\r\n") }
         buffer.writeStaticString("\r\n")
     }
-
-    /// The fields the caller gets, for tests and the rare paths that need them as strings.
-    var headers: HTTPHeaders {
-        var buffer = ByteBuffer()
-        write(into: &buffer)
-        var headers = HTTPHeaders()
-        let text = String(buffer: buffer)
-        for line in text.split(separator: "\r\n").dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.add(
-                name: String(line[..<colon]),
-                value: String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }))
-        }
-        return headers
-    }
 }

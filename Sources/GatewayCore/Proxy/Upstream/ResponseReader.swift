@@ -54,8 +54,6 @@ struct ResponseReader {
         if case let .chunked(scanner, _) = state { state = .chunked(scanner, delivery) }
     }
 
-    var isIdle: Bool { if case .idle = state { buffered == nil } else { false } }
-
     /// Bytes read after a 101 (they belong to the tunnel), taken once.
     mutating func takeLeftover() -> ByteBuffer? {
         guard case .switched = state else { return nil }
