@@ -21,11 +21,10 @@ func expectAction(
 
 /// A short, stable description of an action for assertions.
 func describe(_ action: ExchangeStateMachine.Action) -> String {
-    func part(_ part: HTTPClientRequestPart) -> String {
+    func part(_ part: UpstreamRequestPart) -> String {
         switch part {
         case .head: "head"
-        case let .body(.byteBuffer(buffer)): "body(\(buffer.readableBytes))"
-        case .body: "body"
+        case let .body(buffer): "body(\(buffer.readableBytes))"
         case .end: "end"
         }
     }

@@ -30,8 +30,7 @@ struct ExchangeStateMachineTests {
     ) -> ExchangeStateMachine {
         let target = target(maxBody: maxBody, rewrites: rewriting ? [rewrite] : [])
         let head = HTTPRequestHead(version: version, method: method, uri: "/executor/up/x", headers: HTTPHeaders(headers))
-        var upstreamHead = HTTPRequestHead(version: .http1_1, method: method, uri: "/api/x")
-        if declaresBody { upstreamHead.headers.add(name: "transfer-encoding", value: "chunked") }
+        let upstreamHead = UpstreamRequestHead(method: method, uri: "/api/x", framing: declaresBody ? .chunked : .none)
         let rewriter = rewriting ? URLRewriter(rewrites: [rewrite], gatewayBase: "http://gw.test") : nil
         let plan = RouteDecision.ForwardPlan(
             target: target, upstreamHead: upstreamHead, principal: "worker", format: .problem,
@@ -144,8 +143,8 @@ struct ExchangeStateMachineTests {
 
     static func upgrade() -> ExchangeStateMachine {
         let target = target()
-        var upstreamHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/api/ws")
-        upstreamHead.headers.add(name: "upgrade", value: "websocket")
+        var upstreamHead = UpstreamRequestHead(method: .GET, uri: "/api/ws", framing: .none)
+        upstreamHead.add("upgrade", "websocket")
         let plan = RouteDecision.ForwardPlan(
             target: target, upstreamHead: upstreamHead, principal: "worker", format: .problem, expectsContinue: false,
             rewriter: nil, bufferRequestBody: false, upgrade: true)
@@ -295,7 +294,7 @@ struct ExchangeStateMachineTests {
         _ = m.requestBodyReceived(ByteBuffer(string: #"{"ref":"http://gw.test/scim/up"#), now: Self.at(2))
         _ = m.requestBodyReceived(ByteBuffer(string: #"/Users/1"}"#), now: Self.at(3))
         let sent = m.requestEndReceived(nil, now: Self.at(4))
-        guard case let .sendRequest(_, head?, parts) = sent, case let .body(.byteBuffer(body)) = parts.first else {
+        guard case let .sendRequest(_, head?, parts) = sent, case let .body(body) = parts.first else {
             Issue.record("\(sent)")
             return
         }

@@ -5,11 +5,12 @@ import Testing
 
 @testable import GatewayCore
 
-/// The upstream request encoder writes exactly the framing the head declares, for every method.
+/// The upstream request encoder writes the head's one framing field, the gateway's, and holds
+/// the body to it, for every method.
 @Suite("upstream request encoder")
 struct UpstreamRequestEncoderTests {
     /// Writes `parts` and returns every byte written, or the error that closed the channel.
-    static func encode(_ parts: [HTTPClientRequestPart]) throws -> (bytes: String, error: (any Error)?) {
+    static func encode(_ parts: [UpstreamRequestPart]) throws -> (bytes: String, error: (any Error)?) {
         let channel = EmbeddedChannel(handler: UpstreamRequestEncoder())
         var failure: (any Error)?
         for part in parts {
@@ -24,24 +25,28 @@ struct UpstreamRequestEncoderTests {
         return (bytes, failure)
     }
 
-    static func head(_ method: HTTPMethod, _ headers: [(String, String)]) -> HTTPClientRequestPart {
-        .head(HTTPRequestHead(version: .http1_1, method: method, uri: "/x", headers: HTTPHeaders(headers)))
+    static func head(
+        _ method: HTTPMethod, _ headers: [(String, String)], framing: RequestFraming = .none
+    ) -> UpstreamRequestPart {
+        var head = UpstreamRequestHead(method: method, uri: "/x", framing: framing)
+        for (name, value) in headers { head.add(name, value) }
+        return .head(head)
     }
 
-    static func body(_ text: String) -> HTTPClientRequestPart {
-        .body(.byteBuffer(ByteBuffer(string: text)))
+    static func body(_ text: String) -> UpstreamRequestPart {
+        .body(ByteBuffer(string: text))
     }
 
     @Test(arguments: [HTTPMethod.TRACE, .GET, .DELETE, .OPTIONS, .POST, .RAW(value: "PROPFIND")])
     func aContentLengthIsKeptForEveryMethod(method: HTTPMethod) throws {
-        let (bytes, error) = try Self.encode([Self.head(method, [("host", "u"), ("content-length", "5")]), Self.body("hello"), .end(nil)])
+        let (bytes, error) = try Self.encode([Self.head(method, [("host", "u")], framing: .length(5)), Self.body("hello"), .end(nil)])
         #expect(error == nil)
         #expect(bytes == "\(method.rawValue) /x HTTP/1.1\r\nhost: u\r\ncontent-length: 5\r\n\r\nhello")
     }
 
     @Test func chunkedBodiesAreChunkedWithTheirTrailers() throws {
         let (bytes, error) = try Self.encode([
-            Self.head(.TRACE, [("transfer-encoding", "chunked")]), Self.body("abc"), Self.body(""), Self.body("defghijklmnopqrs"),
+            Self.head(.TRACE, [], framing: .chunked), Self.body("abc"), Self.body(""), Self.body("defghijklmnopqrs"),
             .end(HTTPHeaders([("x-sum", "1")])),
         ])
         #expect(error == nil)
@@ -58,29 +63,36 @@ struct UpstreamRequestEncoderTests {
     }
 
     @Test func bytesBeyondTheLengthAndShortBodiesAreRefused() throws {
-        let long = try Self.encode([Self.head(.POST, [("content-length", "2")]), Self.body("abc"), .end(nil)])
+        let long = try Self.encode([Self.head(.POST, [], framing: .length(2)), Self.body("abc"), .end(nil)])
         #expect(long.error is UpstreamRequestEncoder.FramingViolation)
         #expect(!long.bytes.contains("abc"))
-        let short = try Self.encode([Self.head(.POST, [("content-length", "4")]), Self.body("ab"), .end(nil)])
+        let short = try Self.encode([Self.head(.POST, [], framing: .length(4)), Self.body("ab"), .end(nil)])
         #expect(short.error is UpstreamRequestEncoder.FramingViolation)
     }
 
-    @Test(arguments: [
-        [("content-length", "1"), ("transfer-encoding", "chunked")],
-        [("content-length", "1"), ("content-length", "1")],
-        [("transfer-encoding", "gzip, chunked")],
-        [("transfer-encoding", "chunked"), ("transfer-encoding", "chunked")],
-        [("content-length", "-1")],
-    ])
-    func headsDeclaringTwoFramingsAreRefused(headers: [(String, String)]) throws {
-        let (bytes, error) = try Self.encode([Self.head(.POST, headers), .end(nil)])
-        #expect(error is UpstreamRequestEncoder.FramingViolation)
-        #expect(bytes.isEmpty)
+    @Test func theHeadsFramingIsItsOnlyFramingField() throws {
+        // A collected body that was rewritten: the head's framing becomes its new length.
+        guard case var .head(head) = Self.head(.POST, [("host", "u")], framing: .chunked) else { return }
+        head.framing = .length(2)
+        let (bytes, error) = try Self.encode([.head(head), Self.body("ok"), .end(nil)])
+        #expect(error == nil)
+        #expect(bytes == "POST /x HTTP/1.1\r\nhost: u\r\ncontent-length: 2\r\n\r\nok")
+    }
+
+    @Test func theTraceContextIsReplacedInPlace() throws {
+        guard
+            case var .head(head) = Self.head(
+                .GET, [("Traceparent", "00-caller"), ("x-a", "1"), ("tracestate", "c=1"), ("x-b", "2")])
+        else { return }
+        head.remove(["traceparent", "tracestate"])
+        head.add("traceparent", "00-gateway")
+        let (bytes, _) = try Self.encode([.head(head), .end(nil)])
+        #expect(bytes == "GET /x HTTP/1.1\r\nx-a: 1\r\nx-b: 2\r\ntraceparent: 00-gateway\r\n\r\n")
     }
 
     @Test func requestsFollowEachOtherOnOneConnection() throws {
         let (bytes, error) = try Self.encode([
-            Self.head(.GET, []), .end(nil), Self.head(.POST, [("content-length", "2")]), Self.body("ok"), .end(nil),
+            Self.head(.GET, []), .end(nil), Self.head(.POST, [], framing: .length(2)), Self.body("ok"), .end(nil),
         ])
         #expect(error == nil)
         #expect(bytes == "GET /x HTTP/1.1\r\n\r\nPOST /x HTTP/1.1\r\ncontent-length: 2\r\n\r\nok")

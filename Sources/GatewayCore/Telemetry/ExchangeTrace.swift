@@ -107,18 +107,20 @@ final class ExchangeTrace {
 
     /// The attempt's request goes out: the client span's context replaces any `traceparent`
     /// and `tracestate` of the caller's in `head` (or, not sampled, the ids passed on).
-    func requestSent(_ head: inout HTTPRequestHead) {
+    func requestSent(_ head: inout UpstreamRequestHead) {
         guard let client else {
             if let unsampledTraceparent {
-                head.headers.remove(name: "tracestate")
-                head.headers.replaceOrAdd(name: "traceparent", value: unsampledTraceparent)
+                head.remove(["tracestate", "traceparent"])
+                head.add("traceparent", unsampledTraceparent)
             }
             return
         }
         client.attributes["url.full"] = "\(scheme)://\(authority)\(Self.path(of: head.uri))"
-        head.headers.remove(name: "traceparent")
-        head.headers.remove(name: "tracestate")
-        tracer.inject(client.context, into: &head.headers, using: HTTPHeadersInjector())
+        var context = HTTPHeaders()
+        tracer.inject(client.context, into: &context, using: HTTPHeadersInjector())
+        // What the tracer writes replaces the caller's fields of those names.
+        head.remove(["traceparent", "tracestate"] + context.map(\.name))
+        for (name, value) in context { head.add(name, value) }
     }
 
     /// The upstream's answer began.

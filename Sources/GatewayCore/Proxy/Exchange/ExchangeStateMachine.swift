@@ -19,7 +19,7 @@ struct ExchangeStateMachine {
     /// The upstream connection the exchange uses.
     enum UpstreamState {
         /// Waiting for the pool; `pending` is what goes upstream right after the head.
-        case acquiring(pending: [HTTPClientRequestPart])
+        case acquiring(pending: [UpstreamRequestPart])
         /// `reused`: it came from the pool (a failure before the answer may be the pool's fault).
         case attached(reused: Bool, sent: Progress)
         /// Given back to the pool or closed: the exchange is over.
@@ -52,9 +52,9 @@ struct ExchangeStateMachine {
         case none
         /// A connection was attached: (`100 Continue` to the caller,) the upstream head if
         /// one is due, and the parts read so far.
-        case sendRequest(sendContinue: Bool, head: HTTPRequestHead?, parts: [HTTPClientRequestPart])
+        case sendRequest(sendContinue: Bool, head: UpstreamRequestHead?, parts: [UpstreamRequestPart])
         /// The next part of the request for the upstream (flushed at the end of the read batch).
-        case forwardRequestPart(HTTPClientRequestPart)
+        case forwardRequestPart(UpstreamRequestPart)
         case sendResponseHead(CallerResponseHead)
         case forwardResponseBody(ByteBuffer, chunkFramed: Bool)
         /// The response is complete: write what was held back (a rewritten head and body) and
@@ -78,7 +78,7 @@ struct ExchangeStateMachine {
     // Set by the events below and in ExchangeStateMachine+Response.swift only.
     let target: UpstreamTarget
     let clientHead: HTTPRequestHead
-    var upstreamHead: HTTPRequestHead
+    var upstreamHead: UpstreamRequestHead
     let requestID: String
     let principal: String
     let auth: AuthMethod?
@@ -185,7 +185,7 @@ struct ExchangeStateMachine {
             request = .collecting(collected)
             return .none
         case .streaming:
-            return sendOrHold(.body(.byteBuffer(buffer)))
+            return sendOrHold(.body(buffer))
         case .complete:
             return .none
         }
@@ -202,9 +202,8 @@ struct ExchangeStateMachine {
         // The rewritten body goes out with a Content-Length: trailers have no place there.
         var body = collected ?? ByteBuffer()
         if let rewriter { body = rewriter.bodyToUpstream(body) }
-        upstreamHead.headers.remove(name: "transfer-encoding")
-        upstreamHead.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
-        let parts: [HTTPClientRequestPart] = body.readableBytes > 0 ? [.body(.byteBuffer(body)), .end(nil)] : [.end(nil)]
+        upstreamHead.framing = .length(body.readableBytes)
+        let parts: [UpstreamRequestPart] = body.readableBytes > 0 ? [.body(body), .end(nil)] : [.end(nil)]
         switch upstream {
         case .acquiring:
             upstream = .acquiring(pending: parts)
@@ -219,7 +218,7 @@ struct ExchangeStateMachine {
     }
 
     /// A part of a streaming request: upstream now, or held until a connection is attached.
-    private mutating func sendOrHold(_ part: HTTPClientRequestPart, now: NIODeadline? = nil) -> Action {
+    private mutating func sendOrHold(_ part: UpstreamRequestPart, now: NIODeadline? = nil) -> Action {
         switch upstream {
         case var .acquiring(pending):
             upstream = .released  // drops the reference, so the append below does not copy

@@ -32,7 +32,7 @@ extension ProxyHandler {
     }
 
     /// The attempt's request goes out: its client span's context goes upstream in `head`.
-    func traceAttempt(_ head: inout HTTPRequestHead) {
+    func traceAttempt(_ head: inout UpstreamRequestHead) {
         trace?.requestSent(&head)
     }
 

@@ -41,60 +41,54 @@ enum RequestRewriter {
     static func upstreamHead(
         client: HTTPRequestHead, uriRemainder: Substring, target: UpstreamTarget, peerAddress: String, requestID: String,
         publicURL: EndpointURL? = nil, framing: RequestFraming? = nil, callerScheme: String = "http"
-    ) -> HTTPRequestHead {
+    ) -> UpstreamRequestHead {
         let tokens = HopByHop.connectionTokens(client.headers)
-        // Built as an array and wrapped once: HTTPHeaders.add checks every name it is given.
-        var headers: [(String, String)] = []
-        headers.reserveCapacity(client.headers.count + 8)
+        let remainder =
+            target.strippedQueryParameters.isEmpty
+            ? uriRemainder : withoutParameters(uriRemainder, target.strippedQueryParameters)
+        let uri = upstreamURI(base: target.basePath, remainder: remainder)
+        var size = uri.utf8.count + requestID.utf8.count + target.hostHeader.utf8.count + 160
+        for (name, value) in client.headers { size += name.utf8.count + value.utf8.count + 4 }
+        // Written once, as the bytes that go upstream: the kept caller fields, then the gateway's.
+        var head = UpstreamRequestHead(method: client.method, uri: uri, framing: framing ?? .none, capacity: size)
         var clientHost: String?
-        var derivedFraming = RequestFraming.none
         for (name, value) in client.headers {
             if isDropped(name, target: target, connectionTokens: tokens) {
                 if framing == nil {
                     if HeaderName.equals(name, "content-length") {
-                        derivedFraming = .length(Int(value) ?? 0)
+                        head.framing = .length(Int(value) ?? 0)
                     } else if HeaderName.equals(name, "transfer-encoding") {
-                        derivedFraming = .chunked
+                        head.framing = .chunked
                     }
                 }
                 if HeaderName.equals(name, "host") { clientHost = value }
                 continue
             }
-            headers.append((name, value))
+            head.add(name, value)
         }
-        headers.append(("host", target.hostHeader))
-        switch framing ?? derivedFraming {
-        case .none: break
-        case let .length(count): headers.append(("content-length", String(count)))
-        case .chunked: headers.append(("transfer-encoding", "chunked"))
-        }
+        head.add("host", target.hostHeader)
         let forwarded: String
         switch target.forwardedFor {
         case .client: forwarded = peerAddress
         case let .fixed(address): forwarded = address
         }
-        headers.append(("x-forwarded-for", forwarded))
-        headers.append(("x-real-ip", forwarded))
+        head.add("x-forwarded-for", forwarded)
+        head.add("x-real-ip", forwarded)
         if let publicURL {
-            headers.append(("x-forwarded-proto", publicURL.scheme.rawValue))
-            headers.append(("x-forwarded-host", publicURL.authority))
+            head.add("x-forwarded-proto", publicURL.scheme.rawValue)
+            head.add("x-forwarded-host", publicURL.authority)
         } else {
-            headers.append(("x-forwarded-proto", callerScheme))
-            if let clientHost { headers.append(("x-forwarded-host", clientHost)) }
+            head.add("x-forwarded-proto", callerScheme)
+            if let clientHost { head.add("x-forwarded-host", clientHost) }
         }
         if let prefix = target.forwardedPrefix {
-            headers.append(("x-forwarded-prefix", (publicURL?.path ?? "") + prefix))
+            head.add("x-forwarded-prefix", (publicURL?.path ?? "") + prefix)
         }
-        headers.append(("x-request-id", requestID))
+        head.add("x-request-id", requestID)
         if let credential = target.credential {
-            credential.value.withUnredactedValue { headers.append((credential.name, $0)) }
+            credential.value.withUnredactedValue { head.add(credential.name, $0) }
         }
-        let remainder =
-            target.strippedQueryParameters.isEmpty
-            ? uriRemainder : withoutParameters(uriRemainder, target.strippedQueryParameters)
-        return HTTPRequestHead(
-            version: .http1_1, method: client.method, uri: upstreamURI(base: target.basePath, remainder: remainder),
-            headers: HTTPHeaders(headers))
+        return head
     }
 
     /// The caller's trailers with the same filter as its headers; nil when none is left.

@@ -207,8 +207,8 @@ struct RequestRouter {
             client: head, uriRemainder: forwardedRemainder, target: target, peerAddress: peerAddress,
             requestID: requestID, publicURL: publicURL, framing: summary.framing, callerScheme: callerScheme)
         if upgrade {
-            upstreamHead.headers.add(name: "connection", value: "upgrade")
-            upstreamHead.headers.add(name: "upgrade", value: "websocket")
+            upstreamHead.add("connection", "upgrade")
+            upstreamHead.add("upgrade", "websocket")
         }
         return .forward(
             .init(

@@ -25,7 +25,7 @@ enum RouteDecision {
     /// Everything the exchange needs to forward one request.
     struct ForwardPlan {
         var target: UpstreamTarget
-        var upstreamHead: HTTPRequestHead
+        var upstreamHead: UpstreamRequestHead
         var principal: String
         /// How the principal authenticated (the access line's `gateway.auth`).
         var auth: AuthMethod?

@@ -6,8 +6,8 @@ import NIOHTTP1
 /// the caller cannot take more bytes.
 final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias OutboundIn = UpstreamRequestPart
+    typealias OutboundOut = UpstreamRequestPart
 
     /// Strong: a weak reference would give the caller's handler a side table, which makes every
     /// retain of it slower. The pool clears it when the exchange lets go of the connection
@@ -114,7 +114,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
 extension UpstreamHandler {
     /// Writes a request part on the upstream connection (from its event loop).
-    func write(_ part: HTTPClientRequestPart) {
+    func write(_ part: UpstreamRequestPart) {
         if case let .head(head) = part { reader.requestSent(isHEAD: head.method == .HEAD) }
         contextForWriting?.write(wrapOutboundOut(part), promise: nil)
     }

@@ -2,12 +2,13 @@ import NIOCore
 import NIOHTTP1
 
 /// Writes request parts to an upstream connection with exactly the framing the head declares,
-/// whatever the method: the gateway decides the framing (`RequestFraming`), this encoder keeps
-/// it. NIO's `HTTPRequestEncoder` drops `Content-Length`/`Transfer-Encoding` from a TRACE head
-/// while still writing its body, which lets a body become a second request upstream; here a
-/// body byte that the head did not announce fails the write and closes the connection instead.
+/// whatever the method: the gateway decides the framing (`RequestFraming`, carried by the
+/// `UpstreamRequestHead` and written as its only framing field), this encoder keeps it. NIO's
+/// `HTTPRequestEncoder` drops `Content-Length`/`Transfer-Encoding` from a TRACE head while still
+/// writing its body, which lets a body become a second request upstream; here a body byte that
+/// the head did not announce fails the write and closes the connection instead.
 final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHandler {
-    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundIn = UpstreamRequestPart
     typealias OutboundOut = ByteBuffer
 
     struct FramingViolation: Error, CustomStringConvertible {
@@ -26,19 +27,16 @@ final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHand
         switch unwrapOutboundIn(data) {
         case let .head(head):
             guard case .idle = state else { return fail(context, promise, "a request head before the previous request ended") }
-            let framing: State
-            switch Self.framing(of: head.headers) {
-            case let .success(declared): framing = declared
-            case let .failure(violation): return fail(context, promise, violation.description)
+            switch head.framing {
+            case .none: state = .length(remaining: 0)
+            case let .length(count): state = .length(remaining: count)
+            case .chunked: state = .chunked
             }
-            state = framing
-            var buffer = context.channel.allocator.buffer(capacity: Self.estimatedSize(head))
-            Self.writeHead(head, into: &buffer)
+            var buffer = context.channel.allocator.buffer(capacity: head.byteCount)
+            head.write(into: &buffer)
             context.write(wrapOutboundOut(buffer), promise: promise)
-        case let .body(.byteBuffer(body)):
+        case let .body(body):
             writeBody(body, context: context, promise: promise)
-        case .body(.fileRegion):
-            fail(context, promise, "a file region (never sent upstream)")
         case let .end(trailers):
             switch state {
             case .idle:
@@ -92,48 +90,6 @@ final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHand
         promise?.fail(error)
         context.fireErrorCaught(error)
         context.close(promise: nil)
-    }
-
-    /// The framing a head declares; a head that declares two, or a length that is no length,
-    /// is refused.
-    static func framing(of headers: HTTPHeaders) -> Result<State, FramingViolation> {
-        var length: Int?
-        var chunked = false
-        for (name, value) in headers {
-            if HeaderName.equals(name, "content-length") {
-                guard length == nil, let count = Int(value), count >= 0 else {
-                    return .failure(FramingViolation(description: "a Content-Length that is repeated or not a length"))
-                }
-                length = count
-            } else if HeaderName.equals(name, "transfer-encoding") {
-                guard !chunked, HeaderName.equals(value, "chunked") else {
-                    return .failure(FramingViolation(description: "a Transfer-Encoding other than one 'chunked'"))
-                }
-                chunked = true
-            }
-        }
-        switch (length, chunked) {
-        case (nil, false): return .success(.length(remaining: 0))
-        case let (count?, false): return .success(.length(remaining: count))
-        case (nil, true): return .success(.chunked)
-        case (_?, true): return .failure(FramingViolation(description: "both Content-Length and Transfer-Encoding"))
-        }
-    }
-
-    static func estimatedSize(_ head: HTTPRequestHead) -> Int {
-        var size = head.method.rawValue.utf8.count + head.uri.utf8.count + 16
-        for (name, value) in head.headers { size += name.utf8.count + value.utf8.count + 4 }
-        return size
-    }
-
-    static func writeHead(_ head: HTTPRequestHead, into buffer: inout ByteBuffer) {
-        // NIO spells the parsed `M-SEARCH` method `MSEARCH`; write it as the caller sent it.
-        buffer.writeString(head.method == .MSEARCH ? "M-SEARCH" : head.method.rawValue)
-        buffer.writeStaticString(" ")
-        buffer.writeString(head.uri)
-        buffer.writeStaticString(" HTTP/1.1\r\n")
-        writeHeaders(head.headers, into: &buffer)
-        buffer.writeStaticString("\r\n")
     }
 
     static func writeHeaders(_ headers: HTTPHeaders, into buffer: inout ByteBuffer) {
