@@ -50,12 +50,6 @@ struct UpstreamRequestHead {
         string.withUTF8 { lines.writeBytes($0) }
     }
 
-    /// Adds a field whose name and value are the caller's bytes, as they were sent.
-    mutating func add(line: UnsafeRawBufferPointer) {
-        lines.writeBytes(line)
-        lines.writeStaticString("\r\n")
-    }
-
     /// Leaves out every field named one of `names`, in any case (the caller's trace context,
     /// before the gateway writes its own). Off the hot path: only traced exchanges ask.
     mutating func remove(_ names: [String]) {
