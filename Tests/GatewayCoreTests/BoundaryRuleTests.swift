@@ -71,7 +71,7 @@ struct BoundaryRuleTests {
     }
 
     static func summary(_ headers: [(String, String)]) -> RequestHeadSummary {
-        RequestHeadSummary(HTTPHeaders(headers))
+        RequestHeadSummary(CallerRequestHead(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: HTTPHeaders(headers))))
     }
 
     @Test func refusalsBeforeAnyRouting() {

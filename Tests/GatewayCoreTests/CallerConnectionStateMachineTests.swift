@@ -9,7 +9,7 @@ import Testing
 @Suite("caller connection state machine")
 struct CallerConnectionStateMachineTests {
     static let now = ExchangeStateMachineTests.t0
-    static let head = HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/executor/up/x"))
+    static let head = CallerRequestPart.head(CallerRequestHead(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/executor/up/x")))
 
     static func summary(_ action: CallerConnectionStateMachine.ReadAction) -> String {
         switch action {

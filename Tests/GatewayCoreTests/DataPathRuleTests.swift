@@ -19,8 +19,8 @@ struct DataPathRuleTests {
             maxConnectionsPerLoop: 4)
     }
 
-    static func head(_ headers: [(String, String)], uri: String = "/executor/up/x") -> HTTPRequestHead {
-        HTTPRequestHead(version: .http1_1, method: .POST, uri: uri, headers: HTTPHeaders(headers))
+    static func head(_ headers: [(String, String)], uri: String = "/executor/up/x") -> CallerRequestHead {
+        CallerRequestHead(HTTPRequestHead(version: .http1_1, method: .POST, uri: uri, headers: HTTPHeaders(headers)))
     }
 
     @Test func forwardingHeadersAreOverwrittenNeverAppended() {

@@ -36,7 +36,7 @@ struct ExchangeStateMachineTests {
             target: target, upstreamHead: upstreamHead, principal: "worker", format: .problem,
             expectsContinue: expectsContinue, rewriter: rewriter, bufferRequestBody: rewriting)
         return ExchangeStateMachine(
-            plan: plan, clientHead: head, requestID: "rid", declaresBody: declaresBody,
+            plan: plan, clientHead: CallerRequestHead(head), requestID: "rid", declaresBody: declaresBody,
             limits: limits, now: t0)
     }
 
@@ -149,7 +149,7 @@ struct ExchangeStateMachineTests {
             target: target, upstreamHead: upstreamHead, principal: "worker", format: .problem, expectsContinue: false,
             rewriter: nil, bufferRequestBody: false, upgrade: true)
         return ExchangeStateMachine(
-            plan: plan, clientHead: HTTPRequestHead(version: .http1_1, method: .GET, uri: "/executor/up/ws"), requestID: "rid",
+            plan: plan, clientHead: CallerRequestHead(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/executor/up/ws")), requestID: "rid",
             declaresBody: false, limits: .defaults, now: t0)
     }
 

@@ -9,7 +9,7 @@ struct PipelineQueueTests {
     @Test func partsComeOutInOrderAndTheSizeBoundsReads() {
         var queue = PipelineQueue()
         #expect(queue.isEmpty && !queue.isFull)
-        queue.append(.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/a")))
+        queue.append(.head(CallerRequestHead(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/a"))))
         queue.append(.body(ByteBuffer(repeating: 0x61, count: PipelineQueue.maxBytes)))
         queue.append(.end(nil))
         #expect(queue.isFull, "a full queue stops reads")

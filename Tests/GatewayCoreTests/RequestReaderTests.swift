@@ -55,7 +55,9 @@ struct RequestReaderTests {
             start = end
             while let event = reader.next() {
                 switch event {
-                case let .part(part): parts.append(part)
+                case let .part(.head(head)): parts.append(.head(head.httpRequestHead))
+                case let .part(.body(body)): parts.append(.body(body))
+                case let .part(.end(trailers)): parts.append(.end(trailers))
                 case .refused, .tooLarge: refused = true
                 }
             }

@@ -45,8 +45,8 @@ struct RequestRouterTests {
     ) -> RouteDecision {
         var all = [("Host", "gateway.test")] + headers
         if let token { all.append(("Authorization", "Bearer \(token)")) }
-        let head = HTTPRequestHead(version: version, method: method, uri: uri, headers: HTTPHeaders(all))
-        return router.route(head, summary: RequestHeadSummary(head.headers), requestID: "rid", peerAddress: "10.0.0.9")
+        let head = CallerRequestHead(HTTPRequestHead(version: version, method: method, uri: uri, headers: HTTPHeaders(all)))
+        return router.route(head, summary: RequestHeadSummary(head), requestID: "rid", peerAddress: "10.0.0.9")
     }
 
     /// `status` of a refusal, or the upstream URI of a forward, or `control <path>`.

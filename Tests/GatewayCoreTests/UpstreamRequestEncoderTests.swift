@@ -9,20 +9,19 @@ import Testing
 /// the body to it, for every method.
 @Suite("upstream request encoder")
 struct UpstreamRequestEncoderTests {
-    /// Writes `parts` and returns every byte written, or the error that closed the channel.
+    /// Encodes `parts` and returns every byte written, up to the first refused part, and the
+    /// refusal.
     static func encode(_ parts: [UpstreamRequestPart]) throws -> (bytes: String, error: (any Error)?) {
-        let channel = EmbeddedChannel(handler: UpstreamRequestEncoder())
-        var failure: (any Error)?
+        var encoder = UpstreamRequestEncoder()
+        var bytes = ""
         for part in parts {
-            do { try channel.writeAndFlush(part).wait() } catch {
-                failure = error
-                break
+            do {
+                try encoder.encode(part, allocator: ByteBufferAllocator()) { bytes += String(buffer: $0) }
+            } catch {
+                return (bytes, error)
             }
         }
-        var bytes = ""
-        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { bytes += String(buffer: buffer) }
-        _ = try? channel.finish()
-        return (bytes, failure)
+        return (bytes, nil)
     }
 
     static func head(
@@ -88,6 +87,22 @@ struct UpstreamRequestEncoderTests {
         head.add("traceparent", "00-gateway")
         let (bytes, _) = try Self.encode([.head(head), .end(nil)])
         #expect(bytes == "GET /x HTTP/1.1\r\nx-a: 1\r\nx-b: 2\r\ntraceparent: 00-gateway\r\n\r\n")
+    }
+
+    /// On the connection, a refused part closes it: nothing after the refusal goes out.
+    @Test func theUpstreamHandlerClosesTheConnectionOnARefusedPart() throws {
+        let handler = UpstreamHandler()
+        let channel = EmbeddedChannel(handler: handler)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 80)).wait()
+        handler.write(Self.head(.TRACE, [("host", "u")]))
+        handler.flush()
+        #expect(channel.isActive)
+        handler.write(Self.body("GET /admin HTTP/1.1\r\n\r\n"))
+        handler.flush()
+        var bytes = ""
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { bytes += String(buffer: buffer) }
+        #expect(bytes == "TRACE /x HTTP/1.1\r\nhost: u\r\n\r\n", "the head, and not a byte of the body")
+        #expect(!channel.isActive, "the connection is closed")
     }
 
     @Test func requestsFollowEachOtherOnOneConnection() throws {

@@ -26,11 +26,12 @@ final class ClientTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler
     private let limits: ClientLimits
     private var phase = Phase.waiting
     private var deadline: NIODeadline?
-    private lazy var timer = DeadlineTimer { [unowned(unsafe) self] in self.fired() }
+    private let timer = DeadlineTimer()
     private var context: ChannelHandlerContext?
 
     init(limits: ClientLimits) {
         self.limits = limits
+        timer.onFire = { [unowned(unsafe) self] in self.fired() }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

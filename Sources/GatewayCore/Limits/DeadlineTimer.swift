@@ -7,15 +7,15 @@ final class DeadlineTimer {
     private var task: Scheduled<Void>?
     /// When the scheduled task runs, if one is scheduled.
     private var firesAt: NIODeadline?
-    private let onFire: () -> Void
-
-    /// `onFire` runs on the event loop, and only while this timer is alive (its task holds the
-    /// timer weakly). The owner keeps the timer to itself, so `onFire` may capture the owner
+    /// Runs on the event loop, and only while this timer is alive (its task holds the timer
+    /// weakly). The owner keeps the timer to itself, so `onFire` may capture the owner
     /// `unowned(unsafe)`: a weak capture would give the owner a side table, which makes every
-    /// retain of it slower, and a strong one a cycle.
-    init(onFire: @escaping () -> Void) {
-        self.onFire = onFire
-    }
+    /// retain of it slower, and a strong one a cycle. The owner sets it once, at the end of its
+    /// `init`, and holds the timer in a `let`: reading a `let` costs no retain, which matters
+    /// because the task's weak reference gives the timer itself a side table.
+    var onFire: () -> Void = {}
+
+    init() {}
 
     deinit {
         task?.cancel()

@@ -50,7 +50,7 @@ final class TunnelMonitor: ChannelDuplexHandler, RemovableChannelHandler {
     private var toCaller = 0
     private var closeReason: String?
     private var context: ChannelHandlerContext?
-    private lazy var timer = DeadlineTimer { [unowned(unsafe) self] in self.fired() }
+    private let timer = DeadlineTimer()
 
     init(timeout: TimeAmount, record: Record, tunnels: Tunnels, reservation: Tunnels.Reservation?, upstream: any Channel) {
         self.timeout = timeout
@@ -58,6 +58,7 @@ final class TunnelMonitor: ChannelDuplexHandler, RemovableChannelHandler {
         self.tunnels = tunnels
         self.reservation = reservation
         self.upstream = upstream
+        timer.onFire = { [unowned(unsafe) self] in self.fired() }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

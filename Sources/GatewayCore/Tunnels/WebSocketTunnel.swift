@@ -34,7 +34,6 @@ enum WebSocketTunnel {
         _ = remove(ClientTimeoutHandler.self, from: callerPipeline)
         // The upstream's handler reads the answers: it passes on what followed the 101.
         let upstreamDecoder = remove(UpstreamHandler.self, from: upstreamPipeline)
-        _ = remove(UpstreamRequestEncoder.self, from: upstreamPipeline)
         callerReader.futureResult.and(upstreamDecoder).whenComplete { _ in
             callerGlue.releaseHeld()
             upstreamGlue.releaseHeld()

@@ -19,7 +19,7 @@ struct CallerConnectionStateMachine {
         /// It belongs to a pipelined request: held until the current response is complete.
         case queued
         /// A new request: the handler routes it.
-        case route(HTTPRequestHead)
+        case route(CallerRequestHead)
         /// The current exchange's next step.
         case exchange(ExchangeStateMachine.Action)
         /// More of a request that was already answered.
@@ -45,7 +45,7 @@ struct CallerConnectionStateMachine {
 
     // MARK: - Reading
 
-    mutating func received(_ part: HTTPServerRequestPart, now: NIODeadline) -> ReadAction {
+    mutating func received(_ part: CallerRequestPart, now: NIODeadline) -> ReadAction {
         if isBusy || !pipelined.isEmpty {
             pipelined.append(part)
             return .queued
@@ -59,7 +59,7 @@ struct CallerConnectionStateMachine {
         return dispatch(part, now: now)
     }
 
-    private mutating func dispatch(_ part: HTTPServerRequestPart, now: NIODeadline) -> ReadAction {
+    private mutating func dispatch(_ part: CallerRequestPart, now: NIODeadline) -> ReadAction {
         switch (part, phase) {
         case let (.head(head), _):
             return .route(head)

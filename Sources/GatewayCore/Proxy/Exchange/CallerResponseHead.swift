@@ -25,35 +25,43 @@ struct CallerResponseHead {
         replaced.append((lowercaseName, value))
     }
 
-    /// The head's bytes.
+    /// The head's bytes: the upstream's kept lines copied as runs (a run ends at a line left
+    /// out), then the gateway's lines.
     func write(into buffer: inout ByteBuffer) {
-        buffer.reserveCapacity(minimumWritableBytes: upstream.scanned.fields.end + requestID.utf8.count + 64)
-        buffer.writeStaticString(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
         let scanned = upstream.scanned
-        upstream.bytes.withUnsafeReadableBytes { raw in
-            // The three digits and the reason phrase, as the upstream sent them.
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[9..<scanned.reason.upperBound]))
-            buffer.writeStaticString("\r\n")
-            for line in scanned.fields.lines {
-                let name = raw[line.name]
-                if upstream.isHopByHop(line, in: raw) || HeaderName.equals(bytes: name, "x-request-id") { continue }
-                if !replaced.isEmpty, replaced.contains(where: { HeaderName.equals(bytes: name, $0.name) }) { continue }
-                // From the name to the value's end: the colon and the space between as sent.
-                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[line.name.lowerBound..<line.value.upperBound]))
-                buffer.writeStaticString("\r\n")
+        var capacity = scanned.fields.end + requestID.utf8.count + 80
+        for (name, value) in replaced { capacity += HeadWriter.lineSize(name: name.utf8CodeUnitCount, value: value.utf8.count) }
+        HeadWriter.write(into: &buffer, capacity: capacity) { head in
+            head.write(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+            upstream.bytes.withUnsafeReadableBytes { raw in
+                // The three digits and the reason phrase, as the upstream sent them.
+                head.write(UnsafeRawBufferPointer(rebasing: raw[9..<scanned.reason.upperBound]))
+                head.write("\r\n")
+                // Each line runs from its name to its value's end and CRLF, the next line
+                // right after: kept lines next to each other are copied at once.
+                var run = 0..<0
+                for line in scanned.fields.lines {
+                    if isLeftOut(line, in: raw) {
+                        head.write(UnsafeRawBufferPointer(rebasing: raw[run]))
+                        run = 0..<0
+                    } else {
+                        run = (run.isEmpty ? line.name.lowerBound : run.lowerBound)..<(line.value.upperBound + 2)
+                    }
+                }
+                head.write(UnsafeRawBufferPointer(rebasing: raw[run]))
             }
+            for (name, value) in replaced { head.line(name, value) }
+            head.line("x-request-id", requestID)
+            if chunked { head.write("transfer-encoding: chunked\r\n") }
+            if close { head.write("connection: close\r\n") }
+            head.write("\r\n")
         }
-        for (name, value) in replaced {
-            buffer.writeStaticString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
-            buffer.writeStaticString("\r\n")
-        }
-        buffer.writeStaticString("x-request-id: ")
-        buffer.writeString(requestID)
-        buffer.writeStaticString("\r\n")
-        if chunked { buffer.writeStaticString("transfer-encoding: chunked\r\n") }
-        if close { buffer.writeStaticString("connection: close\r\n") }
-        buffer.writeStaticString("\r\n")
+    }
+
+    /// Hop-by-hop, the upstream's request id, or replaced.
+    private func isLeftOut(_ line: ScannedFields.Field, in raw: UnsafeRawBufferPointer) -> Bool {
+        let name = raw[line.name]
+        return upstream.isHopByHop(line, in: raw) || HeaderName.equals(bytes: name, "x-request-id")
+            || (!replaced.isEmpty && replaced.contains { HeaderName.equals(bytes: name, $0.name) })
     }
 }

@@ -77,7 +77,7 @@ struct ExchangeStateMachine {
 
     // Set by the events below and in ExchangeStateMachine+Response.swift only.
     let target: UpstreamTarget
-    let clientHead: HTTPRequestHead
+    let clientHead: CallerRequestHead
     var upstreamHead: UpstreamRequestHead
     let requestID: String
     let principal: String
@@ -111,7 +111,7 @@ struct ExchangeStateMachine {
     var outcome: (status: Int, error: String?) = (0, nil)
 
     init(
-        plan: RouteDecision.ForwardPlan, clientHead: HTTPRequestHead, requestID: String, declaresBody: Bool,
+        plan: RouteDecision.ForwardPlan, clientHead: CallerRequestHead, requestID: String, declaresBody: Bool,
         limits: ClientLimits, now: NIODeadline
     ) {
         target = plan.target

@@ -97,9 +97,9 @@ enum HeaderName {
 
     /// True when `name` equals the lower-case `lowercase` ignoring ASCII case, with `_` read as `-`.
     @inline(__always)
-    static func equalsFoldedLowercased(_ name: String, _ lowercase: String) -> Bool {
-        guard name.utf8.count == lowercase.utf8.count else { return false }
-        for (byte, expected) in zip(name.utf8, lowercase.utf8) where fold(byte) != fold(expected) {
+    static func equalsFoldedLowercased<Name: Collection<UInt8>>(_ name: Name, _ lowercase: String) -> Bool {
+        guard name.count == lowercase.utf8.count else { return false }
+        for (byte, expected) in zip(name, lowercase.utf8) where fold(byte) != fold(expected) {
             return false
         }
         return true

@@ -6,7 +6,7 @@ import NIOHTTP1
 struct PipelineQueue {
     static let maxBytes = 256 * 1024
 
-    private var parts = CircularBuffer<HTTPServerRequestPart>()
+    private var parts = CircularBuffer<CallerRequestPart>()
     /// Body bytes held, plus a nominal 64 per head or end.
     private(set) var bytes = 0
 
@@ -14,18 +14,18 @@ struct PipelineQueue {
     /// Reading more would hold too much: reads wait until the queue drains.
     var isFull: Bool { bytes >= Self.maxBytes }
 
-    mutating func append(_ part: HTTPServerRequestPart) {
+    mutating func append(_ part: CallerRequestPart) {
         parts.append(part)
         bytes += Self.weight(part)
     }
 
-    mutating func popFirst() -> HTTPServerRequestPart? {
+    mutating func popFirst() -> CallerRequestPart? {
         guard let part = parts.popFirst() else { return nil }
         bytes = parts.isEmpty ? 0 : bytes - Self.weight(part)
         return part
     }
 
-    private static func weight(_ part: HTTPServerRequestPart) -> Int {
+    private static func weight(_ part: CallerRequestPart) -> Int {
         if case let .body(buffer) = part { return buffer.readableBytes }
         return 64
     }

@@ -6,7 +6,7 @@ import NIOHTTP1
 /// for a WebSocket handshake) and what a handshake becomes after the upstream's 101.
 extension ProxyHandler {
     /// True when the request may go upstream; otherwise it was answered here (429, 503).
-    func admit(_ plan: RouteDecision.ForwardPlan, head: HTTPRequestHead, requestID: String, declaresBody: Bool) -> Bool {
+    func admit(_ plan: RouteDecision.ForwardPlan, head: CallerRequestHead, requestID: String, declaresBody: Bool) -> Bool {
         func refused(_ error: ProxyError) -> Bool {
             refuse(
                 head, .init(error: error, format: plan.format, connector: plan.target.connector, principal: plan.principal),

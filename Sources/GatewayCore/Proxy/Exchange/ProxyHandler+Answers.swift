@@ -71,7 +71,7 @@ extension ProxyHandler {
     }
 
     /// Answers a request the router refused, counts it and logs its access line.
-    func refuse(_ head: HTTPRequestHead, _ refusal: RouteDecision.Refusal, requestID: String, declaresBody: Bool) {
+    func refuse(_ head: CallerRequestHead, _ refusal: RouteDecision.Refusal, requestID: String, declaresBody: Bool) {
         guard let context else { return }
         let connector = refusal.connector.isEmpty ? nil : refusal.connector
         if head.method == .CONNECT, let timeouts {

@@ -5,23 +5,23 @@ import NIOHTTP1
 /// feeds and ends them, and the ids its log lines carry. Without a tracer each is one nil check.
 extension ProxyHandler {
     /// The server span of a forwarded request.
-    func startTrace(_ head: HTTPRequestHead, plan: RouteDecision.ForwardPlan, requestID: String) {
+    func startTrace(_ head: CallerRequestHead, plan: RouteDecision.ForwardPlan, requestID: String) {
         guard let tracer = holder.tracer else { return }
         trace = ExchangeTrace(
             tracer,
             request: .init(
-                head: head, connector: plan.target.connector, principal: plan.principal, requestID: requestID,
+                head: head.httpRequestHead, connector: plan.target.connector, principal: plan.principal, requestID: requestID,
                 peer: peerAddress, scheme: listener.tls ? "https" : "http", runtimeAsset: plan.target.runtimeAsset),
             random: &ids)
     }
 
     /// A request the gateway answered itself: its server span, begun and ended; the ids for its line.
-    func traceAnswered(_ head: HTTPRequestHead, refusal: RouteDecision.Refusal, requestID: String) -> TraceIDs? {
+    func traceAnswered(_ head: CallerRequestHead, refusal: RouteDecision.Refusal, requestID: String) -> TraceIDs? {
         guard let tracer = holder.tracer else { return nil }
         return ExchangeTrace.answered(
             tracer,
             request: .init(
-                head: head, connector: refusal.connector, principal: refusal.principal, requestID: requestID,
+                head: head.httpRequestHead, connector: refusal.connector, principal: refusal.principal, requestID: requestID,
                 peer: peerAddress, scheme: listener.tls ? "https" : "http"), error: refusal.error, random: &ids)
     }
 

@@ -44,7 +44,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var upstreamNeedsFlush = false
     var callerNeedsFlush = false
     /// The exchange's deadlines (first byte, idle, request body): one timer per connection.
-    private lazy var watchdog = DeadlineTimer { [unowned(unsafe) self] in self.watchdogFired() }
+    private let watchdog = DeadlineTimer()
 
     let listener: ListenerKind
     /// The current exchange's spans, when tracing is on.
@@ -60,6 +60,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.shared = holder.context
         self.router = listener.router(self.shared)
         self.pool = pool
+        watchdog.onFire = { [unowned(unsafe) self] in self.watchdogFired() }
     }
 
     private var upstreamWritable: Bool { connection?.channel.isWritable ?? false }
@@ -140,7 +141,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: - Routing
 
-    private func route(_ head: HTTPRequestHead) {
+    private func route(_ head: CallerRequestHead) {
         timeouts?.requestStarted()
         let current = holder.generation
         if current != generation {
@@ -148,9 +149,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             shared = holder.context
             router = listener.router(shared)
         }
-        let requestID = RequestID.accept(head.headers.first(name: "x-request-id")) ?? RequestID.generate(using: &ids)
-        // One pass over the caller's headers for everything routing and framing need.
-        let summary = RequestHeadSummary(head.headers)
+        let requestID = RequestID.accept(head.first("x-request-id")) ?? RequestID.generate(using: &ids)
+        // One pass over the caller's fields for everything routing and framing need.
+        let summary = RequestHeadSummary(head)
         switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress, certificate: callerCertificate) {
         case let .control(path):
             let response = ControlRoutes.response(

@@ -22,48 +22,56 @@ struct RequestHeadSummary {
 
     static let maxHeaderBytes = 64 * 1024
 
-    init(_ headers: HTTPHeaders) {
-        for (name, value) in headers {
-            headerBytes += name.utf8.count + value.utf8.count + 4
-            switch name.utf8.count {
-            case 13 where HeaderName.equals(name, "authorization"): authorization = value
-            case 7 where HeaderName.equals(name, "upgrade"):
-                upgradeIsWebSocket = !wantsUpgrade && HeaderName.equals(Self.trimmed(value), "websocket")
-                wantsUpgrade = true
-            case 10 where HeaderName.equals(name, "connection"):
-                connectionUpgrade =
-                    connectionUpgrade
-                    || value.split(separator: ",").contains {
-                        HeaderName.equals(Self.trimmed(String($0)), "upgrade")
+    init(_ head: CallerRequestHead) {
+        head.withFields { raw, lines in
+            for line in lines {
+                let name = raw[line.name]
+                let value = raw[line.value]
+                headerBytes += name.count + value.count + 4
+                switch name.count {
+                case 13 where HeaderName.equals(bytes: name, "authorization"): authorization = Self.text(value)
+                case 7 where HeaderName.equals(bytes: name, "upgrade"):
+                    upgradeIsWebSocket = !wantsUpgrade && HeaderName.equals(bytes: HopByHop.trimmed(value), "websocket")
+                    wantsUpgrade = true
+                case 10 where HeaderName.equals(bytes: name, "connection"):
+                    HopByHop.forEachToken(value) { token in
+                        if HeaderName.equals(bytes: token, "upgrade") { connectionUpgrade = true }
                     }
-            case 14 where HeaderName.equals(name, "content-length"):
-                contentLengthCount += 1
-                // Optional whitespace around the value is allowed (RFC 9110 section 5.5).
-                let digits = value.utf8.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
-                if let length = Int(String(decoding: digits, as: UTF8.self)), length >= 0 {
-                    contentLength = length
-                } else {
-                    contentLengthValid = false
+                case 14 where HeaderName.equals(bytes: name, "content-length"):
+                    contentLengthCount += 1
+                    // Optional whitespace around the value is allowed (RFC 9110 section 5.5).
+                    if let length = Self.decimal(HopByHop.trimmed(value)) {
+                        contentLength = length
+                    } else {
+                        contentLengthValid = false
+                    }
+                case 17 where HeaderName.equals(bytes: name, "transfer-encoding"):
+                    transferEncodingCount += 1
+                    transferEncodingIsChunked = HeaderName.equals(bytes: HopByHop.trimmed(value), "chunked")
+                case 6 where HeaderName.equals(bytes: name, "expect"): expectsContinue = HeaderName.equals(bytes: value, "100-continue")
+                case 4 where HeaderName.equals(bytes: name, "host"):
+                    hostCount += 1
+                    host = Self.text(value)
+                case 12 where HeaderName.equals(bytes: name, "content-type"): contentType = Self.text(value)
+                default: break
                 }
-            case 17 where HeaderName.equals(name, "transfer-encoding"):
-                transferEncodingCount += 1
-                transferEncodingIsChunked = HeaderName.equals(Self.trimmed(value), "chunked")
-            case 6 where HeaderName.equals(name, "expect"): expectsContinue = HeaderName.equals(value, "100-continue")
-            case 4 where HeaderName.equals(name, "host"):
-                hostCount += 1
-                host = value
-            case 12 where HeaderName.equals(name, "content-type"): contentType = value
-            default: break
             }
         }
     }
 
-    static func trimmed(_ value: String) -> String {
-        guard
-            value.utf8.first == UInt8(ascii: " ") || value.utf8.first == UInt8(ascii: "\t")
-                || value.utf8.last == UInt8(ascii: " ") || value.utf8.last == UInt8(ascii: "\t")
-        else { return value }
-        return String(value.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    private static func text(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `1*DIGIT`, of at most 18 digits.
+    private static func decimal(_ bytes: Slice<UnsafeRawBufferPointer>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
     }
 
     /// Body bytes may follow the head.

@@ -3,10 +3,10 @@ import NIOHTTP1
 
 /// Reads a caller's requests out of its connection's bytes, as a value: each head found in place
 /// (`RequestHeadScanner`), each body followed by its framing (a length, or chunks through
-/// `ChunkedBodyScanner`), and handed on as the parts NIO's `HTTPRequestDecoder` hands on, so
-/// that the connection's state machine reads the same either way (`RequestReaderTests` holds the
-/// two to the same parts, whole and split at every byte). Body bytes are sliced, never copied,
-/// except for a head or chunk line split across reads.
+/// `ChunkedBodyScanner`), and handed on as parts (`CallerRequestPart`): the head as its bytes
+/// (`CallerRequestHead`), never as a list of strings. `RequestReaderTests` holds them to the
+/// parts NIO's `HTTPRequestDecoder` gives for the same bytes, whole and split at every byte.
+/// Body bytes are sliced, never copied, except for a head or chunk line split across reads.
 ///
 /// Like llhttp, it reads nothing as HTTP after a request that switches protocols (`CONNECT`, or
 /// `Connection: upgrade` with `Upgrade`, after its body): the bytes that follow are kept
@@ -14,7 +14,7 @@ import NIOHTTP1
 /// stops without an end: no body can be framed exactly, and the gateway refuses such a head.
 struct RequestReader {
     enum Event {
-        case part(HTTPServerRequestPart)
+        case part(CallerRequestPart)
         /// The bytes are no request the gateway reads; the reason is for the 400.
         case refused(String)
         /// A head longer than `maxHeadBytes` (a 431).
@@ -89,9 +89,9 @@ struct RequestReader {
         case let .refused(reason):
             return refuse(reason)
         case let .head(scanned):
-            let headBytes = bytes.readSlice(length: scanned.fields.end)!
+            let head = CallerRequestHead(bytes: bytes.readSlice(length: scanned.fields.end)!, scanned: scanned)
             buffered = bytes
-            let (head, switches) = headBytes.withUnsafeReadableBytes { Self.head(scanned, in: $0) }
+            let switches = head.switchesProtocols
             let fields = scanned.fields
             if fields.otherTransferCoding {
                 state = .stopped
@@ -144,45 +144,7 @@ struct RequestReader {
         return .refused(reason)
     }
 
-    /// The head as NIO's decoder gives it, and whether the connection switches protocols after
-    /// the request (as llhttp decides: CONNECT, or an `Upgrade` with `Connection: upgrade`).
-    private static func head(_ scanned: ScannedRequestHead, in raw: UnsafeRawBufferPointer) -> (HTTPRequestHead, Bool) {
-        var upgradeField = false
-        var connectionUpgrade = false
-        var headers: [(String, String)] = []
-        headers.reserveCapacity(scanned.fields.lines.count)
-        for line in scanned.fields.lines {
-            let name = raw[line.name]
-            let value = raw[line.value]
-            if HeaderName.equals(bytes: name, "upgrade") {
-                upgradeField = true
-            } else if HeaderName.equals(bytes: name, "connection") {
-                connectionUpgrade =
-                    connectionUpgrade
-                    || value.split(separator: UInt8(ascii: ",")).contains { token in
-                        HeaderName.equals(bytes: token.trimmingOWS, "upgrade")
-                    }
-            }
-            headers.append((text(name), text(value)))
-        }
-        let method = HTTPMethod(rawValue: text(raw[scanned.method]))
-        let head = HTTPRequestHead(
-            version: HTTPVersion(major: 1, minor: scanned.minorVersion), method: method, uri: text(raw[scanned.target]),
-            headers: HTTPHeaders(headers))
-        return (head, method == .CONNECT || (upgradeField && connectionUpgrade))
-    }
-
     private static func text(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
         String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension Slice where Base == UnsafeRawBufferPointer {
-    /// Without the spaces and tabs at either end.
-    fileprivate var trimmingOWS: Slice<UnsafeRawBufferPointer> {
-        var trimmed = self
-        while let first = trimmed.first, first == 0x20 || first == 0x09 { trimmed = trimmed.dropFirst() }
-        while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed = trimmed.dropLast() }
-        return trimmed
     }
 }

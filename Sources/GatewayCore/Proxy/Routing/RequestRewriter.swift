@@ -1,3 +1,4 @@
+import NIOCore
 import NIOHTTP1
 
 /// Shapes the request head sent upstream: the executor path, the connector's Host header and
@@ -10,8 +11,8 @@ enum RequestRewriter {
     /// some servers trust). Names are compared with `_` read as `-`, so `X_Forwarded_For`
     /// cannot pass where `X-Forwarded-For` would be dropped.
     @inline(__always)
-    static func isGatewayOwned(_ name: String) -> Bool {
-        switch name.utf8.count {
+    static func isGatewayOwned<Name: Collection<UInt8>>(_ name: Name) -> Bool {
+        switch name.count {
         case 4: return HeaderName.equalsFolded(name, "host")
         case 6: return HeaderName.equalsFolded(name, "expect")
         case 9: return HeaderName.equalsFolded(name, "forwarded") || HeaderName.equalsFolded(name, "x-real-ip")
@@ -21,14 +22,14 @@ enum RequestRewriter {
         case 14:
             return HeaderName.equalsFolded(name, "content-length") || HeaderName.equalsFolded(name, "x-original-url")
                 || HeaderName.equalsFolded(name, "true-client-ip")
-        default: return name.utf8.count > 12 && HeaderName.hasPrefixFolded(name, "x-forwarded-")
+        default: return name.count > 12 && HeaderName.hasPrefixFolded(name, "x-forwarded-")
         }
     }
 
     /// True for a caller header (or trailer) that must not reach the upstream.
     @inline(__always)
-    static func isDropped(_ name: String, target: UpstreamTarget, connectionTokens: Set<String>) -> Bool {
-        if isGatewayOwned(name) || HopByHop.isHopByHop(name, connectionTokens: connectionTokens) { return true }
+    static func isDropped<Name: Collection<UInt8>>(_ name: Name, target: UpstreamTarget, connectionTokens: Set<String>) -> Bool {
+        if isGatewayOwned(name) || HopByHop.isHopByHop(bytes: name, connectionTokens: connectionTokens) { return true }
         for removed in target.removedRequestHeaders where HeaderName.equalsFoldedLowercased(name, removed) {
             return true
         }
@@ -39,32 +40,35 @@ enum RequestRewriter {
     /// `framing` is what the gateway decided from the caller's head; nil derives it from the
     /// head's own framing headers (for heads the gateway made itself).
     static func upstreamHead(
-        client: HTTPRequestHead, uriRemainder: Substring, target: UpstreamTarget, peerAddress: String, requestID: String,
+        client: CallerRequestHead, uriRemainder: Substring, target: UpstreamTarget, peerAddress: String, requestID: String,
         publicURL: EndpointURL? = nil, framing: RequestFraming? = nil, callerScheme: String = "http"
     ) -> UpstreamRequestHead {
-        let tokens = HopByHop.connectionTokens(client.headers)
         let remainder =
             target.strippedQueryParameters.isEmpty
             ? uriRemainder : withoutParameters(uriRemainder, target.strippedQueryParameters)
         let uri = upstreamURI(base: target.basePath, remainder: remainder)
-        var size = uri.utf8.count + requestID.utf8.count + target.hostHeader.utf8.count + 160
-        for (name, value) in client.headers { size += name.utf8.count + value.utf8.count + 4 }
+        let size = uri.utf8.count + requestID.utf8.count + target.hostHeader.utf8.count + client.scanned.fields.end + 160
         // Written once, as the bytes that go upstream: the kept caller fields, then the gateway's.
         var head = UpstreamRequestHead(method: client.method, uri: uri, framing: framing ?? .none, capacity: size)
         var clientHost: String?
-        for (name, value) in client.headers {
-            if isDropped(name, target: target, connectionTokens: tokens) {
+        client.withFields { raw, lines in
+            let tokens = HopByHop.connectionTokens(raw, lines)
+            for line in lines {
+                let name = raw[line.name]
+                let value = raw[line.value]
+                guard isDropped(name, target: target, connectionTokens: tokens) else {
+                    head.add(name: UnsafeRawBufferPointer(rebasing: name), value: UnsafeRawBufferPointer(rebasing: value))
+                    continue
+                }
                 if framing == nil {
-                    if HeaderName.equals(name, "content-length") {
-                        head.framing = .length(Int(value) ?? 0)
-                    } else if HeaderName.equals(name, "transfer-encoding") {
+                    if HeaderName.equals(bytes: name, "content-length") {
+                        head.framing = .length(Int(String(decoding: value, as: UTF8.self)) ?? 0)
+                    } else if HeaderName.equals(bytes: name, "transfer-encoding") {
                         head.framing = .chunked
                     }
                 }
-                if HeaderName.equals(name, "host") { clientHost = value }
-                continue
+                if HeaderName.equals(bytes: name, "host") { clientHost = String(decoding: value, as: UTF8.self) }
             }
-            head.add(name, value)
         }
         head.add("host", target.hostHeader)
         let forwarded: String
@@ -96,7 +100,7 @@ enum RequestRewriter {
         guard let trailers, !trailers.isEmpty else { return nil }
         let tokens: Set<String> = []
         var kept = HTTPHeaders()
-        for (name, value) in trailers where !isDropped(name, target: target, connectionTokens: tokens) {
+        for (name, value) in trailers where !isDropped(name.utf8, target: target, connectionTokens: tokens) {
             kept.add(name: name, value: value)
         }
         return kept.isEmpty ? nil : kept

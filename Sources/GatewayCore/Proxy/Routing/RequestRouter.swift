@@ -30,7 +30,7 @@ struct RequestRouter {
 
     /// `certificate`: the client certificate of the caller's connection (the HTTPS listener).
     func route(
-        _ head: HTTPRequestHead, summary: RequestHeadSummary, requestID: String, peerAddress: String,
+        _ head: CallerRequestHead, summary: RequestHeadSummary, requestID: String, peerAddress: String,
         certificate: CallerCertificate? = nil
     ) -> RouteDecision {
         if probesOnly, let refusal = ProbesOnly.refusal(head.uri) { return .reject(refusal) }
@@ -76,7 +76,7 @@ struct RequestRouter {
         // Who calls, and may it use this connector?
         let principal: Principal
         let assertion = pomerium.flatMap { verifier in
-            let values = head.headers[PomeriumSettings.header]
+            let values = head.values(PomeriumSettings.header)
             return values.count > 1
                 ? .refused("The request carries \(values.count) X-Pomerium-Jwt-Assertion headers; send one.")
                 : values.first.map { verifier.verify($0) }

@@ -14,5 +14,5 @@ final class UpstreamConnection {
         self.idleSince = since
     }
 
-    var isUsable: Bool { channel.isActive }
+    var isUsable: Bool { handler.isActive }
 }

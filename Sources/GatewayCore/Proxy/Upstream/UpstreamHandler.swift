@@ -1,13 +1,14 @@
 import NIOCore
 import NIOHTTP1
 
-/// The last handler of an upstream connection's pipeline. Reads the answers out of the bytes
-/// (`ResponseReader`), passes them to the exchange using the connection and holds reads while
-/// the caller cannot take more bytes.
+/// The HTTP handler of an upstream connection's pipeline. Writes the exchange's request parts
+/// framed by `UpstreamRequestEncoder`, reads the answers out of the bytes (`ResponseReader`),
+/// passes them to the exchange using the connection and holds reads while the caller cannot
+/// take more bytes.
 final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = UpstreamRequestPart
-    typealias OutboundOut = UpstreamRequestPart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// Strong: a weak reference would give the caller's handler a side table, which makes every
     /// retain of it slower. The pool clears it when the exchange lets go of the connection
@@ -16,13 +17,22 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Called once when the connection closes (the pool forgets it).
     var onClose: (() -> Void)?
     private var context: ChannelHandlerContext?
-    var contextForWriting: ChannelHandlerContext? { context }
+    private var encoder = UpstreamRequestEncoder()
+    /// The connection is open, as this handler saw it (cheaper to ask than the channel, an
+    /// atomic behind an existential).
+    private(set) var isActive = false
     private var readsPaused = false
     private var readPending = false
     private var reader = ResponseReader()
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        isActive = context.channel.isActive
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        isActive = true
+        context.fireChannelActive()
     }
 
     /// After a WebSocket handshake the handler leaves: bytes the upstream sent past the 101
@@ -38,14 +48,14 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard delegate != nil else {
             // Bytes on an idle pooled connection: the upstream is out of step; drop the connection.
-            context.close(promise: nil)
+            close(context)
             return
         }
         reader.received(unwrapInboundIn(data))
         while let event = reader.next() {
             guard let delegate else {
                 // The exchange let go of the connection; what is left is out of step.
-                context.close(promise: nil)
+                close(context)
                 return
             }
             switch event {
@@ -75,10 +85,11 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let delegate = self.delegate
         self.delegate = nil
         delegate?.upstreamFailed(error)
-        context.close(promise: nil)
+        close(context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        isActive = false
         if case .end? = reader.closed() { delegate?.upstreamReceivedEnd(reusable: false) }
         let delegate = self.delegate
         self.delegate = nil
@@ -87,6 +98,12 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.onClose = nil
         onClose?()
         context.fireChannelInactive()
+    }
+
+    /// Closes the connection; from now on the pool does not hand it out.
+    private func close(_ context: ChannelHandlerContext) {
+        isActive = false
+        context.close(promise: nil)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -113,14 +130,20 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 }
 
 extension UpstreamHandler {
-    /// Writes a request part on the upstream connection (from its event loop).
+    /// Writes a request part on the upstream connection (from its event loop). A part that
+    /// breaks the head's framing is never written: the connection fails and closes.
     func write(_ part: UpstreamRequestPart) {
+        guard let context else { return }
         if case let .head(head) = part { reader.requestSent(isHEAD: head.method == .HEAD) }
-        contextForWriting?.write(wrapOutboundOut(part), promise: nil)
+        do {
+            try encoder.encode(part, allocator: context.channel.allocator) { context.write(wrapOutboundOut($0), promise: nil) }
+        } catch {
+            errorCaught(context: context, error: error)
+        }
     }
 
     func flush() {
-        contextForWriting?.flush()
+        context?.flush()
     }
 }
 

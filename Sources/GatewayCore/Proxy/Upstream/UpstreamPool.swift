@@ -60,13 +60,13 @@ final class UpstreamPool {
             .connect(host: target.host, port: target.port)
     }
 
-    /// The HTTP part of an upstream connection's pipeline. The gateway's own request encoder:
-    /// the framing written is the framing the head declares, whatever the method. No header
+    /// The HTTP part of an upstream connection's pipeline: one handler, which frames requests
+    /// with the gateway's own encoder (the framing written is the framing the head declares,
+    /// whatever the method) and reads the answers. No header
     /// validator per write: the caller's headers were read by `RequestReader` (no CR, LF or NUL
     /// in a value), and the values the gateway adds are checked when routes are built
     /// (`HeaderValueIssue`).
     static func addHTTPHandlers(_ sync: ChannelPipeline.SynchronousOperations) throws {
-        try sync.addHandler(UpstreamRequestEncoder())
         try sync.addHandler(UpstreamHandler())
     }
 

@@ -21,33 +21,37 @@ struct UpstreamRequestHead {
         lines = ByteBuffer()
         lines.reserveCapacity(capacity)
         // NIO spells the parsed `M-SEARCH` method `MSEARCH`; write it as the caller sent it.
-        write(method == .MSEARCH ? "M-SEARCH" : method.rawValue)
-        lines.writeStaticString(" ")
-        write(uri)
-        lines.writeStaticString(" HTTP/1.1\r\n")
+        let name = method == .MSEARCH ? "M-SEARCH" : method.rawValue
+        HeadWriter.write(into: &lines, capacity: name.utf8.count + uri.utf8.count + 12) { line in
+            line.write(name)
+            line.write(" ")
+            line.write(uri)
+            line.write(" HTTP/1.1\r\n")
+        }
     }
 
     /// Adds `name: value`. The names are the caller's (after the rewriter's filter) or the
     /// gateway's own; never a framing field (`framing` says that).
     mutating func add(_ name: String, _ value: String) {
-        write(name)
-        lines.writeStaticString(": ")
-        write(value)
-        lines.writeStaticString("\r\n")
+        HeadWriter.write(into: &lines, capacity: HeadWriter.lineSize(name: name.utf8.count, value: value.utf8.count)) {
+            $0.line(name, value)
+        }
+    }
+
+    /// Adds a caller's field, from the bytes of its name and value.
+    mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        HeadWriter.write(into: &lines, capacity: HeadWriter.lineSize(name: name.count, value: value.count)) { line in
+            line.write(name)
+            line.write(": ")
+            line.write(value)
+            line.write("\r\n")
+        }
     }
 
     mutating func add(_ name: StaticString, _ value: String) {
-        lines.writeStaticString(name)
-        lines.writeStaticString(": ")
-        write(value)
-        lines.writeStaticString("\r\n")
-    }
-
-    /// `string`'s bytes in one copy: `writeString` reads a small (inline) string byte by byte.
-    @inline(__always)
-    private mutating func write(_ string: String) {
-        var string = string
-        string.withUTF8 { lines.writeBytes($0) }
+        HeadWriter.write(into: &lines, capacity: HeadWriter.lineSize(name: name.utf8CodeUnitCount, value: value.utf8.count)) {
+            $0.line(name, value)
+        }
     }
 
     /// Leaves out every field named one of `names`, in any case (the caller's trace context,

@@ -19,35 +19,12 @@ struct UpstreamResponseHead {
     init(bytes: ByteBuffer, scanned: ScannedResponseHead) {
         self.bytes = bytes
         self.scanned = scanned
-        var close = false
-        var keepAliveToken = false
-        var tokens: Set<String> = []
-        bytes.withUnsafeReadableBytes { raw in
-            for line in scanned.fields.lines where HeaderName.equals(bytes: raw[line.name], "connection") {
-                let value = raw[line.value]
-                // The usual values, without splitting.
-                if HeaderName.equals(bytes: value, "keep-alive") {
-                    keepAliveToken = true
-                    continue
-                }
-                if HeaderName.equals(bytes: value, "close") {
-                    close = true
-                    continue
-                }
-                for token in value.split(separator: UInt8(ascii: ",")) {
-                    let trimmed = token.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
-                    if HeaderName.equals(bytes: trimmed, "close") {
-                        close = true
-                    } else if HeaderName.equals(bytes: trimmed, "keep-alive") {
-                        keepAliveToken = true
-                    } else if !trimmed.isEmpty {
-                        tokens.insert(String(decoding: trimmed.map(HeaderName.fold), as: UTF8.self))
-                    }
-                }
-            }
+        (keepAlive, connectionTokens) = bytes.withUnsafeReadableBytes { raw in
+            (
+                HopByHop.isKeepAlive(raw, scanned.fields.lines, minorVersion: scanned.minorVersion),
+                HopByHop.connectionTokens(raw, scanned.fields.lines)
+            )
         }
-        keepAlive = scanned.minorVersion == 1 ? !close : keepAliveToken && !close
-        connectionTokens = tokens
     }
 
     var status: Int { scanned.status }
@@ -70,9 +47,7 @@ struct UpstreamResponseHead {
 
     /// True when the field on `line` must not cross the proxy (RFC 9110 section 7.6.1).
     func isHopByHop(_ line: ScannedFields.Field, in raw: UnsafeRawBufferPointer) -> Bool {
-        let name = raw[line.name]
-        return HeaderName.isStandardHopByHop(name)
-            || (!connectionTokens.isEmpty && connectionTokens.contains(String(decoding: name.map(HeaderName.fold), as: UTF8.self)))
+        HopByHop.isHopByHop(bytes: raw[line.name], connectionTokens: connectionTokens)
     }
 
     /// The fields as `HTTPHeaders`, for the rare answers the gateway builds itself (a 101).
