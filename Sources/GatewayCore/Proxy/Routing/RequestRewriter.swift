@@ -51,44 +51,51 @@ enum RequestRewriter {
         // Written once, as the bytes that go upstream: the kept caller fields, then the gateway's.
         var head = UpstreamRequestHead(method: client.method, uri: uri, framing: framing ?? .none, capacity: size)
         var clientHost: String?
+        var declared: RequestFraming?
         client.withFields { raw, lines in
             let tokens = HopByHop.connectionTokens(raw, lines)
-            for line in lines {
-                let name = raw[line.name]
-                let value = raw[line.value]
-                guard isDropped(name, target: target, connectionTokens: tokens) else {
-                    head.add(name: UnsafeRawBufferPointer(rebasing: name), value: UnsafeRawBufferPointer(rebasing: value))
-                    continue
-                }
-                if framing == nil {
+            // A kept line is at most one byte longer than the caller's (`name:value` gets its space).
+            head.append(capacity: client.scanned.fields.end + lines.count) { out in
+                for line in lines {
+                    let name = raw[line.name]
+                    let value = raw[line.value]
+                    guard isDropped(name, target: target, connectionTokens: tokens) else {
+                        out.line(UnsafeRawBufferPointer(rebasing: name), UnsafeRawBufferPointer(rebasing: value))
+                        continue
+                    }
                     if HeaderName.equals(bytes: name, "content-length") {
-                        head.framing = .length(Int(String(decoding: value, as: UTF8.self)) ?? 0)
+                        declared = .length(Int(String(decoding: value, as: UTF8.self)) ?? 0)
                     } else if HeaderName.equals(bytes: name, "transfer-encoding") {
-                        head.framing = .chunked
+                        declared = .chunked
+                    } else if HeaderName.equals(bytes: name, "host") {
+                        clientHost = String(decoding: value, as: UTF8.self)
                     }
                 }
-                if HeaderName.equals(bytes: name, "host") { clientHost = String(decoding: value, as: UTF8.self) }
             }
         }
-        head.add("host", target.hostHeader)
+        if framing == nil, let declared { head.framing = declared }
+        // The gateway's own lines, in one write.
         let forwarded: String
         switch target.forwardedFor {
         case .client: forwarded = peerAddress
         case let .fixed(address): forwarded = address
         }
-        head.add("x-forwarded-for", forwarded)
-        head.add("x-real-ip", forwarded)
-        if let publicURL {
-            head.add("x-forwarded-proto", publicURL.scheme.rawValue)
-            head.add("x-forwarded-host", publicURL.authority)
-        } else {
-            head.add("x-forwarded-proto", callerScheme)
-            if let clientHost { head.add("x-forwarded-host", clientHost) }
+        let proto = publicURL?.scheme.rawValue ?? callerScheme
+        let forwardedHost = publicURL.map(\.authority) ?? clientHost
+        let prefix = target.forwardedPrefix.map { (publicURL?.path ?? "") + $0 }
+        let valueBytes =
+            target.hostHeader.utf8.count + 2 * forwarded.utf8.count + proto.utf8.count + (forwardedHost?.utf8.count ?? 0)
+            + (prefix?.utf8.count ?? 0) + requestID.utf8.count
+        // The names and separators of the seven lines take 119 bytes.
+        head.append(capacity: valueBytes + 128) { out in
+            out.line("host", target.hostHeader)
+            out.line("x-forwarded-for", forwarded)
+            out.line("x-real-ip", forwarded)
+            out.line("x-forwarded-proto", proto)
+            if let forwardedHost { out.line("x-forwarded-host", forwardedHost) }
+            if let prefix { out.line("x-forwarded-prefix", prefix) }
+            out.line("x-request-id", requestID)
         }
-        if let prefix = target.forwardedPrefix {
-            head.add("x-forwarded-prefix", (publicURL?.path ?? "") + prefix)
-        }
-        head.add("x-request-id", requestID)
         if let credential = target.credential {
             credential.value.withUnredactedValue { head.add(credential.name, $0) }
         }

@@ -220,6 +220,7 @@ struct RequestRouter {
     /// The token of `Authorization: Bearer <token>`; nil without one.
     private func bearerToken(_ authorization: String?) -> Substring? {
         guard let value = authorization, value.utf8.count > 7, HeaderName.hasPrefix(value, "bearer ") else { return nil }
-        return value.dropFirst(7)
+        // By UTF-8 offset: `dropFirst` would walk seven grapheme clusters.
+        return value[value.utf8.index(value.startIndex, offsetBy: 7)...]
     }
 }

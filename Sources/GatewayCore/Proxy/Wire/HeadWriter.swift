@@ -56,6 +56,14 @@ struct HeadWriter {
     }
 
     @inline(__always)
+    mutating func line(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
+        write(name)
+        write(": ")
+        write(value)
+        write("\r\n")
+    }
+
+    @inline(__always)
     mutating func line(_ name: StaticString, _ value: String) {
         write(name)
         write(": ")

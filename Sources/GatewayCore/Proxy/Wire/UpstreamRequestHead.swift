@@ -38,20 +38,10 @@ struct UpstreamRequestHead {
         }
     }
 
-    /// Adds a caller's field, from the bytes of its name and value.
-    mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        HeadWriter.write(into: &lines, capacity: HeadWriter.lineSize(name: name.count, value: value.count)) { line in
-            line.write(name)
-            line.write(": ")
-            line.write(value)
-            line.write("\r\n")
-        }
-    }
-
-    mutating func add(_ name: StaticString, _ value: String) {
-        HeadWriter.write(into: &lines, capacity: HeadWriter.lineSize(name: name.utf8CodeUnitCount, value: value.utf8.count)) {
-            $0.line(name, value)
-        }
+    /// Adds the lines `body` writes (whole `name: value` lines with their CRLF), into
+    /// `capacity` bytes reserved at once.
+    mutating func append(capacity: Int, _ body: (inout HeadWriter) -> Void) {
+        HeadWriter.write(into: &lines, capacity: capacity, body)
     }
 
     /// Leaves out every field named one of `names`, in any case (the caller's trace context,
