@@ -8,15 +8,6 @@ import Testing
 /// fields), and the rewriter copies its kept fields upstream from the bytes.
 @Suite("caller request head")
 struct CallerRequestHeadTests {
-    /// The head of `text`, scanned as the reader scans it.
-    static func scanning(_ text: String) -> CallerRequestHead {
-        let bytes = ByteBuffer(string: text)
-        guard case let .head(scanned) = bytes.withUnsafeReadableBytes({ RequestHeadScanner.scan($0) }) else {
-            preconditionFailure("not a request head: \(text)")
-        }
-        return CallerRequestHead(bytes: bytes, scanned: scanned)
-    }
-
     static let connections: [(version: String, fields: String)] = [
         ("1.1", ""), ("1.1", "Connection: close\r\n"), ("1.1", "Connection: Keep-Alive, CLOSE\r\n"), ("1.1", "Connection: x, y\r\n"),
         ("1.0", ""), ("1.0", "Connection: keep-alive\r\n"), ("1.0", "Connection: x ,\tKeep-Alive \r\n"),
@@ -25,12 +16,12 @@ struct CallerRequestHeadTests {
 
     @Test(arguments: connections)
     func keepAliveIsNIOs(version: String, fields: String) {
-        let head = Self.scanning("GET /x HTTP/\(version)\r\nHost: g\r\n\(fields)\r\n")
+        let head = CallerRequestHead.scanning("GET /x HTTP/\(version)\r\nHost: g\r\n\(fields)\r\n")
         #expect(head.isKeepAlive == head.httpRequestHead.isKeepAlive)
     }
 
     @Test func fieldsAreReadAsSent() {
-        let head = Self.scanning("POST /a?b=1 HTTP/1.1\r\nHost: g\r\nX-Two: 1\r\nx-two:2 \r\nX-Request-Id: r-1\r\n\r\n")
+        let head = CallerRequestHead.scanning("POST /a?b=1 HTTP/1.1\r\nHost: g\r\nX-Two: 1\r\nx-two:2 \r\nX-Request-Id: r-1\r\n\r\n")
         #expect(head.method == .POST && head.uri == "/a?b=1" && head.version == .http1_1)
         #expect(head.first("x-request-id") == "r-1" && head.first("absent") == nil)
         #expect(head.values("X-TWO") == ["1", "2 "], "every line, the trailing whitespace kept as llhttp keeps it")
@@ -38,14 +29,16 @@ struct CallerRequestHeadTests {
     }
 
     @Test func aSwitchIsCONNECTOrAnUpgradeTheConnectionAsksFor() {
-        #expect(Self.scanning("CONNECT /executor/a/x HTTP/1.1\r\nHost: h\r\n\r\n").switchesProtocols)
-        #expect(Self.scanning("GET / HTTP/1.1\r\nHost: g\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n\r\n").switchesProtocols)
-        #expect(!Self.scanning("GET / HTTP/1.1\r\nHost: g\r\nUpgrade: websocket\r\n\r\n").switchesProtocols)
-        #expect(!Self.scanning("GET / HTTP/1.1\r\nHost: g\r\nConnection: upgrade\r\n\r\n").switchesProtocols)
+        #expect(CallerRequestHead.scanning("CONNECT /executor/a/x HTTP/1.1\r\nHost: h\r\n\r\n").switchesProtocols)
+        #expect(
+            CallerRequestHead.scanning("GET / HTTP/1.1\r\nHost: g\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n\r\n").switchesProtocols
+        )
+        #expect(!CallerRequestHead.scanning("GET / HTTP/1.1\r\nHost: g\r\nUpgrade: websocket\r\n\r\n").switchesProtocols)
+        #expect(!CallerRequestHead.scanning("GET / HTTP/1.1\r\nHost: g\r\nConnection: upgrade\r\n\r\n").switchesProtocols)
     }
 
     @Test func theRewriterCopiesKeptFieldsAndDropsTheOthers() {
-        let head = Self.scanning(
+        let head = CallerRequestHead.scanning(
             "GET /executor/up/x HTTP/1.1\r\nHost: g\r\nA:1\r\nConnection: x-hop\r\nX-Hop: h\r\nX_Forwarded_For: 6.6.6.6\r\nB:\t two \r\n\r\n")
         let upstream = RequestRewriter.upstreamHead(
             client: head, uriRemainder: "/x", target: DataPathRuleTests.target(), peerAddress: "10.0.0.1", requestID: "rid")

@@ -10,11 +10,24 @@ extension UpstreamResponseHead {
     /// The head of `text`, which must be one whole response head.
     static func scanning(_ text: String) -> UpstreamResponseHead {
         let bytes = ByteBuffer(string: text)
-        guard case let .head(scanned) = bytes.withUnsafeReadableBytes({ ResponseHeadScanner.scan($0) }) else {
-            preconditionFailure("not a response head: \(text)")
-        }
-        return UpstreamResponseHead(bytes: bytes, scanned: scanned)
+        return UpstreamResponseHead(bytes: bytes, scanned: wholeHead(bytes) { ResponseHeadScanner.scan($0) })
     }
+}
+
+extension CallerRequestHead {
+    /// The head of `text`, which must be one whole request head, scanned as the reader scans it.
+    static func scanning(_ text: String) -> CallerRequestHead {
+        let bytes = ByteBuffer(string: text)
+        return CallerRequestHead(bytes: bytes, scanned: wholeHead(bytes) { RequestHeadScanner.scan($0) })
+    }
+}
+
+/// What `scan` finds in `bytes`, which must be one whole head.
+private func wholeHead<Head>(_ bytes: ByteBuffer, _ scan: (UnsafeRawBufferPointer) -> HeadScan<Head>) -> Head {
+    guard case let .head(head) = bytes.withUnsafeReadableBytes({ scan($0) }) else {
+        preconditionFailure("not a whole head: \(String(buffer: bytes))")
+    }
+    return head
 }
 
 extension CallerResponseHead {
