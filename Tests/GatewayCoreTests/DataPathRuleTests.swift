@@ -90,10 +90,10 @@ struct DataPathRuleTests {
 
     @Test func responseHeadersLoseHopByHopAndGainTheRequestID() {
         let headers = HopByHop.clientResponseHeaders(
-            HTTPHeaders([
-                ("Connection", "close, X-Private"), ("X-Private", "1"), ("Keep-Alive", "5"), ("Transfer-Encoding", "chunked"),
-                ("Content-Type", "text/plain"), ("X-Request-ID", "upstream-id"),
-            ]), requestID: "rid")
+            UpstreamResponseHead.scanning(
+                "HTTP/1.1 101 Switching Protocols\r\nConnection: close, X-Private\r\nX-Private: 1\r\nKeep-Alive: 5\r\n"
+                    + "Transfer-Encoding: chunked\r\nContent-Type: text/plain\r\nX-Request-ID: upstream-id\r\n\r\n"),
+            requestID: "rid")
         #expect(headers["x-private"].isEmpty)
         #expect(headers["connection"].isEmpty)
         #expect(headers["transfer-encoding"].isEmpty)

@@ -9,7 +9,7 @@ extension ExchangeStateMachine {
         lastActivity = now
         let code = head.status
         if code == 101, upgrade {
-            var headers = HopByHop.clientResponseHeaders(head.headers(), requestID: requestID)
+            var headers = HopByHop.clientResponseHeaders(head, requestID: requestID)
             headers.add(name: "connection", value: "upgrade")
             headers.add(name: "upgrade", value: "websocket")
             responseStatus = 101

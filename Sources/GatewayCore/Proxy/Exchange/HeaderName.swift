@@ -104,9 +104,4 @@ enum HeaderName {
         }
         return true
     }
-
-    /// `name` folded as a whole (for set look-ups off the hot path).
-    static func folded(_ name: some StringProtocol) -> String {
-        String(decoding: name.utf8.map(fold), as: UTF8.self)
-    }
 }

@@ -1,22 +1,11 @@
+import NIOCore
 import NIOHTTP1
 
 /// Header rules of a forwarding proxy (RFC 9110 section 7.6.1).
 enum HopByHop {
-    /// Lower-cased extra names listed in `Connection` headers (beyond `close`/`keep-alive`),
-    /// which are hop-by-hop too. Empty, and allocation-free, in the common case.
-    static func connectionTokens(_ headers: HTTPHeaders) -> Set<String> {
-        var tokens: Set<String> = []
-        for (name, value) in headers where HeaderName.equals(name, "connection") {
-            if HeaderName.equals(value, "keep-alive") || HeaderName.equals(value, "close") { continue }
-            for token in value.split(separator: ",") {
-                let trimmed = HeaderName.folded(token.filter { $0 != " " && $0 != "\t" })
-                if trimmed != "close" && trimmed != "keep-alive" { tokens.insert(trimmed) }
-            }
-        }
-        return tokens
-    }
-
-    /// `connectionTokens` of a scanned head's field lines (ranges into `raw`).
+    /// Lower-cased extra names listed in the `Connection` fields of a scanned head (ranges into
+    /// `raw`), beyond `close`/`keep-alive`: hop-by-hop too. Empty, and allocation-free, in the
+    /// common case.
     static func connectionTokens(_ raw: UnsafeRawBufferPointer, _ lines: [ScannedFields.Field]) -> Set<String> {
         var tokens: Set<String> = []
         for line in lines where HeaderName.equals(bytes: raw[line.name], "connection") {
@@ -74,24 +63,22 @@ enum HopByHop {
 
     /// True for a header that must not cross the proxy, given the message's Connection tokens.
     @inline(__always)
-    static func isHopByHop(_ name: String, connectionTokens: Set<String>) -> Bool {
-        isHopByHop(bytes: name.utf8, connectionTokens: connectionTokens)
-    }
-
-    @inline(__always)
     static func isHopByHop<Name: Collection<UInt8>>(bytes name: Name, connectionTokens: Set<String>) -> Bool {
         HeaderName.isStandardHopByHop(name)
             || (!connectionTokens.isEmpty && connectionTokens.contains(String(decoding: name.map(HeaderName.fold), as: UTF8.self)))
     }
 
-    /// The response head sent to the caller: hop-by-hop headers removed, the request id added.
-    static func clientResponseHeaders(_ upstream: HTTPHeaders, requestID: String) -> HTTPHeaders {
-        let tokens = connectionTokens(upstream)
+    /// The fields of a response head the gateway writes itself from the upstream's (a 101):
+    /// hop-by-hop fields removed, the request id added.
+    static func clientResponseHeaders(_ upstream: UpstreamResponseHead, requestID: String) -> HTTPHeaders {
         // Built as an array and wrapped once: HTTPHeaders.add checks every name it is given.
         var headers: [(String, String)] = []
-        headers.reserveCapacity(upstream.count + 2)
-        for (name, value) in upstream where !isHopByHop(name, connectionTokens: tokens) && !HeaderName.equals(name, "x-request-id") {
-            headers.append((name, value))
+        upstream.bytes.withUnsafeReadableBytes { raw in
+            headers.reserveCapacity(upstream.scanned.fields.lines.count + 2)
+            for line in upstream.scanned.fields.lines
+            where !upstream.isHopByHop(line, in: raw) && !HeaderName.equals(bytes: raw[line.name], "x-request-id") {
+                headers.append((String(decoding: raw[line.name], as: UTF8.self), String(decoding: raw[line.value], as: UTF8.self)))
+            }
         }
         headers.append(("x-request-id", requestID))
         return HTTPHeaders(headers)

@@ -49,14 +49,4 @@ struct UpstreamResponseHead {
     func isHopByHop(_ line: ScannedFields.Field, in raw: UnsafeRawBufferPointer) -> Bool {
         HopByHop.isHopByHop(bytes: raw[line.name], connectionTokens: connectionTokens)
     }
-
-    /// The fields as `HTTPHeaders`, for the rare answers the gateway builds itself (a 101).
-    func headers() -> HTTPHeaders {
-        bytes.withUnsafeReadableBytes { raw in
-            HTTPHeaders(
-                scanned.fields.lines.map {
-                    (String(decoding: raw[$0.name], as: UTF8.self), String(decoding: raw[$0.value], as: UTF8.self))
-                })
-        }
-    }
 }
