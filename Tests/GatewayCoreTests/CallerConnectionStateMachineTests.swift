@@ -58,7 +58,7 @@ struct CallerConnectionStateMachineTests {
         Self.expectRead(m.received(.end(nil), now: Self.now), "queued")
         Self.expectRead(m.nextPipelined(now: Self.now), nil, "not while the response is in flight")
         _ = m.exchange?.callerClosed()
-        let ended = m.exchangeEnded().phase
+        let ended = m.exchangeEnded()
         #expect(ended == .idle)
         Self.expectRead(m.nextPipelined(now: Self.now), "route /executor/up/x")
         Self.expectRead(m.nextPipelined(now: Self.now), "dropped", "its end: the handler had not routed it here")
@@ -68,7 +68,7 @@ struct CallerConnectionStateMachineTests {
     @Test func anExchangeThatEndsBeforeItsRequestDrainsTheRest() {
         var m = Self.proxying(.POST, declaresBody: true)
         _ = m.exchange?.connectionFailed(ProxyError(.refused, status: 502, title: "", detail: ""))
-        let ended = m.exchangeEnded().phase
+        let ended = m.exchangeEnded()
         #expect(ended == .draining)
         Self.expectRead(m.received(.body(ByteBuffer(string: "x")), now: Self.now), "dropped")
         Self.expectRead(m.received(.end(nil), now: Self.now), "requestDone")

@@ -26,6 +26,15 @@ struct ProxyHandlerTests {
         #expect(answer.hasSuffix("\r\n\r\nok"))
     }
 
+    @Test func aSmallRequestBodyLeavesWithItsHeadInOneWrite() throws {
+        let proxy = try EmbeddedProxy()
+        let body = String(repeating: "j", count: 2048)
+        try proxy.send(EmbeddedProxy.request("POST", "/p", extra: "Content-Length: \(body.utf8.count)\r\n") + body)
+        let first = try proxy.dialed[0].readOutbound(as: ByteBuffer.self).map { String(buffer: $0) }
+        #expect(first?.hasPrefix("POST /base/p HTTP/1.1\r\n") == true && first?.hasSuffix("\r\n\r\n" + body) == true)
+        #expect(try proxy.dialed[0].readOutbound(as: ByteBuffer.self) == nil, "one write")
+    }
+
     @Test func aTraceBodyNeverBecomesASecondRequest() throws {
         let proxy = try EmbeddedProxy()
         let smuggled = "GET /admin HTTP/1.1\r\nHost: x\r\n\r\n"

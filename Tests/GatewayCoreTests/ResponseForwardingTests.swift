@@ -26,6 +26,24 @@ struct ResponseForwardingTests {
         return (proxy, try proxy.callerReceived())
     }
 
+    @Test func aSmallAnswerLeavesInOneWriteAndALargeBodyAsItCame() throws {
+        let proxy = try EmbeddedProxy()
+        try proxy.send(EmbeddedProxy.request("GET", "/x"))
+        _ = try proxy.upstreamReceived()
+        try proxy.upstreamAnswers("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+        let small = try proxy.caller.readOutbound(as: ByteBuffer.self).map { String(buffer: $0) }
+        #expect(small?.hasPrefix("HTTP/1.1 200 OK\r\n") == true && small?.hasSuffix("\r\n\r\nhello") == true, "head and body in one write")
+        #expect(try proxy.caller.readOutbound(as: ByteBuffer.self) == nil)
+
+        let large = String(repeating: "x", count: WriteBatch.copyLimit + 1)
+        try proxy.send(EmbeddedProxy.request("GET", "/y"))
+        _ = try proxy.upstreamReceived()
+        try proxy.upstreamAnswers("HTTP/1.1 200 OK\r\nContent-Length: \(large.utf8.count)\r\n\r\n\(large)")
+        let head = try proxy.caller.readOutbound(as: ByteBuffer.self).map { String(buffer: $0) }
+        #expect(head?.hasSuffix("\r\n\r\n") == true, "the head alone")
+        #expect(try proxy.caller.readOutbound(as: ByteBuffer.self).map { String(buffer: $0) } == large, "the body as the upstream's read held it")
+    }
+
     static let chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n5\r\nhello\r\n0\r\nx-sum: 9\r\n\r\n"
 
     @Test func theHeadLosesHopByHopFieldsAndGetsTheRequestID() throws {

@@ -63,24 +63,22 @@ final class ClientTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler
         deadline = nil
     }
 
-    /// The exchange ended (response sent, request read): wait for the next request.
-    func requestFinished() {
+    /// The exchange ended (response sent, request read) at `now`: wait for the next request.
+    func requestFinished(now: NIODeadline) {
         switch phase {
         case .inRequest, .discardingBody: break
         case .waiting, .readingHead: return
         }
         phase = .waiting
-        guard let context else { return }
-        setDeadline(context.eventLoop.now + limits.clientIdle)
+        setDeadline(now + limits.clientIdle)
     }
 
     /// The answer went out before the request body was read (an early answer): the rest of the
     /// body is dropped as it arrives, for at most `request_body_timeout`, then the connection
     /// is closed (nginx's lingering close), so a trickled body cannot hold it forever.
-    func discardingBody() {
-        guard let context else { return }
+    func discardingBody(now: NIODeadline) {
         phase = .discardingBody
-        setDeadline(context.eventLoop.now + TimeAmount(seconds: limits.requestBodyTimeout))
+        setDeadline(now + TimeAmount(seconds: limits.requestBodyTimeout))
     }
 
     /// Writes `bytes` straight to the socket, below the HTTP codec, and closes: for answers the

@@ -44,10 +44,17 @@ extension PrincipalDirectory {
     func authenticate(
         token: Substring?, certificate: CallerCertificate?, pomerium: PomeriumVerifier.Outcome? = nil
     ) -> Authentication {
+        authenticate(tokenBytes: token?.utf8, certificate: certificate, pomerium: pomerium)
+    }
+
+    /// `authenticate(token:certificate:pomerium:)` with the token's bytes where they lie.
+    func authenticate<Token: Collection<UInt8>>(
+        tokenBytes token: Token?, certificate: CallerCertificate?, pomerium: PomeriumVerifier.Outcome?
+    ) -> Authentication {
         // The usual request: a bearer token and nothing else to check it against (no array of
         // findings to build on the data path).
         if let token, pomerium == nil, certificate == nil || !acceptsCertificates {
-            guard let principal = authenticate(token) else {
+            guard let principal = authenticate(bytes: token) else {
                 return .refused(detail: "The bearer token is not the token of a configured principal.")
             }
             return .authenticated(principal, .token)
@@ -55,7 +62,7 @@ extension PrincipalDirectory {
         var found: [(method: String, principal: Principal)] = []
         var method = AuthMethod()
         if let token {
-            guard let principal = authenticate(token) else {
+            guard let principal = authenticate(bytes: token) else {
                 return .refused(detail: "The bearer token is not the token of a configured principal.")
             }
             found.append(("the bearer token", principal))

@@ -30,22 +30,29 @@ package struct PrincipalDirectory: Sendable {
     /// The principal whose token is `presented`, or nil. Every configured token is compared in
     /// full whatever the outcome, so timing tells nothing about which one (or how much) matched.
     package func authenticate(_ presented: Substring) -> Principal? {
-        let candidate = Array(presented.utf8)
+        authenticate(bytes: presented.utf8)
+    }
+
+    /// `authenticate(_:)` for a token's bytes where they lie (the request head's).
+    func authenticate(bytes presented: some Collection<UInt8>) -> Principal? {
         var match: Principal?
-        for entry in entries where Self.constantTimeEqual(candidate, entry.token) {
+        for entry in entries where Self.constantTimeEqual(presented, entry.token) {
             match = entry.principal
         }
         return match
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-        if a.count != b.count { difference |= 1 }
-        let length = max(a.count, b.count)
-        for index in 0..<length {
-            let x = index < a.count ? a[index] : 0
-            let y = index < b.count ? b[index] : 0
-            difference |= x ^ y
+    /// Every byte of the longer of the two is looked at, whatever differs first.
+    static func constantTimeEqual(_ a: some Collection<UInt8>, _ b: [UInt8]) -> Bool {
+        var difference: UInt8 = a.count == b.count ? 0 : 1
+        var index = 0
+        for x in a {
+            difference |= x ^ (index < b.count ? b[index] : 0)
+            index += 1
+        }
+        while index < b.count {
+            difference |= b[index]
+            index += 1
         }
         return difference == 0
     }

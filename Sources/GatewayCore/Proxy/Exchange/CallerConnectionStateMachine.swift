@@ -106,18 +106,21 @@ struct CallerConnectionStateMachine {
         phase = .answered
     }
 
-    mutating func started(_ exchange: ExchangeStateMachine) {
+    /// `consuming`: the new exchange is moved into place, not copied field by field.
+    mutating func started(_ exchange: consuming ExchangeStateMachine) {
         self.exchange = exchange
         phase = .proxying
     }
 
-    /// The exchange ended (its last action was carried out): idle when the whole request was
-    /// read, otherwise draining the rest of its body.
-    mutating func exchangeEnded() -> (phase: Phase, exchange: ExchangeStateMachine?) {
-        var ended: ExchangeStateMachine?
-        swap(&ended, &exchange)  // moved out, not copied
-        if let complete = ended?.isRequestComplete { phase = complete ? .idle : .draining }
-        return (phase, ended)
+    /// The exchange ended (its last action was carried out): `account` sees it in place (a copy
+    /// of its fields would cost a retain and a release each), then it goes; the connection is
+    /// idle when the whole request was read, otherwise draining the rest of its body.
+    mutating func exchangeEnded(account: (inout ExchangeStateMachine) -> Void = { _ in }) -> Phase {
+        guard exchange != nil else { return phase }
+        account(&exchange!)
+        phase = exchange!.isRequestComplete ? .idle : .draining
+        exchange = nil
+        return phase
     }
 
     /// Graceful shutdown asked: true when the connection can close now (nothing in flight).

@@ -89,6 +89,12 @@ enum HeaderName {
         matches(name, lowercasePrefix, wholeName: false, fold: fold)
     }
 
+    /// True when the bytes of `name` start with `lowercasePrefix` ignoring ASCII case.
+    @inline(__always)
+    static func hasPrefix<Name: Collection<UInt8>>(bytes name: Name, _ lowercasePrefix: StaticString) -> Bool {
+        matches(name, lowercasePrefix, wholeName: false, fold: lower)
+    }
+
     /// True when the bytes of `name` equal `lowercase` ignoring ASCII case (`_` is not `-` here).
     @inline(__always)
     static func equals<Name: Collection<UInt8>>(bytes name: Name, _ lowercase: StaticString) -> Bool {

@@ -3,27 +3,34 @@ import NIOCore
 /// The upstream connection's events, each fed to the current exchange.
 extension ProxyHandler: UpstreamDelegate {
     func upstreamReceivedHead(_ head: UpstreamResponseHead) -> ResponseReader.BodyDelivery {
-        let now = self.now
-        trace?.responseHead(status: head.status)
-        let quiescing = machine.quiescing
-        exchangeEvent { $0.responseHeadReceived(head, quiescing: quiescing, now: now) }
-        return machine.exchange?.responseBodyDelivery ?? .framed
+        atOneInstant {
+            let now = self.now
+            trace?.responseHead(status: head.status)
+            let quiescing = machine.quiescing
+            exchangeEvent { $0.responseHeadReceived(head, quiescing: quiescing, now: now) }
+            return machine.exchange?.responseBodyDelivery ?? .framed
+        }
     }
 
     func upstreamReceivedBody(_ buffer: ByteBuffer) {
-        let now = self.now
-        exchangeEvent { $0.responseBodyReceived(buffer, now: now) }
+        atOneInstant {
+            let now = self.now
+            exchangeEvent { $0.responseBodyReceived(buffer, now: now) }
+        }
     }
 
     func upstreamReceivedEnd(reusable: Bool) {
-        let quiescing = machine.quiescing
-        exchangeEvent { $0.responseEndReceived(reusable: reusable, quiescing: quiescing) }
+        atOneInstant {
+            let quiescing = machine.quiescing
+            exchangeEvent { $0.responseEndReceived(reusable: reusable, quiescing: quiescing) }
+        }
     }
 
     func upstreamReadComplete() {
-        guard callerNeedsFlush, let context else { return }
+        guard callerNeedsFlush, let bytesContext else { return }
         callerNeedsFlush = false
-        context.flush()
+        writeCallerBatch()
+        bytesContext.flush()
     }
 
     func upstreamWritabilityChanged(_ writable: Bool) {

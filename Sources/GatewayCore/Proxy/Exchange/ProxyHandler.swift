@@ -17,7 +17,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The context of the current request; refreshed from `holder` when its generation moves.
     private(set) var shared: ProxyContext
     private var generation: Int
-    private var router: RequestRouter
+    private var routing: Routing
     let pool: UpstreamPool
     private(set) var context: ChannelHandlerContext?
     /// The response encoder's context: forwarded answers are bytes already framed, written
@@ -43,8 +43,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var inReadBatch = false
     private var upstreamNeedsFlush = false
     var callerNeedsFlush = false
+    /// A forwarded answer's bytes not yet written (written at the flush).
+    var callerBatch = WriteBatch()
     /// The exchange's deadlines (first byte, idle, request body): one timer per connection.
     private let watchdog = DeadlineTimer()
+    /// The clock as read at the start of the event being handled (`atOneInstant`).
+    var eventNow: NIODeadline?
 
     let listener: ListenerKind
     /// The current exchange's spans, when tracing is on.
@@ -58,7 +62,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.holder = holder
         self.generation = holder.generation
         self.shared = holder.context
-        self.router = listener.router(self.shared)
+        self.routing = listener.router(self.shared)
         self.pool = pool
         watchdog.onFire = { [unowned(unsafe) self] in self.watchdogFired() }
     }
@@ -88,12 +92,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBatch = true
         reader.received(unwrapInboundIn(data))
-        while self.context != nil, let event = reader.next() {
-            switch event {
-            case let .part(part):
-                handle(machine.received(part, now: now))
-            case let .refused(reason): return refuseBytes(.malformedRequest(reason))
-            case .tooLarge: return refuseBytes(.headTooLarge(limit: reader.maxHeadBytes))
+        atOneInstant {
+            while self.context != nil, let event = reader.next() {
+                switch event {
+                case let .part(part):
+                    handle(machine.received(part, now: now))
+                case let .refused(reason): return refuseBytes(.malformedRequest(reason))
+                case .tooLarge: return refuseBytes(.headTooLarge(limit: reader.maxHeadBytes))
+                }
             }
         }
     }
@@ -133,7 +139,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func handle(_ read: CallerConnectionStateMachine.ReadAction) {
         switch read {
         case .queued, .dropped: return
-        case .requestDone: timeouts?.requestFinished()
+        case .requestDone: timeouts?.requestFinished(now: now)
         case let .route(head): route(head)
         case let .exchange(action): run(action)
         }
@@ -147,12 +153,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if current != generation {
             generation = current
             shared = holder.context
-            router = listener.router(shared)
+            routing = listener.router(shared)
         }
         let requestID = RequestID.accept(head.first("x-request-id")) ?? RequestID.generate(using: &ids)
         // One pass over the caller's fields for everything routing and framing need.
         let summary = RequestHeadSummary(head)
-        switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress, certificate: callerCertificate) {
+        switch routing.router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress, certificate: callerCertificate) {
         case let .control(path):
             let response = ControlRoutes.response(
                 method: head.method, uri: head.uri, path: path, requestID: requestID, context: shared, tunnels: holder.tunnels)
@@ -179,14 +185,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func acquire(_ target: UpstreamTarget, fresh: Bool) {
         traceAttemptStarted()
-        if !fresh, let idle = pool.takeIdle(target) {
+        if !fresh, let idle = pool.takeIdle(target, now: now) {
             return attach(idle, reused: true)
         }
         let serial = exchangeSerial
         // No idle connection was there (or a fresh one is wanted): the pool dials or queues.
         pool.acquire(target, fresh: true) { result in
             guard serial == self.exchangeSerial, self.machine.exchange?.isFinished == false, self.context != nil else {
-                if case let .success((connection, _)) = result { self.pool.release(connection) }
+                if case let .success((connection, _)) = result { self.pool.release(connection, now: self.now) }
                 return
             }
             switch result {
@@ -207,8 +213,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func watchdogFired() {
-        let now = self.now
-        exchangeEvent { $0.deadlineReached(now: now) }
+        atOneInstant {
+            let now = self.now
+            exchangeEvent { $0.deadlineReached(now: now) }
+        }
     }
 
     // MARK: - Actions
@@ -273,6 +281,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             letGoOfConnection(reuse: false)
             exchangeEnded(next: false)
+            callerBatch.drop()
             context.close(promise: nil)
         case let .openTunnel(head):
             return openTunnel(head, context: context)
@@ -304,7 +313,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let connection else { return }
         self.connection = nil
         upstreamNeedsFlush = false
-        if reuse { pool.release(connection) } else { pool.discard(connection) }
+        if reuse { pool.release(connection, now: now) } else { pool.discard(connection) }
     }
 
     /// Makes sure the watchdog fires no later than the current exchange's deadline.
@@ -316,12 +325,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Accounts for the finished exchange, then goes on with the connection: the next
     /// pipelined request (`next`), a held read.
     func exchangeEnded(next: Bool = true) {
-        let (phase, ended) = machine.exchangeEnded()
-        if let ended { account(ended) }
+        let phase = machine.exchangeEnded { self.account($0) }
         releaseAdmission()
         switch phase {
-        case .idle: timeouts?.requestFinished()
-        case .draining: timeouts?.discardingBody()
+        case .idle: timeouts?.requestFinished(now: now)
+        case .draining: timeouts?.discardingBody(now: now)
         case .answered, .proxying: break
         }
         guard next, let context else { return }

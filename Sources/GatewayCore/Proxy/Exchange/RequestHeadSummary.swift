@@ -1,9 +1,11 @@
 import NIOHTTP1
 
 /// What routing and framing need from a caller's request head, read in one pass over its
-/// headers, and the protocol-level refusals decided from it before anything else.
+/// headers, and the protocol-level refusals decided from it before anything else. Values are
+/// ranges of the head's bytes (`CallerRequestHead.text` makes a string of one when needed).
 struct RequestHeadSummary {
-    var authorization: String?
+    /// The token of `Authorization: Bearer <token>` (the last `Authorization` field's).
+    var bearerToken: Range<Int>?
     var wantsUpgrade = false
     /// `Upgrade: websocket`, alone.
     var upgradeIsWebSocket = false
@@ -15,9 +17,9 @@ struct RequestHeadSummary {
     var transferEncodingCount = 0
     var transferEncodingIsChunked = false
     var expectsContinue = false
-    var host: String?
+    var host: Range<Int>?
     var hostCount = 0
-    var contentType: String?
+    var contentType: Range<Int>?
     var headerBytes = 0
 
     static let maxHeaderBytes = 64 * 1024
@@ -29,7 +31,8 @@ struct RequestHeadSummary {
                 let value = raw[line.value]
                 headerBytes += name.count + value.count + 4
                 switch name.count {
-                case 13 where HeaderName.equals(bytes: name, "authorization"): authorization = Self.text(value)
+                case 13 where HeaderName.equals(bytes: name, "authorization"):
+                    bearerToken = Self.bearerToken(value)  // the last one, as before
                 case 7 where HeaderName.equals(bytes: name, "upgrade"):
                     upgradeIsWebSocket = !wantsUpgrade && HeaderName.equals(bytes: HopByHop.trimmed(value), "websocket")
                     wantsUpgrade = true
@@ -51,16 +54,18 @@ struct RequestHeadSummary {
                 case 6 where HeaderName.equals(bytes: name, "expect"): expectsContinue = HeaderName.equals(bytes: value, "100-continue")
                 case 4 where HeaderName.equals(bytes: name, "host"):
                     hostCount += 1
-                    host = Self.text(value)
-                case 12 where HeaderName.equals(bytes: name, "content-type"): contentType = Self.text(value)
+                    host = line.value
+                case 12 where HeaderName.equals(bytes: name, "content-type"): contentType = line.value
                 default: break
                 }
             }
         }
     }
 
-    private static func text(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
-        String(decoding: bytes, as: UTF8.self)
+    /// The token after `Bearer ` (any case), as a range of the head; nil for another scheme.
+    private static func bearerToken(_ value: Slice<UnsafeRawBufferPointer>) -> Range<Int>? {
+        guard value.count > 7, HeaderName.hasPrefix(bytes: value, "bearer ") else { return nil }
+        return value.startIndex + 7..<value.endIndex
     }
 
     /// `1*DIGIT`, of at most 18 digits.

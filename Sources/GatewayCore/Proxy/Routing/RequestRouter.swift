@@ -81,7 +81,11 @@ struct RequestRouter {
                 ? .refused("The request carries \(values.count) X-Pomerium-Jwt-Assertion headers; send one.")
                 : values.first.map { verifier.verify($0) }
         }
-        switch principals.authenticate(token: bearerToken(summary.authorization), certificate: certificate, pomerium: assertion) {
+        // The token is compared where it lies in the head's bytes (no string per request).
+        let authentication = head.withFields { raw, _ in
+            principals.authenticate(tokenBytes: summary.bearerToken.map { raw[$0] }, certificate: certificate, pomerium: assertion)
+        }
+        switch authentication {
         case let .authenticated(found, method): (principal, auth) = (found, method)
         case let .refused(detail):
             return reject(ProxyError(.unauthenticated, status: 401, title: "Authentication required", detail: detail))
@@ -193,10 +197,11 @@ struct RequestRouter {
         var rewriter: URLRewriter?
         var bufferRequestBody = false
         if !target.rewrites.isEmpty {
-            let origin = publicURL.map { "\($0.scheme.rawValue)://\($0.authority)" } ?? "\(callerScheme)://\(summary.host ?? "localhost")"
+            let origin =
+                publicURL.map { "\($0.scheme.rawValue)://\($0.authority)" } ?? "\(callerScheme)://\(summary.host.map(head.text) ?? "localhost")"
             let made = URLRewriter(rewrites: target.rewrites, gatewayBase: origin + (publicURL?.path ?? ""), gatewayOrigin: origin)
             rewriter = made
-            bufferRequestBody = made.rewritesRequests && URLRewriter.isJSON(summary.contentType)
+            bufferRequestBody = made.rewritesRequests && URLRewriter.isJSON(summary.contentType.map(head.text))
             if bufferRequestBody, let length = summary.contentLength, length > limits.maxBufferedBodyBytes {
                 return reject(
                     .bodyTooLargeToRewrite(target, limit: limits.maxBufferedBodyBytes), principal: principal.name,
@@ -215,12 +220,5 @@ struct RequestRouter {
                 target: target, upstreamHead: upstreamHead, principal: principal.name, auth: auth, format: format,
                 expectsContinue: summary.expectsContinue, rewriter: upgrade ? nil : rewriter,
                 bufferRequestBody: upgrade ? false : bufferRequestBody, upgrade: upgrade))
-    }
-
-    /// The token of `Authorization: Bearer <token>`; nil without one.
-    private func bearerToken(_ authorization: String?) -> Substring? {
-        guard let value = authorization, value.utf8.count > 7, HeaderName.hasPrefix(value, "bearer ") else { return nil }
-        // By UTF-8 offset: `dropFirst` would walk seven grapheme clusters.
-        return value[value.utf8.index(value.startIndex, offsetBy: 7)...]
     }
 }

@@ -4,13 +4,14 @@ import NIOCore
 final class UpstreamConnection {
     let channel: any Channel
     let handler: UpstreamHandler
-    let connector: String
+    /// Its pool key's connections (a cycle while it is idle there, broken when it leaves).
+    let slot: UpstreamPool.Slot
     var idleSince: NIODeadline
 
-    init(channel: any Channel, handler: UpstreamHandler, connector: String, since: NIODeadline) {
+    init(channel: any Channel, handler: UpstreamHandler, slot: UpstreamPool.Slot, since: NIODeadline) {
         self.channel = channel
         self.handler = handler
-        self.connector = connector
+        self.slot = slot
         self.idleSince = since
     }
 

@@ -18,6 +18,8 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var onClose: (() -> Void)?
     private var context: ChannelHandlerContext?
     private var encoder = UpstreamRequestEncoder()
+    /// The request's bytes not yet written (written at the flush).
+    private var batch = WriteBatch()
     /// The connection is open, as this handler saw it (cheaper to ask than the channel, an
     /// atomic behind an existential).
     private(set) var isActive = false
@@ -38,6 +40,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// After a WebSocket handshake the handler leaves: bytes the upstream sent past the 101
     /// belong to the tunnel, next in the pipeline.
     func handlerRemoved(context: ChannelHandlerContext) {
+        if let held = batch.take() { context.writeAndFlush(wrapOutboundOut(held), promise: nil) }
         if let leftover = reader.takeLeftover(), leftover.readableBytes > 0 {
             context.fireChannelRead(NIOAny(leftover))
             context.fireChannelReadComplete()
@@ -103,6 +106,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Closes the connection; from now on the pool does not hand it out.
     private func close(_ context: ChannelHandlerContext) {
         isActive = false
+        batch.drop()
         context.close(promise: nil)
     }
 
@@ -136,14 +140,18 @@ extension UpstreamHandler {
         guard let context else { return }
         if case let .head(head) = part { reader.requestSent(isHEAD: head.method == .HEAD) }
         do {
-            try encoder.encode(part, allocator: context.channel.allocator) { context.write(wrapOutboundOut($0), promise: nil) }
+            try encoder.encode(part, allocator: context.channel.allocator) { bytes in
+                batch.add(bytes) { context.write(wrapOutboundOut($0), promise: nil) }
+            }
         } catch {
             errorCaught(context: context, error: error)
         }
     }
 
     func flush() {
-        context?.flush()
+        guard let context else { return }
+        if let held = batch.take() { context.write(wrapOutboundOut(held), promise: nil) }
+        context.flush()
     }
 }
 

@@ -28,9 +28,25 @@ final class UpstreamPool {
     /// This loop's share of the request metrics (no lock shared with another loop).
     let counters: RequestCounters
     private let dial: Dial
-    private var idle: [String: [UpstreamConnection]] = [:]
-    private var open: [String: Int] = [:]
-    private var waiters: [String: [Waiter]] = [:]
+    /// One per pool key; a connection holds its own, so giving it back looks nothing up.
+    private var slots: [String: Slot] = [:]
+
+    /// The connections of one pool key.
+    final class Slot {
+        /// Open and unused, the most recently used last.
+        var idle: [UpstreamConnection] = []
+        /// Callers waiting for a connection (the key's max_connections are all open).
+        var waiters: [Waiter] = []
+        /// Connections open or being opened.
+        var open = 0
+    }
+
+    private func slot(_ key: String) -> Slot {
+        if let slot = slots[key] { return slot }
+        let slot = Slot()
+        slots[key] = slot
+        return slot
+    }
 
     /// `dial` is TCP (and TLS) by default; tests give channels of their own.
     init(eventLoop: any EventLoop, metrics: GatewayMetrics, dial: @escaping Dial = UpstreamPool.dialTCP) {
@@ -72,10 +88,10 @@ final class UpstreamPool {
 
     /// An idle connection for `target` that is still open and was not idle too long, or nil.
     /// Synchronous, so the common case (a warm pool) costs no callback.
-    func takeIdle(_ target: UpstreamTarget) -> UpstreamConnection? {
+    func takeIdle(_ target: UpstreamTarget, now: NIODeadline) -> UpstreamConnection? {
         assert(eventLoop.inEventLoop)
-        let now = eventLoop.now
-        while let connection = idle[target.poolKey]?.popLast() {  // in place: no copy of the list
+        guard let slot = slots[target.poolKey] else { return nil }
+        while let connection = slot.idle.popLast() {  // in place: no copy of the list
             if connection.isUsable && now - connection.idleSince < Self.maxIdle {
                 counters.upstreamConnection(reused: true)
                 return connection
@@ -90,13 +106,13 @@ final class UpstreamPool {
     func acquire(_ target: UpstreamTarget, fresh: Bool = false, completion: @escaping Completion) {
         eventLoop.preconditionInEventLoop()
         let now = eventLoop.now
-        if !fresh, let connection = takeIdle(target) {
+        if !fresh, let connection = takeIdle(target, now: now) {
             completion(.success((connection, true)))
             return
         }
-        if open[target.poolKey, default: 0] >= target.maxConnectionsPerLoop {
-            waiters[target.poolKey, default: []].append(
-                Waiter(target: target, completion: completion, deadline: now + target.connectTimeout))
+        let slot = slot(target.poolKey)
+        if slot.open >= target.maxConnectionsPerLoop {
+            slot.waiters.append(Waiter(target: target, completion: completion, deadline: now + target.connectTimeout))
             scheduleWaiterExpiry(target)
             return
         }
@@ -105,19 +121,19 @@ final class UpstreamPool {
 
     /// Returns a connection whose exchange completed cleanly (request sent, response read,
     /// keep-alive): to the next waiter, or to the idle list.
-    func release(_ connection: UpstreamConnection) {
+    func release(_ connection: UpstreamConnection, now: NIODeadline) {
         connection.handler.delegate = nil
         connection.handler.resumeReads()
         guard connection.isUsable else { return }
-        if var list = waiters[connection.connector], !list.isEmpty {
-            let waiter = list.removeFirst()
-            waiters[connection.connector] = list
+        let slot = connection.slot
+        if !slot.waiters.isEmpty {
+            let waiter = slot.waiters.removeFirst()
             counters.upstreamConnection(reused: true)
             waiter.completion(.success((connection, true)))
             return
         }
-        connection.idleSince = eventLoop.now
-        idle[connection.connector, default: []].append(connection)
+        connection.idleSince = now
+        slot.idle.append(connection)
     }
 
     /// Closes a connection that cannot be reused (its exchange ended early or failed).
@@ -136,14 +152,17 @@ final class UpstreamPool {
 
     /// Closes every idle connection (at shutdown).
     func closeIdle() {
-        for (_, list) in idle { for connection in list { connection.channel.close(promise: nil) } }
-        idle = [:]
+        for slot in slots.values {
+            let idle = slot.idle
+            slot.idle = []
+            for connection in idle { connection.channel.close(promise: nil) }
+        }
     }
 
     private func connect(_ target: UpstreamTarget, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
-        open[target.poolKey, default: 0] += 1
+        let slot = slot(target.poolKey)
+        slot.open += 1
         counters.upstreamConnection(reused: false)
-        let connector = target.poolKey
         dial(target, eventLoop)
             .assumeIsolated()
             .whenComplete { result in
@@ -151,17 +170,17 @@ final class UpstreamPool {
                 case let .success(channel):
                     do {
                         let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
-                        let connection = UpstreamConnection(channel: channel, handler: handler, connector: connector, since: self.eventLoop.now)
+                        let connection = UpstreamConnection(channel: channel, handler: handler, slot: slot, since: self.eventLoop.now)
                         handler.onClose = { [weak self] in self?.forget(connection) }
                         completion(.success(connection))
                     } catch {
                         channel.close(promise: nil)
-                        self.open[connector, default: 1] -= 1
+                        slot.open -= 1
                         completion(.failure(error))
                     }
                 case let .failure(error):
-                    self.open[connector, default: 1] -= 1
-                    self.serveWaiter(connector)
+                    slot.open -= 1
+                    self.serveWaiter(slot)
                     completion(.failure(error))
                 }
             }
@@ -169,28 +188,25 @@ final class UpstreamPool {
 
     /// A connection closed: it no longer counts, and a waiter may now connect.
     private func forget(_ connection: UpstreamConnection) {
-        open[connection.connector, default: 1] -= 1
-        if var list = idle[connection.connector], let index = list.firstIndex(where: { $0 === connection }) {
-            list.remove(at: index)
-            idle[connection.connector] = list
-        }
-        serveWaiter(connection.connector)
+        let slot = connection.slot
+        slot.open -= 1
+        if let index = slot.idle.firstIndex(where: { $0 === connection }) { slot.idle.remove(at: index) }
+        serveWaiter(slot)
     }
 
-    /// A connection slot came free: open a connection for the oldest waiter, if any.
-    private func serveWaiter(_ connector: String) {
-        guard var list = waiters[connector], !list.isEmpty else { return }
-        let waiter = list.removeFirst()
-        waiters[connector] = list
+    /// A connection of `slot` closed or failed to open: open one for its oldest waiter, if any.
+    private func serveWaiter(_ slot: Slot) {
+        guard !slot.waiters.isEmpty else { return }
+        let waiter = slot.waiters.removeFirst()
         connect(waiter.target) { result in waiter.completion(result.map { ($0, false) }) }
     }
 
     private func scheduleWaiterExpiry(_ target: UpstreamTarget) {
         eventLoop.assumeIsolated().scheduleTask(deadline: eventLoop.now + target.connectTimeout) { [weak self] in
-            guard let self, var list = self.waiters[target.poolKey] else { return }
+            guard let self, let slot = self.slots[target.poolKey] else { return }
             let now = self.eventLoop.now
-            while let first = list.first, first.deadline <= now {
-                list.removeFirst()
+            while let first = slot.waiters.first, first.deadline <= now {
+                slot.waiters.removeFirst()
                 first.completion(
                     .failure(
                         ProxyError(
@@ -199,7 +215,6 @@ final class UpstreamPool {
                                 "All \(target.maxConnectionsPerLoop) upstream connections of '\(target.connector)' on this event loop stayed busy for \(target.connectTimeout.nanoseconds / 1_000_000) ms (limits.max_connections)."
                         )))
             }
-            self.waiters[target.poolKey] = list
         }
     }
 }

@@ -19,6 +19,12 @@ struct UpstreamRequestEncoder {
         case idle
         case length(remaining: Int)
         case chunked
+
+        /// Body bytes still due under a `Content-Length` (0 otherwise).
+        var remaining: Int {
+            if case let .length(remaining) = self { return remaining }
+            return 0
+        }
     }
 
     private(set) var state = State.idle
@@ -36,7 +42,8 @@ struct UpstreamRequestEncoder {
             case let .length(count): state = .length(remaining: count)
             case .chunked: state = .chunked
             }
-            var buffer = allocator.buffer(capacity: head.byteCount)
+            // Room for a small body behind the head: the two usually leave in one write.
+            var buffer = allocator.buffer(capacity: head.byteCount + (state.remaining <= WriteBatch.copyLimit ? state.remaining : 0))
             head.write(into: &buffer)
             write(buffer)
         case let .body(body):

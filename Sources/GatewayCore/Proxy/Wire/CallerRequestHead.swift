@@ -62,6 +62,11 @@ struct CallerRequestHead {
         bytes.withUnsafeReadableBytes { body($0, scanned.fields.lines) }
     }
 
+    /// The head's bytes in `range` (a range `RequestHeadSummary` found) as a string.
+    func text(_ range: Range<Int>) -> String {
+        bytes.withUnsafeReadableBytes { String(decoding: $0[range], as: UTF8.self) }
+    }
+
     /// The value of the first field named `lowercase`, if any.
     func first(_ lowercase: StaticString) -> String? {
         withFields { raw, lines in

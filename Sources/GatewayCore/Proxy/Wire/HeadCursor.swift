@@ -29,6 +29,8 @@ struct HeadCursor {
     /// `chunked`; any other coding is the caller's to refuse (`ScannedFields.otherTransferCoding`).
     mutating func fields() -> HeadScan<ScannedFields> {
         var fields = ScannedFields()
+        // Room for a usual head's fields in one allocation (growing 1, 2, 4, 8, 16 was four).
+        fields.lines.reserveCapacity(16)
         while true {
             guard let first = peek() else { return .needMoreBytes }
             if first == 0x0D {

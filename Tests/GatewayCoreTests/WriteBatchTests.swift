@@ -1,0 +1,52 @@
+import NIOCore
+import Testing
+
+@testable import GatewayCore
+
+/// Small buffers written between two flushes leave as one; a large one is written as it is,
+/// after what was held; the bytes keep their order whatever the mix.
+@Suite("write batch")
+struct WriteBatchTests {
+    /// Adds each of `pieces`, then takes what is held: the writes the connection would see.
+    static func writes(_ pieces: [String]) -> [String] {
+        var batch = WriteBatch()
+        var written: [String] = []
+        for piece in pieces { batch.add(ByteBuffer(string: piece)) { written.append(String(buffer: $0)) } }
+        if let held = batch.take() { written.append(String(buffer: held)) }
+        #expect(batch.isEmpty)
+        return written
+    }
+
+    @Test func smallBuffersLeaveAsOne() {
+        #expect(Self.writes(["HTTP/1.1 200 OK\r\n\r\n", "hello", "0\r\n\r\n"]) == ["HTTP/1.1 200 OK\r\n\r\nhello0\r\n\r\n"])
+    }
+
+    @Test func aLargeBufferIsWrittenAsItIsAfterWhatWasHeld() {
+        let large = String(repeating: "b", count: WriteBatch.copyLimit + 1)
+        #expect(Self.writes(["head", large, "tail"]) == ["head", large, "tail"])
+        #expect(Self.writes([large]) == [large])
+    }
+
+    @Test func theBatchIsWrittenOnceItHoldsItsLimit() {
+        let piece = String(repeating: "c", count: WriteBatch.copyLimit)
+        let written = Self.writes(Array(repeating: piece, count: 5))
+        #expect(written.map(\.utf8.count) == [WriteBatch.batchLimit, WriteBatch.copyLimit])
+        #expect(written.joined() == String(repeating: piece, count: 5))
+    }
+
+    @Test func aHeldSliceOfAnotherBufferIsCopiedNotChanged() {
+        let read = ByteBuffer(string: "HEADbody")
+        var batch = WriteBatch()
+        batch.add(read.getSlice(at: 0, length: 4)!) { _ in Issue.record("nothing is written yet") }
+        batch.add(ByteBuffer(string: "!")) { _ in Issue.record("nothing is written yet") }
+        #expect(batch.take().map { String(buffer: $0) } == "HEAD!")
+        #expect(String(buffer: read) == "HEADbody", "the buffer the slice came from is left as it was")
+    }
+
+    @Test func aDroppedBatchWritesNothing() {
+        var batch = WriteBatch()
+        batch.add(ByteBuffer(string: "gone")) { _ in Issue.record("nothing is written") }
+        batch.drop()
+        #expect(batch.take() == nil)
+    }
+}
