@@ -68,14 +68,12 @@ final class HTTPListener: Listener {
         return local
     }
 
-    /// A caller connection's pipeline: the time between requests, the HTTP/1 server codec, the
-    /// data path.
+    /// A caller connection's pipeline: the HTTP/1 response encoder (for the gateway's own
+    /// answers) and the data path, which also bounds the time between requests.
     static func addCallerHandlers(
         _ sync: ChannelPipeline.SynchronousOperations, holder: ProxyContextHolder, pool: UpstreamPool, limits: ClientLimits,
         listener: ProxyHandler.ListenerKind = .init()
     ) throws {
-        let timeouts = ClientTimeoutHandler(limits: limits)
-        try sync.addHandler(timeouts)
         // ProxyHandler reads the requests out of the bytes itself (`RequestReader`), handles
         // pipelining (NIO's helper stops reading during every response: two epoll_ctl calls per
         // request) and bytes that are no request (a 400 in problem+json). The encoder writes
@@ -83,7 +81,7 @@ final class HTTPListener: Listener {
         // header validator per write: upstream heads were scanned, and the gateway's own
         // headers are constants or values checked when routes are built.
         try sync.addHandler(HTTPResponseEncoder())
-        try sync.addHandler(ProxyHandler(holder: holder, pool: pool, timeouts: timeouts, listener: listener))
+        try sync.addHandler(ProxyHandler(holder: holder, pool: pool, limits: limits, listener: listener))
     }
 
     func drain(deadline: TimeAmount) async -> Bool {

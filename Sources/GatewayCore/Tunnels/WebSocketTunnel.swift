@@ -31,7 +31,6 @@ enum WebSocketTunnel {
         let callerReader = caller.eventLoop.makePromise(of: Void.self)
         callerPipeline.removeHandler(context: caller, promise: callerReader)
         _ = remove(HTTPResponseEncoder.self, from: callerPipeline)
-        _ = remove(ClientTimeoutHandler.self, from: callerPipeline)
         // The upstream's handler reads the answers: it passes on what followed the 101.
         let upstreamDecoder = remove(UpstreamHandler.self, from: upstreamPipeline)
         callerReader.futureResult.and(upstreamDecoder).whenComplete { _ in

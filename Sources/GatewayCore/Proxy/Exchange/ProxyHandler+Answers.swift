@@ -31,10 +31,8 @@ extension ProxyHandler {
         guard let context else { return }
         if machine.exchange?.isFinished == false {
             exchangeEvent { $0.callerFailed(refusal) }
-        } else if let timeouts {
-            timeouts.writeRawAndClose(RawErrorResponse.bytes(refusal, allocator: context.channel.allocator))
         } else {
-            context.close(promise: nil)
+            writeRawAndClose(RawErrorResponse.bytes(refusal, allocator: context.channel.allocator))
         }
     }
 
@@ -91,9 +89,9 @@ extension ProxyHandler {
     func refuse(_ head: CallerRequestHead, _ refusal: RouteDecision.Refusal, requestID: String, declaresBody: Bool) {
         guard let context else { return }
         let connector = refusal.connector.isEmpty ? nil : refusal.connector
-        if head.method == .CONNECT, let timeouts {
+        if head.method == .CONNECT {
             // NIO's response encoder drops the body of any response to CONNECT.
-            timeouts.writeRawAndClose(
+            writeRawAndClose(
                 RawErrorResponse.bytes(
                     refusal.error, format: refusal.format, connector: connector, requestID: requestID,
                     allocator: context.channel.allocator))

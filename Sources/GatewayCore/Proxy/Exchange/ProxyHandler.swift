@@ -23,8 +23,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The response encoder's context: forwarded answers are bytes already framed, written
     /// past the encoder (which writes the gateway's own answers).
     private(set) var bytesContext: ChannelHandlerContext?
-    /// The connection's timer for the time between requests (owned by the pipeline).
-    let timeouts: ClientTimeoutHandler?
+    /// The time without a request (before the first, between two), on a timer of its own.
+    var clientTimeouts: ClientTimeouts
+    let clientTimer = DeadlineTimer()
     var machine = CallerConnectionStateMachine()
     /// The upstream connection attached to the current exchange.
     var connection: UpstreamConnection?
@@ -33,7 +34,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var admission: RequestLimits.Admission?
     var tunnelReservation: Tunnels.Reservation?
     /// Tells a pool answer for an earlier exchange from one for the current exchange.
-    private var exchangeSerial = 0
+    var exchangeSerial = 0
     private(set) var peerAddress = "unknown"
     /// The caller's requests, read out of its bytes.
     private var reader = RequestReader()
@@ -56,15 +57,17 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The client certificate of the connection's TLS handshake (read at the first request).
     lazy var callerCertificate = listener.tls ? context.flatMap { CallerCertificate.of($0.channel) } : nil
 
-    init(holder: ProxyContextHolder, pool: UpstreamPool, timeouts: ClientTimeoutHandler? = nil, listener: ListenerKind = .init()) {
+    /// `limits`: the caller limits of the connection (the context's when nil).
+    init(holder: ProxyContextHolder, pool: UpstreamPool, limits: ClientLimits? = nil, listener: ListenerKind = .init()) {
         self.listener = listener
-        self.timeouts = timeouts
+        self.clientTimeouts = ClientTimeouts(limits: limits ?? holder.context.limits)
         self.holder = holder
         self.generation = holder.generation
         self.shared = holder.context
         self.routing = listener.router(self.shared)
         self.pool = pool
         watchdog.onFire = { [unowned(unsafe) self] in self.watchdogFired() }
+        clientTimer.onFire = { [unowned(unsafe) self] in self.clientTimerFired() }
     }
 
     private var upstreamWritable: Bool { connection?.channel.isWritable ?? false }
@@ -76,6 +79,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.context = context
         bytesContext = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
         if let address = context.channel.remoteAddress?.ipAddress { peerAddress = address }
+        armClientTimer(clientTimeouts.opened(now: context.eventLoop.now))
     }
 
     /// After a WebSocket handshake the handler leaves: what the caller sent past the request
@@ -85,6 +89,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.fireChannelRead(NIOAny(leftover))
             context.fireChannelReadComplete()
         }
+        clientTimer.cancel()
+        watchdog.cancel()
         self.context = nil
         bytesContext = nil
     }
@@ -93,6 +99,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         inReadBatch = true
         reader.received(unwrapInboundIn(data))
         atOneInstant {
+            armClientTimer(clientTimeouts.bytesArrived(now: now))
             while self.context != nil, let event = reader.next() {
                 switch event {
                 case let .part(part):
@@ -127,6 +134,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         watchdog.cancel()
+        clientTimer.cancel()
         exchangeEvent { $0.callerClosed() }
         context.fireChannelInactive()
     }
@@ -139,7 +147,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func handle(_ read: CallerConnectionStateMachine.ReadAction) {
         switch read {
         case .queued, .dropped: return
-        case .requestDone: timeouts?.requestFinished(now: now)
+        case .requestDone: armClientTimer(clientTimeouts.requestFinished(now: now))
         case let .route(head): route(head)
         case let .exchange(action): run(action)
         }
@@ -148,7 +156,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: - Routing
 
     private func route(_ head: CallerRequestHead) {
-        timeouts?.requestStarted()
+        clientTimeouts.requestStarted()
         let current = holder.generation
         if current != generation {
             generation = current
@@ -181,35 +189,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             armWatchdog()  // the request body deadline runs from now
             acquire(plan.target, fresh: false)
         }
-    }
-
-    private func acquire(_ target: UpstreamTarget, fresh: Bool) {
-        traceAttemptStarted()
-        if !fresh, let idle = pool.takeIdle(target, now: now) {
-            return attach(idle, reused: true)
-        }
-        let serial = exchangeSerial
-        // No idle connection was there (or a fresh one is wanted): the pool dials or queues.
-        pool.acquire(target, fresh: true) { result in
-            guard serial == self.exchangeSerial, self.machine.exchange?.isFinished == false, self.context != nil else {
-                if case let .success((connection, _)) = result { self.pool.release(connection, now: self.now) }
-                return
-            }
-            switch result {
-            case let .success((connection, reused)):
-                self.attach(connection, reused: reused)
-            case let .failure(error):
-                self.exchangeEvent { $0.connectionFailed(UpstreamFailure.proxyError(for: error, target: target)) }
-            }
-        }
-    }
-
-    private func attach(_ connection: UpstreamConnection, reused: Bool) {
-        self.connection = connection
-        connection.handler.delegate = self
-        if context?.channel.isWritable == true { connection.handler.resumeReads() } else { connection.handler.pauseReads() }
-        let now = self.now
-        exchangeEvent { $0.connectionAttached(reused: reused, now: now) }
     }
 
     private func watchdogFired() {
@@ -328,8 +307,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let phase = machine.exchangeEnded { self.account($0) }
         releaseAdmission()
         switch phase {
-        case .idle: timeouts?.requestFinished(now: now)
-        case .draining: timeouts?.discardingBody(now: now)
+        case .idle: armClientTimer(clientTimeouts.requestFinished(now: now))
+        case .draining: armClientTimer(clientTimeouts.discardingBody(now: now))
         case .answered, .proxying: break
         }
         guard next, let context else { return }
