@@ -101,12 +101,14 @@ enum HeaderName {
         matches(name, lowercase, wholeName: true, fold: lower)
     }
 
-    /// True when `name` equals the lower-case `lowercase` ignoring ASCII case, with `_` read as `-`.
+    /// True when `name`, each byte folded (`fold`), equals `folded` (bytes folded already).
     @inline(__always)
-    static func equalsFoldedLowercased<Name: Collection<UInt8>>(_ name: Name, _ lowercase: String) -> Bool {
-        guard name.count == lowercase.utf8.count else { return false }
-        for (byte, expected) in zip(name, lowercase.utf8) where fold(byte) != fold(expected) {
-            return false
+    static func equalsFolded<Name: Collection<UInt8>>(_ name: Name, folded: [UInt8]) -> Bool {
+        guard name.count == folded.count else { return false }
+        var index = 0
+        for byte in name {
+            if fold(byte) != folded[index] { return false }
+            index += 1
         }
         return true
     }

@@ -30,7 +30,8 @@ enum RequestRewriter {
     @inline(__always)
     static func isDropped<Name: Collection<UInt8>>(_ name: Name, target: UpstreamTarget, connectionTokens: Set<String>) -> Bool {
         if isGatewayOwned(name) || HopByHop.isHopByHop(bytes: name, connectionTokens: connectionTokens) { return true }
-        for removed in target.removedRequestHeaders where HeaderName.equalsFoldedLowercased(name, removed) {
+        let count = name.count
+        for removed in target.removedRequestHeaderBytes where removed.count == count && HeaderName.equalsFolded(name, folded: removed) {
             return true
         }
         return false

@@ -15,6 +15,8 @@ package final class UpstreamTarget: Sendable {
     package let connector: String
     /// Connections are pooled per key: one per route of a connector that has several upstreams.
     package let poolKey: String
+    /// `poolKey`'s number (`PoolKeys`): where a pool keeps this key's connections.
+    let poolIndex: Int
     package let host: String
     package let port: Int
     /// The executor URL's path prefix, without a trailing slash.
@@ -30,6 +32,9 @@ package final class UpstreamTarget: Sendable {
     package let credential: (name: String, value: SecretValue)?
     /// Lower-cased names of caller headers that are removed before forwarding.
     package let removedRequestHeaders: Set<String>
+    /// The same names as bytes, each folded (`HeaderName.fold`): what a caller's field name is
+    /// compared with, without a walk over a set of strings per field.
+    let removedRequestHeaderBytes: [[UInt8]]
     package let forwardedFor: ForwardedFor
     /// Query parameters removed from the caller's query.
     package let strippedQueryParameters: Set<String>
@@ -70,6 +75,7 @@ package final class UpstreamTarget: Sendable {
         self.runtimeAsset = runtimeAsset
         self.connector = connector
         self.poolKey = poolKey ?? connector
+        self.poolIndex = PoolKeys.number(of: poolKey ?? connector)
         self.host = host
         self.port = port
         self.basePath = basePath
@@ -78,6 +84,7 @@ package final class UpstreamTarget: Sendable {
         self.serverHostname = serverHostname
         self.credential = credential
         self.removedRequestHeaders = removedRequestHeaders
+        self.removedRequestHeaderBytes = removedRequestHeaders.sorted().map { $0.utf8.map(HeaderName.fold) }
         self.forwardedFor = forwardedFor
         self.strippedQueryParameters = strippedQueryParameters
         self.rewrites = rewrites

@@ -28,8 +28,9 @@ final class UpstreamPool {
     /// This loop's share of the request metrics (no lock shared with another loop).
     let counters: RequestCounters
     private let dial: Dial
-    /// One per pool key; a connection holds its own, so giving it back looks nothing up.
-    private var slots: [String: Slot] = [:]
+    /// One per pool key, at the key's number (`UpstreamTarget.poolIndex`); a connection holds
+    /// its own, so giving it back looks nothing up.
+    private var slots: [Slot?] = []
 
     /// The connections of one pool key.
     final class Slot {
@@ -41,10 +42,11 @@ final class UpstreamPool {
         var open = 0
     }
 
-    private func slot(_ key: String) -> Slot {
-        if let slot = slots[key] { return slot }
+    private func slot(_ target: UpstreamTarget) -> Slot {
+        if target.poolIndex < slots.count, let slot = slots[target.poolIndex] { return slot }
+        if target.poolIndex >= slots.count { slots.append(contentsOf: repeatElement(nil, count: target.poolIndex + 1 - slots.count)) }
         let slot = Slot()
-        slots[key] = slot
+        slots[target.poolIndex] = slot
         return slot
     }
 
@@ -90,7 +92,7 @@ final class UpstreamPool {
     /// Synchronous, so the common case (a warm pool) costs no callback.
     func takeIdle(_ target: UpstreamTarget, now: NIODeadline) -> UpstreamConnection? {
         assert(eventLoop.inEventLoop)
-        guard let slot = slots[target.poolKey] else { return nil }
+        guard target.poolIndex < slots.count, let slot = slots[target.poolIndex] else { return nil }
         while let connection = slot.idle.popLast() {  // in place: no copy of the list
             if connection.isUsable && now - connection.idleSince < Self.maxIdle {
                 counters.upstreamConnection(reused: true)
@@ -110,7 +112,7 @@ final class UpstreamPool {
             completion(.success((connection, true)))
             return
         }
-        let slot = slot(target.poolKey)
+        let slot = slot(target)
         if slot.open >= target.maxConnectionsPerLoop {
             slot.waiters.append(Waiter(target: target, completion: completion, deadline: now + target.connectTimeout))
             scheduleWaiterExpiry(target)
@@ -152,7 +154,7 @@ final class UpstreamPool {
 
     /// Closes every idle connection (at shutdown).
     func closeIdle() {
-        for slot in slots.values {
+        for case let slot? in slots {
             let idle = slot.idle
             slot.idle = []
             for connection in idle { connection.channel.close(promise: nil) }
@@ -160,7 +162,7 @@ final class UpstreamPool {
     }
 
     private func connect(_ target: UpstreamTarget, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
-        let slot = slot(target.poolKey)
+        let slot = slot(target)
         slot.open += 1
         counters.upstreamConnection(reused: false)
         dial(target, eventLoop)
@@ -203,7 +205,7 @@ final class UpstreamPool {
 
     private func scheduleWaiterExpiry(_ target: UpstreamTarget) {
         eventLoop.assumeIsolated().scheduleTask(deadline: eventLoop.now + target.connectTimeout) { [weak self] in
-            guard let self, let slot = self.slots[target.poolKey] else { return }
+            guard let self, target.poolIndex < self.slots.count, let slot = self.slots[target.poolIndex] else { return }
             let now = self.eventLoop.now
             while let first = slot.waiters.first, first.deadline <= now {
                 slot.waiters.removeFirst()
