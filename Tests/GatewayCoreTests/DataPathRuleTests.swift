@@ -85,7 +85,10 @@ struct DataPathRuleTests {
         ("", "/v1beta/models/m:streamGenerateContent?alt=sse", "/v1beta/models/m:streamGenerateContent?alt=sse"),
     ])
     func pathsAndQueriesPassByteForByte(base: String, remainder: String, expected: String) {
-        #expect(RequestRewriter.upstreamURI(base: base, remainder: Substring(remainder)) == expected)
+        let (path, rest) = RequestRewriter.upstreamURI(base: base, remainder: Substring(remainder))
+        #expect(path + rest == expected)
+        let head = UpstreamRequestHead(method: .GET, path: path, remainder: rest, framing: .none)
+        #expect(head.uri == expected, "the request line holds the two as one target")
     }
 
     @Test func responseHeadersLoseHopByHopAndGainTheRequestID() {

@@ -47,10 +47,10 @@ enum RequestRewriter {
         let remainder =
             target.strippedQueryParameters.isEmpty
             ? uriRemainder : withoutParameters(uriRemainder, target.strippedQueryParameters)
-        let uri = upstreamURI(base: target.basePath, remainder: remainder)
-        let size = uri.utf8.count + requestID.utf8.count + target.hostHeader.utf8.count + client.scanned.fields.end + 160
+        let (path, rest) = upstreamURI(base: target.basePath, remainder: remainder)
+        let size = path.utf8.count + rest.utf8.count + requestID.utf8.count + target.hostHeader.utf8.count + client.scanned.fields.end + 160
         // Written once, as the bytes that go upstream: the kept caller fields, then the gateway's.
-        var head = UpstreamRequestHead(method: client.method, uri: uri, framing: framing ?? .none, capacity: size)
+        var head = UpstreamRequestHead(method: client.method, path: path, remainder: rest, framing: framing ?? .none, capacity: size)
         var clientHost: String?
         var declared: RequestFraming?
         client.withFields { raw, lines in
@@ -126,10 +126,10 @@ enum RequestRewriter {
         return Substring(target[...question] + kept.joined(separator: "&"))
     }
 
-    /// The executor's base path joined with the caller's remainder, without decoding anything.
-    static func upstreamURI(base: String, remainder: Substring) -> String {
-        if remainder.isEmpty { return base.isEmpty ? "/" : base }
-        if remainder.first == "?" { return (base.isEmpty ? "/" : base) + remainder }
-        return base + remainder
+    /// The executor's base path and the caller's remainder, which the request target joins,
+    /// without decoding anything: an empty path becomes `/`.
+    static func upstreamURI(base: String, remainder: Substring) -> (path: String, remainder: Substring) {
+        if remainder.isEmpty || remainder.utf8.first == UInt8(ascii: "?") { return (base.isEmpty ? "/" : base, remainder) }
+        return (base, remainder)
     }
 }

@@ -8,25 +8,42 @@ import NIOHTTP1
 /// changes only `framing`).
 struct UpstreamRequestHead {
     let method: HTTPMethod
-    let uri: String
     /// How the body is delimited; its field is written after `lines`.
     var framing: RequestFraming
     /// The request line and the fields, without the framing field and the blank line.
     private(set) var lines: ByteBuffer
 
     init(method: HTTPMethod, uri: String, framing: RequestFraming, capacity: Int = 512) {
+        self.init(method: method, path: uri, remainder: "", framing: framing, capacity: capacity)
+    }
+
+    /// The request target is `path` followed by `remainder`, written as they are (no string
+    /// is made of the two).
+    init(method: HTTPMethod, path: String, remainder: Substring, framing: RequestFraming, capacity: Int = 512) {
         self.method = method
-        self.uri = uri
         self.framing = framing
         lines = ByteBuffer()
         lines.reserveCapacity(capacity)
         // NIO spells the parsed `M-SEARCH` method `MSEARCH`; write it as the caller sent it.
         let name = method == .MSEARCH ? "M-SEARCH" : method.rawValue
-        HeadWriter.write(into: &lines, capacity: name.utf8.count + uri.utf8.count + 12) { line in
-            line.write(name)
-            line.write(" ")
-            line.write(uri)
-            line.write(" HTTP/1.1\r\n")
+        var remainder = remainder
+        remainder.withUTF8 { remainder in
+            HeadWriter.write(into: &lines, capacity: name.utf8.count + path.utf8.count + remainder.count + 12) { line in
+                line.write(name)
+                line.write(" ")
+                line.write(path)
+                line.write(UnsafeRawBufferPointer(remainder))
+                line.write(" HTTP/1.1\r\n")
+            }
+        }
+    }
+
+    /// The request target, as written in the request line (for tracing and tests).
+    var uri: String {
+        lines.withUnsafeReadableBytes { raw in
+            let start = (raw.firstIndex(of: UInt8(ascii: " ")) ?? 0) + 1
+            let lineEnd = raw.firstIndex(of: 0x0D) ?? raw.count
+            return String(decoding: raw[start..<max(start, lineEnd - " HTTP/1.1".utf8.count)], as: UTF8.self)
         }
     }
 
