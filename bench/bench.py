@@ -229,6 +229,9 @@ connector_inventory:
         targets["baseline"] = (f"http://127.0.0.1:{baseline_port}/executor/up", [baseline.pid])
     if traced:
         targets["traced"] = (f"http://127.0.0.1:{traced_port}/executor/up", [traced.pid])
+    if os.environ.get("TARGETS"):  # TARGETS=nginx,gateway,baseline measures only those (an A/B run)
+        wanted = os.environ["TARGETS"].split(",")
+        targets = {name: target for name, target in targets.items() if name in wanted or name == "gateway"}
     cases = [("small", "/small", 64), ("post", "/post", 32), ("1MiB", "/1m", 8)]
     if PROFILE is None and os.environ.get("CASES"):  # CASES=small,post measures only those
         cases = [c for c in cases if c[0] in os.environ["CASES"].split(",")]
@@ -359,7 +362,7 @@ def report(results, cases, targets):
     print()
     ratio = lambda case, name, key, other: median(case, name, key) / median(case, other, key)
     measured = [case for case, _, _ in cases]
-    for other in ("nginx", "haproxy"):
+    for other in (name for name in ("nginx", "haproxy") if name in targets):
         for case in (c for c in ("small", "post") if c in measured):
             print(f"gateway / {other:7}  {case:5}: CPU per request {ratio(case, 'gateway', 'cpu_us', other):.2f}x (target <= 1.3), "
                   f"req/s {ratio(case, 'gateway', 'rps', other):.2f}x (target >= 0.75), "
@@ -377,7 +380,12 @@ def report(results, cases, targets):
                   f"req/s {ratio(case, 'traced', 'rps', 'gateway'):.3f}x, p99 {ratio(case, 'traced', 'p99', 'gateway'):.3f}x")
     if "baseline" in targets:
         for case in measured:
+            # Per-round ratios: the two builds ran seconds apart, so a round's ratio is freer of
+            # this shared machine's drift than the ratio of the medians.
+            rounds = sorted(g["cpu_us"] / b["cpu_us"] for g, b in zip(results[(case, "gateway")], results[(case, "baseline")]))
+            quartiles = f"{rounds[len(rounds) // 4]:.3f}-{rounds[(3 * len(rounds)) // 4]:.3f}"
             print(f"gateway / baseline {case:5}: CPU per request {ratio(case, 'gateway', 'cpu_us', 'baseline'):.3f}x, "
+                  f"per round median {statistics.median(rounds):.3f}x (quartiles {quartiles}), "
                   f"req/s {ratio(case, 'gateway', 'rps', 'baseline'):.3f}x, MB/s {ratio(case, 'gateway', 'mbps', 'baseline'):.3f}x")
 
 if __name__ == "__main__":
