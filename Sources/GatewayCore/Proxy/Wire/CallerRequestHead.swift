@@ -69,9 +69,7 @@ struct CallerRequestHead {
 
     /// The value of the first field named `lowercase`, if any.
     func first(_ lowercase: StaticString) -> String? {
-        withFields { raw, lines in
-            lines.first { HeaderName.equals(bytes: raw[$0.name], lowercase) }.map { String(decoding: raw[$0.value], as: UTF8.self) }
-        }
+        withFields { raw, _ in scanned.fields.first(lowercase, in: raw).map { String(decoding: raw[$0.value], as: UTF8.self) } }
     }
 
     /// The values of every field named `name` (any case), in order.

@@ -20,4 +20,9 @@ struct ScannedFields: Equatable {
     var otherTransferCoding: Bool { transferEncodings > 0 && !chunked }
     /// Where the head ends, its empty line included: the body (if any) starts there.
     var end = 0
+
+    /// The first line whose name is `lowercase` in any case; `raw` is the head's bytes.
+    func first(_ lowercase: StaticString, in raw: UnsafeRawBufferPointer) -> Field? {
+        lines.first { HeaderName.equals(bytes: raw[$0.name], lowercase) }
+    }
 }

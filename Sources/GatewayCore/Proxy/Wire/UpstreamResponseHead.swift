@@ -32,17 +32,12 @@ struct UpstreamResponseHead {
 
     /// True when a field named `lowercase` is present.
     func contains(_ lowercase: StaticString) -> Bool {
-        bytes.withUnsafeReadableBytes { raw in
-            scanned.fields.lines.contains { HeaderName.equals(bytes: raw[$0.name], lowercase) }
-        }
+        bytes.withUnsafeReadableBytes { scanned.fields.first(lowercase, in: $0) != nil }
     }
 
     /// The value of the first field named `lowercase`, if any.
     func first(_ lowercase: StaticString) -> String? {
-        bytes.withUnsafeReadableBytes { raw in
-            scanned.fields.lines.first { HeaderName.equals(bytes: raw[$0.name], lowercase) }
-                .map { String(decoding: raw[$0.value], as: UTF8.self) }
-        }
+        bytes.withUnsafeReadableBytes { raw in scanned.fields.first(lowercase, in: raw).map { String(decoding: raw[$0.value], as: UTF8.self) } }
     }
 
     /// True when the field on `line` must not cross the proxy (RFC 9110 section 7.6.1).
