@@ -42,8 +42,13 @@ final class UpstreamPool {
         var open = 0
     }
 
+    /// `target`'s slot if this pool has made it.
+    private func existingSlot(_ target: UpstreamTarget) -> Slot? {
+        target.poolIndex < slots.count ? slots[target.poolIndex] : nil
+    }
+
     private func slot(_ target: UpstreamTarget) -> Slot {
-        if target.poolIndex < slots.count, let slot = slots[target.poolIndex] { return slot }
+        if let slot = existingSlot(target) { return slot }
         if target.poolIndex >= slots.count { slots.append(contentsOf: repeatElement(nil, count: target.poolIndex + 1 - slots.count)) }
         let slot = Slot()
         slots[target.poolIndex] = slot
@@ -92,7 +97,7 @@ final class UpstreamPool {
     /// Synchronous, so the common case (a warm pool) costs no callback.
     func takeIdle(_ target: UpstreamTarget, now: NIODeadline) -> UpstreamConnection? {
         assert(eventLoop.inEventLoop)
-        guard target.poolIndex < slots.count, let slot = slots[target.poolIndex] else { return nil }
+        guard let slot = existingSlot(target) else { return nil }
         while let connection = slot.idle.popLast() {  // in place: no copy of the list
             if connection.isUsable && now - connection.idleSince < Self.maxIdle {
                 counters.upstreamConnection(reused: true)
@@ -205,7 +210,7 @@ final class UpstreamPool {
 
     private func scheduleWaiterExpiry(_ target: UpstreamTarget) {
         eventLoop.assumeIsolated().scheduleTask(deadline: eventLoop.now + target.connectTimeout) { [weak self] in
-            guard let self, target.poolIndex < self.slots.count, let slot = self.slots[target.poolIndex] else { return }
+            guard let self, let slot = self.existingSlot(target) else { return }
             let now = self.eventLoop.now
             while let first = slot.waiters.first, first.deadline <= now {
                 slot.waiters.removeFirst()
