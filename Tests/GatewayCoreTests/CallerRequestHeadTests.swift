@@ -28,6 +28,13 @@ struct CallerRequestHeadTests {
         #expect(head.headers.map { "\($0.name)=\($0.value)" } == ["Host=g", "X-Two=1", "x-two=2 ", "X-Request-Id=r-1"])
     }
 
+    @Test(arguments: ["GET", "PUT", "POST", "HEAD", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "M-SEARCH", "PROPFIND"])
+    func theMethodIsNIOs(method: String) {
+        // Read from the bytes as NIO's `HTTPMethod(rawValue:)` reads the same name (case-sensitive).
+        let head = CallerRequestHead.scanning("\(method) /x HTTP/1.1\r\nHost: g\r\n\r\n")
+        #expect(head.method == HTTPMethod(rawValue: method))
+    }
+
     @Test func aSwitchIsCONNECTOrAnUpgradeTheConnectionAsksFor() {
         #expect(CallerRequestHead.scanning("CONNECT /executor/a/x HTTP/1.1\r\nHost: h\r\n\r\n").switchesProtocols)
         #expect(

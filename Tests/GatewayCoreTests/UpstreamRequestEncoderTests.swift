@@ -78,6 +78,19 @@ struct UpstreamRequestEncoderTests {
         #expect(bytes == "POST /x HTTP/1.1\r\nhost: u\r\ncontent-length: 2\r\n\r\nok")
     }
 
+    @Test(arguments: [0, 7, 10, 2048, 1_234_567_890_123, Int.max])
+    func theFramingFieldStaysLastWhateverIsAddedAfter(length: Int) throws {
+        var head = UpstreamRequestHead(method: .POST, uri: "/x", framing: .length(length))
+        head.add("host", "u")
+        head.append(capacity: 12) { $0.line("x-a", "1") }
+        #expect(String(buffer: head.bytes) == "POST /x HTTP/1.1\r\nhost: u\r\nx-a: 1\r\ncontent-length: \(length)\r\n\r\n")
+        head.framing = .chunked
+        #expect(String(buffer: head.bytes) == "POST /x HTTP/1.1\r\nhost: u\r\nx-a: 1\r\ntransfer-encoding: chunked\r\n\r\n")
+        head.framing = .none
+        head.add("x-b", "2")
+        #expect(String(buffer: head.bytes) == "POST /x HTTP/1.1\r\nhost: u\r\nx-a: 1\r\nx-b: 2\r\n\r\n")
+    }
+
     @Test func theTraceContextIsReplacedInPlace() throws {
         guard
             case var .head(head) = Self.head(

@@ -17,7 +17,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The context of the current request; refreshed from `holder` when its generation moves.
     private(set) var shared: ProxyContext
     private var generation: Int
-    private var routing: Routing
+    private var router: RequestRouter
     let pool: UpstreamPool
     private(set) var context: ChannelHandlerContext?
     /// The response encoder's context: forwarded answers are bytes already framed, written
@@ -64,7 +64,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.holder = holder
         self.generation = holder.generation
         self.shared = holder.context
-        self.routing = listener.router(self.shared)
+        self.router = listener.router(self.shared)
         self.pool = pool
         watchdog.onFire = { [unowned(unsafe) self] in self.watchdogFired() }
         clientTimer.onFire = { [unowned(unsafe) self] in self.clientTimerFired() }
@@ -161,12 +161,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if current != generation {
             generation = current
             shared = holder.context
-            routing = listener.router(shared)
+            router = listener.router(shared)
         }
         let requestID = RequestID.accept(head.first("x-request-id")) ?? RequestID.generate(using: &ids)
         // One pass over the caller's fields for everything routing and framing need.
         let summary = RequestHeadSummary(head)
-        switch routing.router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress, certificate: callerCertificate) {
+        switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress, certificate: callerCertificate) {
         case let .control(path):
             let response = ControlRoutes.response(
                 method: head.method, uri: head.uri, path: path, requestID: requestID, context: shared, tunnels: holder.tunnels)

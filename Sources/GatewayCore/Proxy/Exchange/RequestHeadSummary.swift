@@ -92,7 +92,8 @@ struct RequestHeadSummary {
     /// Why the gateway refuses this head outright, whoever sends it (the connection is closed
     /// after the answer): methods without body semantics a proxy could keep, framing it does not
     /// forward exactly, a missing or repeated Host, a fragment, an oversized head.
-    func refusal(method: HTTPMethod, version: HTTPVersion, uri: String) -> ProxyError? {
+    func refusal(_ head: CallerRequestHead) -> ProxyError? {
+        let method = head.method
         if method == .TRACE || method == .CONNECT {
             return ProxyError(
                 .methodNotAllowed, status: 405, title: "Method not allowed",
@@ -114,12 +115,12 @@ struct RequestHeadSummary {
                     "The request declares its body length more than once or in conflicting ways; send one Content-Length or 'Transfer-Encoding: chunked'."
             )
         }
-        if hostCount > 1 || (hostCount == 0 && version.major == 1 && version.minor >= 1) {
+        if hostCount > 1 || (hostCount == 0 && head.scanned.minorVersion >= 1) {
             return ProxyError(
                 .badRequest, status: 400, title: "Bad Host header",
                 detail: hostCount == 0 ? "HTTP/1.1 requests must carry a Host header." : "The request carries more than one Host header.")
         }
-        if uri.utf8.contains(UInt8(ascii: "#")) {
+        if head.withTarget({ $0.contains(UInt8(ascii: "#")) }) {
             return ProxyError(
                 .badRequest, status: 400, title: "Fragment in request target",
                 detail: "A request target never carries a '#fragment'; remove it.")

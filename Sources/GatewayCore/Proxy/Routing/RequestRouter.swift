@@ -4,28 +4,39 @@ import NIOHTTP1
 /// refusal (in the route's own format), or which upstream request is sent (the canonical path
 /// under the connector's base, the route's credential, the gateway's framing). Read top to
 /// bottom, the checks come in the order they are made.
-struct RequestRouter {
-    var routes: RouteTable
-    var principals: PrincipalDirectory
-    var publicURL: EndpointURL?
-    var limits: ClientLimits
+///
+/// Immutable, and a class: a connection keeps one (made again when the configuration is
+/// reloaded) and calls it per request, which costs one reference rather than a copy of every
+/// table it holds.
+final class RequestRouter: Sendable {
+    let routes: RouteTable
+    let principals: PrincipalDirectory
+    let publicURL: EndpointURL?
+    let limits: ClientLimits
     /// Verifies Pomerium assertions (`gateway.identity.pomerium`).
-    var pomerium: PomeriumVerifier?
+    let pomerium: PomeriumVerifier?
     /// The scheme callers used (`https` on the TLS listener): the default of `publicURL`.
-    var callerScheme = "http"
+    let callerScheme: String
     /// A plain listener next to the HTTPS one: only `/livez`, `/readyz` and `/metrics`.
-    var probesOnly = false
+    let probesOnly: Bool
 
-    init(routes: RouteTable, principals: PrincipalDirectory, publicURL: EndpointURL?, limits: ClientLimits) {
+    init(
+        routes: RouteTable, principals: PrincipalDirectory, publicURL: EndpointURL?, limits: ClientLimits,
+        pomerium: PomeriumVerifier? = nil, callerScheme: String = "http", probesOnly: Bool = false
+    ) {
         self.routes = routes
         self.principals = principals
         self.publicURL = publicURL
         self.limits = limits
+        self.pomerium = pomerium
+        self.callerScheme = callerScheme
+        self.probesOnly = probesOnly
     }
 
-    init(_ context: ProxyContext) {
-        self.init(routes: context.routes, principals: context.principals, publicURL: context.publicURL, limits: context.limits)
-        pomerium = context.pomerium
+    convenience init(_ context: ProxyContext, callerScheme: String = "http", probesOnly: Bool = false) {
+        self.init(
+            routes: context.routes, principals: context.principals, publicURL: context.publicURL, limits: context.limits,
+            pomerium: context.pomerium, callerScheme: callerScheme, probesOnly: probesOnly)
     }
 
     /// `certificate`: the client certificate of the caller's connection (the HTTPS listener).
@@ -34,30 +45,15 @@ struct RequestRouter {
         certificate: CallerCertificate? = nil
     ) -> RouteDecision {
         if probesOnly, let refusal = ProbesOnly.refusal(head.uri) { return .reject(refusal) }
-        // Byte-wise (UTF-8) scanning throughout: Character-wise String APIs segment graphemes.
-        let uri = head.uri
-        let pathEnd = uri.utf8.firstIndex(of: UInt8(ascii: "?")) ?? uri.endIndex
-        let path = uri[..<pathEnd]
-        let format: ErrorResponse.Format
-        let prefixLength: Int
-        if Self.hasPrefix(path, "/executor/") {
-            (format, prefixLength) = (.problem, "/executor/".utf8.count)
-        } else if Self.hasPrefix(path, "/scim/") {
-            (format, prefixLength) = (.scim, "/scim/".utf8.count)
-        } else {
+        guard let (format, name, remainder) = head.withTarget(Self.machineTarget) else {
             // TRACE and CONNECT are refused everywhere: a CONNECT left unanswered would stop
             // the connection's parser.
-            if head.method == .TRACE || head.method == .CONNECT,
-                let refusal = summary.refusal(method: head.method, version: head.version, uri: uri)
-            {
+            if head.method == .TRACE || head.method == .CONNECT, let refusal = summary.refusal(head) {
                 return .reject(.init(error: refusal, format: .problem, connector: "", principal: "-", close: true))
             }
-            return .control(path: path)
+            let uri = head.uri
+            return .control(path: uri[..<(uri.utf8.firstIndex(of: UInt8(ascii: "?")) ?? uri.endIndex)])
         }
-        let afterPrefix = uri.utf8.index(uri.startIndex, offsetBy: prefixLength)
-        let nameEnd = uri.utf8[afterPrefix...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? uri.endIndex
-        let name = String(uri[afterPrefix..<nameEnd])
-        let remainder = uri[nameEnd...]
         // The reader reads nothing past a request with `Connection: upgrade` and `Upgrade`: a refusal
         // of one closes the connection.
         let parserStopped = summary.wantsUpgrade && summary.connectionUpgrade
@@ -70,7 +66,7 @@ struct RequestRouter {
         }
 
         // The protocol first: methods, framing, Host, fragments, size.
-        if let refusal = summary.refusal(method: head.method, version: head.version, uri: uri) {
+        if let refusal = summary.refusal(head) {
             return reject(refusal, close: true)
         }
         // Who calls, and may it use this connector?
@@ -222,13 +218,30 @@ struct RequestRouter {
                 bufferRequestBody: upgrade ? false : bufferRequestBody, upgrade: upgrade))
     }
 
-    /// `path` starts with `prefix`, compared as bytes in place (`starts(with:)` over two UTF-8
-    /// views is a generic walk that showed in the profile).
-    private static func hasPrefix(_ path: Substring, _ prefix: StaticString) -> Bool {
-        prefix.withUTF8Buffer { prefix in
-            path.utf8.withContiguousStorageIfAvailable { bytes in
-                bytes.count >= prefix.count && bytes.prefix(prefix.count).elementsEqual(prefix)
-            } ?? path.utf8.starts(with: prefix)
+    /// A machine route's target, `/executor/<name><remainder>` or `/scim/<name><remainder>`:
+    /// its error format, the connector's name and the rest (path and query), read from the
+    /// target's bytes; nil for any other path (a control route's).
+    private static func machineTarget(
+        _ target: UnsafeRawBufferPointer
+    ) -> (format: ErrorResponse.Format, name: String, remainder: Substring)? {
+        let format: ErrorResponse.Format
+        let nameStart: Int
+        // The prefixes hold no `?`: a target starting with one is a path starting with it.
+        if hasPrefix(target, "/executor/") {
+            (format, nameStart) = (.problem, "/executor/".utf8.count)
+        } else if hasPrefix(target, "/scim/") {
+            (format, nameStart) = (.scim, "/scim/".utf8.count)
+        } else {
+            return nil
         }
+        let nameEnd = target[nameStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? target.count
+        return (
+            format, String(decoding: target[nameStart..<nameEnd], as: UTF8.self),
+            Substring(String(decoding: target[nameEnd...], as: UTF8.self))
+        )
+    }
+
+    private static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        prefix.withUTF8Buffer { prefix in bytes.count >= prefix.count && bytes.prefix(prefix.count).elementsEqual(prefix) }
     }
 }

@@ -42,10 +42,7 @@ struct UpstreamRequestEncoder {
             case let .length(count): state = .length(remaining: count)
             case .chunked: state = .chunked
             }
-            // Room for a small body behind the head: the two usually leave in one write.
-            var buffer = allocator.buffer(capacity: head.byteCount + (state.remaining <= WriteBatch.copyLimit ? state.remaining : 0))
-            head.write(into: &buffer)
-            write(buffer)
+            write(head.bytes)
         case let .body(body):
             try encodeBody(body, allocator: allocator, write: write)
         case let .end(trailers):

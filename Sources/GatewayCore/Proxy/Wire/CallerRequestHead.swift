@@ -3,23 +3,50 @@ import NIOHTTP1
 
 /// A caller's request head: the bytes it sent (exactly the head, its empty line included) and
 /// where `RequestHeadScanner` found its parts, with the method and target as values. Read in
-/// place: the few fields routing asks about are compared as bytes, and the rewriter copies the
-/// kept fields upstream from these bytes (`RequestRewriter`), so a forwarded head never becomes
-/// a list of strings. `headers` builds one, for the paths that want it (tracing, tests).
+/// place: the few fields routing asks about are compared as bytes, the router reads the target
+/// as bytes (`withTarget`), and the rewriter copies the kept fields upstream from these bytes
+/// (`RequestRewriter`), so a forwarded head never becomes a list of strings. `uri` and `headers`
+/// make strings, for the paths that want them (control routes, logs, tracing, tests).
 struct CallerRequestHead {
     /// The head's bytes, from its first byte to its empty line.
     let bytes: ByteBuffer
     let scanned: ScannedRequestHead
     let method: HTTPMethod
-    let uri: String
 
     /// `bytes` starts at the head's first byte and holds at least `scanned.fields.end` bytes.
     init(bytes: ByteBuffer, scanned: ScannedRequestHead) {
         self.bytes = bytes
         self.scanned = scanned
-        (method, uri) = bytes.withUnsafeReadableBytes { raw in
-            (HTTPMethod(rawValue: String(decoding: raw[scanned.method], as: UTF8.self)), String(decoding: raw[scanned.target], as: UTF8.self))
+        method = bytes.withUnsafeReadableBytes { Self.method(UnsafeRawBufferPointer(rebasing: $0[scanned.method])) }
+    }
+
+    /// The method named by `bytes` (case-sensitive, RFC 9110 section 9.1); the common ones
+    /// without making a string.
+    static func method(_ bytes: UnsafeRawBufferPointer) -> HTTPMethod {
+        func equals(_ name: StaticString) -> Bool {
+            name.withUTF8Buffer { bytes.elementsEqual($0) }
         }
+        switch bytes.count {
+        case 3 where equals("GET"): return .GET
+        case 3 where equals("PUT"): return .PUT
+        case 4 where equals("POST"): return .POST
+        case 4 where equals("HEAD"): return .HEAD
+        case 5 where equals("PATCH"): return .PATCH
+        case 6 where equals("DELETE"): return .DELETE
+        default: return HTTPMethod(rawValue: String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// The request target as the caller sent it, made a string on each call (the data path
+    /// reads its bytes: `withTarget`).
+    var uri: String {
+        withTarget { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Runs `body` with the request target's bytes.
+    @inline(__always)
+    func withTarget<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        bytes.withUnsafeReadableBytes { body(UnsafeRawBufferPointer(rebasing: $0[scanned.target])) }
     }
 
     /// `head` written out as the bytes a caller would send (for heads built in code: tests,

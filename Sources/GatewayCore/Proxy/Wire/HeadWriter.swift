@@ -40,10 +40,35 @@ struct HeadWriter {
     }
 
     /// `string`'s bytes in one copy (`ByteBuffer.writeString` reads a small string byte by byte).
+    /// Read in place: `withUTF8` on a copy would retain and release the string's storage.
     @inline(__always)
     mutating func write(_ string: String) {
-        var string = string
-        string.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+        let written: Void? = string.utf8.withContiguousStorageIfAvailable { write(UnsafeRawBufferPointer($0)) }
+        if written == nil {
+            for byte in string.utf8 { write(byte) }
+        }
+    }
+
+    @inline(__always)
+    mutating func write(_ byte: UInt8) {
+        precondition(count < out.count, "a head piece beyond the reserved capacity")
+        out[count] = byte
+        count += 1
+    }
+
+    /// `value` in decimal digits (a negative value as 0: lengths only).
+    mutating func decimal(_ value: Int) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for the 19 digits of Int.max
+        var remaining = UInt(max(value, 0))
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { digits in
+            repeat {
+                digits[23 - count] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+                count += 1
+            } while remaining > 0
+            write(UnsafeRawBufferPointer(rebasing: digits[(24 - count)...]))
+        }
     }
 
     /// `name: value` and its CRLF.

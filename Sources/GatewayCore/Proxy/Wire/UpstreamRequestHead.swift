@@ -1,17 +1,21 @@
 import NIOCore
 import NIOHTTP1
 
-/// The request head the gateway sends upstream, kept as the bytes it writes: the request line
-/// and the fields, each line with its CRLF, built once by `RequestRewriter`. The framing is
-/// kept apart and written last by `UpstreamRequestEncoder`, which then holds the body to it:
-/// the head declares exactly one framing, the gateway's (a collected body that was rewritten
-/// changes only `framing`).
+/// The request head the gateway sends upstream, kept as the bytes it writes: the request line,
+/// the fields, the framing field and the blank line, built once by `RequestRewriter` and written
+/// as they are (`UpstreamRequestEncoder` then holds the body to the framing). The framing is
+/// always the head's last field, the gateway's own: it is written after whatever is added, and
+/// a collected body that was rewritten changes only `framing`.
 struct UpstreamRequestHead {
     let method: HTTPMethod
-    /// How the body is delimited; its field is written after `lines`.
-    var framing: RequestFraming
-    /// The request line and the fields, without the framing field and the blank line.
-    private(set) var lines: ByteBuffer
+    /// How the body is delimited; its field ends the head.
+    var framing: RequestFraming {
+        didSet { if framing != oldValue { writeEnd() } }
+    }
+    /// The whole head, as it goes upstream.
+    private(set) var bytes: ByteBuffer
+    /// Where the framing field (or, without one, the blank line) starts in `bytes`.
+    private var fieldsEnd: Int
 
     init(method: HTTPMethod, uri: String, framing: RequestFraming, capacity: Int = 512) {
         self.init(method: method, path: uri, remainder: "", framing: framing, capacity: capacity)
@@ -22,13 +26,14 @@ struct UpstreamRequestHead {
     init(method: HTTPMethod, path: String, remainder: Substring, framing: RequestFraming, capacity: Int = 512) {
         self.method = method
         self.framing = framing
-        lines = ByteBuffer()
-        lines.reserveCapacity(capacity)
+        bytes = ByteBuffer()
+        fieldsEnd = 0
+        bytes.reserveCapacity(capacity + Self.endCapacity)
         // NIO spells the parsed `M-SEARCH` method `MSEARCH`; write it as the caller sent it.
         let name = method == .MSEARCH ? "M-SEARCH" : method.rawValue
         var remainder = remainder
         remainder.withUTF8 { remainder in
-            HeadWriter.write(into: &lines, capacity: name.utf8.count + path.utf8.count + remainder.count + 12) { line in
+            HeadWriter.write(into: &bytes, capacity: name.utf8.count + path.utf8.count + remainder.count + 12) { line in
                 line.write(name)
                 line.write(" ")
                 line.write(path)
@@ -36,11 +41,33 @@ struct UpstreamRequestHead {
                 line.write(" HTTP/1.1\r\n")
             }
         }
+        fieldsEnd = bytes.writerIndex
+        writeEnd()
+    }
+
+    /// The most `writeEnd` writes: `content-length: ` and 19 digits, two CRLFs.
+    private static let endCapacity = 40
+
+    /// Writes the framing field and the blank line after the fields, in place of the old ones.
+    private mutating func writeEnd() {
+        bytes.moveWriterIndex(to: fieldsEnd)
+        let framing = self.framing
+        HeadWriter.write(into: &bytes, capacity: Self.endCapacity) { end in
+            switch framing {
+            case .none: break
+            case let .length(count):
+                end.write("content-length: ")
+                end.decimal(count)
+                end.write("\r\n")
+            case .chunked: end.write("transfer-encoding: chunked\r\n")
+            }
+            end.write("\r\n")
+        }
     }
 
     /// The request target, as written in the request line (for tracing and tests).
     var uri: String {
-        lines.withUnsafeReadableBytes { raw in
+        bytes.withUnsafeReadableBytes { raw in
             let start = (raw.firstIndex(of: UInt8(ascii: " ")) ?? 0) + 1
             let lineEnd = raw.firstIndex(of: 0x0D) ?? raw.count
             return String(decoding: raw[start..<max(start, lineEnd - " HTTP/1.1".utf8.count)], as: UTF8.self)
@@ -50,23 +77,25 @@ struct UpstreamRequestHead {
     /// Adds `name: value`. The names are the caller's (after the rewriter's filter) or the
     /// gateway's own; never a framing field (`framing` says that).
     mutating func add(_ name: String, _ value: String) {
-        HeadWriter.write(into: &lines, capacity: HeadWriter.lineSize(name: name.utf8.count, value: value.utf8.count)) {
-            $0.line(name, value)
-        }
+        append(capacity: HeadWriter.lineSize(name: name.utf8.count, value: value.utf8.count)) { $0.line(name, value) }
     }
 
     /// Adds the lines `body` writes (whole `name: value` lines with their CRLF), into
     /// `capacity` bytes reserved at once.
     mutating func append(capacity: Int, _ body: (inout HeadWriter) -> Void) {
-        HeadWriter.write(into: &lines, capacity: capacity, body)
+        bytes.moveWriterIndex(to: fieldsEnd)
+        HeadWriter.write(into: &bytes, capacity: capacity, body)
+        fieldsEnd = bytes.writerIndex
+        writeEnd()
     }
 
     /// Leaves out every field named one of `names`, in any case (the caller's trace context,
     /// before the gateway writes its own). Off the hot path: only traced exchanges ask.
     mutating func remove(_ names: [String]) {
         var kept = ByteBuffer()
-        kept.reserveCapacity(lines.readableBytes)
-        lines.withUnsafeReadableBytes { raw in
+        kept.reserveCapacity(bytes.readableBytes)
+        bytes.withUnsafeReadableBytes { whole in
+            let raw = UnsafeRawBufferPointer(rebasing: whole[..<fieldsEnd])
             var start = 0
             var first = true
             while start < raw.count {
@@ -86,23 +115,13 @@ struct UpstreamRequestHead {
                 start = end + 2
             }
         }
-        lines = kept
+        bytes = kept
+        fieldsEnd = kept.writerIndex
+        writeEnd()
     }
 
-    /// The head's bytes: the lines, the framing field, the blank line.
+    /// Appends the head's bytes to `buffer`.
     func write(into buffer: inout ByteBuffer) {
-        buffer.writeImmutableBuffer(lines)
-        switch framing {
-        case .none: break
-        case let .length(count):
-            buffer.writeStaticString("content-length: ")
-            buffer.writeString(String(count))
-            buffer.writeStaticString("\r\n")
-        case .chunked: buffer.writeStaticString("transfer-encoding: chunked\r\n")
-        }
-        buffer.writeStaticString("\r\n")
+        buffer.writeImmutableBuffer(bytes)
     }
-
-    /// The size `write(into:)` needs, about.
-    var byteCount: Int { lines.readableBytes + 32 }
 }
