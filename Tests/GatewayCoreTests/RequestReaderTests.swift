@@ -128,4 +128,29 @@ struct RequestReaderTests {
         let read = Self.read(stream)
         #expect(read.refused, "\(read.parts)")
     }
+
+    /// The fields of a head are written into the array of the head before it once that head is
+    /// gone (no allocation per request), and into a new one while it is still held.
+    @Test func aHeadsFieldArrayIsReusedOnceThePreviousHeadIsGone() throws {
+        func nextHead(_ reader: inout RequestReader) -> CallerRequestHead? {
+            while let event = reader.next() {
+                if case let .part(.head(head)) = event { return head }
+            }
+            return nil
+        }
+        func storage(_ head: CallerRequestHead) -> UnsafeRawPointer? {
+            head.scanned.fields.lines.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        }
+        let request = "GET /a HTTP/1.1\r\nHost: g\r\nX-A: 1\r\n\r\n"
+        var reader = RequestReader()
+        reader.received(ByteBuffer(string: request + request + request))
+        var first = nextHead(&reader)
+        let firstStorage = first.flatMap(storage)
+        first = nil
+        let second = try #require(nextHead(&reader))
+        #expect(storage(second) == firstStorage, "the first head was gone: its array is written again")
+        let third = try #require(nextHead(&reader))
+        #expect(storage(third) != storage(second), "the second head is still held: a new array")
+        #expect(third.headers.map(\.name) == ["Host", "X-A"] && second.headers.map(\.name) == ["Host", "X-A"])
+    }
 }

@@ -4,6 +4,7 @@ import NIOHTTP1
 /// A caller's connection around its exchanges, as a value: whether each part of the caller's
 /// request belongs to the current exchange, is dropped (the request was already answered) or
 /// waits (a pipelined request behind a response still in flight), and when reading is held.
+/// The exchange in progress is held in a box (`CurrentExchange`): a copy of this value shares it.
 struct CallerConnectionStateMachine {
     enum Phase {
         case idle
@@ -30,7 +31,7 @@ struct CallerConnectionStateMachine {
 
     private(set) var phase = Phase.idle
     /// The exchange in progress (`phase == .proxying`).
-    var exchange: ExchangeStateMachine?
+    private(set) var exchange: CurrentExchange?
     private var pipelined = PipelineQueue()
     /// The channel asked to read while reads were held.
     private var readPending = false
@@ -40,7 +41,8 @@ struct CallerConnectionStateMachine {
     /// A whole request was read and its response is not complete: whatever arrives now belongs
     /// to the next (pipelined) request.
     private var isBusy: Bool {
-        phase == .proxying && exchange?.isRequestComplete == true && exchange?.isFinished == false
+        guard phase == .proxying, let exchange else { return false }
+        return exchange.machine.isRequestComplete && !exchange.machine.isFinished
     }
 
     // MARK: - Reading
@@ -64,9 +66,9 @@ struct CallerConnectionStateMachine {
         case let (.head(head), _):
             return .route(head)
         case let (.body(buffer), .proxying) where exchange != nil:
-            return .exchange(exchange!.requestBodyReceived(buffer, now: now))
+            return .exchange(exchange!.machine.requestBodyReceived(buffer, now: now))
         case let (.end(trailers), .proxying) where exchange != nil:
-            return .exchange(exchange!.requestEndReceived(trailers, now: now))
+            return .exchange(exchange!.machine.requestEndReceived(trailers, now: now))
         case (.end, .answered), (.end, .draining):
             phase = .idle
             return .requestDone
@@ -78,7 +80,9 @@ struct CallerConnectionStateMachine {
     /// The channel wants to read: false when the read is held, because the request body has
     /// nowhere to go yet (no connection, or the upstream is not writable) or the pipelined
     /// queue is full. Reading would only pile bytes up in memory.
-    mutating func readRequested(upstreamWritable: Bool) -> Bool {
+    /// `upstreamWritable` is asked only while a body streams upstream (an atomic read behind
+    /// an existential, on every read the channel asks for).
+    mutating func readRequested(upstreamWritable: @autoclosure () -> Bool) -> Bool {
         if holdsReads(upstreamWritable: upstreamWritable) {
             readPending = true
             return false
@@ -87,16 +91,16 @@ struct CallerConnectionStateMachine {
     }
 
     /// True when a held read may go ahead now (the handler reads).
-    mutating func resumeRead(upstreamWritable: Bool) -> Bool {
+    mutating func resumeRead(upstreamWritable: @autoclosure () -> Bool) -> Bool {
         guard readPending, !holdsReads(upstreamWritable: upstreamWritable) else { return false }
         readPending = false
         return true
     }
 
-    private func holdsReads(upstreamWritable: Bool) -> Bool {
+    private func holdsReads(upstreamWritable: () -> Bool) -> Bool {
         if pipelined.isFull { return true }
-        guard phase == .proxying else { return false }
-        return exchange?.isWaitingForConnection == true || (exchange?.isStreamingToUpstream == true && !upstreamWritable)
+        guard phase == .proxying, let exchange else { return false }
+        return exchange.machine.isWaitingForConnection || (exchange.machine.isStreamingToUpstream && !upstreamWritable())
     }
 
     // MARK: - Requests
@@ -106,21 +110,20 @@ struct CallerConnectionStateMachine {
         phase = .answered
     }
 
-    /// `consuming`: the new exchange is moved into place, not copied field by field.
+    /// `consuming`: the new exchange is moved into its box, not copied field by field.
     mutating func started(_ exchange: consuming ExchangeStateMachine) {
-        self.exchange = exchange
+        self.exchange = CurrentExchange(exchange)
         phase = .proxying
     }
 
-    /// The exchange ended (its last action was carried out): `account` sees it in place (a copy
-    /// of its fields would cost a retain and a release each), then it goes; the connection is
-    /// idle when the whole request was read, otherwise draining the rest of its body.
-    mutating func exchangeEnded(account: (inout ExchangeStateMachine) -> Void = { _ in }) -> Phase {
-        guard exchange != nil else { return phase }
-        account(&exchange!)
-        phase = exchange!.isRequestComplete ? .idle : .draining
+    /// The exchange ended (its last action was carried out): it goes, and comes back in
+    /// `ended` for its accounting; the connection is idle when the whole request was read,
+    /// otherwise draining the rest of its body.
+    mutating func exchangeEnded() -> (phase: Phase, ended: CurrentExchange?) {
+        guard let current = exchange else { return (phase, nil) }
+        phase = current.machine.isRequestComplete ? .idle : .draining
         exchange = nil
-        return phase
+        return (phase, current)
     }
 
     /// Graceful shutdown asked: true when the connection can close now (nothing in flight).

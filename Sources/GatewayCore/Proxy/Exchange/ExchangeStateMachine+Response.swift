@@ -59,6 +59,7 @@ extension ExchangeStateMachine {
 
     /// How the upstream's chunked body is wanted: as framed when the caller reads the same
     /// chunks, its data only when the body is rewritten or the caller reads HTTP/1.0.
+    @inline(__always)
     var responseBodyDelivery: ResponseReader.BodyDelivery {
         if case .collecting = response { return .data }
         return clientHead.version.minor == 0 ? .data : .framed

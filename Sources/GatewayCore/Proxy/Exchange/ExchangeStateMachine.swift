@@ -37,13 +37,15 @@ struct ExchangeStateMachine {
     /// The response, as the caller sees it.
     enum ResponseState {
         case awaitingHead
-        /// A JSON answer of a rewriting route: its head waits for the rewritten body.
-        case collecting(CallerResponseHead, ByteBuffer?)
+        /// A JSON answer of a rewriting route: its head waits for the rewritten body. Boxed
+        /// (`indirect`), as `switching` is: the other states are a few bytes, and the state is
+        /// copied whenever it is switched over.
+        indirect case collecting(CallerResponseHead, ByteBuffer?)
         /// `chunkFramed`: the gateway frames the body in chunks (the upstream ends it by
         /// closing, the caller reads chunks).
         case streaming(chunkFramed: Bool)
         /// The upstream accepted a WebSocket handshake (101): the tunnel opens at the answer's end.
-        case switching(HTTPResponseHead)
+        indirect case switching(HTTPResponseHead)
         case finished
     }
 
@@ -135,14 +137,21 @@ struct ExchangeStateMachine {
 
     // MARK: - Facts the handler asks
 
+    // Inlined: asked of the machine where the connection keeps it (`CurrentExchange`), a getter
+    // that is called takes the whole machine as its argument, a copy of its 650-odd bytes.
+
+    @inline(__always)
     var isFinished: Bool { if case .finished = response { true } else { false } }
+    @inline(__always)
     var isRequestComplete: Bool { if case .complete = request { true } else { false } }
     /// Caller bytes have nowhere to go until a connection is attached (a collecting route
     /// keeps reading: its body waits in memory, within its limit).
+    @inline(__always)
     var isWaitingForConnection: Bool {
         guard case .streaming = request, case .acquiring = upstream, !isFinished else { return false }
         return true
     }
+    @inline(__always)
     var isStreamingToUpstream: Bool {
         guard case .streaming = request, case .attached = upstream, !isFinished else { return false }
         return true
@@ -150,6 +159,7 @@ struct ExchangeStateMachine {
 
     /// When the exchange times out if nothing happens: the first-byte deadline while waiting for
     /// the answer, otherwise the idle deadline after the last activity (or the body deadline).
+    @inline(__always)
     var deadline: NIODeadline {
         if case let .attached(_, .all(at: sent)) = upstream, case .awaitingHead = response {
             return sent + target.firstByteTimeout
@@ -161,6 +171,7 @@ struct ExchangeStateMachine {
 
     /// While the body arrives: when it must be complete. The base timeout plus one second per
     /// `request_body_min_rate` bytes received, so only a trickle runs out of time.
+    @inline(__always)
     var bodyDeadline: NIODeadline? {
         guard !isRequestComplete, limits.requestBodyMinRate > 0 else { return nil }
         return started + TimeAmount(seconds: limits.requestBodyTimeout)

@@ -43,7 +43,7 @@ extension ProxyHandler {
     /// The upstream switched to WebSocket: the caller gets the 101, the exchange ends (its
     /// access line says 101) and the two connections become a tunnel that keeps the slot.
     func openTunnel(_ head: HTTPResponseHead, context: ChannelHandlerContext) {
-        guard let connection, let exchange = machine.exchange else { return }
+        guard let connection, let exchange = machine.exchange?.machine else { return }
         self.connection = nil
         let reservation = tunnelReservation
         tunnelReservation = nil

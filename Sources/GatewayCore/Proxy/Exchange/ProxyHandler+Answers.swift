@@ -29,7 +29,7 @@ extension ProxyHandler {
     /// under way, then the connection closes.
     func refuseBytes(_ refusal: ProxyError) {
         guard let context else { return }
-        if machine.exchange?.isFinished == false {
+        if machine.exchange?.machine.isFinished == false {
             exchangeEvent { $0.callerFailed(refusal) }
         } else {
             writeRawAndClose(RawErrorResponse.bytes(refusal, allocator: context.channel.allocator))
@@ -115,19 +115,21 @@ extension ProxyHandler {
         ).log(to: shared.logger)
     }
 
-    /// Metrics and the access line of a finished exchange.
-    func account(_ exchange: borrowing ExchangeStateMachine) {
-        let (status, error) = exchange.outcome
+    /// Metrics and the access line of a finished exchange. Its fields are read where they lie
+    /// (passing `ended.machine` on would copy all of it out of the box).
+    func account(_ ended: CurrentExchange) {
+        let outcome = ended.machine.outcome
         pool.counters.requestFinished(
-            connector: exchange.target.metricsIndex, method: exchange.clientHead.method.rawValue, status: status,
-            upstreamSeconds: exchange.upstreamSeconds, errorKind: error, upstreamThrottled: exchange.upstreamThrottled)
-        let trace = finishTrace(exchange)
+            connector: ended.machine.target.metricsIndex, method: ended.machine.clientHead.method.rawValue, status: outcome.status,
+            upstreamSeconds: ended.machine.upstreamSeconds, errorKind: outcome.error, upstreamThrottled: ended.machine.upstreamThrottled)
+        let trace = finishTrace(outcome: outcome)
         guard shared.accessLog else { return }
+        let exchange = ended.machine
         AccessRecord(
             requestID: exchange.requestID, principal: exchange.principal, auth: exchange.auth, connector: exchange.target.connector,
-            method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri, status: status,
+            method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri, status: outcome.status,
             bytesIn: exchange.requestBodyBytes, bytesOut: exchange.responseBodyBytes, upstreamSeconds: exchange.upstreamSeconds,
-            totalSeconds: Double((now - exchange.started).nanoseconds) / 1e9, peer: peerAddress, error: error,
+            totalSeconds: Double((now - exchange.started).nanoseconds) / 1e9, peer: peerAddress, error: outcome.error,
             runtimeAsset: exchange.target.runtimeAsset, trace: trace
         ).log(to: shared.logger)
     }

@@ -25,7 +25,7 @@ extension ProxyHandler {
         let serial = exchangeSerial
         // No idle connection was there (or a fresh one is wanted): the pool dials or queues.
         pool.acquire(target, fresh: true) { result in
-            guard serial == self.exchangeSerial, self.machine.exchange?.isFinished == false, self.context != nil else {
+            guard serial == self.exchangeSerial, self.machine.exchange?.machine.isFinished == false, self.context != nil else {
                 if case let .success((connection, _)) = result { self.pool.release(connection, now: self.now) }
                 return
             }

@@ -27,8 +27,9 @@ extension ProxyHandler {
 
     /// An upstream attempt begins (a connection is sought): its client span.
     func traceAttemptStarted() {
-        guard let trace, let exchange = machine.exchange else { return }
-        trace.attemptStarted(method: exchange.upstreamHead.method, target: exchange.target, resendCount: exchange.attempts)
+        guard let trace, let current = machine.exchange else { return }
+        trace.attemptStarted(
+            method: current.machine.upstreamHead.method, target: current.machine.target, resendCount: current.machine.attempts)
     }
 
     /// The attempt's request goes out: its client span's context goes upstream in `head`.
@@ -37,10 +38,10 @@ extension ProxyHandler {
     }
 
     /// Ends the spans of a finished exchange; the ids for its access line.
-    func finishTrace(_ exchange: ExchangeStateMachine) -> TraceIDs? {
+    func finishTrace(outcome: (status: Int, error: String?)) -> TraceIDs? {
         guard let trace else { return nil }
         self.trace = nil
-        let (status, error) = exchange.outcome
+        let (status, error) = outcome
         trace.finish(status: status, error: error)
         return trace.ids
     }

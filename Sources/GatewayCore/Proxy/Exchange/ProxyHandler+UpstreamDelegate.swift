@@ -8,7 +8,7 @@ extension ProxyHandler: UpstreamDelegate {
             trace?.responseHead(status: head.status)
             let quiescing = machine.quiescing
             exchangeEvent { $0.responseHeadReceived(head, quiescing: quiescing, now: now) }
-            return machine.exchange?.responseBodyDelivery ?? .framed
+            return machine.exchange?.machine.responseBodyDelivery ?? .framed
         }
     }
 

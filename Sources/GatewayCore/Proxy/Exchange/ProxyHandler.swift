@@ -202,8 +202,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Feeds one event to the current exchange and carries out its action.
     func exchangeEvent(_ event: (inout ExchangeStateMachine) -> ExchangeStateMachine.Action) {
-        guard machine.exchange != nil else { return }
-        run(event(&machine.exchange!))
+        guard let current = machine.exchange else { return }
+        run(event(&current.machine))
     }
 
     private func run(_ action: ExchangeStateMachine.Action) {
@@ -212,7 +212,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .none:
             break
         case let .sendRequest(sendContinue, head, parts):
-            if sendContinue, let version = machine.exchange?.clientHead.version {
+            if sendContinue, let version = machine.exchange?.machine.clientHead.version {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .continue))), promise: nil)
             }
             if let connection, head != nil || !parts.isEmpty {
@@ -243,14 +243,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             exchangeEnded()
         case let .respondError(error, closeCaller):
             letGoOfConnection(reuse: false)
-            if let exchange = machine.exchange {
+            if let exchange = machine.exchange?.machine {
                 write(
                     .error(error, format: exchange.format, connector: exchange.target.connector, requestID: exchange.requestID),
                     version: exchange.clientHead.version, method: exchange.clientHead.method, close: closeCaller)
             }
             exchangeEnded()
         case let .abort(error):
-            if let exchange = machine.exchange {
+            if let exchange = machine.exchange?.machine {
                 shared.logger.warning(
                     "aborting a response mid-stream",
                     metadata: traceMetadata([
@@ -265,7 +265,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case let .openTunnel(head):
             return openTunnel(head, context: context)
         case .retryOnFreshConnection:
-            guard let exchange = machine.exchange else { return }
+            guard let exchange = machine.exchange?.machine else { return }
             shared.logger.debug(
                 "retrying on a fresh upstream connection",
                 metadata: traceMetadata([
@@ -297,14 +297,15 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Makes sure the watchdog fires no later than the current exchange's deadline.
     private func armWatchdog() {
-        guard let context, machine.exchange?.isFinished == false, let deadline = machine.exchange?.deadline else { return }
-        watchdog.fire(noLaterThan: deadline, on: context.eventLoop)
+        guard let context, let current = machine.exchange, !current.machine.isFinished else { return }
+        watchdog.fire(noLaterThan: current.machine.deadline, on: context.eventLoop)
     }
 
     /// Accounts for the finished exchange, then goes on with the connection: the next
     /// pipelined request (`next`), a held read.
     func exchangeEnded(next: Bool = true) {
-        let phase = machine.exchangeEnded { self.account($0) }
+        let (phase, ended) = machine.exchangeEnded()
+        if let ended { account(ended) }
         releaseAdmission()
         switch phase {
         case .idle: armClientTimer(clientTimeouts.requestFinished(now: now))

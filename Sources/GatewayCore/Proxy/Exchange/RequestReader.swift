@@ -34,6 +34,8 @@ struct RequestReader {
 
     private var state = State.head
     private var buffered: ByteBuffer?
+    /// The field array of the last head, written again for the next once that head is gone.
+    private var fieldStorage: [ScannedFields.Field] = []
     let maxHeadBytes: Int
 
     init(maxHeadBytes: Int = HeadCursor.defaultMaxHeadBytes) {
@@ -78,7 +80,11 @@ struct RequestReader {
         guard var bytes = buffered, bytes.readableBytes > 0 else { return nil }
         // The first `maxHeadBytes` bytes: a head not complete within them is too large.
         let scan = bytes.withUnsafeReadableBytes { raw in
-            RequestHeadScanner.scan(UnsafeRawBufferPointer(rebasing: raw.prefix(maxHeadBytes)), maxHeadBytes: .max)
+            // Moved, not copied: a second reference would keep the array shared.
+            var storage: [ScannedFields.Field] = []
+            swap(&storage, &fieldStorage)
+            return RequestHeadScanner.scan(
+                UnsafeRawBufferPointer(rebasing: raw.prefix(maxHeadBytes)), maxHeadBytes: .max, reusing: consume storage)
         }
         switch scan {
         case .needMoreBytes:
@@ -91,6 +97,7 @@ struct RequestReader {
         case let .head(scanned):
             let head = CallerRequestHead(bytes: bytes.readSlice(length: scanned.fields.end)!, scanned: scanned)
             buffered = bytes
+            fieldStorage = scanned.fields.lines
             let switches = head.switchesProtocols
             let fields = scanned.fields
             if fields.otherTransferCoding {

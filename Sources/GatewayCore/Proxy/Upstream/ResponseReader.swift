@@ -43,6 +43,8 @@ struct ResponseReader {
 
     private var state = State.idle
     private var buffered: ByteBuffer?
+    /// The field array of the last head, written again for the next once that head is gone.
+    private var fieldStorage: [ScannedFields.Field] = []
 
     /// A request went out: the next bytes are its answer.
     mutating func requestSent(isHEAD: Bool) {
@@ -108,7 +110,12 @@ struct ResponseReader {
     private mutating func nextHead(requestIsHEAD: Bool) -> Event? {
         while true {
             guard var bytes = buffered, bytes.readableBytes > 0 else { return nil }
-            let scan = bytes.withUnsafeReadableBytes { ResponseHeadScanner.scan($0) }
+            let scan = bytes.withUnsafeReadableBytes { raw in
+                // Moved, not copied: a second reference would keep the array shared.
+                var storage: [ScannedFields.Field] = []
+                swap(&storage, &fieldStorage)
+                return ResponseHeadScanner.scan(raw, reusing: consume storage)
+            }
             switch scan {
             case .needMoreBytes:
                 return nil
@@ -117,6 +124,7 @@ struct ResponseReader {
             case let .head(scanned):
                 let head = UpstreamResponseHead(bytes: bytes.readSlice(length: scanned.fields.end)!, scanned: scanned)
                 buffered = bytes
+                fieldStorage = scanned.fields.lines
                 switch scanned.status {
                 case 101:
                     state = .switching

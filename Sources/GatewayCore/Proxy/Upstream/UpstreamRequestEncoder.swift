@@ -31,8 +31,9 @@ struct UpstreamRequestEncoder {
 
     /// Hands `write` the bytes that carry `part`, in order; a part that breaks the framing
     /// throws before any of its bytes are handed on.
+    /// `allocator` is asked only for the framing bytes the encoder writes itself (chunk lines).
     mutating func encode(
-        _ part: UpstreamRequestPart, allocator: ByteBufferAllocator, write: (ByteBuffer) -> Void
+        _ part: UpstreamRequestPart, allocator: @autoclosure () -> ByteBufferAllocator, write: (ByteBuffer) -> Void
     ) throws(FramingViolation) {
         switch part {
         case let .head(head):
@@ -44,7 +45,7 @@ struct UpstreamRequestEncoder {
             }
             write(head.bytes)
         case let .body(body):
-            try encodeBody(body, allocator: allocator, write: write)
+            try encodeBody(body, allocator: allocator(), write: write)
         case let .end(trailers):
             switch state {
             case .idle:
@@ -54,7 +55,7 @@ struct UpstreamRequestEncoder {
                 state = .idle
             case .chunked:
                 state = .idle
-                var buffer = allocator.buffer(capacity: 5)
+                var buffer = allocator().buffer(capacity: 5)
                 buffer.writeStaticString("0\r\n")
                 if let trailers { Self.writeHeaders(trailers, into: &buffer) }
                 buffer.writeStaticString("\r\n")
@@ -64,7 +65,7 @@ struct UpstreamRequestEncoder {
     }
 
     private mutating func encodeBody(
-        _ body: ByteBuffer, allocator: ByteBufferAllocator, write: (ByteBuffer) -> Void
+        _ body: ByteBuffer, allocator: @autoclosure () -> ByteBufferAllocator, write: (ByteBuffer) -> Void
     ) throws(FramingViolation) {
         let count = body.readableBytes
         switch state {
@@ -76,6 +77,7 @@ struct UpstreamRequestEncoder {
             write(body)
         case .chunked:
             guard count > 0 else { return }
+            let allocator = allocator()
             var prefix = allocator.buffer(capacity: 12)
             prefix.writeString(String(count, radix: 16))
             prefix.writeStaticString("\r\n")

@@ -5,14 +5,18 @@ struct HeadCursor {
     let limit: Int
     let maxHeadBytes: Int
     var index = 0
+    /// The storage `fields()` fills (emptied first): a reader hands back the array of its last
+    /// head, which is no longer shared once that head is gone, so a head costs no allocation.
+    private var storage: [ScannedFields.Field]
 
     /// The data path's limit on a head's size (the one `RequestHeadSummary` applies today).
     static let defaultMaxHeadBytes = RequestHeadSummary.maxHeaderBytes
 
-    init(bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = Self.defaultMaxHeadBytes) {
+    init(bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = Self.defaultMaxHeadBytes, reusing storage: consuming [ScannedFields.Field] = []) {
         self.bytes = bytes
         self.limit = min(bytes.count, maxHeadBytes)
         self.maxHeadBytes = maxHeadBytes
+        self.storage = storage
     }
 
     /// A head still unfinished at the limit is refused rather than awaited.
@@ -29,6 +33,9 @@ struct HeadCursor {
     /// `chunked`; any other coding is the caller's to refuse (`ScannedFields.otherTransferCoding`).
     mutating func fields() -> HeadScan<ScannedFields> {
         var fields = ScannedFields()
+        swap(&fields.lines, &storage)
+        // Kept when the array is no longer shared (else a new one: a copy-on-write).
+        fields.lines.removeAll(keepingCapacity: true)
         // Room for a usual head's fields in one allocation (growing 1, 2, 4, 8, 16 was four).
         fields.lines.reserveCapacity(16)
         while true {

@@ -11,9 +11,15 @@
 /// `HTTP/1.0` or `HTTP/1.1`, the field rules of `HeadCursor.fields()`, no transfer coding in an
 /// HTTP/1.0 request and no body declared by a CONNECT (llhttp would read none).
 enum RequestHeadScanner {
-    static func scan(_ bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = HeadCursor.defaultMaxHeadBytes) -> HeadScan<ScannedRequestHead> {
-        var cursor = HeadCursor(bytes: bytes, maxHeadBytes: maxHeadBytes)
-        return cursor.refusingLongHeads(scanHead(&cursor), what: "request head")
+    /// `storage`: an array the fields may be written into (`HeadCursor`).
+    static func scan(
+        _ bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = HeadCursor.defaultMaxHeadBytes, reusing storage: consuming [ScannedFields.Field] = []
+    ) -> HeadScan<ScannedRequestHead> {
+        var cursor = HeadCursor(bytes: bytes, maxHeadBytes: maxHeadBytes, reusing: consume storage)
+        // Scanned first: the cursor as `self` of the call would be a copy taken before the scan,
+        // sharing the field storage the scan writes into.
+        let scan = scanHead(&cursor)
+        return cursor.refusingLongHeads(scan, what: "request head")
     }
 
     /// llhttp's methods (its `HTTP_METHOD_MAP`, without the RTSP ones), by length.

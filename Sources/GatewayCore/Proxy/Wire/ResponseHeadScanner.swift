@@ -4,9 +4,15 @@
 /// a three-digit status from 100, and a reason phrase of visible characters, spaces and tabs
 /// (possibly empty); the fields follow `HeadCursor.fields()`.
 enum ResponseHeadScanner {
-    static func scan(_ bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = HeadCursor.defaultMaxHeadBytes) -> HeadScan<ScannedResponseHead> {
-        var cursor = HeadCursor(bytes: bytes, maxHeadBytes: maxHeadBytes)
-        return cursor.refusingLongHeads(scanHead(&cursor), what: "response head")
+    /// `storage`: an array the fields may be written into (`HeadCursor`).
+    static func scan(
+        _ bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = HeadCursor.defaultMaxHeadBytes, reusing storage: consuming [ScannedFields.Field] = []
+    ) -> HeadScan<ScannedResponseHead> {
+        var cursor = HeadCursor(bytes: bytes, maxHeadBytes: maxHeadBytes, reusing: consume storage)
+        // Scanned first: the cursor as `self` of the call would be a copy taken before the scan,
+        // sharing the field storage the scan writes into.
+        let scan = scanHead(&cursor)
+        return cursor.refusingLongHeads(scan, what: "response head")
     }
 
     private static func scanHead(_ cursor: inout HeadCursor) -> HeadScan<ScannedResponseHead> {
