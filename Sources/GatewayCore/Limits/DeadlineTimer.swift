@@ -21,12 +21,13 @@ final class DeadlineTimer {
         task?.cancel()
     }
 
-    /// Makes sure the timer fires no later than `deadline` on `eventLoop`.
-    func fire(noLaterThan deadline: NIODeadline, on eventLoop: any EventLoop) {
+    /// Makes sure the timer fires no later than `deadline` on `eventLoop` (asked for only when
+    /// the timer is moved).
+    func fire(noLaterThan deadline: NIODeadline, on eventLoop: @autoclosure () -> any EventLoop) {
         if let firesAt, firesAt <= deadline { return }  // fires first; the owner asks again then
         task?.cancel()
         firesAt = deadline
-        task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+        task = eventLoop().assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
             guard let self else { return }
             self.task = nil
             self.firesAt = nil

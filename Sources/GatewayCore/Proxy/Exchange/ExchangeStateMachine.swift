@@ -93,6 +93,10 @@ struct ExchangeStateMachine {
     /// The request announced a body: an early error closes rather than read what nobody wants.
     let declaresBody: Bool
     let limits: ClientLimits
+    /// The target's timeouts, kept as values: the watchdog asks for the deadline after every
+    /// action, and reading them through `target` costs a retain and a release each time.
+    let firstByteTimeout: TimeAmount
+    let idleTimeout: TimeAmount
 
     var request: RequestState
     var upstream = UpstreamState.acquiring(pending: [])
@@ -130,6 +134,8 @@ struct ExchangeStateMachine {
         expectsContinue = plan.expectsContinue
         self.declaresBody = declaresBody
         self.limits = limits
+        firstByteTimeout = plan.target.firstByteTimeout
+        idleTimeout = plan.target.idleTimeout
         // After a handshake the caller's parser reads no further request: one exchange only.
         keepAliveClient = clientHead.isKeepAlive && !plan.upgrade
         request = plan.bufferRequestBody ? .collecting(nil) : .streaming
@@ -162,9 +168,9 @@ struct ExchangeStateMachine {
     @inline(__always)
     var deadline: NIODeadline {
         if case let .attached(_, .all(at: sent)) = upstream, case .awaitingHead = response {
-            return sent + target.firstByteTimeout
+            return sent + firstByteTimeout
         }
-        let idle = lastActivity + target.idleTimeout
+        let idle = lastActivity + idleTimeout
         if let body = bodyDeadline, body < idle { return body }
         return idle
     }

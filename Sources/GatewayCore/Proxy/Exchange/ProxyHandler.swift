@@ -297,8 +297,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Makes sure the watchdog fires no later than the current exchange's deadline.
     private func armWatchdog() {
-        guard let context, let current = machine.exchange, !current.machine.isFinished else { return }
-        watchdog.fire(noLaterThan: current.machine.deadline, on: context.eventLoop)
+        guard context != nil, let current = machine.exchange, !current.machine.isFinished else { return }
+        watchdog.fire(noLaterThan: current.machine.deadline, on: self.context!.eventLoop)
     }
 
     /// Accounts for the finished exchange, then goes on with the connection: the next
