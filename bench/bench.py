@@ -38,6 +38,10 @@ TRACE_RATIO = os.environ.get("TRACE_RATIO")
 # PROFILE=small|post|1MiB: instead of the rounds, record the gateway with `perf record -g` while
 # wrk runs that case, and print the top symbols by self time (bench/profile).
 PROFILE = os.environ.get("PROFILE")
+# COUNTS=1: instead of the rounds, count what the gateway (and the baseline) do per request
+# with uprobes (perf stat): the Swift runtime's retains and releases, malloc and memcpy calls.
+# Unlike CPU time, counts do not move with the machine's load (bench/counts).
+COUNTS = os.environ.get("COUNTS") == "1"
 # FLOOR_BIN=<nio-floor binary> (bench/run with FLOOR=1 builds it from bench/floor): also two
 # reverse proxies reduced to SwiftNIO alone, `nio-relay` (bytes copied, no HTTP), `nio-frame`
 # (bytes copied, each head scanned once and its body counted) and `nio-codec` (NIO's HTTP/1
@@ -241,6 +245,9 @@ connector_inventory:
     for name, (base, _) in targets.items():
         wrk(base + "/small", 64, 2)
 
+    if COUNTS:
+        return counts(targets, cases)
+
     if PROFILE:
         case, path, connections = next(c for c in cases if c[0] == PROFILE)
         # PROFILE_TARGET=nio-codec (with FLOOR_BIN) records that process instead of the gateway.
@@ -295,6 +302,52 @@ def profile(work, target, case, path, connections):
         for line in text.splitlines():
             if line.strip() and not line.startswith("#"):
                 print(line.rstrip()[:width])
+
+
+def counts(targets, cases):
+    """Per request: retains, releases, malloc and memcpy calls of each gateway build (uprobes)."""
+    events = probes()
+    labels = list(dict.fromkeys(label for label, _ in events))
+    names = [name for name in ("gateway", "baseline") if name in targets]
+    print("Per request (wrk -c4, 3 s):")
+    print("| case | target | requests | " + " | ".join(labels) + " |")
+    print("|---|---|---:|" + "---:|" * len(labels))
+    for case, path, _ in cases:
+        if case == "1MiB":
+            continue
+        for name in names:
+            base, (pid,) = targets[name]
+            out = subprocess.run(
+                ["perf", "stat", "-x", ",", *sum((["-e", event] for _, event in events), []), "-p", str(pid), "--",
+                 "wrk", "-t1", "-c4", "-d3s", "-H", f"Authorization: Bearer {TOKEN}",
+                 *(["-s", POST_SCRIPT] if case == "post" else []), base + path],
+                capture_output=True, text=True, check=True)
+            requests = int(re.search(r"(\d+) requests in", out.stdout).group(1))
+            values = {line.split(",")[2]: int(line.split(",")[0]) for line in out.stderr.splitlines()
+                      if line.count(",") >= 2 and line.split(",")[0].isdigit()}
+            per = [sum(values.get(event, 0) for other, event in events if other == label) / max(requests, 1) for label in labels]
+            print(f"| {case} | {name} | {requests} | " + " | ".join(f"{value:.1f}" for value in per) + " |")
+
+
+def probes():
+    """The uprobes `counts` reads (added once; perf keeps them until `perf probe -d`)."""
+    libraries = subprocess.run(["ldd", GATEWAY], capture_output=True, text=True, check=True).stdout
+    path = {name: re.search(rf"\s{re.escape(name)}\S* => (\S+)", libraries).group(1) for name in ("libswiftCore", "libc.so")}
+    wanted = [("retains", "libswiftCore", "swift_retain"), ("releases", "libswiftCore", "swift_release"),
+              ("mallocs", "libc.so", "malloc")]
+    # memcpy is an ifunc: every implementation it may resolve to (memmove shares their code), summed.
+    wanted += [("memcpys", "libc.so", f"__memcpy_{variant}_unaligned_erms") for variant in ("avx512", "evex", "avx", "sse2")]
+    existing = subprocess.run(["perf", "probe", "-l"], capture_output=True, text=True).stdout
+    events = []
+    for label, library, symbol in wanted:
+        group = "probe_" + os.path.basename(path[library]).split(".")[0]
+        event = f"{group}:{symbol}"
+        if event not in existing:
+            added = subprocess.run(["perf", "probe", "-q", "-x", path[library], "--add", symbol], capture_output=True, text=True)
+            if added.returncode != 0:
+                continue  # not in this libc
+        events.append((label, event))
+    return events
 
 
 def attribute_by_module(data):

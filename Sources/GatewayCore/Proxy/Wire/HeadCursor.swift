@@ -19,6 +19,19 @@ struct HeadCursor {
         self.storage = storage
     }
 
+    /// Scans a head out of `bytes` with `scanHead` (a head still unfinished at the limit is
+    /// refused: `what` names it). `storage`: an array the fields may be written into.
+    static func scan<Head>(
+        _ bytes: UnsafeRawBufferPointer, maxHeadBytes: Int, reusing storage: consuming [ScannedFields.Field], what: String,
+        _ scanHead: (inout HeadCursor) -> HeadScan<Head>
+    ) -> HeadScan<Head> {
+        var cursor = HeadCursor(bytes: bytes, maxHeadBytes: maxHeadBytes, reusing: consume storage)
+        // Scanned first: the cursor as `self` of the call would be a copy taken before the scan,
+        // sharing the field storage the scan writes into.
+        let scan = scanHead(&cursor)
+        return cursor.refusingLongHeads(scan, what: what)
+    }
+
     /// A head still unfinished at the limit is refused rather than awaited.
     func refusingLongHeads<Head>(_ scan: HeadScan<Head>, what: String) -> HeadScan<Head> {
         guard case .needMoreBytes = scan, bytes.count >= maxHeadBytes else { return scan }
@@ -149,27 +162,31 @@ struct HeadCursor {
         return value
     }
 
-    static func isToken(_ byte: UInt8) -> Bool { classes[Int(byte)] & token != 0 }
-    static func isTarget(_ byte: UInt8) -> Bool { classes[Int(byte)] & targetCharacter != 0 }
-    static func isFieldValue(_ byte: UInt8) -> Bool { classes[Int(byte)] & fieldValue != 0 }
+    // Byte classes as bit sets, one bit per byte value below 128 (none above is in either set):
+    // constants, where a table would be a lazily made global asked for at every byte.
+    // `HeadCursorTests` derives them again from the RFCs' lists.
 
-    private static let token: UInt8 = 1
-    private static let targetCharacter: UInt8 = 2
-    private static let fieldValue: UInt8 = 4
+    /// RFC 9110 section 5.6.2: `tchar`.
+    @inline(__always)
+    static func isToken(_ byte: UInt8) -> Bool { isIn(byte, low: tokenLow, high: tokenHigh) }
+    /// RFC 3986: unreserved, sub-delims, `:`, `@`, `/`, `?` and the `%` of a percent-encoding.
+    @inline(__always)
+    static func isTarget(_ byte: UInt8) -> Bool { isIn(byte, low: targetLow, high: targetHigh) }
+    /// RFC 9110 section 5.5: visible characters, obs-text, space and tab.
+    @inline(__always)
+    static func isFieldValue(_ byte: UInt8) -> Bool { byte == 0x09 || (byte >= 0x20 && byte != 0x7F) }
 
-    /// Byte classes, one table lookup each.
-    private static let classes: [UInt8] = (0..<256).map { value in
-        let byte = UInt8(value)
-        let alphanumeric =
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-        var classes: UInt8 = 0
-        // RFC 9110 section 5.6.2.
-        if alphanumeric || "!#$%&'*+-.^_`|~".utf8.contains(byte) { classes |= token }
-        // RFC 3986: unreserved, sub-delims, ":", "@", "/", "?" and "%" of a percent-encoding.
-        if alphanumeric || "-._~!$&'()*+,;=:@/?%".utf8.contains(byte) { classes |= targetCharacter }
-        // RFC 9110 section 5.5: visible characters, obs-text, space and tab.
-        if byte == 0x09 || (byte >= 0x20 && byte != 0x7F) { classes |= fieldValue }
-        return classes
+    static let tokenLow: UInt64 = 0x03FF_6CFA_0000_0000
+    static let tokenHigh: UInt64 = 0x57FF_FFFF_C7FF_FFFE
+    static let targetLow: UInt64 = 0xAFFF_FFF2_0000_0000
+    static let targetHigh: UInt64 = 0x47FF_FFFE_87FF_FFFF
+
+    @inline(__always)
+    private static func isIn(_ byte: UInt8, low: UInt64, high: UInt64) -> Bool {
+        switch byte {
+        case 0..<64: return (low >> UInt64(byte)) & 1 != 0
+        case 64..<128: return (high >> UInt64(byte - 64)) & 1 != 0
+        default: return false
+        }
     }
 }

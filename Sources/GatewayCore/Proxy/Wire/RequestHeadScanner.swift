@@ -15,11 +15,7 @@ enum RequestHeadScanner {
     static func scan(
         _ bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = HeadCursor.defaultMaxHeadBytes, reusing storage: consuming [ScannedFields.Field] = []
     ) -> HeadScan<ScannedRequestHead> {
-        var cursor = HeadCursor(bytes: bytes, maxHeadBytes: maxHeadBytes, reusing: consume storage)
-        // Scanned first: the cursor as `self` of the call would be a copy taken before the scan,
-        // sharing the field storage the scan writes into.
-        let scan = scanHead(&cursor)
-        return cursor.refusingLongHeads(scan, what: "request head")
+        HeadCursor.scan(bytes, maxHeadBytes: maxHeadBytes, reusing: consume storage, what: "request head", scanHead)
     }
 
     /// llhttp's methods (its `HTTP_METHOD_MAP`, without the RTSP ones), by length.

@@ -8,11 +8,7 @@ enum ResponseHeadScanner {
     static func scan(
         _ bytes: UnsafeRawBufferPointer, maxHeadBytes: Int = HeadCursor.defaultMaxHeadBytes, reusing storage: consuming [ScannedFields.Field] = []
     ) -> HeadScan<ScannedResponseHead> {
-        var cursor = HeadCursor(bytes: bytes, maxHeadBytes: maxHeadBytes, reusing: consume storage)
-        // Scanned first: the cursor as `self` of the call would be a copy taken before the scan,
-        // sharing the field storage the scan writes into.
-        let scan = scanHead(&cursor)
-        return cursor.refusingLongHeads(scan, what: "response head")
+        HeadCursor.scan(bytes, maxHeadBytes: maxHeadBytes, reusing: consume storage, what: "response head", scanHead)
     }
 
     private static func scanHead(_ cursor: inout HeadCursor) -> HeadScan<ScannedResponseHead> {
