@@ -26,6 +26,10 @@ extension ProxyHandler: UpstreamDelegate {
         }
     }
 
+    func upstreamEvents(_ body: () -> Void) {
+        atOneInstant(body)
+    }
+
     func upstreamReadComplete() {
         guard callerNeedsFlush, let bytesContext else { return }
         callerNeedsFlush = false

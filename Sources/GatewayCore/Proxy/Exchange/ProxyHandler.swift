@@ -180,14 +180,16 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return machine.answeredLocally()
             }
             exchangeSerial &+= 1
-            machine.started(
-                ExchangeStateMachine(
-                    plan: plan, clientHead: head, requestID: requestID, declaresBody: summary.declaresBody,
-                    limits: shared.limits, now: now))
             pool.counters.requestStarted()
             startTrace(head, plan: plan, requestID: requestID)
+            let target = plan.target
+            // The plan moves into the exchange (its fields are not copied one by one).
+            machine.started(
+                ExchangeStateMachine(
+                    plan: consume plan, clientHead: head, requestID: requestID, declaresBody: summary.declaresBody,
+                    limits: shared.limits, now: now))
             armWatchdog()  // the request body deadline runs from now
-            acquire(plan.target, fresh: false)
+            acquire(target, fresh: false)
         }
     }
 

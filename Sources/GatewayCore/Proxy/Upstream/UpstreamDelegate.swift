@@ -12,4 +12,11 @@ protocol UpstreamDelegate: AnyObject {
     func upstreamWritabilityChanged(_ writable: Bool)
     func upstreamFailed(_ error: any Error)
     func upstreamClosed()
+    /// Runs `body`, which hands on the events of one read: the delegate may read its clock once
+    /// for all of them.
+    func upstreamEvents(_ body: () -> Void)
+}
+
+extension UpstreamDelegate {
+    func upstreamEvents(_ body: () -> Void) { body() }
 }

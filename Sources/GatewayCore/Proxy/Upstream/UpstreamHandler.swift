@@ -49,12 +49,17 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard delegate != nil else {
+        guard let first = delegate else {
             // Bytes on an idle pooled connection: the upstream is out of step; drop the connection.
             close(context)
             return
         }
         reader.received(unwrapInboundIn(data))
+        first.upstreamEvents { handleEvents(context) }
+    }
+
+    /// The events in the bytes read so far, each to the delegate of that moment.
+    private func handleEvents(_ context: ChannelHandlerContext) {
         while let event = reader.next() {
             guard let delegate else {
                 // The exchange let go of the connection; what is left is out of step.
