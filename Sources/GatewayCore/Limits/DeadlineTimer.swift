@@ -3,10 +3,11 @@ import NIOCore
 /// One timer per connection, moved only when it fires: asking it to fire no later than a
 /// deadline it already beats costs nothing, so a request costs no timer work. When it fires,
 /// its owner compares the clock with its own deadline and asks again if that moved later.
+/// Properties `@exclusivity(unchecked)`: loop-confined data-path state (see `ProxyHandler`).
 final class DeadlineTimer {
-    private var task: Scheduled<Void>?
+    @exclusivity(unchecked) private var task: Scheduled<Void>?
     /// When the scheduled task runs, if one is scheduled.
-    private var firesAt: NIODeadline?
+    @exclusivity(unchecked) private var firesAt: NIODeadline?
     /// Runs on the event loop, and only while this timer is alive (its task holds the timer
     /// weakly). The owner keeps the timer to itself, so `onFire` may capture the owner
     /// `unowned(unsafe)`: a weak capture would give the owner a side table, which makes every

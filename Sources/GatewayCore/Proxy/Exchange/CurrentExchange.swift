@@ -3,8 +3,9 @@
 /// bytes (is it finished, when is its deadline, may the caller's bytes be read) copied all of
 /// it, about twenty-five times per proxied request. Through the box, events and questions reach
 /// the machine where it lies: `current.machine.responseBodyReceived(...)`.
+/// Properties `@exclusivity(unchecked)`: loop-confined data-path state (see `ProxyHandler`).
 final class CurrentExchange {
-    var machine: ExchangeStateMachine
+    @exclusivity(unchecked) var machine: ExchangeStateMachine
 
     init(_ machine: consuming ExchangeStateMachine) {
         self.machine = machine

@@ -8,6 +8,13 @@ import NIOHTTP1
 /// routes and gateway-made errors are written, machine traffic goes to the connector's executor
 /// over a pooled upstream connection on the same event loop, both bodies streamed with
 /// back-pressure.
+///
+/// Its stored properties are `@exclusivity(unchecked)`, as are those of the other data-path
+/// objects of a connection (the upstream handler, pool and connection, the exchange's box, the
+/// timers): each lives on one event loop, and no access to one spans a call that could reach
+/// it again (the machines are values that call nothing; a write to a channel never re-enters
+/// the handler). Swift checks every other class property at run time; on these the checks were
+/// about sixty calls into the runtime per proxied request (`bench/counts`).
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = HTTPServerResponsePart
@@ -15,45 +22,45 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     let holder: ProxyContextHolder
     /// The context of the current request; refreshed from `holder` when its generation moves.
-    private(set) var shared: ProxyContext
-    private var generation: Int
-    private var router: RequestRouter
+    @exclusivity(unchecked) private(set) var shared: ProxyContext
+    @exclusivity(unchecked) private var generation: Int
+    @exclusivity(unchecked) private var router: RequestRouter
     let pool: UpstreamPool
-    private(set) var context: ChannelHandlerContext?
+    @exclusivity(unchecked) private(set) var context: ChannelHandlerContext?
     /// The response encoder's context: forwarded answers are bytes already framed, written
     /// past the encoder (which writes the gateway's own answers).
-    private(set) var bytesContext: ChannelHandlerContext?
+    @exclusivity(unchecked) private(set) var bytesContext: ChannelHandlerContext?
     /// The time without a request (before the first, between two), on a timer of its own.
-    var clientTimeouts: ClientTimeouts
+    @exclusivity(unchecked) var clientTimeouts: ClientTimeouts
     let clientTimer = DeadlineTimer()
-    var machine = CallerConnectionStateMachine()
+    @exclusivity(unchecked) var machine = CallerConnectionStateMachine()
     /// The upstream connection attached to the current exchange.
-    var connection: UpstreamConnection?
+    @exclusivity(unchecked) var connection: UpstreamConnection?
     /// What the current exchange holds of the principal's and connector's in-flight caps, and
     /// a WebSocket handshake's tunnel slot.
-    var admission: RequestLimits.Admission?
-    var tunnelReservation: Tunnels.Reservation?
+    @exclusivity(unchecked) var admission: RequestLimits.Admission?
+    @exclusivity(unchecked) var tunnelReservation: Tunnels.Reservation?
     /// Tells a pool answer for an earlier exchange from one for the current exchange.
-    var exchangeSerial = 0
-    private(set) var peerAddress = "unknown"
+    @exclusivity(unchecked) var exchangeSerial = 0
+    @exclusivity(unchecked) private(set) var peerAddress = "unknown"
     /// The caller's requests, read out of its bytes.
-    private var reader = RequestReader()
-    var ids = RequestIDGenerator()
+    @exclusivity(unchecked) private var reader = RequestReader()
+    @exclusivity(unchecked) var ids = RequestIDGenerator()
     /// True while a batch of the caller's reads is handled: upstream writes are flushed once at
     /// the end of the batch rather than after each part.
-    private var inReadBatch = false
-    private var upstreamNeedsFlush = false
-    var callerNeedsFlush = false
+    @exclusivity(unchecked) private var inReadBatch = false
+    @exclusivity(unchecked) private var upstreamNeedsFlush = false
+    @exclusivity(unchecked) var callerNeedsFlush = false
     /// A forwarded answer's bytes not yet written (written at the flush).
-    var callerBatch = WriteBatch()
+    @exclusivity(unchecked) var callerBatch = WriteBatch()
     /// The exchange's deadlines (first byte, idle, request body): one timer per connection.
     private let watchdog = DeadlineTimer()
     /// The clock as read at the start of the event being handled (`atOneInstant`).
-    var eventNow: NIODeadline?
+    @exclusivity(unchecked) var eventNow: NIODeadline?
 
     let listener: ListenerKind
     /// The current exchange's spans, when tracing is on.
-    var trace: ExchangeTrace?
+    @exclusivity(unchecked) var trace: ExchangeTrace?
     /// The client certificate of the connection's TLS handshake (read at the first request).
     lazy var callerCertificate = listener.tls ? context.flatMap { CallerCertificate.of($0.channel) } : nil
 

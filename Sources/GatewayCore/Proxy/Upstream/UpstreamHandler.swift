@@ -5,6 +5,7 @@ import NIOHTTP1
 /// framed by `UpstreamRequestEncoder`, reads the answers out of the bytes (`ResponseReader`),
 /// passes them to the exchange using the connection and holds reads while the caller cannot
 /// take more bytes.
+/// Properties `@exclusivity(unchecked)`: loop-confined data-path state (see `ProxyHandler`).
 final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -13,19 +14,19 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Strong: a weak reference would give the caller's handler a side table, which makes every
     /// retain of it slower. The pool clears it when the exchange lets go of the connection
     /// (`release`, `discard`), and so does this handler when the connection fails or closes.
-    var delegate: (any UpstreamDelegate)?
+    @exclusivity(unchecked) var delegate: (any UpstreamDelegate)?
     /// Called once when the connection closes (the pool forgets it).
-    var onClose: (() -> Void)?
-    private var context: ChannelHandlerContext?
-    private var encoder = UpstreamRequestEncoder()
+    @exclusivity(unchecked) var onClose: (() -> Void)?
+    @exclusivity(unchecked) private var context: ChannelHandlerContext?
+    @exclusivity(unchecked) private var encoder = UpstreamRequestEncoder()
     /// The request's bytes not yet written (written at the flush).
-    private var batch = WriteBatch()
+    @exclusivity(unchecked) private var batch = WriteBatch()
     /// The connection is open, as this handler saw it (cheaper to ask than the channel, an
     /// atomic behind an existential).
-    private(set) var isActive = false
-    private var readsPaused = false
-    private var readPending = false
-    private var reader = ResponseReader()
+    @exclusivity(unchecked) private(set) var isActive = false
+    @exclusivity(unchecked) private var readsPaused = false
+    @exclusivity(unchecked) private var readPending = false
+    @exclusivity(unchecked) private var reader = ResponseReader()
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context

@@ -6,6 +6,7 @@ import NIOSSL
 /// Keep-alive upstream connections of one event loop, per connector. Loop-confined: every
 /// method runs on `eventLoop`, so no locks. New connections are made on the same loop as the
 /// caller's connection, so a request never hops threads.
+/// Properties `@exclusivity(unchecked)`: loop-confined data-path state (see `ProxyHandler`).
 final class UpstreamPool {
     typealias Completion = (Result<(UpstreamConnection, reused: Bool), any Error>) -> Void
 
@@ -30,16 +31,16 @@ final class UpstreamPool {
     private let dial: Dial
     /// One per pool key, at the key's number (`UpstreamTarget.poolIndex`); a connection holds
     /// its own, so giving it back looks nothing up.
-    private var slots: [Slot?] = []
+    @exclusivity(unchecked) private var slots: [Slot?] = []
 
     /// The connections of one pool key.
     final class Slot {
         /// Open and unused, the most recently used last.
-        var idle: [UpstreamConnection] = []
+        @exclusivity(unchecked) var idle: [UpstreamConnection] = []
         /// Callers waiting for a connection (the key's max_connections are all open).
-        var waiters: [Waiter] = []
+        @exclusivity(unchecked) var waiters: [Waiter] = []
         /// Connections open or being opened.
-        var open = 0
+        @exclusivity(unchecked) var open = 0
     }
 
     /// `target`'s slot if this pool has made it.
