@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -20,12 +21,42 @@ struct CallerRequestHeadTests {
         #expect(head.isKeepAlive == head.httpRequestHead.isKeepAlive)
     }
 
+    /// The upstream's answer too: the same rules, from the same scanner's notes.
+    @Test(
+        arguments: connections + [
+            ("1.1", "Connection: keep-alive\r\n"), ("1.1", "connection: Close\r\nConnection: keep-alive\r\n"),
+            ("1.0", "Connection: close, keep-alive\r\n"),
+        ])
+    func anAnswersKeepAliveIsNIOs(version: String, fields: String) {
+        let head = UpstreamResponseHead.scanning("HTTP/\(version) 200 OK\r\nContent-Length: 0\r\n\(fields)\r\n")
+        var nio = HTTPResponseHead(version: HTTPVersion(major: 1, minor: version == "1.0" ? 0 : 1), status: .ok)
+        head.bytes.withUnsafeReadableBytes { raw in
+            for line in head.scanned.fields.lines {
+                nio.headers.add(name: String(decoding: raw[line.name], as: UTF8.self), value: String(decoding: raw[line.value], as: UTF8.self))
+            }
+        }
+        #expect(head.keepAlive == nio.isKeepAlive)
+        let listed = nio.headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        #expect(head.connectionTokens == Set(listed.filter { !["", "close", "keep-alive"].contains($0) }))
+    }
+
     @Test func fieldsAreReadAsSent() {
         let head = CallerRequestHead.scanning("POST /a?b=1 HTTP/1.1\r\nHost: g\r\nX-Two: 1\r\nx-two:2 \r\nX-Request-Id: r-1\r\n\r\n")
         #expect(head.method == .POST && head.uri == "/a?b=1" && head.version == .http1_1)
         #expect(head.first("x-request-id") == "r-1" && head.first("absent") == nil)
+        #expect(RequestHeadSummary(head).requestID.map(head.text) == "r-1", "the summary's pass finds it too")
         #expect(head.values("X-TWO") == ["1", "2 "], "every line, the trailing whitespace kept as llhttp keeps it")
         #expect(head.headers.map { "\($0.name)=\($0.value)" } == ["Host=g", "X-Two=1", "x-two=2 ", "X-Request-Id=r-1"])
+    }
+
+    @Test func theSummaryTakesTheFirstRequestIDAndTheScannerSortsConnectionLines() {
+        let head = CallerRequestHead.scanning("GET / HTTP/1.1\r\nHost: g\r\nX-Request-Id: one\r\nx-request-id: two\r\n\r\n")
+        #expect(RequestHeadSummary(head).requestID.map(head.text) == "one")
+        #expect(head.scanned.fields.connectionLists == 0 && !head.scanned.fields.connectionClose)
+        let lines = CallerRequestHead.scanning(
+            "GET / HTTP/1.1\r\nHost: g\r\nConnection: a\r\nCONNECTION: Keep-Alive\r\nconnection: close, b\r\nConnection: CLOSE\r\n\r\n")
+        #expect(lines.scanned.fields.connectionLists == 2)
+        #expect(lines.scanned.fields.connectionKeepAlive && lines.scanned.fields.connectionClose)
     }
 
     @Test(arguments: ["GET", "PUT", "POST", "HEAD", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "M-SEARCH", "PROPFIND"])

@@ -6,9 +6,10 @@ enum HopByHop {
     /// Lower-cased extra names listed in the `Connection` fields of a scanned head (ranges into
     /// `raw`), beyond `close`/`keep-alive`: hop-by-hop too. Empty, and allocation-free, in the
     /// common case.
-    static func connectionTokens(_ raw: UnsafeRawBufferPointer, _ lines: [ScannedFields.Field]) -> Set<String> {
+    static func connectionTokens(_ raw: UnsafeRawBufferPointer, _ fields: ScannedFields) -> Set<String> {
         var tokens: Set<String> = []
-        for line in lines where HeaderName.equals(bytes: raw[line.name], "connection") {
+        guard fields.connectionLists > 0 else { return tokens }
+        for line in fields.lines where HeaderName.equals(bytes: raw[line.name], "connection") {
             let value = raw[line.value]
             // The usual values, without splitting.
             if HeaderName.equals(bytes: value, "keep-alive") || HeaderName.equals(bytes: value, "close") { continue }
@@ -24,10 +25,13 @@ enum HopByHop {
     /// The connection stays open after a message with these field lines: HTTP/1.1 unless a
     /// `Connection` field lists `close`, HTTP/1.0 only when one lists `keep-alive` (as NIO's
     /// `isKeepAlive`).
-    static func isKeepAlive(_ raw: UnsafeRawBufferPointer, _ lines: [ScannedFields.Field], minorVersion: Int) -> Bool {
+    static func isKeepAlive(_ raw: UnsafeRawBufferPointer, _ fields: ScannedFields, minorVersion: Int) -> Bool {
+        guard fields.connectionLists > 0 else {
+            return minorVersion == 1 ? !fields.connectionClose : fields.connectionKeepAlive && !fields.connectionClose
+        }
         var close = false
         var keepAlive = false
-        for line in lines where HeaderName.equals(bytes: raw[line.name], "connection") {
+        for line in fields.lines where HeaderName.equals(bytes: raw[line.name], "connection") {
             forEachToken(raw[line.value]) { token in
                 if HeaderName.equals(bytes: token, "close") {
                     close = true

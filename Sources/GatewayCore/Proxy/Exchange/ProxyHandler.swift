@@ -170,9 +170,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             shared = holder.context
             router = listener.router(shared)
         }
-        let requestID = RequestID.accept(head.first("x-request-id")) ?? RequestID.generate(using: &ids)
         // One pass over the caller's fields for everything routing and framing need.
         let summary = RequestHeadSummary(head)
+        let requestID = RequestID.accept(summary.requestID.map(head.text)) ?? RequestID.generate(using: &ids)
         switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress, certificate: callerCertificate) {
         case let .control(path):
             let response = ControlRoutes.response(

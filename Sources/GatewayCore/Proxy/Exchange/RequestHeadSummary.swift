@@ -20,6 +20,8 @@ struct RequestHeadSummary {
     var host: Range<Int>?
     var hostCount = 0
     var contentType: Range<Int>?
+    /// The first `X-Request-Id` field's value (taken when `RequestID.accept` takes it).
+    var requestID: Range<Int>?
     var headerBytes = 0
 
     static let maxHeaderBytes = 64 * 1024
@@ -56,6 +58,7 @@ struct RequestHeadSummary {
                     hostCount += 1
                     host = line.value
                 case 12 where HeaderName.equals(bytes: name, "content-type"): contentType = line.value
+                case 12 where requestID == nil && HeaderName.equals(bytes: name, "x-request-id"): requestID = line.value
                 default: break
                 }
             }

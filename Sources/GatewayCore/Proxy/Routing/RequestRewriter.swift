@@ -54,7 +54,7 @@ enum RequestRewriter {
         var clientHost: String?
         var declared: RequestFraming?
         client.withFields { raw, lines in
-            let tokens = HopByHop.connectionTokens(raw, lines)
+            let tokens = HopByHop.connectionTokens(raw, client.scanned.fields)
             // A kept line is at most one byte longer than the caller's (`name:value` gets its space).
             head.append(capacity: client.scanned.fields.end + lines.count) { out in
                 for line in lines {
@@ -88,17 +88,25 @@ enum RequestRewriter {
             target.hostHeader.utf8.count + 2 * forwarded.utf8.count + proto.utf8.count + (forwardedHost?.utf8.count ?? 0)
             + (prefix?.utf8.count ?? 0) + requestID.utf8.count
         // The names and separators of the seven lines take 119 bytes.
-        head.append(capacity: valueBytes + 128) { out in
-            out.line("host", target.hostHeader)
-            out.line("x-forwarded-for", forwarded)
-            out.line("x-real-ip", forwarded)
-            out.line("x-forwarded-proto", proto)
-            if let forwardedHost { out.line("x-forwarded-host", forwardedHost) }
-            if let prefix { out.line("x-forwarded-prefix", prefix) }
-            out.line("x-request-id", requestID)
+        let lines = valueBytes + 128
+        func writeLines(_ credential: (name: String, value: String)?) {
+            let credentialBytes = credential.map { HeadWriter.lineSize(name: $0.name.utf8.count, value: $0.value.utf8.count) } ?? 0
+            head.append(capacity: lines + credentialBytes) { out in
+                out.line("host", target.hostHeader)
+                out.line("x-forwarded-for", forwarded)
+                out.line("x-real-ip", forwarded)
+                out.line("x-forwarded-proto", proto)
+                if let forwardedHost { out.line("x-forwarded-host", forwardedHost) }
+                if let prefix { out.line("x-forwarded-prefix", prefix) }
+                out.line("x-request-id", requestID)
+                if let credential { out.line(credential.name, credential.value) }
+            }
         }
+        // The gateway's own lines and the credential in one write.
         if let credential = target.credential {
-            credential.value.withUnredactedValue { head.add(credential.name, $0) }
+            credential.value.withUnredactedValue { writeLines((credential.name, $0)) }
+        } else {
+            writeLines(nil)
         }
         return head
     }

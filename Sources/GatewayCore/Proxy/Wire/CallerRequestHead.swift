@@ -75,6 +75,7 @@ struct CallerRequestHead {
                 scanned.fields.transferEncodings += 1
                 scanned.fields.chunked = HeaderName.equals(value, "chunked")
             }
+            if HeaderName.equals(name, "connection") { scanned.fields.noteConnection(value.utf8) }
         }
         buffer.writeStaticString("\r\n")
         scanned.fields.end = buffer.readableBytes
@@ -111,13 +112,14 @@ struct CallerRequestHead {
 
     /// The caller wants the connection kept after this request (`HopByHop.isKeepAlive`).
     var isKeepAlive: Bool {
-        withFields { HopByHop.isKeepAlive($0, $1, minorVersion: scanned.minorVersion) }
+        withFields { raw, _ in HopByHop.isKeepAlive(raw, scanned.fields, minorVersion: scanned.minorVersion) }
     }
 
     /// After this request the connection stops being HTTP, as llhttp decides: CONNECT, or an
     /// `Upgrade` field with `Connection: upgrade`.
     var switchesProtocols: Bool {
         if method == .CONNECT { return true }
+        guard scanned.fields.connectionLists > 0 else { return false }
         var upgradeField = false
         var connectionUpgrade = false
         withFields { raw, lines in

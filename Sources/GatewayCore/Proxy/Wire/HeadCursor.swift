@@ -68,7 +68,7 @@ struct HeadCursor {
                 return .refused("a header line that is not a token, a colon and a value")
             }
             _ = skip(while: { $0 == 0x20 || $0 == 0x09 })
-            let value = skip(while: Self.isFieldValue)
+            let value = skipFieldValue()
             guard index + 1 < limit else { return .needMoreBytes }
             guard take(0x0D), take(0x0A) else {
                 return .refused("a header value with a control character or a line end that is not CRLF")
@@ -89,6 +89,8 @@ struct HeadCursor {
                 guard fields.chunked || !chunkedBeforeTheLast(value) else {
                     return .refused("chunked is not the last transfer coding")
                 }
+            } else if equalsFolded(name, "connection") {
+                fields.noteConnection(bytes[value])
             }
             fields.lines.append(.init(name: name, value: value))
         }
@@ -129,6 +131,34 @@ struct HeadCursor {
         let start = index
         while index < limit, accepted(bytes[index]) { index += 1 }
         return start..<index
+    }
+
+    /// `skip(while: isFieldValue)`, eight bytes at a time: a word of visible characters,
+    /// obs-text and spaces is passed whole; from the first word holding another byte (the CR
+    /// that ends the value, a tab, a control character) the bytes are read one by one. Values
+    /// are most of a head's bytes.
+    mutating func skipFieldValue() -> Range<Int> {
+        let start = index
+        while index + 8 <= limit {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            guard !Self.holdsNonValueByte(word) else { break }
+            index += 8
+        }
+        while index < limit, Self.isFieldValue(bytes[index]) { index += 1 }
+        return start..<index
+    }
+
+    /// True when a byte of `word` is below 0x20 or is 0x7F (one of them is a tab, which a value
+    /// may hold, or not). The classic tests of "a byte below n" and "a zero byte" (that of
+    /// `word ^ 0x7F...`): exact for the word as a whole, which is all this asks.
+    @inline(__always)
+    static func holdsNonValueByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let below20 = (word &- 0x20 &* ones) & ~word & highs
+        let delete = word ^ (0x7F &* ones)
+        let is7F = (delete &- ones) & ~delete & highs
+        return below20 | is7F != 0
     }
 
     func equals(_ range: Range<Int>, _ expected: StaticString) -> Bool {

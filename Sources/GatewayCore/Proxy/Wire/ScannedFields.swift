@@ -20,6 +20,25 @@ struct ScannedFields: Equatable {
     var otherTransferCoding: Bool { transferEncodings > 0 && !chunked }
     /// Where the head ends, its empty line included: the body (if any) starts there.
     var end = 0
+    /// `Connection` lines whose value is exactly `keep-alive` or `close` (any case), and the
+    /// number of the others (lists, other tokens). Most heads have only the first kind or no
+    /// line at all, and then the hop-by-hop rules (keep-alive, extra hop-by-hop names, a
+    /// protocol switch) are read without a pass over the lines.
+    var connectionKeepAlive = false
+    var connectionClose = false
+    var connectionLists = 0
+
+    /// Notes a `Connection` line's value.
+    @inline(__always)
+    mutating func noteConnection<Value: Collection<UInt8>>(_ value: Value) {
+        if HeaderName.equals(bytes: value, "keep-alive") {
+            connectionKeepAlive = true
+        } else if HeaderName.equals(bytes: value, "close") {
+            connectionClose = true
+        } else {
+            connectionLists += 1
+        }
+    }
 
     /// The first line whose name is `lowercase` in any case; `raw` is the head's bytes.
     func first(_ lowercase: StaticString, in raw: UnsafeRawBufferPointer) -> Field? {

@@ -21,8 +21,8 @@ struct UpstreamResponseHead {
         self.scanned = scanned
         (keepAlive, connectionTokens) = bytes.withUnsafeReadableBytes { raw in
             (
-                HopByHop.isKeepAlive(raw, scanned.fields.lines, minorVersion: scanned.minorVersion),
-                HopByHop.connectionTokens(raw, scanned.fields.lines)
+                HopByHop.isKeepAlive(raw, scanned.fields, minorVersion: scanned.minorVersion),
+                HopByHop.connectionTokens(raw, scanned.fields)
             )
         }
     }
