@@ -125,4 +125,17 @@ struct UpstreamRequestEncoderTests {
         #expect(error == nil)
         #expect(bytes == "GET /x HTTP/1.1\r\n\r\nPOST /x HTTP/1.1\r\ncontent-length: 2\r\n\r\nok")
     }
+
+    /// A head written into an earlier head's buffer takes its memory only when nothing else
+    /// refers to it, and never changes the bytes of a head still in use.
+    @Test func anEarlierHeadsBufferIsWrittenIntoOnlyWhenNoOneElseHoldsIt() {
+        var spare: ByteBuffer? = UpstreamRequestHead(method: .GET, uri: "/first/request/target", framing: .none).bytes
+        let address = spare?.withUnsafeReadableBytes { $0.baseAddress }
+        let second = UpstreamRequestHead(method: .POST, path: "/b", remainder: "?q", framing: .length(2), reusing: consume spare)
+        #expect(second.bytes.withUnsafeReadableBytes { $0.baseAddress } == address)
+        #expect(String(buffer: second.bytes) == "POST /b?q HTTP/1.1\r\ncontent-length: 2\r\n\r\n")
+        let third = UpstreamRequestHead(method: .GET, path: "/c", remainder: "", framing: .none, reusing: second.bytes)
+        #expect(String(buffer: second.bytes) == "POST /b?q HTTP/1.1\r\ncontent-length: 2\r\n\r\n", "the head in use is left as it was")
+        #expect(String(buffer: third.bytes) == "GET /c HTTP/1.1\r\n\r\n")
+    }
 }

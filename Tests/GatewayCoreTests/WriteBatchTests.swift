@@ -49,4 +49,66 @@ struct WriteBatchTests {
         batch.drop()
         #expect(batch.take() == nil)
     }
+
+    static func address(_ buffer: ByteBuffer) -> UnsafeRawPointer? {
+        buffer.withUnsafeReadableBytes { $0.baseAddress }
+    }
+
+    /// The batch's own buffer is written into again once the written one is let go; while a
+    /// write still holds it, the next batch gets new memory and the held bytes stay as they were.
+    @Test func theBatchsOwnMemoryIsReusedOnlyOnceNoOneElseHoldsIt() {
+        var batch = WriteBatch()
+        var allocations = 0
+        func write(_ text: String) {
+            batch.write(capacity: 64) {
+                $0.writeString(text)
+            } allocate: {
+                allocations += 1
+                return ByteBufferAllocator().buffer(capacity: 64)
+            }
+        }
+        write("first answer")
+        var first = batch.take()
+        let firstAddress = first.flatMap(Self.address)
+        first = nil  // the channel is done with it
+        write("second")
+        #expect(allocations == 1)
+        let second = batch.take()
+        #expect(second.flatMap(Self.address) == firstAddress && second.map { String(buffer: $0) } == "second")
+        write("third")  // `second` is still held: new memory
+        #expect(second.map { String(buffer: $0) } == "second", "a buffer being written is never written into")
+        #expect(batch.take().flatMap(Self.address) != firstAddress)
+    }
+
+    @Test func aBufferTheBatchWasGivenIsNeverKept() {
+        var batch = WriteBatch()
+        batch.add(ByteBuffer(string: "read from a socket")) { _ in }
+        _ = batch.take()
+        var allocated = false
+        batch.write(capacity: 8) {
+            $0.writeString("x")
+        } allocate: {
+            allocated = true
+            return ByteBuffer()
+        }
+        #expect(allocated)
+    }
+
+    @Test func aBatchBeyondTheSpareLimitIsNotKept() {
+        var batch = WriteBatch()
+        batch.write(capacity: WriteBatch.spareLimit * 2) {
+            $0.writeString("big")
+        } allocate: {
+            ByteBufferAllocator().buffer(capacity: WriteBatch.spareLimit * 2)
+        }
+        _ = batch.take()
+        var allocated = false
+        batch.write(capacity: 8) {
+            $0.writeString("x")
+        } allocate: {
+            allocated = true
+            return ByteBuffer()
+        }
+        #expect(allocated)
+    }
 }

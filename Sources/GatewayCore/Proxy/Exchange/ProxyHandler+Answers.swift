@@ -36,14 +36,17 @@ extension ProxyHandler {
         }
     }
 
-    /// Writes a forwarded answer's head (its bytes, past the response encoder). Room is made
-    /// for a small body behind it: the two usually leave in one write (`WriteBatch`).
+    /// Writes a forwarded answer's head (its bytes, past the response encoder) into the write
+    /// batch. Room is made for a small body behind it: the two usually leave in one write.
     func writeBytes(_ head: CallerResponseHead) {
         guard let bytesContext else { return }
         let body = head.upstream.scanned.fields.contentLength.map { $0 <= WriteBatch.copyLimit ? $0 : 0 } ?? 0
-        var buffer = bytesContext.channel.allocator.buffer(capacity: head.upstream.scanned.fields.end + 128 + body)
-        head.write(into: &buffer)
-        forward(buffer)
+        let capacity = head.upstream.scanned.fields.end + 128 + body
+        callerBatch.write(capacity: capacity) {
+            head.write(into: &$0)
+        } allocate: {
+            bytesContext.channel.allocator.buffer(capacity: capacity)
+        }
     }
 
     /// Writes forwarded body bytes, in a chunk of the gateway's when `chunkFramed`.

@@ -53,6 +53,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     @exclusivity(unchecked) var callerNeedsFlush = false
     /// A forwarded answer's bytes not yet written (written at the flush).
     @exclusivity(unchecked) var callerBatch = WriteBatch()
+    /// The last exchange's upstream head buffer, written into by the next one once nothing else
+    /// refers to it (a request costs no allocation for it).
+    @exclusivity(unchecked) var spareHead: ByteBuffer?
     /// The exchange's deadlines (first byte, idle, request body): one timer per connection.
     private let watchdog = DeadlineTimer()
     /// The clock as read at the start of the event being handled (`atOneInstant`).
@@ -173,7 +176,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // One pass over the caller's fields for everything routing and framing need.
         let summary = RequestHeadSummary(head)
         let requestID = RequestID.accept(summary.requestID.map(head.text)) ?? RequestID.generate(using: &ids)
-        switch router.route(head, summary: summary, requestID: requestID, peerAddress: peerAddress, certificate: callerCertificate) {
+        var spare: ByteBuffer?
+        swap(&spare, &spareHead)  // moved, not copied: a second reference would make it new memory
+        switch router.route(
+            head, summary: summary, requestID: requestID, peerAddress: peerAddress, certificate: callerCertificate,
+            reusing: consume spare)
+        {
         case let .control(path):
             let response = ControlRoutes.response(
                 method: head.method, uri: head.uri, path: path, requestID: requestID, context: shared, tunnels: holder.tunnels)
@@ -314,7 +322,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// pipelined request (`next`), a held read.
     func exchangeEnded(next: Bool = true) {
         let (phase, ended) = machine.exchangeEnded()
-        if let ended { account(ended) }
+        if let ended {
+            account(ended)
+            let bytes = ended.machine.upstreamHead.bytes
+            if bytes.capacity <= WriteBatch.spareLimit * 2 { spareHead = bytes }
+        }
         releaseAdmission()
         switch phase {
         case .idle: armClientTimer(clientTimeouts.requestFinished(now: now))

@@ -39,10 +39,12 @@ enum RequestRewriter {
 
     /// `uriRemainder` is the canonical path after `/executor/<connector>` and the raw query.
     /// `framing` is what the gateway decided from the caller's head; nil derives it from the
-    /// head's own framing headers (for heads the gateway made itself).
+    /// head's own framing headers (for heads the gateway made itself). `storage`: the buffer of
+    /// an earlier head to write into (`UpstreamRequestHead`).
     static func upstreamHead(
         client: CallerRequestHead, uriRemainder: Substring, target: UpstreamTarget, peerAddress: String, requestID: String,
-        publicURL: EndpointURL? = nil, framing: RequestFraming? = nil, callerScheme: String = "http"
+        publicURL: EndpointURL? = nil, framing: RequestFraming? = nil, callerScheme: String = "http",
+        reusing storage: consuming ByteBuffer? = nil
     ) -> UpstreamRequestHead {
         let remainder =
             target.strippedQueryParameters.isEmpty
@@ -50,7 +52,8 @@ enum RequestRewriter {
         let (path, rest) = upstreamURI(base: target.basePath, remainder: remainder)
         let size = path.utf8.count + rest.utf8.count + requestID.utf8.count + target.hostHeader.utf8.count + client.scanned.fields.end + 160
         // Written once, as the bytes that go upstream: the kept caller fields, then the gateway's.
-        var head = UpstreamRequestHead(method: client.method, path: path, remainder: rest, framing: framing ?? .none, capacity: size)
+        var head = UpstreamRequestHead(
+            method: client.method, path: path, remainder: rest, framing: framing ?? .none, capacity: size, reusing: storage)
         var clientHost: String?
         var declared: RequestFraming?
         client.withFields { raw, lines in

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOHTTP1
 
 /// Decides what happens to a request head, without I/O: which control route answers it, which
@@ -40,9 +41,10 @@ final class RequestRouter: Sendable {
     }
 
     /// `certificate`: the client certificate of the caller's connection (the HTTPS listener).
+    /// `storage`: an earlier upstream head's buffer, for this one's bytes.
     func route(
         _ head: CallerRequestHead, summary: RequestHeadSummary, requestID: String, peerAddress: String,
-        certificate: CallerCertificate? = nil
+        certificate: CallerCertificate? = nil, reusing storage: consuming ByteBuffer? = nil
     ) -> RouteDecision {
         if probesOnly, let refusal = ProbesOnly.refusal(head.uri) { return .reject(refusal) }
         guard let (format, name, remainder) = head.withTarget(Self.machineTarget) else {
@@ -206,7 +208,8 @@ final class RequestRouter: Sendable {
         }
         var upstreamHead = RequestRewriter.upstreamHead(
             client: head, uriRemainder: forwardedRemainder, target: target, peerAddress: peerAddress,
-            requestID: requestID, publicURL: publicURL, framing: summary.framing, callerScheme: callerScheme)
+            requestID: requestID, publicURL: publicURL, framing: summary.framing, callerScheme: callerScheme,
+            reusing: storage)
         if upgrade {
             upstreamHead.add("connection", "upgrade")
             upstreamHead.add("upgrade", "websocket")

@@ -60,7 +60,9 @@ struct ChunkedBodyScanner: Equatable {
             case .trailers:
                 let rest = UnsafeRawBufferPointer(rebasing: bytes[index...])
                 var cursor = HeadCursor(bytes: rest)
-                switch cursor.refusingLongHeads(cursor.fields(), what: "trailer section") {
+                let scan = cursor.fields()
+                if cursor.refusesLongHead(scan) { return .refused(cursor.tooLong("trailer section")) }
+                switch scan {
                 case .needMoreBytes: return .needMoreBytes(consumed: index)
                 case let .refused(reason): return .refused(reason)
                 case let .head(fields):

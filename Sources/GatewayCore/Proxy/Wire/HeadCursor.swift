@@ -29,14 +29,18 @@ struct HeadCursor {
         // Scanned first: the cursor as `self` of the call would be a copy taken before the scan,
         // sharing the field storage the scan writes into.
         let scan = scanHead(&cursor)
-        return cursor.refusingLongHeads(scan, what: what)
+        return cursor.refusesLongHead(scan) ? .refused(cursor.tooLong(what)) : scan
     }
 
-    /// A head still unfinished at the limit is refused rather than awaited.
-    func refusingLongHeads<Head>(_ scan: HeadScan<Head>, what: String) -> HeadScan<Head> {
-        guard case .needMoreBytes = scan, bytes.count >= maxHeadBytes else { return scan }
-        return .refused("the \(what) is longer than \(maxHeadBytes) bytes")
+    /// A head still unfinished at the limit is refused rather than awaited. (A question rather
+    /// than a function returning the scan: that would copy the scan, fields and all.)
+    @inline(__always)
+    func refusesLongHead<Head>(_ scan: HeadScan<Head>) -> Bool {
+        guard case .needMoreBytes = scan else { return false }
+        return bytes.count >= maxHeadBytes
     }
+
+    func tooLong(_ what: String) -> String { "the \(what) is longer than \(maxHeadBytes) bytes" }
 
     /// The header fields after the start line, up to the empty line. A name is a token followed
     /// by a colon (no whitespace between); a value is visible characters, obs-text, spaces and

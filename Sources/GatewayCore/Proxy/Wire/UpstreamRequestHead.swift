@@ -22,13 +22,17 @@ struct UpstreamRequestHead {
     }
 
     /// The request target is `path` followed by `remainder`, written as they are (no string
-    /// is made of the two).
-    init(method: HTTPMethod, path: String, remainder: Substring, framing: RequestFraming, capacity: Int = 512) {
+    /// is made of the two). `storage`: a buffer of an earlier head to write into, when nothing
+    /// else refers to it any more (else new memory is taken).
+    init(
+        method: HTTPMethod, path: String, remainder: Substring, framing: RequestFraming, capacity: Int = 512,
+        reusing storage: consuming ByteBuffer? = nil
+    ) {
         self.method = method
         self.framing = framing
-        bytes = ByteBuffer()
+        bytes = storage ?? ByteBuffer()
         fieldsEnd = 0
-        bytes.reserveCapacity(capacity + Self.endCapacity)
+        bytes.clear(minimumCapacity: capacity + Self.endCapacity)
         // NIO spells the parsed `M-SEARCH` method `MSEARCH`; write it as the caller sent it.
         let name = method == .MSEARCH ? "M-SEARCH" : method.rawValue
         var remainder = remainder

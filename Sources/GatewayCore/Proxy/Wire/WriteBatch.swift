@@ -14,9 +14,36 @@ struct WriteBatch {
     /// The batch itself is written once it holds this much.
     static let batchLimit = 16 * 1024
 
+    /// Buffers the batch made itself are kept for the next batch up to this size (a head and a
+    /// small body): a connection's memory between requests stays small.
+    static let spareLimit = 1024
+
     private var held: ByteBuffer?
+    /// `held` is the batch's own buffer (`write(capacity:_:)`), not one it was given.
+    private var heldIsOwn = false
+    /// The batch's last own buffer, written and kept: once the channel is done with it, the
+    /// batch holds its only reference and writes the next batch into the same memory, so an
+    /// answer costs no allocation. (A buffer the batch was given is never kept: it may be
+    /// memory NIO's read allocator reuses once no one else holds it.)
+    private var spare: ByteBuffer?
 
     var isEmpty: Bool { held == nil }
+
+    /// Has `body` write into the batch: behind what it holds, or into its own buffer of at least
+    /// `capacity` bytes (the spare one when nothing else refers to it any more).
+    @inline(__always)
+    mutating func write(capacity: Int, _ body: (inout ByteBuffer) -> Void, allocate: () -> ByteBuffer) {
+        guard held == nil else { return body(&held!) }
+        if var own = spare {
+            spare = nil
+            own.clear(minimumCapacity: capacity)  // a new buffer if the channel still holds this one
+            held = own
+        } else {
+            held = allocate()
+        }
+        heldIsOwn = true
+        body(&held!)
+    }
 
     /// Adds `buffer` to the batch, or hands `write` what the batch held and then `buffer`.
     @inline(__always)
@@ -37,11 +64,15 @@ struct WriteBatch {
     /// What the batch holds, which the caller writes now; the batch is empty after.
     mutating func take() -> ByteBuffer? {
         defer { held = nil }
+        if heldIsOwn, let held, held.capacity <= Self.spareLimit { spare = held }
+        heldIsOwn = false
         return held
     }
 
     /// Forgets what the batch holds (its connection is closing).
     mutating func drop() {
         held = nil
+        heldIsOwn = false
+        spare = nil
     }
 }
