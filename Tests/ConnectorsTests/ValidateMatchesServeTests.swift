@@ -14,11 +14,7 @@ struct ValidateMatchesServeTests {
     static let tls = GatewayTLSSettingsTests.folder
 
     /// A readable file that is not PEM.
-    static let garbage: String = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-pem-\(UUID().uuidString).pem").path
-        FileManager.default.createFile(atPath: path, contents: Data("this is not a certificate\n".utf8))
-        return path
-    }()
+    static let garbage = "\(tls)/not-a-pem.pem"
 
     static func refusal(_ yaml: String) throws -> ConfigError {
         let configuration = try TestInventory.load(yaml)

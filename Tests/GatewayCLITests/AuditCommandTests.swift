@@ -20,6 +20,7 @@ struct AuditCommandTests {
 
     @Test func credentialURLsInRenderedFilesAreFoundAndJSONNamesThem() async throws {
         let scratch = try GatewayProcess.makeScratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
         let file = scratch.appendingPathComponent("values.yaml")
         try "database:\n  url: postgres://app:KNOWN-db-pass@db:5432/app\n  preview: https://p.internal/?access_token=KNOWN-preview\n"
             .write(to: file, atomically: true, encoding: .utf8)

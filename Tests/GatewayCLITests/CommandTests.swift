@@ -19,6 +19,7 @@ struct CommandTests {
 
     @Test func validateExitsOneWithEveryErrorAndTwoForAnUnreadableFile() async throws {
         let scratch = try GatewayProcess.makeScratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
         let inventory = scratch.appendingPathComponent("bad.yaml")
         try """
         connector_inventory:
@@ -48,6 +49,7 @@ struct CommandTests {
     /// A readable `ca_file` that holds no certificate stops `serve`; `validate` says so first.
     @Test func validateRefusesWhatServeWouldRefuseAtStart() async throws {
         let scratch = try GatewayProcess.makeScratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
         let notPEM = scratch.appendingPathComponent("ca.pem")
         try "not a certificate\n".write(to: notPEM, atomically: true, encoding: .utf8)
         let inventory = scratch.appendingPathComponent("tls.yaml")

@@ -5,6 +5,7 @@ import Testing
 struct RenderEnvTests {
     @Test func rendersTheBundledInventoryIdempotentlyAndTheResultValidates() async throws {
         let scratch = try GatewayProcess.makeScratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
         let output = scratch.appendingPathComponent("env.generated").path
         let arguments = [
             "render-env", "connectors.yaml", "--template", ".env.example",
@@ -35,6 +36,7 @@ struct RenderEnvTests {
 
     @Test func refusesLiteralSecretsWhenReferencesAreRequired() async throws {
         let scratch = try GatewayProcess.makeScratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
         let overlay = scratch.appendingPathComponent("secrets.env")
         try "FRACTALOPS_LANGBOARD_API_KEY=sk-literal-value-that-must-not-print\n".write(to: overlay, atomically: true, encoding: .utf8)
         let output = scratch.appendingPathComponent("out.env").path

@@ -9,6 +9,7 @@ struct SecretLeakTests {
 
     @Test func noCommandPrintsAKnownSecret() async throws {
         let scratch = try GatewayProcess.makeScratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
         // 1. Behind an env:// reference, set in an env file and in the process environment.
         let envFile = scratch.appendingPathComponent("demo.env")
         var demo = try String(contentsOf: GatewayProcess.packageRoot.appendingPathComponent("examples/demo.env"), encoding: .utf8)
