@@ -8,25 +8,27 @@ struct ScannedFields: Equatable {
         var value: Range<Int>
     }
 
+    // Stored small after large: the heads that hold this value are copied whole, and a few
+    // bytes more made each copy a `memcpy` call (bench/counts).
     var lines: [Field] = []
+    /// Where the head ends, its empty line included: the body (if any) starts there.
+    var end = 0
+    /// The head has a `Transfer-Encoding` line (one at most).
+    var transferEncodings = 0
     /// The `Content-Length` the fields declare (one, digits only), or nil.
     var contentLength: Int?
     /// `Transfer-Encoding: chunked`, exactly.
     var chunked = false
-    /// The head has a `Transfer-Encoding` line (one at most).
-    var transferEncodings = 0
-    /// A transfer coding other than `chunked` alone (another coding, a list):
-    /// nothing frames the body exactly, so no body is read after such a head.
-    var otherTransferCoding: Bool { transferEncodings > 0 && !chunked }
-    /// Where the head ends, its empty line included: the body (if any) starts there.
-    var end = 0
     /// `Connection` lines whose value is exactly `keep-alive` or `close` (any case), and the
     /// number of the others (lists, other tokens). Most heads have only the first kind or no
     /// line at all, and then the hop-by-hop rules (keep-alive, extra hop-by-hop names, a
     /// protocol switch) are read without a pass over the lines.
     var connectionKeepAlive = false
     var connectionClose = false
-    var connectionLists = 0
+    var connectionLists: UInt16 = 0
+    /// A transfer coding other than `chunked` alone (another coding, a list):
+    /// nothing frames the body exactly, so no body is read after such a head.
+    var otherTransferCoding: Bool { transferEncodings > 0 && !chunked }
 
     /// Notes a `Connection` line's value.
     @inline(__always)
@@ -35,7 +37,7 @@ struct ScannedFields: Equatable {
             connectionKeepAlive = true
         } else if HeaderName.equals(bytes: value, "close") {
             connectionClose = true
-        } else {
+        } else if connectionLists < .max {  // a 64 KiB head holds far fewer lines
             connectionLists += 1
         }
     }
