@@ -305,7 +305,8 @@ def profile(work, target, case, path, connections):
 
 
 def counts(targets, cases):
-    """Per request: retains, releases, malloc and memcpy calls of each gateway build (uprobes)."""
+    """Per request: retains, releases, run-time exclusivity checks, malloc and memcpy calls of each
+    gateway build (uprobes)."""
     events = probes()
     labels = list(dict.fromkeys(label for label, _ in events))
     names = [name for name in ("gateway", "baseline") if name in targets]
@@ -334,7 +335,7 @@ def probes():
     libraries = subprocess.run(["ldd", GATEWAY], capture_output=True, text=True, check=True).stdout
     path = {name: re.search(rf"\s{re.escape(name)}\S* => (\S+)", libraries).group(1) for name in ("libswiftCore", "libc.so")}
     wanted = [("retains", "libswiftCore", "swift_retain"), ("releases", "libswiftCore", "swift_release"),
-              ("mallocs", "libc.so", "malloc")]
+              ("exclusivity checks", "libswiftCore", "swift_beginAccess"), ("mallocs", "libc.so", "malloc")]
     # memcpy is an ifunc: every implementation it may resolve to (memmove shares their code), summed.
     wanted += [("memcpys", "libc.so", f"__memcpy_{variant}_unaligned_erms") for variant in ("avx512", "evex", "avx", "sse2")]
     existing = subprocess.run(["perf", "probe", "-l"], capture_output=True, text=True).stdout

@@ -33,7 +33,8 @@ struct CallerResponseHeadTests {
         head.chunked = true
         #expect(
             Self.written(head)
-                == "HTTP/1.0 204 No Content\r\nDate: d\r\nServer: s\r\nx-request-id: r\r\ntransfer-encoding: chunked\r\n\r\n")
+                == "HTTP/1.0 204 No Content\r\nDate: d\r\nServer: s\r\nx-request-id: r\r\ntransfer-encoding: chunked\r\n"
+                + "connection: keep-alive\r\n\r\n", "an HTTP/1.0 caller's kept connection is said to be kept")
     }
 
     @Test func aHeadOfOnlyLinesLeftOutKeepsTheStatusLine() {

@@ -95,6 +95,20 @@ struct ProxyHandlerTests {
         #expect(!proxy.caller.isActive)
     }
 
+    @Test func anHTTP10CallerThatAskedToKeepTheConnectionIsToldItIsKept() throws {
+        let proxy = try EmbeddedProxy()
+        try proxy.send("GET /executor/echo/x HTTP/1.0\r\nConnection: keep-alive\r\nAuthorization: Bearer \(EmbeddedProxy.workerToken)\r\n\r\n")
+        _ = try proxy.upstreamReceived()
+        try proxy.upstreamAnswers("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        let answer = try proxy.callerReceived()
+        #expect(answer.hasPrefix("HTTP/1.0 200 OK\r\n") && answer.contains("connection: keep-alive\r\n"))
+        #expect(proxy.caller.isActive)
+        try proxy.send("GET /livez HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        let local = try proxy.callerReceived()
+        #expect(local.hasPrefix("HTTP/1.0 200 OK\r\n") && local.lowercased().contains("connection: keep-alive\r\n"), "\(local)")
+        #expect(proxy.caller.isActive)
+    }
+
     @Test func aHeadNotCompleteInTimeGets408() throws {
         let proxy = try EmbeddedProxy(gateway: "limits: {header_read_timeout: 2s}")
         try proxy.send("GET /executor/echo/x HTTP/1.1\r\nHost: g\r\n")

@@ -392,6 +392,8 @@ def test_http10_keep_alive_caller_gets_a_delimited_response(gateway, rec, kind, 
         if length is not None:
             body = conn._read_exact(int(length))
             assert body == expected
+            # the connection stays: an HTTP/1.0 caller keeps it only when told so
+            assert (response.header("connection") or "").lower() == "keep-alive", response.raw_head
             return
         # no length: the connection's end is the body's end, and the caller must be told so
         assert (response.header("connection") or "").lower() == "close", \

@@ -5,7 +5,8 @@ import NIOHTTP1
 /// copied as bytes, with the proxy's edits. Hop-by-hop fields (RFC 9110 section 7.6.1) and the
 /// upstream's `X-Request-Id` are left out; replaced fields go at the end with their new
 /// values; then the gateway's own lines: the request id, the framing the caller reads, and
-/// `Connection: close` when the caller's connection ends after this response.
+/// `Connection: close` when the caller's connection ends after this response (`keep-alive`
+/// when it does not and the caller speaks HTTP/1.0, whose connections end unless told).
 struct CallerResponseHead {
     var upstream: UpstreamResponseHead
     /// The caller's HTTP version: the status line says it, whatever the upstream's was.
@@ -53,7 +54,12 @@ struct CallerResponseHead {
             for (name, value) in replaced { head.line(name, value) }
             head.line("x-request-id", requestID)
             if chunked { head.write("transfer-encoding: chunked\r\n") }
-            if close { head.write("connection: close\r\n") }
+            if close {
+                head.write("connection: close\r\n")
+            } else if version.minor == 0 {
+                // An HTTP/1.0 caller that asked to keep the connection is told it is kept.
+                head.write("connection: keep-alive\r\n")
+            }
             head.write("\r\n")
         }
     }

@@ -20,7 +20,11 @@ struct LocalResponse {
     func head(version: HTTPVersion, close: Bool) -> HTTPResponseHead {
         var headers = HTTPHeaders(self.headers)
         headers.add(name: "content-length", value: String(body.utf8.count))
-        if close { headers.add(name: "connection", value: "close") }
+        if close {
+            headers.add(name: "connection", value: "close")
+        } else if version.minor == 0 {
+            headers.add(name: "connection", value: "keep-alive")  // HTTP/1.0: kept only when told
+        }
         return HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: headers)
     }
 }

@@ -12,9 +12,10 @@ import NIOHTTP1
 /// Its stored properties are `@exclusivity(unchecked)`, as are those of the other data-path
 /// objects of a connection (the upstream handler, pool and connection, the exchange's box, the
 /// timers): each lives on one event loop, and no access to one spans a call that could reach
-/// it again (the machines are values that call nothing; a write to a channel never re-enters
-/// the handler). Swift checks every other class property at run time; on these the checks were
-/// about sixty calls into the runtime per proxied request (`bench/counts`).
+/// it again (the machines are values that call nothing; writes and flushes, which may call
+/// the handler back when a channel fails, are made outside any access to this state). Swift
+/// checks every other class property at run time; on these the checks were about sixty calls
+/// into the runtime per proxied request (`bench/counts`).
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = HTTPServerResponsePart
