@@ -83,12 +83,17 @@ struct ProxyHandlerTests {
         #expect(try proxy.upstreamReceived(1).hasPrefix("GET /base/y "))
     }
 
-    @Test func anHTTP10CallerGetsACloseDelimitedBody() throws {
+    /// A keep-alive HTTP/1.0 caller's GET, answered upstream with `upstreamAnswer`.
+    private func http10Exchange(answer upstreamAnswer: String) throws -> (proxy: EmbeddedProxy, answer: String) {
         let proxy = try EmbeddedProxy()
         try proxy.send("GET /executor/echo/x HTTP/1.0\r\nConnection: keep-alive\r\nAuthorization: Bearer \(EmbeddedProxy.workerToken)\r\n\r\n")
         _ = try proxy.upstreamReceived()
-        try proxy.upstreamAnswers("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")
-        let answer = try proxy.callerReceived()
+        try proxy.upstreamAnswers(upstreamAnswer)
+        return (proxy, try proxy.callerReceived())
+    }
+
+    @Test func anHTTP10CallerGetsACloseDelimitedBody() throws {
+        let (proxy, answer) = try http10Exchange(answer: "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")
         #expect(answer.hasPrefix("HTTP/1.0 200 OK\r\n"))
         #expect(answer.contains("connection: close"))
         #expect(answer.hasSuffix("\r\n\r\nok"))
@@ -96,11 +101,7 @@ struct ProxyHandlerTests {
     }
 
     @Test func anHTTP10CallerThatAskedToKeepTheConnectionIsToldItIsKept() throws {
-        let proxy = try EmbeddedProxy()
-        try proxy.send("GET /executor/echo/x HTTP/1.0\r\nConnection: keep-alive\r\nAuthorization: Bearer \(EmbeddedProxy.workerToken)\r\n\r\n")
-        _ = try proxy.upstreamReceived()
-        try proxy.upstreamAnswers("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-        let answer = try proxy.callerReceived()
+        let (proxy, answer) = try http10Exchange(answer: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
         #expect(answer.hasPrefix("HTTP/1.0 200 OK\r\n") && answer.contains("connection: keep-alive\r\n"))
         #expect(proxy.caller.isActive)
         try proxy.send("GET /livez HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")

@@ -74,7 +74,7 @@ package enum SecretAudit {
         while let relative = enumerator.nextObject() as? String {
             let full = (directory as NSString).appendingPathComponent(relative)
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
             let name = (relative as NSString).lastPathComponent
             if isDirectory.boolValue {
                 if name.hasPrefix(".") { enumerator.skipDescendants() }
