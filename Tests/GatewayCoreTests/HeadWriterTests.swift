@@ -32,7 +32,13 @@ struct HeadWriterTests {
         var buffer = ByteBuffer()
         let small = "x-a"  // stored in the string itself
         let large = String(repeating: "value-", count: 10)  // stored on the heap
-        HeadWriter.write(into: &buffer, capacity: 100) { $0.line(small, large) }
+        HeadWriter.write(into: &buffer, capacity: 100) { $0.line(named: small, large) }
         #expect(String(buffer: buffer) == "x-a: \(large)\r\n")
+    }
+
+    @Test func aLiteralNameIsWrittenAsItsBytes() {
+        var buffer = ByteBuffer()
+        HeadWriter.write(into: &buffer, capacity: 100) { $0.line("x-request-id", "abc") }
+        #expect(String(buffer: buffer) == "x-request-id: abc\r\n")
     }
 }

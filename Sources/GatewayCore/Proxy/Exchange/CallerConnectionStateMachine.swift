@@ -47,7 +47,7 @@ struct CallerConnectionStateMachine {
 
     // MARK: - Reading
 
-    mutating func received(_ part: CallerRequestPart, now: NIODeadline) -> ReadAction {
+    mutating func received(_ part: consuming CallerRequestPart, now: NIODeadline) -> ReadAction {
         if isBusy || !pipelined.isEmpty {
             pipelined.append(part)
             return .queued
@@ -61,8 +61,9 @@ struct CallerConnectionStateMachine {
         return dispatch(part, now: now)
     }
 
-    private mutating func dispatch(_ part: CallerRequestPart, now: NIODeadline) -> ReadAction {
-        switch (part, phase) {
+    /// `part` is consumed: a head moves on into the action (no copy of its fields).
+    private mutating func dispatch(_ part: consuming CallerRequestPart, now: NIODeadline) -> ReadAction {
+        switch (consume part, phase) {
         case let (.head(head), _):
             return .route(head)
         case let (.body(buffer), .proxying) where exchange != nil:

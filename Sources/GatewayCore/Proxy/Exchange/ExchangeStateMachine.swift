@@ -117,7 +117,7 @@ struct ExchangeStateMachine {
     var outcome: (status: Int, error: String?) = (0, nil)
 
     init(
-        plan: consuming RouteDecision.ForwardPlan, clientHead: CallerRequestHead, requestID: String, declaresBody: Bool,
+        plan: consuming RouteDecision.ForwardPlan, clientHead: consuming CallerRequestHead, requestID: String, declaresBody: Bool,
         limits: ClientLimits, now: NIODeadline
     ) {
         target = plan.target

@@ -8,5 +8,9 @@ extension ProxyHandler {
         func router(_ context: ProxyContext) -> RequestRouter {
             RequestRouter(context, callerScheme: tls ? "https" : "http", probesOnly: probesOnly)
         }
+
+        /// Its place among the kinds (`RouterCache`).
+        var cacheIndex: Int { (tls ? 2 : 0) + (probesOnly ? 1 : 0) }
+        static let cacheSize = 4
     }
 }

@@ -75,7 +75,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.holder = holder
         self.generation = holder.generation
         self.shared = holder.context
-        self.router = listener.router(self.shared)
+        self.router = pool.routers.router(for: listener, context: self.shared)
         self.pool = pool
         watchdog.onFire = { [unowned(unsafe) self] in self.watchdogFired() }
         clientTimer.onFire = { [unowned(unsafe) self] in self.clientTimerFired() }
@@ -112,7 +112,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         atOneInstant {
             armClientTimer(clientTimeouts.bytesArrived(now: now))
             while self.context != nil, let event = reader.next() {
-                switch event {
+                switch consume event {
                 case let .part(part):
                     handle(machine.received(part, now: now))
                 case let .refused(reason): return refuseBytes(.malformedRequest(reason))
@@ -155,8 +155,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    private func handle(_ read: CallerConnectionStateMachine.ReadAction) {
-        switch read {
+    private func handle(_ read: consuming CallerConnectionStateMachine.ReadAction) {
+        switch consume read {
         case .queued, .dropped: return
         case .requestDone: armClientTimer(clientTimeouts.requestFinished(now: now))
         case let .route(head): route(head)
@@ -166,13 +166,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: - Routing
 
-    private func route(_ head: CallerRequestHead) {
+    /// `head` moves into the exchange when the request is forwarded.
+    private func route(_ head: consuming CallerRequestHead) {
         clientTimeouts.requestStarted()
         let current = holder.generation
         if current != generation {
             generation = current
             shared = holder.context
-            router = listener.router(shared)
+            router = pool.routers.router(for: listener, context: shared)
         }
         // One pass over the caller's fields for everything routing and framing need.
         let summary = RequestHeadSummary(head)

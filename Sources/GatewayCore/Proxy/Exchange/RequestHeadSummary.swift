@@ -26,7 +26,7 @@ struct RequestHeadSummary {
 
     static let maxHeaderBytes = 64 * 1024
 
-    init(_ head: CallerRequestHead) {
+    init(_ head: borrowing CallerRequestHead) {
         head.withFields { raw, lines in
             for line in lines {
                 let name = raw[line.name]

@@ -102,7 +102,7 @@ enum RequestRewriter {
                 if let forwardedHost { out.line("x-forwarded-host", forwardedHost) }
                 if let prefix { out.line("x-forwarded-prefix", prefix) }
                 out.line("x-request-id", requestID)
-                if let credential { out.line(credential.name, credential.value) }
+                if let credential { out.line(named: credential.name, credential.value) }
             }
         }
         // The gateway's own lines and the credential in one write.

@@ -5,15 +5,29 @@ import NIOSSL
 /// has nowhere to go. Built once per configuration; immutable and shared by every event loop.
 package struct RouteTable: Sendable {
     /// One route of a connector: a path prefix within its family, who may use it, and where it goes.
-    package struct Entry: Sendable {
+    /// A class: the router hands the matched entry on per request, which costs one reference
+    /// rather than a copy of each field.
+    package final class Entry: Sendable {
         package let pathPrefix: String
         package let stripPrefix: Bool
         package let requiredPermission: String?
         package let target: UpstreamTarget
         /// How the canonical path's escapes are forwarded (`RouteSpec.pathEscapes`).
-        package var pathEscapes: CanonicalPath.Escapes = .normalize
+        package let pathEscapes: CanonicalPath.Escapes
         /// Caller paths where a WebSocket upgrade is passed (`websocket_paths`).
-        package var websocketPaths: [String] = []
+        package let websocketPaths: [String]
+
+        package init(
+            pathPrefix: String, stripPrefix: Bool, requiredPermission: String?, target: UpstreamTarget,
+            pathEscapes: CanonicalPath.Escapes = .normalize, websocketPaths: [String] = []
+        ) {
+            self.pathPrefix = pathPrefix
+            self.stripPrefix = stripPrefix
+            self.requiredPermission = requiredPermission
+            self.target = target
+            self.pathEscapes = pathEscapes
+            self.websocketPaths = websocketPaths
+        }
 
         /// A WebSocket upgrade may go to this canonical path: one of `websocketPaths` is a
         /// whole-segment prefix of it, where a `*` segment stands for any one segment

@@ -28,6 +28,8 @@ final class UpstreamPool {
     let metrics: GatewayMetrics
     /// This loop's share of the request metrics (no lock shared with another loop).
     let counters: RequestCounters
+    /// The routers this loop's caller connections share.
+    let routers = RouterCache()
     private let dial: Dial
     /// One per pool key, at the key's number (`UpstreamTarget.poolIndex`); a connection holds
     /// its own, so giving it back looks nothing up.

@@ -94,9 +94,10 @@ struct HeadWriter {
         }
     }
 
-    /// `name: value` and its CRLF.
+    /// `name: value` and its CRLF, for a name known only at run time (a literal name takes the
+    /// `StaticString` form: its bytes are copied without reading a string).
     @inline(__always)
-    mutating func line(_ name: String, _ value: String) {
+    mutating func line(named name: String, _ value: String) {
         write(name)
         write(": ")
         write(value)

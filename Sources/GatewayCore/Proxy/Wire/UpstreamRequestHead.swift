@@ -81,7 +81,7 @@ struct UpstreamRequestHead {
     /// Adds `name: value`. The names are the caller's (after the rewriter's filter) or the
     /// gateway's own; never a framing field (`framing` says that).
     mutating func add(_ name: String, _ value: String) {
-        append(capacity: HeadWriter.lineSize(name: name.utf8.count, value: value.utf8.count)) { $0.line(name, value) }
+        append(capacity: HeadWriter.lineSize(name: name.utf8.count, value: value.utf8.count)) { $0.line(named: name, value) }
     }
 
     /// Adds the lines `body` writes (whole `name: value` lines with their CRLF), into
