@@ -1,7 +1,7 @@
 /// The routers of one event loop's connections: one per listener kind, made again when the
-/// proxy context is replaced. A connection routes with memory every other request on its loop
-/// has just read; a router of its own per connection (about 400 bytes, read once per request)
-/// was cold again by the connection's next request. Loop-confined, like the pool that holds it.
+/// proxy context is replaced. A router is about 400 bytes; sharing one per loop keeps that out of
+/// every idle keep-alive connection and builds it once per loop instead of once per connection.
+/// Loop-confined, like the pool that holds it.
 final class RouterCache {
     @exclusivity(unchecked) private var context: ProxyContext?
     /// At `ListenerKind.cacheIndex`.
