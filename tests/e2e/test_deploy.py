@@ -331,6 +331,11 @@ def test_the_containerfile_builds_static_and_runs_unprivileged():
     stages = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", text, re.MULTILINE | re.IGNORECASE)
     assert len(stages) >= 2 and stages[0][1], stages
     assert "scripts/build-static" in text
+    # The scripts the build runs are in the image's context, and so is every script they run.
+    copied = {name for line in re.findall(r"^COPY\s+(.*)$", text, re.MULTILINE) for name in line.split()[:-1]}
+    for script in [name for name in copied if name.startswith("scripts/")]:
+        for called in re.findall(r'"\$\(dirname "\$0"\)/([\w-]+)"', (REPO / script).read_text()):
+            assert f"scripts/{called}" in copied, f"{script} runs scripts/{called}, which the Containerfile does not copy"
     final = text[text.rfind("\nFROM"):]
     user = re.search(r"^USER\s+(\S+)", final, re.MULTILINE)
     assert user and re.fullmatch(r"[1-9]\d*(:\d+)?", user.group(1)), "the final stage needs a numeric non-root USER"
