@@ -35,6 +35,13 @@ def test_no_swift_file_is_over_400_lines():
     assert not long, long
 
 
+def test_no_data_path_file_is_over_350_lines():
+    # The data path's files (Proxy/: handler, machines, router) stay short enough to read top to bottom.
+    long = [f"{p.relative_to(REPO)}: {n}" for p in sorted((CORE / "Proxy").rglob("*.swift"))
+            if (n := len(p.read_text().splitlines())) > 350]
+    assert not long, long
+
+
 def test_core_reads_no_kind_option_by_name():
     found = []
     for path in CORE.rglob("*.swift"):
